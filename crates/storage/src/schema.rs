@@ -1,0 +1,204 @@
+//! The one diesel schema for both backends (portable types only).
+
+diesel::table! {
+    provinces (code) {
+        code -> Text,
+        name -> Text,
+        short_name -> Text,
+    }
+}
+
+diesel::table! {
+    communes (code) {
+        code -> Text,
+        province_code -> Text,
+        name -> Text,
+        short_name -> Text,
+        kind -> Text,
+        search_key -> Text,
+        lat -> Nullable<Double>,
+        lon -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        kind -> Text,
+        name -> Text,
+        commune_code -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        role -> Text,
+        phone -> Text,
+        name -> Text,
+        password_hash -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_throttle (phone) {
+        phone -> Text,
+        failures -> Integer,
+        blocked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sellers (id) {
+        id -> Text,
+        user_id -> Text,
+        full_name -> Text,
+        phone -> Text,
+        national_id_ciphertext -> Binary,
+        national_id_lookup -> Text,
+        national_id_last3 -> Text,
+        commune_code -> Text,
+        address -> Text,
+        farm_name -> Nullable<Text>,
+        bank_bin -> Text,
+        bank_account_number -> Text,
+        bank_account_name -> Text,
+        consent_terms_version -> Text,
+        consent_method -> Text,
+        consent_recorded_by -> Text,
+        consent_at -> Timestamp,
+        organisation_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activation_codes (user_id) {
+        user_id -> Text,
+        code_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        attempts -> Integer,
+    }
+}
+
+diesel::table! {
+    issuer_keys (id) {
+        id -> Text,
+        organisation_id -> Text,
+        did -> Text,
+        secret_key_sealed -> Nullable<Binary>,
+        status -> Text,
+        valid_from -> Timestamp,
+        valid_until -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        revocation_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assigned_gtins (gtin) {
+        gtin -> Text,
+        seller_id -> Text,
+        product_key -> Text,
+        item_reference -> BigInt,
+    }
+}
+
+diesel::table! {
+    lots (id) {
+        id -> Text,
+        seller_id -> Text,
+        lot_code -> Text,
+        gtin -> Text,
+        product_name -> Text,
+        quantity -> Text,
+        unit -> Text,
+        quantity_g -> Nullable<BigInt>,
+        harvested_on -> Text,
+        commune_code -> Text,
+        farm_name -> Text,
+        status -> Text,
+        genesis_hash -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lot_events (id) {
+        id -> Text,
+        lot_id -> Text,
+        seq -> BigInt,
+        event_type -> Text,
+        occurred_at -> Timestamp,
+        recorded_at -> Timestamp,
+        details -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+        recorded_by -> Text,
+        acting_for -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    provenance_records (id) {
+        id -> Text,
+        lot_id -> Text,
+        version -> BigInt,
+        credential -> Text,
+        issuer_key_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        actor_user_id -> Text,
+        acting_for -> Nullable<Text>,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(communes -> provinces (province_code));
+diesel::joinable!(sellers -> users (user_id));
+diesel::joinable!(sellers -> communes (commune_code));
+diesel::joinable!(lots -> sellers (seller_id));
+diesel::joinable!(lots -> communes (commune_code));
+diesel::joinable!(lot_events -> lots (lot_id));
+diesel::joinable!(provenance_records -> lots (lot_id));
+diesel::joinable!(issuer_keys -> organisations (organisation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    provinces,
+    communes,
+    organisations,
+    users,
+    sessions,
+    login_throttle,
+    sellers,
+    activation_codes,
+    issuer_keys,
+    assigned_gtins,
+    lots,
+    lot_events,
+    provenance_records,
+    audit_log,
+);

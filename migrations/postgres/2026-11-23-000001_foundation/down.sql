@@ -1,0 +1,14 @@
+DROP TABLE audit_log;
+DROP TABLE provenance_records;
+DROP TABLE lot_events;
+DROP TABLE lots;
+DROP TABLE assigned_gtins;
+DROP TABLE issuer_keys;
+DROP TABLE activation_codes;
+DROP TABLE sellers;
+DROP TABLE login_throttle;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE organisations;
+DROP TABLE communes;
+DROP TABLE provinces;
