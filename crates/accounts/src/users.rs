@@ -1,0 +1,158 @@
+//! User rows and the queries on them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use storage::schema::{activation_codes, users};
+use storage::DbConnection;
+use subtle::ConstantTimeEq;
+
+use crate::{AccountsError, Phone, Role};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub role: String,
+    pub phone: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub organisation_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Result<Role, AccountsError> {
+        Role::parse(&self.role).ok_or_else(|| AccountsError::Internal(format!("unknown role {}", self.role)))
+    }
+}
+
+pub struct NewUser<'a> {
+    pub role: Role,
+    pub phone: &'a Phone,
+    pub name: &'a str,
+    pub password_hash: Option<String>,
+    pub organisation_id: Option<&'a str>,
+}
+
+pub fn check_name(name: &str) -> Result<String, AccountsError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AccountsError::Invalid("name: 1 to 100 characters".into()));
+    }
+    Ok(name.to_string())
+}
+
+pub fn insert_user(conn: &mut DbConnection, new: NewUser<'_>) -> Result<UserRow, AccountsError> {
+    if find_by_phone(conn, new.phone)?.is_some() {
+        return Err(AccountsError::Conflict(format!("phone {} already has an account", new.phone.as_str())));
+    }
+    let row = UserRow {
+        id: storage::new_id(),
+        role: new.role.as_str().to_string(),
+        phone: new.phone.as_str().to_string(),
+        name: check_name(new.name)?,
+        password_hash: new.password_hash,
+        organisation_id: new.organisation_id.map(str::to_string),
+        created_at: storage::now(),
+    };
+    diesel::insert_into(users::table)
+        .values((
+            users::id.eq(&row.id),
+            users::role.eq(&row.role),
+            users::phone.eq(&row.phone),
+            users::name.eq(&row.name),
+            users::password_hash.eq(&row.password_hash),
+            users::organisation_id.eq(&row.organisation_id),
+            users::created_at.eq(row.created_at),
+        ))
+        .execute(conn)
+        .map_err(|e| match e {
+            // a concurrent registration of the same phone
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                AccountsError::Conflict(format!("phone {} already has an account", row.phone))
+            }
+            other => other.into(),
+        })?;
+    Ok(row)
+}
+
+pub fn find_by_phone(conn: &mut DbConnection, phone: &Phone) -> Result<Option<UserRow>, AccountsError> {
+    Ok(users::table
+        .filter(users::phone.eq(phone.as_str()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, AccountsError> {
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
+}
+
+pub fn set_password_hash(conn: &mut DbConnection, user_id: &str, hash: &str) -> Result<(), AccountsError> {
+    diesel::update(users::table.find(user_id)).set(users::password_hash.eq(hash)).execute(conn)?;
+    Ok(())
+}
+
+/// Wrong guesses allowed before an activation code is dead.
+pub const ACTIVATION_ATTEMPTS: i32 = 5;
+
+fn activation_hash(user_id: &str, code: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(format!("{user_id}:{code}").as_bytes()))
+}
+
+/// Issues a new single-use 8-digit code (easy to read out at the counter
+/// and type on a phone), replacing any earlier one.
+pub fn issue_activation_code(
+    conn: &mut DbConnection,
+    user_id: &str,
+    ttl: chrono::Duration,
+) -> Result<String, AccountsError> {
+    use rand::Rng;
+    let code = format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32));
+    diesel::delete(activation_codes::table.find(user_id)).execute(conn)?;
+    diesel::insert_into(activation_codes::table)
+        .values((
+            activation_codes::user_id.eq(user_id),
+            activation_codes::code_hash.eq(activation_hash(user_id, &code)),
+            activation_codes::expires_at.eq(storage::now() + ttl),
+            activation_codes::used_at.eq(None::<NaiveDateTime>),
+            activation_codes::attempts.eq(0),
+        ))
+        .execute(conn)?;
+    Ok(code)
+}
+
+/// Checks a code. A wrong guess is counted (and must be committed by the
+/// caller even though the request fails); a right one is spent.
+pub fn redeem_activation_code(conn: &mut DbConnection, user_id: &str, code: &str) -> Result<bool, AccountsError> {
+    let row = activation_codes::table
+        .find(user_id)
+        .select((
+            activation_codes::code_hash,
+            activation_codes::expires_at,
+            activation_codes::used_at,
+            activation_codes::attempts,
+        ))
+        .first::<(String, NaiveDateTime, Option<NaiveDateTime>, i32)>(conn)
+        .optional()?;
+    let Some((hash, expires_at, used_at, attempts)) = row else {
+        return Ok(false);
+    };
+    let now = storage::now();
+    if used_at.is_some() || expires_at <= now || attempts >= ACTIVATION_ATTEMPTS {
+        return Ok(false);
+    }
+    let given = activation_hash(user_id, code.trim());
+    if bool::from(given.as_bytes().ct_eq(hash.as_bytes())) {
+        diesel::update(activation_codes::table.find(user_id))
+            .set(activation_codes::used_at.eq(Some(now)))
+            .execute(conn)?;
+        Ok(true)
+    } else {
+        diesel::update(activation_codes::table.find(user_id))
+            .set(activation_codes::attempts.eq(attempts + 1))
+            .execute(conn)?;
+        Ok(false)
+    }
+}
