@@ -226,3 +226,16 @@ pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     chrono::DateTime::from_timestamp_micros(now.and_utc().timestamp_micros()).map(|t| t.naive_utc()).unwrap_or(now)
 }
+
+/// Runs the same diesel expression on the concrete connection of either
+/// backend, for the few statements `MultiConnection` cannot express (batch
+/// inserts, upserts). The body is compiled once per backend.
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConnection::Sqlite($c) => $body,
+            $crate::DbConnection::Postgres($c) => $body,
+        }
+    };
+}

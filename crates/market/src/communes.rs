@@ -1,0 +1,136 @@
+//! The 2025 two-level administrative units (34 provinces, ~3,300 communes),
+//! loaded from the shipped CSV into the database as reference data.
+
+use diesel::prelude::*;
+use serde::Serialize;
+use storage::schema::{communes, provinces};
+use storage::DbConnection;
+use utoipa::ToSchema;
+
+use crate::{text, MarketError};
+
+/// Dataset version: codes are reused across reforms, so the list is dated.
+pub const DATASET_VERSION: &str = "2025-07-01";
+const CSV: &str = include_str!("../data/communes-2025.csv");
+
+#[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
+pub struct Commune {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub province_code: String,
+    pub province_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
+pub struct Province {
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Row {
+    province_code: String,
+    province_name: String,
+    province_short: String,
+    commune_code: String,
+    commune_name: String,
+    commune_short: String,
+    commune_type: String,
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+/// Loads the list once, when the tables are empty. Returns rows inserted.
+pub fn load_reference_data(conn: &mut DbConnection) -> Result<usize, MarketError> {
+    let existing: i64 = communes::table.count().get_result(conn)?;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let mut reader = csv::Reader::from_reader(CSV.as_bytes());
+    let rows: Vec<Row> = reader
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .map_err(|e| MarketError::Internal(format!("shipped commune list is damaged: {e}")))?;
+    storage::write_transaction(conn, |conn| {
+        let mut seen = std::collections::BTreeMap::new();
+        for r in &rows {
+            seen.entry(r.province_code.clone()).or_insert((r.province_name.clone(), r.province_short.clone()));
+        }
+        let province_rows: Vec<_> = seen
+            .iter()
+            .map(|(code, (name, short))| {
+                (provinces::code.eq(code), provinces::name.eq(name), provinces::short_name.eq(short))
+            })
+            .collect();
+        storage::per_backend!(conn, |c| diesel::insert_into(provinces::table).values(&province_rows).execute(c))?;
+        // Chunks keep each statement under SQLite's bound-parameter limit.
+        for chunk in rows.chunks(500) {
+            let values: Vec<_> = chunk
+                .iter()
+                .map(|r| {
+                    (
+                        communes::code.eq(&r.commune_code),
+                        communes::province_code.eq(&r.province_code),
+                        communes::name.eq(&r.commune_name),
+                        communes::short_name.eq(&r.commune_short),
+                        communes::kind.eq(&r.commune_type),
+                        communes::search_key.eq(text::fold(&r.commune_name)),
+                        communes::lat.eq(r.lat),
+                        communes::lon.eq(r.lon),
+                    )
+                })
+                .collect();
+            storage::per_backend!(conn, |c| diesel::insert_into(communes::table).values(&values).execute(c))?;
+        }
+        Ok::<_, MarketError>(())
+    })?;
+    Ok(rows.len())
+}
+
+fn commune_columns() -> (
+    communes::code,
+    communes::name,
+    communes::kind,
+    communes::province_code,
+    provinces::name,
+) {
+    (communes::code, communes::name, communes::kind, communes::province_code, provinces::name)
+}
+
+pub fn find(conn: &mut DbConnection, code: &str) -> Result<Option<Commune>, MarketError> {
+    Ok(communes::table
+        .inner_join(provinces::table)
+        .filter(communes::code.eq(code))
+        .select(commune_columns())
+        .first(conn)
+        .optional()?)
+}
+
+/// Diacritic-insensitive search: every word of `q` must occur in the name.
+pub fn search(
+    conn: &mut DbConnection,
+    q: Option<&str>,
+    province: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Commune>, MarketError> {
+    let mut query = communes::table.inner_join(provinces::table).select(commune_columns()).into_boxed();
+    if let Some(q) = q {
+        for word in text::fold(q).split(' ').filter(|w| !w.is_empty()) {
+            let pattern = format!("%{}%", word.replace(['%', '_'], ""));
+            query = query.filter(communes::search_key.like(pattern));
+        }
+    }
+    if let Some(p) = province {
+        query = query.filter(communes::province_code.eq(p.to_string()));
+    }
+    Ok(query.order((communes::province_code, communes::name)).limit(limit).load(conn)?)
+}
+
+pub fn provinces(conn: &mut DbConnection) -> Result<Vec<Province>, MarketError> {
+    Ok(provinces::table
+        .select((provinces::code, provinces::name, provinces::short_name))
+        .order(provinces::code)
+        .load(conn)?)
+}
