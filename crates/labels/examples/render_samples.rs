@@ -1,0 +1,47 @@
+//! Writes a sample label (PNG and SVG), a bare QR and A4 sheet pages to a directory, to
+//! look at or test-print: `cargo run -p labels --example render_samples -- /tmp/labels`.
+
+use labels::{a4_sheet_svg, label_png, label_svg, qr_png, LabelText};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = std::env::args().nth(1).unwrap_or_else(|| "labels-samples".into());
+    std::fs::create_dir_all(&dir)?;
+    let uri = "https://nongsan.example/01/08938000000017/10/HT-2025-001";
+    let text = LabelText {
+        title: "Chè Shan tuyết".into(),
+        lines: vec![
+            "Lô: HT-2025-001".into(),
+            "Xuất xứ: Xã Hồng Thái, Tuyên Quang".into(),
+            "Thu hoạch: 2025-11-02".into(),
+        ],
+    };
+    let png = label_png(uri, &text)?;
+    println!("label.png: {} bytes", png.len());
+    std::fs::write(format!("{dir}/label.png"), png)?;
+    std::fs::write(format!("{dir}/label.svg"), label_svg(uri, &text)?)?;
+    let qr = qr_png(uri, 8)?;
+    println!("qr.png (8 px/module): {} bytes", qr.len());
+    std::fs::write(format!("{dir}/qr.png"), qr)?;
+
+    let crowded = LabelText {
+        title: "Chè Shan tuyết cổ thụ loại đặc biệt thu hái thủ công <&> trên đỉnh núi".into(),
+        lines: (1..=12).map(|i| format!("Dòng {i}: Xã Hồng Thái, huyện Na Hang, tỉnh Tuyên Quang")).collect(),
+    };
+    let long_uri = "https://nongsan.example/01/08938000000017/10/ABCDEFGHIJKLMNOPQRST";
+    std::fs::write(format!("{dir}/crowded.png"), label_png(long_uri, &crowded)?)?;
+
+    let sheet: Vec<(String, LabelText)> = (1..=25)
+        .map(|i| {
+            let lot = format!("HT-2025-{i:03}");
+            let mut t = text.clone();
+            t.lines[0] = format!("Lô: {lot}");
+            (format!("https://nongsan.example/01/08938000000017/10/{lot}"), t)
+        })
+        .collect();
+    let pages = a4_sheet_svg(&sheet)?;
+    for (i, page) in pages.iter().enumerate() {
+        std::fs::write(format!("{dir}/sheet-{}.svg", i + 1), page)?;
+    }
+    println!("{} pages written to {dir}", pages.len());
+    Ok(())
+}
