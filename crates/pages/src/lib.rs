@@ -1,0 +1,164 @@
+//! Public HTML pages that nongsan serves to people rather than programs.
+//!
+//! The main one is the **scan page**: what a buyer sees after pointing a
+//! phone camera at the QR label on a bag of produce. The label holds the
+//! lot's GS1 Digital Link URI; fetched by a browser, that URI answers with
+//! [`render_scan_page`]. [`render_message_page`] is the plain page for
+//! everything else a browser can be told (unknown lot, malformed link,
+//! server trouble).
+//!
+//! Who reads these pages decides how they are built:
+//! - Buyers scan on cheap Android phones over weak 3G, so a page is one
+//!   self-contained HTML document: inline CSS, inline SVG icons, no fonts,
+//!   images, scripts or anything else fetched, and a lot with a dozen events
+//!   stays well under 30 KB. Nothing needs JavaScript.
+//! - Many readers are new to smartphones and read little, so the page is in
+//!   Vietnamese, in large high-contrast type laid out for a 360 px screen,
+//!   and opens with one coloured banner that says whether the record can be
+//!   trusted: green (verified), red (recalled), amber (superseded or not
+//!   verifiable).
+//! - The timeline is chronological, oldest event first, the way a farmer
+//!   tells the story of a harvest: callers pass [`ScanView::events`] in that
+//!   order and the page keeps it.
+//!
+//! This crate only renders. It holds plain data ([`ScanView`]) with every
+//! value already formatted for display, and depends on no other nongsan
+//! crate; the server builds the view from a lot, its newest signed record
+//! and the verifier's result. All text is HTML-escaped by the templates
+//! (askama, auto-escaping), which live in the repository's `web/templates/`
+//! folder together with the rest of what the browser gets.
+
+use askama::Template;
+
+/// The verdict shown at the top of the scan page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Banner {
+    /// Signature valid, issuer trusted, key not revoked, newest version,
+    /// not recalled: green "Đã xác minh".
+    Verified,
+    /// The lot has been recalled: red "THU HỒI — không sử dụng". The record
+    /// may be genuine; what matters to the buyer is not to use the produce.
+    Recalled {
+        /// Why, as the recalling staff wrote it.
+        reason: String,
+        /// Date of the recall, already formatted (e.g. `"05/11/2025"`).
+        recalled_on: String,
+    },
+    /// Genuine, but a newer signed version of this lot's record exists:
+    /// amber, with a link to the newest ([`ScanView::digital_link`]).
+    Superseded,
+    /// The record could not be verified (bad signature, unknown or revoked
+    /// issuer…): amber, with the reasons, in Vietnamese, one per item.
+    Untrusted {
+        /// Short Vietnamese sentences, shown as a list.
+        reasons: Vec<String>,
+    },
+}
+
+/// One event of a lot's history, ready for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanEvent {
+    /// Vietnamese name of the event type, e.g. `"Thu hoạch"`.
+    pub type_label: String,
+    /// Machine name of the event type, e.g. `"harvest"` or
+    /// `"input_application"`; picks the icon. Unknown codes get a plain dot.
+    pub type_code: String,
+    /// Local time, already formatted, e.g. `"02/11/2025 07:30"`.
+    pub occurred_at: String,
+    /// Label and value pairs in display order, e.g.
+    /// `("Sản phẩm", "Phân hữu cơ")`, `("Liều lượng", "2 kg/sào")`.
+    pub details: Vec<(String, String)>,
+}
+
+/// Everything the scan page shows, every value already formatted for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanView {
+    pub product_name: String,
+    pub lot_code: String,
+    /// GTIN-14 as printed in the Digital Link; empty hides the line.
+    pub gtin: String,
+    /// The GTIN was assigned by nongsan rather than by GS1 to the producer;
+    /// the page says "mã nội bộ" (internal code) beside it.
+    pub gtin_is_internal: bool,
+    /// E.g. `"12.5 kg"`.
+    pub quantity: String,
+    /// E.g. `"02/11/2025"`.
+    pub harvested_on: String,
+    pub producer_name: String,
+    /// Empty hides the line.
+    pub farm_name: String,
+    pub commune_name: String,
+    pub province_name: String,
+    pub banner: Banner,
+    /// Organisation that signed the record, e.g. `"Bưu điện xã Hồng Thái"`.
+    pub issuer_name: String,
+    /// The issuer's `did:key:…`.
+    pub issuer_did: String,
+    /// Version number of the signed record (1 for the first).
+    pub record_version: i64,
+    /// When the record was signed, already formatted.
+    pub signed_at: String,
+    /// Oldest first; shown in this order.
+    pub events: Vec<ScanEvent>,
+    /// The signed JSON record (verifiable credential); the page offers it as
+    /// a download named `{lot_code}.json`.
+    pub record_url: String,
+    /// The lot's GS1 EPCIS 2.0 document.
+    pub epcis_url: String,
+    /// The lot's QR label image.
+    pub label_url: String,
+    /// The lot's GS1 Digital Link URI (what the QR label encodes).
+    pub digital_link: String,
+}
+
+/// Rendering a page failed. Templates are checked at compile time, so this
+/// only happens if writing the output itself fails.
+#[derive(Debug, thiserror::Error)]
+pub enum PagesError {
+    #[error("rendering page template failed: {0}")]
+    Render(#[from] askama::Error),
+}
+
+impl ScanEvent {
+    /// Id suffix of the SVG symbol for this event type (see `scan.html`).
+    fn icon(&self) -> &'static str {
+        match self.type_code.as_str() {
+            "planting" => "planting",
+            "input_application" => "input",
+            "harvest" => "harvest",
+            "packing" => "packing",
+            "cooling" => "cooling",
+            "shipping" => "shipping",
+            "receiving" => "receiving",
+            "processing" => "processing",
+            "recall" => "recall",
+            _ => "dot",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "scan.html")]
+struct ScanPage<'a> {
+    v: &'a ScanView,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+/// The page for a lot's Digital Link URI fetched by a browser.
+pub fn render_scan_page(view: &ScanView) -> Result<String, PagesError> {
+    Ok(ScanPage { v: view }.render()?)
+}
+
+/// A plain page with a title and one message, in the same look as the scan
+/// page: for an unknown lot (404, e.g. "Không tìm thấy lô hàng"), a
+/// malformed Digital Link (400) or a server error. The caller sets the HTTP
+/// status; both texts are escaped.
+pub fn render_message_page(status_title: &str, message: &str) -> Result<String, PagesError> {
+    Ok(MessagePage { title: status_title, message }.render()?)
+}
