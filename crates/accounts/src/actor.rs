@@ -19,6 +19,17 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// An actor for work done outside a request (command line, demo data).
+    pub fn acting_as(user_id: &str, role: Role, name: &str, organisation_id: Option<&str>) -> Actor {
+        Actor {
+            user_id: user_id.to_string(),
+            role,
+            name: name.to_string(),
+            organisation_id: organisation_id.map(str::to_string),
+            token: String::new(),
+        }
+    }
+
     /// Refuses unless the actor has one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), AccountsError> {
         if roles.contains(&self.role) {
@@ -37,7 +48,8 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= 128).then(|| token.to_string())
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= 128)
+        .then(|| token.to_string())
 }
 
 async fn load_actor(req: HttpRequest) -> Result<Option<Actor>, AccountsError> {

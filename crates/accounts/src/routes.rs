@@ -67,7 +67,11 @@ fn settings(s: Option<web::Data<AuthSettings>>) -> AuthSettings {
     s.map(|d| d.get_ref().clone()).unwrap_or_default()
 }
 
-fn login_response(user: &users::UserRow, token: String, expires_at: chrono::NaiveDateTime) -> Result<LoginResponse, AccountsError> {
+fn login_response(
+    user: &users::UserRow,
+    token: String,
+    expires_at: chrono::NaiveDateTime,
+) -> Result<LoginResponse, AccountsError> {
     Ok(LoginResponse {
         token,
         expires_at: expires_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -5,9 +5,9 @@
 
 use base64::Engine;
 use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use diesel::prelude::*;
 use storage::schema::{login_throttle, sessions};
 use storage::DbConnection;
 

@@ -125,7 +125,11 @@ pub fn issue_activation_code(
 
 /// Checks a code. A wrong guess is counted (and must be committed by the
 /// caller even though the request fails); a right one is spent.
-pub fn redeem_activation_code(conn: &mut DbConnection, user_id: &str, code: &str) -> Result<bool, AccountsError> {
+pub fn redeem_activation_code(
+    conn: &mut DbConnection,
+    user_id: &str,
+    code: &str,
+) -> Result<bool, AccountsError> {
     let row = activation_codes::table
         .find(user_id)
         .select((

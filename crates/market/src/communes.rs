@@ -56,7 +56,8 @@ pub fn load_reference_data(conn: &mut DbConnection) -> Result<usize, MarketError
     storage::write_transaction(conn, |conn| {
         let mut seen = std::collections::BTreeMap::new();
         for r in &rows {
-            seen.entry(r.province_code.clone()).or_insert((r.province_name.clone(), r.province_short.clone()));
+            seen.entry(r.province_code.clone())
+                .or_insert((r.province_name.clone(), r.province_short.clone()));
         }
         let province_rows: Vec<_> = seen
             .iter()
@@ -64,7 +65,9 @@ pub fn load_reference_data(conn: &mut DbConnection) -> Result<usize, MarketError
                 (provinces::code.eq(code), provinces::name.eq(name), provinces::short_name.eq(short))
             })
             .collect();
-        storage::per_backend!(conn, |c| diesel::insert_into(provinces::table).values(&province_rows).execute(c))?;
+        storage::per_backend!(conn, |c| diesel::insert_into(provinces::table)
+            .values(&province_rows)
+            .execute(c))?;
         // Chunks keep each statement under SQLite's bound-parameter limit.
         for chunk in rows.chunks(500) {
             let values: Vec<_> = chunk
@@ -89,13 +92,8 @@ pub fn load_reference_data(conn: &mut DbConnection) -> Result<usize, MarketError
     Ok(rows.len())
 }
 
-fn commune_columns() -> (
-    communes::code,
-    communes::name,
-    communes::kind,
-    communes::province_code,
-    provinces::name,
-) {
+fn commune_columns(
+) -> (communes::code, communes::name, communes::kind, communes::province_code, provinces::name) {
     (communes::code, communes::name, communes::kind, communes::province_code, provinces::name)
 }
 

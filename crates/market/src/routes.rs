@@ -122,7 +122,10 @@ pub async fn search_communes(
 #[utoipa::path(get, path = "/api/v1/communes/{code}", tag = "reference",
     params(("code" = String, Path, description = "commune code")),
     responses((status = 200, body = communes::Commune), (status = 404, body = accounts::ErrorBody)))]
-pub async fn get_commune(pool: web::Data<storage::Pool>, code: web::Path<String>) -> Result<HttpResponse, MarketError> {
+pub async fn get_commune(
+    pool: web::Data<storage::Pool>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, MarketError> {
     let code = code.into_inner();
     let commune = with_conn(pool, move |c| communes::find(c, &code)).await?;
     commune.map(|c| HttpResponse::Ok().json(c)).ok_or_else(|| MarketError::NotFound("commune".into()))

@@ -131,7 +131,10 @@ fn text_field(field: &str, value: &str, max: usize) -> Result<String, MarketErro
 /// payout file must match it.
 pub fn normalise_account_name(name: &str) -> Result<String, MarketError> {
     let folded = text::fold(name).to_uppercase();
-    if folded.is_empty() || folded.len() > 70 || !folded.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ') {
+    if folded.is_empty()
+        || folded.len() > 70
+        || !folded.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ')
+    {
         return Err(MarketError::invalid("bank.account_name", "letters and spaces, at most 70"));
     }
     Ok(folded)
@@ -279,7 +282,11 @@ type SellerRow = (
     (String, String),
 );
 
-fn load(conn: &mut DbConnection, filter_id: Option<&str>, commune: Option<&str>) -> Result<Vec<SellerView>, MarketError> {
+fn load(
+    conn: &mut DbConnection,
+    filter_id: Option<&str>,
+    commune: Option<&str>,
+) -> Result<Vec<SellerView>, MarketError> {
     use storage::schema::{communes as c, provinces as p};
     let mut q = sellers::table
         .inner_join(c::table.inner_join(p::table))
@@ -350,7 +357,11 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<SellerVie
     }
 }
 
-pub fn list(conn: &mut DbConnection, actor: &Actor, commune: Option<&str>) -> Result<Vec<SellerView>, MarketError> {
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    commune: Option<&str>,
+) -> Result<Vec<SellerView>, MarketError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     load(conn, None, commune)
 }

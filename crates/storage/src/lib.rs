@@ -94,8 +94,7 @@ impl DbConnection {
                 Ok(DbConnection::Sqlite(conn))
             }
             DatabaseUrl::Postgres(url) => {
-                let conn =
-                    PgConnection::establish(url).map_err(|e| StorageError::Connect(e.to_string()))?;
+                let conn = PgConnection::establish(url).map_err(|e| StorageError::Connect(e.to_string()))?;
                 Ok(DbConnection::Postgres(conn))
             }
         }
@@ -224,7 +223,9 @@ pub fn new_id() -> String {
 /// written equals what is read back on both backends.
 pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
-    chrono::DateTime::from_timestamp_micros(now.and_utc().timestamp_micros()).map(|t| t.naive_utc()).unwrap_or(now)
+    chrono::DateTime::from_timestamp_micros(now.and_utc().timestamp_micros())
+        .map(|t| t.naive_utc())
+        .unwrap_or(now)
 }
 
 /// Runs the same diesel expression on the concrete connection of either

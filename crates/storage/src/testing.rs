@@ -105,9 +105,8 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
-            let dropped = DatabaseUrl::parse(admin_url)
-                .and_then(|u| DbConnection::open(&u))
-                .and_then(|mut c| {
+            let dropped =
+                DatabaseUrl::parse(admin_url).and_then(|u| DbConnection::open(&u)).and_then(|mut c| {
                     c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                         .map_err(StorageError::from)
                 });

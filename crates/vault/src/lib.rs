@@ -50,8 +50,10 @@ impl MasterKey {
         let bytes = Zeroizing::new(
             hex::decode(text.trim()).map_err(|_| VaultError::BadKey("expected 64 hex digits".into()))?,
         );
-        let arr: [u8; 32] =
-            bytes.as_slice().try_into().map_err(|_| VaultError::BadKey("expected 32 bytes (64 hex digits)".into()))?;
+        let arr: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| VaultError::BadKey("expected 32 bytes (64 hex digits)".into()))?;
         Ok(MasterKey(Zeroizing::new(arr)))
     }
 

@@ -1,0 +1,140 @@
+//! Assembling and starting the server: storage, keys, slices, routes.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpResponse, HttpServer};
+use anyhow::Context;
+use traceability::lots::TraceSettings;
+
+use crate::config::Config;
+use crate::{http_errors, openapi};
+
+/// Largest JSON body accepted (a record with hundreds of events fits).
+const JSON_LIMIT: usize = 1024 * 1024;
+
+/// Everything handlers share, ready before the first request.
+#[derive(Clone)]
+pub struct State {
+    pub pool: storage::Pool,
+    pub master: vault::MasterKey,
+    pub config: Config,
+}
+
+/// Opens the database (running pending migrations), loads reference data,
+/// reads or creates the master key, and makes sure there is an issuer key.
+pub fn prepare(config: &Config) -> anyhow::Result<State> {
+    let url = storage::DatabaseUrl::parse(&config.database_url)?;
+    let pool_size = match url {
+        storage::DatabaseUrl::Sqlite(_) => 8,
+        storage::DatabaseUrl::Postgres(_) => 16,
+    };
+    let pool = storage::connect_and_migrate(&url, pool_size)
+        .with_context(|| format!("opening the {} database", url.backend_name()))?;
+    let master = match &config.master_key_hex {
+        Some(hex) => vault::MasterKey::from_hex(hex).context("NONGSAN_MASTER_KEY")?,
+        None => vault::MasterKey::load_or_create(&config.data_dir.join("master.key"))?,
+    };
+    let mut conn = pool.get()?;
+    let loaded = market::communes::load_reference_data(&mut conn)?;
+    if loaded > 0 {
+        tracing::info!(communes = loaded, "loaded the 2025 commune list");
+    }
+    traceability::keys::ensure_operator(&mut conn, &master, &config.operator_name)?;
+    // Fail now, not at the first lot, when the master key is not the one the
+    // issuer keys were sealed with.
+    traceability::keys::signing_identity(&mut conn, &master, None)
+        .context("opening the operator's issuer key (is NONGSAN_MASTER_KEY the one used before?)")?;
+    Ok(State { pool, master, config: config.clone() })
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "system",
+    responses((status = 200, description = "the database answers"), (status = 503, description = "it does not")))]
+pub async fn healthz(pool: web::Data<storage::Pool>) -> HttpResponse {
+    let answered = web::block(move || -> Result<&'static str, storage::StorageError> {
+        use diesel::connection::SimpleConnection;
+        let mut conn = pool.get()?;
+        conn.batch_execute("SELECT 1")?;
+        Ok(conn.backend_name())
+    })
+    .await;
+    match answered {
+        Ok(Ok(backend)) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": backend})),
+        _ => HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"})),
+    }
+}
+
+async fn openapi_json(doc: web::Data<String>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(doc.get_ref().clone())
+}
+
+async fn home() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(include_str!("../../../web/index.html"))
+}
+
+/// Registers every route and shared value; used by the server and by tests.
+pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &str) {
+    let doc = serde_json::to_string_pretty(&openapi::document()).unwrap_or_else(|_| "{}".into());
+    cfg.app_data(web::Data::new(state.pool.clone()))
+        .app_data(web::Data::new(state.master.clone()))
+        .app_data(web::Data::new(TraceSettings {
+            public_url: public_url.to_string(),
+            gtin_company_prefix: state.config.gtin_company_prefix.clone(),
+        }))
+        .app_data(web::Data::new(accounts::routes::AuthSettings {
+            session_ttl: state.config.session_ttl,
+            activation_ttl: state.config.activation_ttl,
+        }))
+        .app_data(web::Data::new(market::routes::MarketSettings {
+            activation_ttl: state.config.activation_ttl,
+        }))
+        .app_data(web::Data::new(doc))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(JSON_LIMIT)
+                .content_type_required(false)
+                .error_handler(http_errors::json_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(http_errors::query_error))
+        .app_data(web::PathConfig::default().error_handler(http_errors::path_error))
+        .route("/", web::get().to(home))
+        .route("/healthz", web::get().to(healthz))
+        .route("/api/openapi.json", web::get().to(openapi_json))
+        .configure(accounts::routes::configure)
+        .configure(market::routes::configure)
+        .configure(traceability::routes::configure)
+        .default_service(web::to(http_errors::not_found));
+}
+
+pub struct Application {
+    pub port: u16,
+    pub public_url: String,
+    server: Server,
+}
+
+impl Application {
+    /// Binds (port 0 picks a free port, as tests do) and builds the server.
+    pub fn build(state: State) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&state.config.bind)
+            .with_context(|| format!("binding {}", state.config.bind))?;
+        let addr = listener.local_addr()?;
+        let public_url = state.config.effective_public_url(&addr.to_string());
+        let workers = state.config.workers;
+        let url = public_url.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(middleware::Compress::default())
+                .wrap(middleware::Logger::new("%s %r %Dms").exclude("/healthz"))
+                .configure(|cfg| configure_app(cfg, &state, &url))
+        })
+        .listen(listener)?;
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        Ok(Application { port: addr.port(), public_url, server: server.run() })
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

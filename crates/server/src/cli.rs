@@ -1,0 +1,266 @@
+//! The command line: `serve`, `migrate`, `user add`, `keys`, `verify`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(name = "nongsan", version, about = "Farm-produce marketplace with signed traceability")]
+struct Cli {
+    /// Database URL: sqlite://PATH (default ./data/nongsan.db) or postgres://…
+    #[arg(long, global = true)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (pending migrations run first).
+    Serve {
+        /// Address to listen on [env NONGSAN_BIND; default 127.0.0.1:8080]
+        #[arg(long)]
+        bind: Option<String>,
+        /// Fill an empty database with a realistic demo and print its logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage issuer keys and the trust list.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Verify a saved record file offline (exit 0 valid, 1 invalid).
+    Verify {
+        file: PathBuf,
+        /// A trust list saved from GET /api/v1/trust-list, to check the issuer too.
+        #[arg(long)]
+        trust_list: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an admin or staff account; the password is read from standard input.
+    Add {
+        #[arg(long, value_parser = ["admin", "staff"])]
+        role: String,
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// List every issuer key with its validity period.
+    List,
+    /// Retire the organisation's active key (its records stay valid) and make a new one.
+    Rotate {
+        /// Organisation id; the operator when absent.
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// Revoke a key: nothing it signed is trusted any more.
+    Revoke {
+        did: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(cli.command, Command::Serve { .. }));
+    let mut config = Config::from_env();
+    if let Some(db) = &cli.database {
+        config.database_url = db.clone();
+    }
+    let result = match cli.command {
+        Command::Serve { bind, demo } => {
+            if let Some(b) = bind {
+                config.bind = b;
+            }
+            serve(config, demo)
+        }
+        Command::Migrate => crate::prepare(&config).map(|_| {
+            println!("database is up to date");
+            ExitCode::SUCCESS
+        }),
+        Command::User { command: UserCommand::Add { role, phone, name } } => {
+            add_user(&config, &role, &phone, &name)
+        }
+        Command::Keys { command } => keys(&config, command),
+        Command::Verify { file, trust_list } => verify_file(&file, trust_list.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(serving: bool) {
+    let default = if serving { "info,actix_web=info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NONGSAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    let state = crate::prepare(&config)?;
+    let system = actix_web::rt::System::new();
+    system.block_on(async move {
+        let app = crate::Application::build(state.clone())?;
+        if demo {
+            let url = app.public_url.clone();
+            let pool = state.pool.clone();
+            let master = state.master.clone();
+            let cfg = state.config.clone();
+            let summary =
+                actix_web::web::block(move || crate::demo::seed(&pool, &master, &cfg, &url)).await??;
+            println!("{summary}");
+        }
+        println!("nongsan listening on {} (database: {})", app.public_url, redact(&config.database_url));
+        app.run_until_stopped().await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A database URL without its password, for printing.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn add_user(config: &Config, role: &str, phone: &str, name: &str) -> anyhow::Result<ExitCode> {
+    let role = accounts::Role::parse(role).context("role must be admin or staff")?;
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\n', '\r']).to_string();
+    accounts::passwords::check_new_password(&password)?;
+    let phone = accounts::Phone::parse(phone)?;
+    let state = crate::prepare(config)?;
+    let mut conn = state.pool.get()?;
+    let organisation = traceability::keys::operator_organisation(&mut conn)?;
+    let user = accounts::users::insert_user(
+        &mut conn,
+        accounts::users::NewUser {
+            role,
+            phone: &phone,
+            name,
+            password_hash: Some(accounts::passwords::hash_password(&password)?),
+            organisation_id: organisation.as_deref(),
+        },
+    )?;
+    println!("created {} {} ({})", role.as_str(), user.phone, user.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<ExitCode> {
+    let state = crate::prepare(config)?;
+    let mut conn = state.pool.get()?;
+    match command {
+        KeysCommand::List => {
+            for k in traceability::keys::trust_list(&mut conn)? {
+                println!(
+                    "{}\t{}\t{} ({})\tfrom {}{}{}",
+                    k.status,
+                    k.did,
+                    k.organisation_name,
+                    k.organisation_kind,
+                    k.valid_from,
+                    k.valid_until.map(|u| format!(" until {u}")).unwrap_or_default(),
+                    k.revoked_at.map(|r| format!(" REVOKED {r}")).unwrap_or_default(),
+                );
+            }
+        }
+        KeysCommand::Rotate { organisation } => {
+            let org = match organisation {
+                Some(o) => o,
+                None => traceability::keys::operator_organisation(&mut conn)?
+                    .context("no operator organisation")?,
+            };
+            let did = traceability::keys::rotate(&mut conn, &state.master, &org)?;
+            println!("new active key {did}; the previous key is retired and its records stay valid");
+        }
+        KeysCommand::Revoke { did, reason } => {
+            traceability::keys::revoke(&mut conn, &did, &reason)?;
+            println!("revoked {did}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify_file(file: &std::path::Path, trust_list: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let record: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            println!("INVALID: not JSON ({e})");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let offline = traceability::verify::offline(&record);
+    println!("signature:      {}", if offline.signature_valid { "valid" } else { "INVALID" });
+    println!("history chain:  {}", if offline.history_intact { "intact" } else { "BROKEN" });
+    println!("issuer:         {}", offline.issuer_did.as_deref().unwrap_or("-"));
+    let mut ok = offline.signature_valid && offline.history_intact;
+    if let Some(path) = trust_list {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let value: serde_json::Value = serde_json::from_str(&text).context("trust list is not JSON")?;
+        let list: Vec<traceability::keys::TrustedIssuer> =
+            serde_json::from_value(value.get("items").cloned().unwrap_or(value))
+                .context("trust list shape")?;
+        let did = offline.issuer_did.clone().unwrap_or_default();
+        let decision = traceability::keys::decide_trust(&list, &did, offline.signed_at);
+        println!("issuer trusted: {}", if decision.issuer_trusted { "yes" } else { "NO" });
+        for r in &decision.reasons {
+            println!("  - {r}");
+        }
+        ok &= decision.issuer_trusted;
+    } else {
+        println!("issuer trusted: not checked (pass --trust-list FILE saved from /api/v1/trust-list)");
+    }
+    for e in &offline.errors {
+        println!("  - {e}");
+    }
+    println!("{}", if ok { "VALID" } else { "INVALID" });
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_terminal() {
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact("sqlite://./data/x.db"), "sqlite://./data/x.db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

@@ -1,0 +1,62 @@
+//! Configuration: defaults, overridden by `NONGSAN_*` environment variables,
+//! overridden by command-line flags.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub bind: String,
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database_url: String,
+    /// Base of every Digital Link URI printed on labels.
+    pub public_url: String,
+    /// Where the SQLite file (by default), the master key file and uploads live.
+    pub data_dir: PathBuf,
+    /// 64 hex digits; when absent, `data_dir/master.key` (created on first start).
+    pub master_key_hex: Option<String>,
+    /// GS1 company prefix for GTINs assigned to lots that have none.
+    pub gtin_company_prefix: String,
+    /// Name of the operating organisation, the default record issuer.
+    pub operator_name: String,
+    pub session_ttl: chrono::Duration,
+    pub activation_ttl: chrono::Duration,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+}
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    /// Defaults and environment; flags are applied by the caller.
+    pub fn from_env() -> Config {
+        let data_dir = PathBuf::from(env("NONGSAN_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let bind = env("NONGSAN_BIND").unwrap_or_else(|| DEFAULT_BIND.into());
+        Config {
+            database_url: env("DATABASE_URL")
+                .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("nongsan.db").display())),
+            public_url: env("NONGSAN_PUBLIC_URL").unwrap_or_default(),
+            bind,
+            data_dir,
+            master_key_hex: env("NONGSAN_MASTER_KEY"),
+            gtin_company_prefix: env("NONGSAN_GTIN_PREFIX").unwrap_or_else(|| "200000".into()),
+            operator_name: env("NONGSAN_OPERATOR_NAME").unwrap_or_else(|| "Nông sản số (nongsan)".into()),
+            session_ttl: chrono::Duration::days(
+                env("NONGSAN_SESSION_DAYS").and_then(|d| d.parse().ok()).unwrap_or(30),
+            ),
+            activation_ttl: chrono::Duration::days(14),
+            workers: env("NONGSAN_WORKERS").and_then(|w| w.parse().ok()).unwrap_or(0),
+        }
+    }
+
+    /// `NONGSAN_PUBLIC_URL`, or `http://` + the bind address.
+    pub fn effective_public_url(&self, bound: &str) -> String {
+        let url =
+            if self.public_url.is_empty() { format!("http://{bound}") } else { self.public_url.clone() };
+        url.trim_end_matches('/').to_string()
+    }
+}

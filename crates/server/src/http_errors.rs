@@ -1,0 +1,59 @@
+//! JSON errors for what actix-web rejects before a handler runs
+//! (malformed JSON, bad query strings, unknown routes), in the one shape
+//! every route uses.
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+
+fn as_error(response: HttpResponse, cause: String) -> actix_web::Error {
+    actix_web::error::InternalError::from_response(cause, response).into()
+}
+
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let (status, code, message) = match &err {
+        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is larger than {limit} bytes"),
+        ),
+        JsonPayloadError::ContentType => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send application/json".to_string(),
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", e.to_string())
+        }
+        JsonPayloadError::Deserialize(e) => (StatusCode::BAD_REQUEST, "malformed_json", e.to_string()),
+        other => (StatusCode::BAD_REQUEST, "malformed_json", other.to_string()),
+    };
+    as_error(accounts::json_error(status, code, &message), err.to_string())
+}
+
+pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let message = err.to_string();
+    as_error(accounts::json_error(StatusCode::BAD_REQUEST, "invalid_query", &message), message)
+}
+
+pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    let message = err.to_string();
+    as_error(accounts::json_error(StatusCode::NOT_FOUND, "not_found", &message), message)
+}
+
+/// Unknown routes: JSON under `/api`, a page for people elsewhere.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    if req.path().starts_with("/api") {
+        accounts::json_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("no route {} {}", req.method(), req.path()),
+        )
+    } else {
+        match pages::render_message_page("Không tìm thấy trang", "Địa chỉ này không có trên nongsan.")
+        {
+            Ok(html) => HttpResponse::NotFound().content_type("text/html; charset=utf-8").body(html),
+            Err(_) => HttpResponse::NotFound().finish(),
+        }
+    }
+}

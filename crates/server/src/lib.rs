@@ -1,0 +1,13 @@
+//! The nongsan server: configuration, the command line, app assembly, the
+//! OpenAPI document and the demo data. Domain work lives in the slices
+//! (`accounts`, `market`, `traceability`); this crate only wires them.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod http_errors;
+pub mod openapi;
+
+pub use app::{prepare, Application, State};
+pub use config::Config;

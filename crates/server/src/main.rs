@@ -1,0 +1,5 @@
+//! `nongsan`: see `nongsan --help`.
+
+fn main() -> std::process::ExitCode {
+    server::cli::main()
+}

@@ -1,0 +1,104 @@
+//! The command line: `verify` works offline on a saved record and exits
+//! 0 for valid, 1 for invalid; `user add` reads the password from stdin.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn nongsan() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_nongsan"))
+}
+
+/// A real record, signed by a server prepared on a temporary SQLite file.
+fn signed_record(dir: &std::path::Path) -> (serde_json::Value, serde_json::Value) {
+    let mut config = server::Config::from_env();
+    config.database_url = format!("sqlite://{}", dir.join("db.sqlite").display());
+    config.data_dir = dir.to_path_buf();
+    config.master_key_hex = None;
+    let state = server::prepare(&config).unwrap();
+    let summary = server::demo::seed(&state.pool, &state.master, &config, "https://nongsan.example").unwrap();
+    assert!(summary.contains("Scan page"));
+    let mut conn = state.pool.get().unwrap();
+    use diesel::prelude::*;
+    let lot_id: String = storage::schema::lots::table
+        .filter(storage::schema::lots::lot_code.eq("HT-2510-001"))
+        .select(storage::schema::lots::id)
+        .first(&mut conn)
+        .unwrap();
+    let record = traceability::lots::record(&mut conn, &lot_id, None).unwrap();
+    let list = serde_json::json!({"items": traceability::keys::trust_list(&mut conn).unwrap()});
+    (record, list)
+}
+
+#[test]
+fn verify_accepts_a_genuine_record_and_rejects_a_tampered_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (record, trust) = signed_record(dir.path());
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, record.to_string()).unwrap();
+    let trust_file = dir.path().join("trust.json");
+    std::fs::write(&trust_file, trust.to_string()).unwrap();
+
+    let out = nongsan().arg("verify").arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = nongsan().arg("verify").arg(&good).arg("--trust-list").arg(&trust_file).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("issuer trusted: yes"));
+
+    let mut tampered = record.clone();
+    tampered["credentialSubject"]["origin"]["commune_name"] = "Xã Khác".into();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, tampered.to_string()).unwrap();
+    let out = nongsan().arg("verify").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("INVALID"));
+
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{not json").unwrap();
+    assert_eq!(nongsan().arg("verify").arg(&junk).output().unwrap().status.code(), Some(1));
+}
+
+#[test]
+fn user_add_reads_the_password_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let mut child = nongsan()
+        .args([
+            "--database",
+            &db,
+            "user",
+            "add",
+            "--role",
+            "staff",
+            "--phone",
+            "0911222333",
+            "--name",
+            "Chị Hằng",
+        ])
+        .env("NONGSAN_DATA_DIR", dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let mut config = server::Config::from_env();
+    config.database_url = db;
+    config.data_dir = dir.path().to_path_buf();
+    let state = server::prepare(&config).unwrap();
+    let mut conn = state.pool.get().unwrap();
+    let user = accounts::users::find_by_phone(&mut conn, &accounts::Phone::parse("0911222333").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.role, "staff");
+    assert!(accounts::passwords::verify_password(
+        user.password_hash.as_deref().unwrap(),
+        "a long enough password"
+    ));
+
+    let out = nongsan().args(["--database", "mysql://nope", "migrate"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
+    assert!(!out.status.success(), "an unknown URL scheme is an error");
+}

@@ -1,0 +1,695 @@
+//! HTTP routes of the traceability slice, including the GS1 Digital Link
+//! resolver that printed labels point at.
+
+use accounts::{Actor, OptionalActor};
+use actix_web::http::header::{self, ContentType};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::digital_link::DigitalLink;
+use crate::lots::{self, EventView, LotView, NewEvent, NewLot, RecallRequest, RecordVersion, TraceSettings};
+use crate::verify::{self, VerifyReport};
+use crate::{epcis, keys, EventType, LotEvent, TraceError};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/lots", web::post().to(create_lot))
+        .route("/api/v1/lots", web::get().to(list_lots))
+        .route("/api/v1/lots/{id}", web::get().to(get_lot))
+        .route("/api/v1/lots/{id}/events", web::post().to(add_event))
+        .route("/api/v1/lots/{id}/events", web::get().to(list_events))
+        .route("/api/v1/lots/{id}/recall", web::post().to(recall_lot))
+        .route("/api/v1/lots/{id}/record", web::get().to(get_record))
+        .route("/api/v1/lots/{id}/records", web::get().to(list_records))
+        .route("/api/v1/lots/{id}/label.png", web::get().to(label_png))
+        .route("/api/v1/lots/{id}/label.svg", web::get().to(label_svg))
+        .route("/api/v1/lots/{id}/epcis", web::get().to(get_epcis))
+        .route("/api/v1/labels/sheet.svg", web::get().to(label_sheet_svg))
+        .route("/api/v1/labels/sheet.html", web::get().to(label_sheet_html))
+        .route("/api/v1/verify", web::post().to(verify_record))
+        .route("/api/v1/trust-list", web::get().to(trust_list))
+        .route("/01/{tail:.*}", web::get().to(resolve_digital_link))
+        .route("/01/{tail:.*}", web::head().to(resolve_digital_link))
+        .route("/.well-known/gs1resolver", web::get().to(resolver_description));
+}
+
+type Pool = web::Data<storage::Pool>;
+type Master = web::Data<vault::MasterKey>;
+type Settings = web::Data<TraceSettings>;
+
+async fn with_conn<T, F>(pool: Pool, f: F) -> Result<T, TraceError>
+where
+    F: FnOnce(&mut storage::DbConnection) -> Result<T, TraceError> + Send + 'static,
+    T: Send + 'static,
+{
+    web::block(move || {
+        let mut conn = pool.get().map_err(storage::StorageError::from)?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+#[utoipa::path(post, path = "/api/v1/lots", tag = "lots", security(("bearer" = [])), request_body = NewLot,
+    responses((status = 201, description = "the lot, its Digital Link and its first signed record", body = LotView),
+              (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
+              (status = 409, description = "lot code already used", body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
+pub async fn create_lot(
+    pool: Pool,
+    master: Master,
+    settings: Settings,
+    actor: Actor,
+    body: web::Json<NewLot>,
+) -> Result<HttpResponse, TraceError> {
+    let lot = with_conn(pool, move |c| lots::create_lot(c, &master, &settings, &actor, &body)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/lots/{}", lot.id)))
+        .json(lot))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LotQuery {
+    /// Staff and admin: only this seller's lots.
+    seller_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LotList {
+    items: Vec<LotView>,
+}
+
+#[utoipa::path(get, path = "/api/v1/lots", tag = "lots", security(("bearer" = [])), params(LotQuery),
+    responses((status = 200, body = LotList), (status = 401, body = accounts::ErrorBody)))]
+pub async fn list_lots(
+    pool: Pool,
+    settings: Settings,
+    actor: Actor,
+    query: web::Query<LotQuery>,
+) -> Result<HttpResponse, TraceError> {
+    let seller = query.into_inner().seller_id;
+    let items = with_conn(pool, move |c| lots::list_lots(c, &settings, &actor, seller.as_deref())).await?;
+    Ok(HttpResponse::Ok().json(LotList { items }))
+}
+
+#[utoipa::path(get, path = "/api/v1/lots/{id}", tag = "lots", params(("id" = String, Path)),
+    responses((status = 200, body = LotView), (status = 404, body = accounts::ErrorBody)))]
+pub async fn get_lot(
+    pool: Pool,
+    settings: Settings,
+    id: web::Path<String>,
+) -> Result<HttpResponse, TraceError> {
+    let id = id.into_inner();
+    let lot = with_conn(pool, move |c| lots::get_lot(c, &settings, &id)).await?;
+    Ok(HttpResponse::Ok().json(lot))
+}
+
+#[utoipa::path(post, path = "/api/v1/lots/{id}/events", tag = "lots", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = NewEvent,
+    responses((status = 201, description = "recorded; a new signed record version was issued", body = EventView),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
+              (status = 409, description = "the lot is recalled", body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
+pub async fn add_event(
+    pool: Pool,
+    master: Master,
+    settings: Settings,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Json<NewEvent>,
+) -> Result<HttpResponse, TraceError> {
+    let id = id.into_inner();
+    let event = with_conn(pool, move |c| lots::add_event(c, &master, &settings, &actor, &id, &body)).await?;
+    Ok(HttpResponse::Created().json(event))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventList {
+    items: Vec<EventView>,
+}
+
+#[utoipa::path(get, path = "/api/v1/lots/{id}/events", tag = "lots", params(("id" = String, Path)),
+    responses((status = 200, body = EventList), (status = 404, body = accounts::ErrorBody)))]
+pub async fn list_events(pool: Pool, id: web::Path<String>) -> Result<HttpResponse, TraceError> {
+    let id = id.into_inner();
+    let items = with_conn(pool, move |c| lots::list_events(c, &id)).await?;
+    Ok(HttpResponse::Ok().json(EventList { items }))
+}
+
+#[utoipa::path(post, path = "/api/v1/lots/{id}/recall", tag = "lots", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = RecallRequest,
+    responses((status = 200, description = "recalled; a new signed record version says so", body = LotView),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
+              (status = 409, body = accounts::ErrorBody)))]
+pub async fn recall_lot(
+    pool: Pool,
+    master: Master,
+    settings: Settings,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Json<RecallRequest>,
+) -> Result<HttpResponse, TraceError> {
+    let id = id.into_inner();
+    let lot = with_conn(pool, move |c| lots::recall(c, &master, &settings, &actor, &id, &body)).await?;
+    Ok(HttpResponse::Ok().json(lot))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RecordQuery {
+    /// A past version; the newest when absent.
+    version: Option<i64>,
+}
+
+fn credential_response(record: &Value) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/vc+ld+json"))
+        .insert_header(("Access-Control-Allow-Origin", "*"))
+        .body(record.to_string())
+}
+
+#[utoipa::path(get, path = "/api/v1/lots/{id}/record", tag = "records", params(("id" = String, Path), RecordQuery),
+    responses((status = 200, description = "the signed W3C Verifiable Credential (eddsa-jcs-2022)",
+               content_type = "application/vc+ld+json", body = Object),
+              (status = 404, body = accounts::ErrorBody)))]
+pub async fn get_record(
+    pool: Pool,
+    id: web::Path<String>,
+    query: web::Query<RecordQuery>,
+) -> Result<HttpResponse, TraceError> {
+    let id = id.into_inner();
+    let version = query.version;
+    let record = with_conn(pool, move |c| lots::record(c, &id, version)).await?;
+    Ok(credential_response(&record))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordVersionList {
+    items: Vec<RecordVersion>,
+}
+
+#[utoipa::path(get, path = "/api/v1/lots/{id}/records", tag = "records", params(("id" = String, Path)),
+    responses((status = 200, body = RecordVersionList), (status = 404, body = accounts::ErrorBody)))]
+pub async fn list_records(pool: Pool, id: web::Path<String>) -> Result<HttpResponse, TraceError> {
+    let id = id.into_inner();
+    let items = with_conn(pool, move |c| lots::record_versions(c, &id)).await?;
+    Ok(HttpResponse::Ok().json(RecordVersionList { items }))
+}
+
+fn vn_date(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| iso.into())
+}
+
+fn label_text(lot: &LotView) -> labels::LabelText {
+    labels::LabelText {
+        title: lot.product_name.clone(),
+        lines: vec![
+            format!("Lô: {}", lot.lot_code),
+            format!("Xuất xứ: {}, {}", lot.commune_name, lot.province_name),
+            format!("Thu hoạch: {}", vn_date(&lot.harvested_on)),
+            format!("Người trồng: {}", lot.producer_name),
+        ],
+    }
+}
+
+async fn lot_for_label(pool: Pool, settings: Settings, id: String) -> Result<LotView, TraceError> {
+    with_conn(pool, move |c| lots::get_lot(c, &settings, &id)).await
+}
+
+#[utoipa::path(get, path = "/api/v1/lots/{id}/label.png", tag = "labels", params(("id" = String, Path)),
+    responses((status = 200, description = "70x35 mm label at 300 dpi", content_type = "image/png"),
+              (status = 404, body = accounts::ErrorBody)))]
+pub async fn label_png(
+    pool: Pool,
+    settings: Settings,
+    id: web::Path<String>,
+) -> Result<HttpResponse, TraceError> {
+    let lot = lot_for_label(pool, settings, id.into_inner()).await?;
+    let png = web::block(move || labels::label_png(&lot.digital_link, &label_text(&lot))).await??;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(png))
+}
+
+#[utoipa::path(get, path = "/api/v1/lots/{id}/label.svg", tag = "labels", params(("id" = String, Path)),
+    responses((status = 200, description = "70x35 mm label", content_type = "image/svg+xml"),
+              (status = 404, body = accounts::ErrorBody)))]
+pub async fn label_svg(
+    pool: Pool,
+    settings: Settings,
+    id: web::Path<String>,
+) -> Result<HttpResponse, TraceError> {
+    let lot = lot_for_label(pool, settings, id.into_inner()).await?;
+    let svg = labels::label_svg(&lot.digital_link, &label_text(&lot))?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(svg))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SheetQuery {
+    /// Comma-separated lot ids, at most 240 (ten pages).
+    lots: String,
+    /// Repeat each lot's label this many times (1–240), default 1.
+    copies: Option<usize>,
+    /// sheet.svg only: which page, from 1.
+    page: Option<usize>,
+}
+
+async fn sheet_pages(pool: Pool, settings: Settings, q: SheetQuery) -> Result<Vec<String>, TraceError> {
+    let ids: Vec<String> =
+        q.lots.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let copies = q.copies.unwrap_or(1);
+    if ids.is_empty() || !(1..=240).contains(&copies) || ids.len() * copies > 240 {
+        return Err(TraceError::invalid("lots", "1 to 240 labels in all (lots × copies)"));
+    }
+    let views: Vec<LotView> =
+        with_conn(pool, move |c| ids.iter().map(|id| lots::get_lot(c, &settings, id)).collect()).await?;
+    let labels_list: Vec<(String, labels::LabelText)> = views
+        .iter()
+        .flat_map(|lot: &LotView| std::iter::repeat_n((lot.digital_link.clone(), label_text(lot)), copies))
+        .collect();
+    Ok(web::block(move || labels::a4_sheet_svg(&labels_list)).await??)
+}
+
+#[utoipa::path(get, path = "/api/v1/labels/sheet.svg", tag = "labels", params(SheetQuery),
+    responses((status = 200, description = "one A4 page of labels", content_type = "image/svg+xml"),
+              (status = 404, body = accounts::ErrorBody), (status = 422, body = accounts::ErrorBody)))]
+pub async fn label_sheet_svg(
+    pool: Pool,
+    settings: Settings,
+    q: web::Query<SheetQuery>,
+) -> Result<HttpResponse, TraceError> {
+    let q = q.into_inner();
+    let page = q.page.unwrap_or(1);
+    let pages = sheet_pages(pool, settings, q).await?;
+    let svg = page
+        .checked_sub(1)
+        .and_then(|i| pages.get(i))
+        .ok_or_else(|| TraceError::invalid("page", format!("1 to {}", pages.len())))?;
+    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg.clone()))
+}
+
+#[utoipa::path(get, path = "/api/v1/labels/sheet.html", tag = "labels", params(SheetQuery),
+    responses((status = 200, description = "printable A4 pages of labels (print at 100 %)", content_type = "text/html"),
+              (status = 404, body = accounts::ErrorBody), (status = 422, body = accounts::ErrorBody)))]
+pub async fn label_sheet_html(
+    pool: Pool,
+    settings: Settings,
+    q: web::Query<SheetQuery>,
+) -> Result<HttpResponse, TraceError> {
+    let pages = sheet_pages(pool, settings, q.into_inner()).await?;
+    let mut html = String::from(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Tem QR — in khổ A4</title>\
+         <style>@page{size:A4;margin:0}body{margin:0}.page{width:210mm;height:297mm;page-break-after:always}\
+         .page svg{width:210mm;height:297mm;display:block}@media screen{body{background:#ccc}\
+         .page{background:#fff;margin:8mm auto;box-shadow:0 0 4px #888}}</style></head><body>",
+    );
+    for p in &pages {
+        html.push_str("<div class=\"page\">");
+        html.push_str(p);
+        html.push_str("</div>");
+    }
+    html.push_str("</body></html>");
+    Ok(HttpResponse::Ok().content_type(ContentType::html()).body(html))
+}
+
+fn epcis_lot<'a>(lot: &'a LotView, link: &'a DigitalLink, public_url: &'a str) -> epcis::EpcisLot<'a> {
+    epcis::EpcisLot {
+        link,
+        product_name: &lot.product_name,
+        quantity_g: lot.quantity_g,
+        origin_commune_code: &lot.commune_code,
+        farm_name: &lot.farm_name,
+        seller_id: &lot.seller_id,
+        public_url,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/lots/{id}/epcis", tag = "records", params(("id" = String, Path)),
+    responses((status = 200, description = "GS1 EPCIS 2.0 EPCISDocument (JSON-LD)", content_type = "application/ld+json", body = Object),
+              (status = 404, body = accounts::ErrorBody)))]
+pub async fn get_epcis(
+    pool: Pool,
+    settings: Settings,
+    id: web::Path<String>,
+) -> Result<HttpResponse, TraceError> {
+    let id = id.into_inner();
+    let s = settings.clone();
+    let (lot, events) =
+        with_conn(pool, move |c| Ok((lots::get_lot(c, &s, &id)?, lots::events_of(c, &id)?))).await?;
+    let link = DigitalLink::parse_path(&format!("/01/{}/10/{}", lot.gtin, lot.lot_code))?;
+    let doc =
+        epcis::epcis_document(&epcis_lot(&lot, &link, &settings.public_url), &events, chrono::Utc::now());
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/ld+json"))
+        .insert_header(("Access-Control-Allow-Origin", "*"))
+        .body(doc.to_string()))
+}
+
+#[utoipa::path(post, path = "/api/v1/verify", tag = "records",
+    request_body(content = Object, description = "a signed record (W3C VC with a DataIntegrityProof)"),
+    responses((status = 200, body = VerifyReport), (status = 400, description = "not JSON", body = accounts::ErrorBody)))]
+pub async fn verify_record(pool: Pool, body: web::Json<Value>) -> Result<HttpResponse, TraceError> {
+    let record = body.into_inner();
+    let report = with_conn(pool, move |c| verify::verify_in_db(c, &record)).await?;
+    Ok(HttpResponse::Ok().insert_header(("Access-Control-Allow-Origin", "*")).json(report))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrustList {
+    items: Vec<keys::TrustedIssuer>,
+}
+
+#[utoipa::path(get, path = "/api/v1/trust-list", tag = "records",
+    responses((status = 200, description = "issuer DIDs this server trusts, with validity periods; save it for `nongsan verify --trust-list`", body = TrustList)))]
+pub async fn trust_list(pool: Pool) -> Result<HttpResponse, TraceError> {
+    let items = with_conn(pool, keys::trust_list).await?;
+    Ok(HttpResponse::Ok().insert_header(("Access-Control-Allow-Origin", "*")).json(TrustList { items }))
+}
+
+// ---- GS1 Digital Link resolver -------------------------------------------
+
+/// What a client asked the resolver for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    Page,
+    Record,
+    Linkset,
+    Epcis,
+}
+
+/// Decides from `?linkType=` first, then `Accept`. Machines asking for JSON
+/// get the signed record (SPEC), `application/linkset+json` the linkset.
+pub fn negotiate(link_type: Option<&str>, accept: &str) -> Option<Wanted> {
+    if let Some(t) = link_type {
+        return match t {
+            "linkset" | "all" => Some(Wanted::Linkset),
+            "gs1:pip" | "gs1:defaultLink" => Some(Wanted::Page),
+            "gs1:traceability" | "gs1:certificationInfo" => Some(Wanted::Record),
+            "gs1:epcis" => Some(Wanted::Epcis),
+            _ => None,
+        };
+    }
+    let accept = accept.to_ascii_lowercase();
+    let has = |m: &str| accept.split(',').any(|part| part.split(';').next().is_some_and(|x| x.trim() == m));
+    if has("application/linkset+json") {
+        Some(Wanted::Linkset)
+    } else if has("application/json")
+        || has("application/ld+json")
+        || has("application/vc")
+        || has("application/vc+ld+json")
+    {
+        Some(Wanted::Record)
+    } else {
+        Some(Wanted::Page)
+    }
+}
+
+fn wants_html(req: &HttpRequest) -> bool {
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    negotiate(None, accept) == Some(Wanted::Page)
+}
+
+pub fn linkset(uri: &str, lot: &LotView, public_url: &str) -> Value {
+    let link = |href: String, title: &str, media: &str| json!([{ "href": href, "title": title, "type": media, "hreflang": ["vi"] }]);
+    let record = format!("{public_url}/api/v1/lots/{}/record", lot.id);
+    json!({
+        "linkset": [{
+            "anchor": uri,
+            "https://gs1.org/voc/defaultLink": link(uri.to_string(), &format!("{} — nguồn gốc", lot.product_name), "text/html"),
+            "https://gs1.org/voc/pip": link(uri.to_string(), "Trang nguồn gốc sản phẩm", "text/html"),
+            "https://gs1.org/voc/traceability": link(record.clone(), "Bản ghi nguồn gốc có chữ ký (W3C VC, eddsa-jcs-2022)", "application/vc+ld+json"),
+            "https://gs1.org/voc/certificationInfo": link(record, "Bản ghi có chữ ký số", "application/vc+ld+json"),
+            "https://gs1.org/voc/epcis": link(format!("{public_url}/api/v1/lots/{}/epcis", lot.id), "Sự kiện EPCIS 2.0", "application/ld+json"),
+            "https://gs1.org/voc/verificationService": link(format!("{public_url}/api/v1/verify"), "Kiểm tra bản ghi (POST)", "application/json"),
+        }]
+    })
+}
+
+fn html_error(status: actix_web::http::StatusCode, title: &str, message: &str) -> HttpResponse {
+    match pages::render_message_page(title, message) {
+        Ok(html) => HttpResponse::build(status).content_type(ContentType::html()).body(html),
+        Err(e) => accounts::json_error(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            &e.to_string(),
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResolverQuery {
+    #[serde(rename = "linkType")]
+    link_type: Option<String>,
+}
+
+/// `GET /01/{gtin}/10/{lot}`: the page for people, the signed record for
+/// machines, the linkset for resolvers. Printed labels point here for years.
+pub async fn resolve_digital_link(
+    req: HttpRequest,
+    pool: Pool,
+    settings: Settings,
+    query: web::Query<ResolverQuery>,
+    _actor: OptionalActor,
+) -> Result<HttpResponse, TraceError> {
+    let link = match DigitalLink::parse_path(req.path()) {
+        Ok(l) => l,
+        Err(e) if wants_html(&req) => {
+            return Ok(html_error(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "Mã QR không hợp lệ",
+                &e.to_string(),
+            ))
+        }
+        Err(e) => return Err(e),
+    };
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let Some(wanted) = negotiate(query.link_type.as_deref(), &accept) else {
+        return Err(TraceError::NotFound("link type".into()));
+    };
+    let uri = link.uri(&settings.public_url);
+    let s = settings.clone();
+    let l = link.clone();
+    let found = with_conn(pool, move |c| {
+        let Some(lot) = lots::find_by_link(c, &s, &l)? else {
+            return Ok(None);
+        };
+        let record = lots::record(c, &lot.id, None)?;
+        let events = lots::events_of(c, &lot.id)?;
+        let report = verify::verify_in_db(c, &record)?;
+        Ok(Some((lot, record, events, report)))
+    })
+    .await?;
+    let Some((lot, record, events, report)) = found else {
+        if wanted == Wanted::Page {
+            return Ok(html_error(
+                actix_web::http::StatusCode::NOT_FOUND,
+                "Không tìm thấy lô hàng",
+                "Mã này không có trong hệ thống. Hãy hỏi người bán hoặc bưu điện.",
+            ));
+        }
+        return Err(TraceError::NotFound("lot".into()));
+    };
+    let linkset_header =
+        format!("<{uri}?linkType=linkset>; rel=\"linkset\"; type=\"application/linkset+json\"");
+    let mut response = match wanted {
+        Wanted::Record => credential_response(&record),
+        Wanted::Linkset => HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "application/linkset+json"))
+            .body(linkset(&uri, &lot, &settings.public_url).to_string()),
+        Wanted::Epcis => HttpResponse::TemporaryRedirect()
+            .insert_header((
+                header::LOCATION,
+                format!("{}/api/v1/lots/{}/epcis", settings.public_url, lot.id),
+            ))
+            .finish(),
+        Wanted::Page => {
+            let html = pages::render_scan_page(&scan_view(&lot, &record, &events, &report, &settings))
+                .map_err(|e| TraceError::Internal(e.to_string()))?;
+            HttpResponse::Ok()
+                .content_type(ContentType::html())
+                .insert_header(("Cache-Control", "no-cache"))
+                .body(html)
+        }
+    };
+    let headers = response.headers_mut();
+    if let Ok(v) = header::HeaderValue::from_str(&linkset_header) {
+        headers.insert(header::LINK, v);
+    }
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+    headers.insert(header::VARY, header::HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+/// `/.well-known/gs1resolver`: tells GS1 tools what this resolver serves.
+pub async fn resolver_description(settings: Settings) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "name": "nongsan",
+        "resolverRoot": settings.public_url,
+        "supportedPrimaryKeys": ["01"],
+        "supportedLinkType": ["gs1:defaultLink", "gs1:pip", "gs1:traceability", "gs1:certificationInfo", "gs1:epcis", "gs1:verificationService"],
+        "linkTypeDefaultCanBeLinkset": false,
+        "supportedContextValuesEnumerated": []
+    }))
+}
+
+const VN_OFFSET_SECS: i32 = 7 * 3600;
+
+fn local(t: chrono::DateTime<chrono::Utc>) -> String {
+    // Vietnam has one time zone and no daylight saving.
+    match FixedOffset::east_opt(VN_OFFSET_SECS) {
+        Some(tz) => t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string(),
+        None => t.format("%d/%m/%Y %H:%M UTC").to_string(),
+    }
+}
+
+fn detail_rows(e: &LotEvent) -> Vec<(String, String)> {
+    let d = &e.details;
+    let mut rows = vec![];
+    let mut push = |label: &str, v: Option<String>| {
+        if let Some(v) = v {
+            rows.push((label.to_string(), v));
+        }
+    };
+    push("Giống", d.variety.clone());
+    push("Sản phẩm", d.product.clone());
+    push("Liều lượng", d.dose.clone());
+    push("Cách ly trước thu hoạch", d.pre_harvest_interval_days.map(|n| format!("{n} ngày")));
+    push("Khối lượng", d.quantity_g.map(format_grams));
+    push("Bao bì", d.package.clone());
+    push("Nhiệt độ", d.temperature_c.map(|t| format!("{t} °C")));
+    push("Từ", d.from.clone());
+    push("Đến", d.to.clone());
+    push("Chế biến", d.process.clone());
+    push("Nơi", d.location.clone());
+    push("Thửa ruộng", d.field.clone());
+    push("Chứng từ", d.reference_document.clone());
+    push("Lý do", d.reason.clone());
+    push("Ghi chú", d.note.clone());
+    rows
+}
+
+fn format_grams(g: i64) -> String {
+    if g >= 1000 && g % 10 == 0 {
+        let kg = g / 1000;
+        let rest = g % 1000;
+        if rest == 0 {
+            format!("{kg} kg")
+        } else {
+            format!("{kg},{} kg", format!("{rest:03}").trim_end_matches('0'))
+        }
+    } else {
+        format!("{g} g")
+    }
+}
+
+fn scan_view(
+    lot: &LotView,
+    record: &Value,
+    events: &[LotEvent],
+    report: &VerifyReport,
+    settings: &TraceSettings,
+) -> pages::ScanView {
+    let recall = events.iter().rev().find(|e| e.event_type == EventType::Recall);
+    let banner = if report.status.recalled {
+        pages::Banner::Recalled {
+            reason: recall.and_then(|e| e.details.reason.clone()).unwrap_or_default(),
+            recalled_on: recall.map(|e| local(e.recorded_at)).unwrap_or_default(),
+        }
+    } else if !report.verified {
+        pages::Banner::Untrusted { reasons: report.errors.clone() }
+    } else if !report.status.latest_version {
+        pages::Banner::Superseded
+    } else {
+        pages::Banner::Verified
+    };
+    let unit_name = crate::quantity::Unit::parse(&lot.unit).map(|u| u.name_vi).unwrap_or(&lot.unit);
+    let base = &settings.public_url;
+    pages::ScanView {
+        product_name: lot.product_name.clone(),
+        lot_code: lot.lot_code.clone(),
+        gtin: lot.gtin.clone(),
+        gtin_is_internal: lot.gtin_is_internal,
+        quantity: format!("{} {}", lot.quantity.replace('.', ","), unit_name),
+        harvested_on: vn_date(&lot.harvested_on),
+        producer_name: lot.producer_name.clone(),
+        farm_name: lot.farm_name.clone(),
+        commune_name: lot.commune_name.clone(),
+        province_name: lot.province_name.clone(),
+        banner,
+        issuer_name: report.issuer_name.clone().unwrap_or_default(),
+        issuer_did: report.issuer.clone().unwrap_or_default(),
+        record_version: report.record_version.unwrap_or(lot.record_version),
+        signed_at: record
+            .get("proof")
+            .and_then(|p| p.get("created"))
+            .and_then(Value::as_str)
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| local(t.with_timezone(&chrono::Utc)))
+            .unwrap_or_default(),
+        events: events
+            .iter()
+            .map(|e| pages::ScanEvent {
+                type_label: e.event_type.label_vi().to_string(),
+                type_code: e.event_type.as_str().to_string(),
+                occurred_at: local(e.occurred_at),
+                details: detail_rows(e),
+            })
+            .collect(),
+        record_url: format!("{base}/api/v1/lots/{}/record", lot.id),
+        epcis_url: format!("{base}/api/v1/lots/{}/epcis", lot.id),
+        label_url: format!("{base}/api/v1/lots/{}/label.png", lot.id),
+        digital_link: lot.digital_link.clone(),
+    }
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create_lot,
+    list_lots,
+    get_lot,
+    add_event,
+    list_events,
+    recall_lot,
+    get_record,
+    list_records,
+    label_png,
+    label_svg,
+    label_sheet_svg,
+    label_sheet_html,
+    get_epcis,
+    verify_record,
+    trust_list
+))]
+pub struct TraceabilityApi;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_negotiation_follows_spec_and_gs1() {
+        assert_eq!(negotiate(None, "text/html,application/xhtml+xml"), Some(Wanted::Page));
+        assert_eq!(negotiate(None, ""), Some(Wanted::Page));
+        assert_eq!(negotiate(None, "application/json"), Some(Wanted::Record));
+        assert_eq!(negotiate(None, "application/ld+json;q=0.9"), Some(Wanted::Record));
+        assert_eq!(negotiate(None, "application/vc"), Some(Wanted::Record));
+        assert_eq!(negotiate(None, "application/linkset+json"), Some(Wanted::Linkset));
+        assert_eq!(negotiate(Some("linkset"), "text/html"), Some(Wanted::Linkset));
+        assert_eq!(negotiate(Some("all"), ""), Some(Wanted::Linkset));
+        assert_eq!(negotiate(Some("gs1:epcis"), ""), Some(Wanted::Epcis));
+        assert_eq!(negotiate(Some("gs1:nonsense"), ""), None);
+    }
+
+    #[test]
+    fn grams_read_naturally() {
+        assert_eq!(format_grams(12_500), "12,5 kg");
+        assert_eq!(format_grams(2_000), "2 kg");
+        assert_eq!(format_grams(750), "750 g");
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Debian packages the build, tests and browser check need, installed only
+# when missing (a fresh machine may lack them): libpq for diesel's
+# PostgreSQL backend, Chromium for the scan-page check.
+set -euo pipefail
+missing=()
+dpkg -s libpq-dev >/dev/null 2>&1 || missing+=(libpq-dev)
+dpkg -s postgresql-client >/dev/null 2>&1 || command -v pg_isready >/dev/null || missing+=(postgresql-client)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

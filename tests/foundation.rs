@@ -1,0 +1,550 @@
+//! End-to-end: accounts, onboarding, lots, signed records, Digital Link,
+//! labels, EPCIS and verification, over HTTP against the real server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use e2e::{error_code, seller_body, TestServer, PASSWORD};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn health_and_openapi_answer() {
+    let s = TestServer::start().await;
+    let r = s.get("/healthz", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: Value = s.get("/api/openapi.json", None).await.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/v1/lots", "/api/v1/verify", "/api/v1/sellers", "/api/v1/auth/login"] {
+        assert!(doc["paths"][path].is_object(), "{path} missing from OpenAPI");
+    }
+}
+
+#[tokio::test]
+async fn login_logout_and_throttling() {
+    let s = TestServer::start().await;
+    let r =
+        s.post_json("/api/v1/auth/login", None, &json!({"phone": "0900000002", "password": PASSWORD})).await;
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["user"]["role"], "staff");
+    let token = body["token"].as_str().unwrap().to_string();
+    assert_eq!(s.get("/api/v1/auth/me", Some(&token)).await.status(), StatusCode::OK);
+    let r = s.post_json("/api/v1/auth/logout", Some(&token), &json!({})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let code = error_code(s.get("/api/v1/auth/me", Some(&token)).await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(code, "unauthenticated");
+
+    // repeated wrong passwords are slowed down, then refused outright
+    let mut statuses = vec![];
+    for _ in 0..7 {
+        let r = s
+            .post_json("/api/v1/auth/login", None, &json!({"phone": "0900000001", "password": "wrong pass"}))
+            .await;
+        statuses.push(r.status());
+    }
+    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
+    assert_eq!(*statuses.last().unwrap(), StatusCode::TOO_MANY_REQUESTS);
+    let r =
+        s.post_json("/api/v1/auth/login", None, &json!({"phone": "0900000001", "password": PASSWORD})).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert!(r.headers().get("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn buyers_register_once() {
+    let s = TestServer::start().await;
+    let body = json!({"phone": "0987654321", "password": "mật khẩu mới 1", "name": "Trần Minh Anh"});
+    let r = s.post_json("/api/v1/auth/register", None, &body).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["user"]["role"], "buyer");
+    assert_eq!(
+        error_code(s.post_json("/api/v1/auth/register", None, &body).await, StatusCode::CONFLICT).await,
+        "conflict"
+    );
+    let short = json!({"phone": "0987654322", "password": "short", "name": "A"});
+    error_code(s.post_json("/api/v1/auth/register", None, &short).await, StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
+}
+
+#[tokio::test]
+async fn staff_onboard_a_seller_who_activates_once() {
+    let s = TestServer::start().await;
+    let r = s
+        .post_json("/api/v1/sellers", Some(&s.staff_token), &seller_body("0912000101", "008080001234"))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: Value = r.json().await.unwrap();
+    let id = created["id"].as_str().unwrap();
+    let code = created["activation_code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 8);
+
+    let seller: Value =
+        s.get(&format!("/api/v1/sellers/{id}"), Some(&s.staff_token)).await.json().await.unwrap();
+    assert_eq!(seller["national_id_masked"], "*********234");
+    assert_eq!(seller["bank_account_name"], "HOANG VAN THAO");
+    assert_eq!(seller["consent_method"], "paper_form");
+    assert!(!seller.to_string().contains("008080001234"), "the national ID is never shown whole");
+
+    let wrong = json!({"phone": "0912000101", "activation_code": "00000000", "password": PASSWORD});
+    let c =
+        error_code(s.post_json("/api/v1/auth/activate", None, &wrong).await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(c, "bad_activation_code");
+    let right = json!({"phone": "0912000101", "activation_code": code, "password": PASSWORD});
+    let r = s.post_json("/api/v1/auth/activate", None, &right).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["user"]["role"], "farmer");
+    error_code(s.post_json("/api/v1/auth/activate", None, &right).await, StatusCode::UNAUTHORIZED).await;
+
+    // the same person twice, and an existing phone, are conflicts
+    let again = seller_body("0912000199", "008080001234");
+    error_code(s.post_json("/api/v1/sellers", Some(&s.staff_token), &again).await, StatusCode::CONFLICT)
+        .await;
+    let phone_taken = seller_body("0912000101", "008080009999");
+    error_code(
+        s.post_json("/api/v1/sellers", Some(&s.staff_token), &phone_taken).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn onboarding_rejects_bad_input_without_writing_anything() {
+    let s = TestServer::start().await;
+    let cases = [("national_id", json!("12345")), ("commune_code", json!("99999")), ("phone", json!("12"))];
+    for (field, value) in cases {
+        let mut body = seller_body("0912000150", "008080005555");
+        body[field] = value;
+        let r = s.post_json("/api/v1/sellers", Some(&s.staff_token), &body).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+    }
+    let mut body = seller_body("0912000150", "008080005555");
+    body["bank"]["bin"] = json!("123456");
+    error_code(
+        s.post_json("/api/v1/sellers", Some(&s.staff_token), &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let mut body = seller_body("0912000150", "008080005555");
+    body["surprise"] = json!(1);
+    error_code(
+        s.post_json("/api/v1/sellers", Some(&s.staff_token), &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    // nothing half-written: the phone is still free
+    let ok = s
+        .post_json("/api/v1/sellers", Some(&s.staff_token), &seller_body("0912000150", "008080005555"))
+        .await;
+    assert_eq!(ok.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn roles_are_enforced() {
+    let s = TestServer::start().await;
+    let (seller, farmer) = s.farmer("0912000101", "008080001234").await;
+    let body = seller_body("0912000102", "008080004321");
+    error_code(s.post_json("/api/v1/sellers", None, &body).await, StatusCode::UNAUTHORIZED).await;
+    error_code(s.post_json("/api/v1/sellers", Some(&farmer), &body).await, StatusCode::FORBIDDEN).await;
+    error_code(s.post_json("/api/v1/sellers", Some("not-a-token"), &body).await, StatusCode::UNAUTHORIZED)
+        .await;
+
+    // a farmer records lots only for itself
+    let (other_seller, _) = s.farmer("0912000103", "008080007777").await;
+    let lot = json!({"product_name": "Chè", "quantity": 1, "unit": "kg", "harvested_on": "2025-10-28",
+                     "commune_code": "02260", "seller_id": other_seller});
+    error_code(s.post_json("/api/v1/lots", Some(&farmer), &lot).await, StatusCode::FORBIDDEN).await;
+    let own = json!({"product_name": "Chè", "quantity": 1, "unit": "kg", "harvested_on": "2025-10-28",
+                     "commune_code": "02260"});
+    let r = s.post_json("/api/v1/lots", Some(&farmer), &own).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let lot_id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    assert_eq!(s.get(&format!("/api/v1/sellers/{seller}"), Some(&farmer)).await.status(), StatusCode::OK);
+    error_code(s.get(&format!("/api/v1/sellers/{other_seller}"), Some(&farmer)).await, StatusCode::NOT_FOUND)
+        .await;
+
+    // another farmer cannot add events to it; a buyer cannot create lots
+    let (_, intruder) = s.farmer("0912000104", "008080008888").await;
+    let ev = json!({"type": "packing", "occurred_at": "2025-10-29T08:00:00+07:00"});
+    error_code(
+        s.post_json(&format!("/api/v1/lots/{lot_id}/events"), Some(&intruder), &ev).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let r = s
+        .post_json(
+            "/api/v1/auth/register",
+            None,
+            &json!({"phone": "0987000001", "password": PASSWORD, "name": "B"}),
+        )
+        .await;
+    let buyer = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+    error_code(s.post_json("/api/v1/lots", Some(&buyer), &own).await, StatusCode::FORBIDDEN).await;
+    // recall is for staff and admin only
+    let recall = json!({"reason": "test"});
+    error_code(
+        s.post_json(&format!("/api/v1/lots/{lot_id}/recall"), Some(&farmer), &recall).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bad_json_gets_json_errors_never_500() {
+    let s = TestServer::start().await;
+    let send = |body: &'static str| {
+        s.client
+            .post(s.at("/api/v1/lots"))
+            .bearer_auth(&s.staff_token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    assert_eq!(error_code(send("{not json").await.unwrap(), StatusCode::BAD_REQUEST).await, "malformed_json");
+    error_code(send(r#"{"product_name": 5}"#).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    let big = "x".repeat(2 * 1024 * 1024);
+    let r = s
+        .client
+        .post(s.at("/api/v1/verify"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(r, StatusCode::PAYLOAD_TOO_LARGE).await, "payload_too_large");
+    let r = s
+        .client
+        .post(s.at("/api/v1/verify"))
+        .header("content-type", "application/json")
+        .body("[1,")
+        .send()
+        .await
+        .unwrap();
+    error_code(r, StatusCode::BAD_REQUEST).await;
+    error_code(s.get("/api/v1/lots/nope", None).await, StatusCode::NOT_FOUND).await;
+    error_code(s.get("/api/v1/nothing-here", None).await, StatusCode::NOT_FOUND).await;
+    error_code(s.get("/api/v1/communes?limit=abc", None).await, StatusCode::BAD_REQUEST).await;
+}
+
+#[tokio::test]
+async fn communes_are_searchable_without_diacritics() {
+    let s = TestServer::start().await;
+    let v: Value = s.get("/api/v1/communes?q=hong%20thai", None).await.json().await.unwrap();
+    let names: Vec<&str> =
+        v["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Xã Hồng Thái"), "{names:?}");
+    let v: Value = s.get("/api/v1/communes?q=HONG THAI&province=08", None).await.json().await.unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    assert_eq!(v["items"][0]["code"], "02260");
+    let v: Value = s.get("/api/v1/banks", None).await.json().await.unwrap();
+    assert!(v["items"].as_array().unwrap().iter().any(|b| b["bin"] == "970405"));
+    let v: Value = s.get("/api/v1/units", None).await.json().await.unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 11);
+    let v: Value = s.get("/api/v1/categories", None).await.json().await.unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 13);
+}
+
+async fn add_event(s: &TestServer, lot: &str, body: Value) -> Value {
+    let r = s.post_json(&format!("/api/v1/lots/{lot}/events"), Some(&s.staff_token), &body).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json().await.unwrap()
+}
+
+async fn verify(s: &TestServer, record: &Value) -> Value {
+    let r = s.post_json("/api/v1/verify", None, record).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_lot_gets_signed_versions_that_verify() {
+    let s = TestServer::start().await;
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let id = lot["id"].as_str().unwrap();
+    let link = lot["digital_link"].as_str().unwrap();
+    assert!(link.starts_with(&format!("{}/01/0200000", s.url)), "{link}");
+    assert!(link.ends_with(&format!("/10/{}", lot["lot_code"].as_str().unwrap())));
+    assert_eq!(lot["gtin_is_internal"], true);
+    assert_eq!(lot["quantity_g"], 12_500);
+
+    let v1: Value = s.get(&format!("/api/v1/lots/{id}/record"), None).await.json().await.unwrap();
+    assert_eq!(v1["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    assert!(v1["proof"]["verificationMethod"].as_str().unwrap().starts_with("did:key:z6Mk"));
+    let report = verify(&s, &v1).await;
+    assert_eq!(report["verified"], true, "{report}");
+    assert_eq!(report["status"]["latest_version"], true);
+
+    add_event(
+        &s,
+        id,
+        json!({"type": "harvest", "occurred_at": "2025-10-28T06:00:00+07:00",
+                              "details": {"quantity_g": 12500, "field": "Đồi Khuổi Bốc"}}),
+    )
+    .await;
+    let ev = add_event(
+        &s,
+        id,
+        json!({"type": "input_application", "occurred_at": "2025-10-20T06:00:00+07:00",
+                              "details": {"product": "Phân chuồng", "dose": "3 kg/gốc"}}),
+    )
+    .await;
+    assert_eq!(ev["seq"], 2);
+    let v3: Value = s.get(&format!("/api/v1/lots/{id}/record"), None).await.json().await.unwrap();
+    assert_eq!(v3["credentialSubject"]["record_version"], 3);
+    let events = v3["credentialSubject"]["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1]["prev_hash"], events[0]["hash"], "each event commits to the previous one");
+    assert_eq!(verify(&s, &v3).await["verified"], true);
+
+    // the old version stays retrievable and genuine, but is flagged
+    let old: Value = s.get(&format!("/api/v1/lots/{id}/record?version=1"), None).await.json().await.unwrap();
+    let report = verify(&s, &old).await;
+    assert_eq!(report["verified"], true);
+    assert_eq!(report["status"]["latest_version"], false);
+    let versions: Value = s.get(&format!("/api/v1/lots/{id}/records"), None).await.json().await.unwrap();
+    assert_eq!(versions["items"].as_array().unwrap().len(), 3);
+
+    // input_application needs product and dose; unknown detail fields are refused
+    let r = s
+        .post_json(
+            &format!("/api/v1/lots/{id}/events"),
+            Some(&s.staff_token),
+            &json!({"type": "input_application", "occurred_at": "2025-10-20T06:00:00+07:00", "details": {}}),
+        )
+        .await;
+    error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let r = s.post_json(&format!("/api/v1/lots/{id}/events"), Some(&s.staff_token),
+        &json!({"type": "packing", "occurred_at": "2025-10-20T06:00:00+07:00", "details": {"weight": 1.5}})).await;
+    error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let r = s
+        .post_json(
+            &format!("/api/v1/lots/{id}/events"),
+            Some(&s.staff_token),
+            &json!({"type": "teleport", "occurred_at": "2025-10-20T06:00:00+07:00"}),
+        )
+        .await;
+    error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+}
+
+/// Every leaf of a JSON document, as (pointer, value).
+fn leaves(v: &Value, path: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => m.iter().for_each(|(k, x)| leaves(x, format!("{path}/{k}"), out)),
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| leaves(x, format!("{path}/{i}"), out)),
+        _ => out.push(path),
+    }
+}
+
+#[tokio::test]
+async fn every_single_field_tamper_fails_verification() {
+    let s = TestServer::start().await;
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let id = lot["id"].as_str().unwrap();
+    add_event(&s, id, json!({"type": "harvest", "occurred_at": "2025-10-28T06:00:00+07:00", "details": {"quantity_g": 500}})).await;
+    let record: Value = s.get(&format!("/api/v1/lots/{id}/record"), None).await.json().await.unwrap();
+    let mut paths = vec![];
+    leaves(&record, String::new(), &mut paths);
+    assert!(paths.len() > 30);
+    for p in paths.iter().filter(|p| !p.ends_with("/proofValue")) {
+        let mut t = record.clone();
+        let leaf = t.pointer_mut(p).unwrap();
+        *leaf = match leaf {
+            Value::String(x) => Value::String(format!("{x}x")),
+            Value::Number(n) => json!(n.as_i64().unwrap_or(0) + 1),
+            Value::Bool(b) => Value::Bool(!*b),
+            _ => json!("x"),
+        };
+        let report = verify(&s, &t).await;
+        assert_eq!(report["verified"], false, "tampering {p} went unnoticed");
+    }
+}
+
+#[tokio::test]
+async fn unknown_and_revoked_keys_are_reported() {
+    let s = TestServer::start().await;
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let id = lot["id"].as_str().unwrap().to_string();
+    let record: Value = s.get(&format!("/api/v1/lots/{id}/record"), None).await.json().await.unwrap();
+
+    // a valid signature by a key the server does not trust
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    let did = traceability::did_key::did_from_public_key(&stranger.verifying_key());
+    let mut unsigned = record.clone();
+    unsigned.as_object_mut().unwrap().remove("proof");
+    unsigned["issuer"]["id"] = json!(did);
+    let forged = traceability::proof::add_proof(
+        &unsigned,
+        &traceability::proof::ProofOptions {
+            verification_method: traceability::did_key::verification_method(&did),
+            proof_purpose: "assertionMethod".into(),
+            created: Some(chrono::Utc::now()),
+        },
+        &stranger,
+    )
+    .unwrap();
+    let report = verify(&s, &forged).await;
+    assert_eq!(report["checks"]["signature"], true);
+    assert_eq!(report["checks"]["issuer_trusted"], false);
+    assert_eq!(report["verified"], false);
+
+    // rotation keeps old records valid; revocation does not
+    let issuer = record["issuer"]["id"].as_str().unwrap().to_string();
+    let st = s.state.clone();
+    let i2 = issuer.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut c = st.pool.get().unwrap();
+        let org = traceability::keys::operator_organisation(&mut c).unwrap().unwrap();
+        traceability::keys::rotate(&mut c, &st.master, &org).unwrap();
+        let _ = i2;
+    })
+    .await
+    .unwrap();
+    let report = verify(&s, &record).await;
+    assert_eq!(report["verified"], true, "rotation must not invalidate old records: {report}");
+    let st = s.state.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut c = st.pool.get().unwrap();
+        traceability::keys::revoke(&mut c, &issuer, "laptop stolen").unwrap();
+    })
+    .await
+    .unwrap();
+    let report = verify(&s, &record).await;
+    assert_eq!(report["checks"]["key_not_revoked"], false);
+    assert_eq!(report["verified"], false);
+}
+
+#[tokio::test]
+async fn recall_is_signed_and_reported() {
+    let s = TestServer::start().await;
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let id = lot["id"].as_str().unwrap();
+    let before: Value = s.get(&format!("/api/v1/lots/{id}/record"), None).await.json().await.unwrap();
+    let r = s
+        .post_json(
+            &format!("/api/v1/lots/{id}/recall"),
+            Some(&s.staff_token),
+            &json!({"reason": "Dư lượng thuốc BVTV vượt ngưỡng"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "recalled");
+    let after: Value = s.get(&format!("/api/v1/lots/{id}/record"), None).await.json().await.unwrap();
+    assert_eq!(after["credentialSubject"]["status"], "recalled");
+    let report = verify(&s, &after).await;
+    assert_eq!(report["verified"], true);
+    assert_eq!(report["status"]["recalled"], true);
+    assert_eq!(verify(&s, &before).await["status"]["recalled"], true, "old versions tell of the recall too");
+    let ev = json!({"type": "packing", "occurred_at": "2025-10-29T08:00:00+07:00"});
+    error_code(
+        s.post_json(&format!("/api/v1/lots/{id}/events"), Some(&s.staff_token), &ev).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let page = s.get(&lot["digital_link"].as_str().unwrap()[s.url.len()..], None).await.text().await.unwrap();
+    assert!(page.contains("THU HỒI"), "the scan page warns in red");
+}
+
+#[tokio::test]
+async fn digital_link_serves_people_machines_and_resolvers() {
+    let s = TestServer::start().await;
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let path = lot["digital_link"].as_str().unwrap()[s.url.len()..].to_string();
+
+    let r = s.client.get(s.at(&path)).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Chè Shan tuyết") && html.contains("Hồng Thái") && html.contains("Tuyên Quang"));
+    assert!(html.contains("Đã xác minh"), "verified banner");
+    assert!(html.len() < 30 * 1024, "scan page is {} bytes", html.len());
+
+    for accept in ["application/json", "application/ld+json", "application/vc"] {
+        let r = s.client.get(s.at(&path)).header("accept", accept).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["proof"]["cryptosuite"], "eddsa-jcs-2022", "{accept}");
+    }
+    for req in [
+        s.client.get(s.at(&path)).header("accept", "application/linkset+json"),
+        s.client.get(s.at(&format!("{path}?linkType=linkset"))),
+    ] {
+        let r = req.send().await.unwrap();
+        assert_eq!(r.headers()["content-type"], "application/linkset+json");
+        let v: Value = r.json().await.unwrap();
+        let set = &v["linkset"][0];
+        assert_eq!(set["anchor"], lot["digital_link"]);
+        assert!(set["https://gs1.org/voc/traceability"][0]["href"].as_str().unwrap().ends_with("/record"));
+        assert!(set["https://gs1.org/voc/epcis"][0]["title"].is_string());
+    }
+    let r = s.get(&format!("{path}?linkType=gs1:epcis"), None).await;
+    assert_eq!(r.status(), StatusCode::TEMPORARY_REDIRECT);
+
+    let gtin = lot["gtin"].as_str().unwrap();
+    for bad in [
+        format!("/01/{gtin}/10/bad%20lot"),
+        format!("/01/12345678901234/10/A"),
+        format!("{path}/"),
+        "/01/abc".to_string(),
+    ] {
+        let r = s.client.get(s.at(&bad)).header("accept", "application/json").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let r = s
+        .client
+        .get(s.at(&format!("/01/{gtin}/10/NO-SUCH-LOT")))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = s.client.get(s.at(&format!("/01/{gtin}/10/NO-SUCH-LOT"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn labels_decode_to_the_digital_link() {
+    let s = TestServer::start().await;
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let id = lot["id"].as_str().unwrap();
+    let r = s.get(&format!("/api/v1/lots/{id}/label.png"), None).await;
+    assert_eq!(r.headers()["content-type"], "image/png");
+    let png = r.bytes().await.unwrap();
+    let img = image::load_from_memory(&png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1);
+    let (_, content) = grids[0].decode().unwrap();
+    assert_eq!(content, lot["digital_link"].as_str().unwrap());
+
+    let svg = s.get(&format!("/api/v1/lots/{id}/label.svg"), None).await.text().await.unwrap();
+    assert!(svg.contains("Chè Shan tuyết") && svg.contains(lot["lot_code"].as_str().unwrap()));
+    let sheet =
+        s.get(&format!("/api/v1/labels/sheet.html?lots={id}&copies=30"), None).await.text().await.unwrap();
+    assert_eq!(sheet.matches("<svg").count() >= 2, true, "30 labels take two A4 pages");
+    error_code(s.get("/api/v1/labels/sheet.html?lots=nope", None).await, StatusCode::NOT_FOUND).await;
+}
+
+#[tokio::test]
+async fn epcis_export_has_one_event_per_lot_event() {
+    let s = TestServer::start().await;
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let id = lot["id"].as_str().unwrap();
+    add_event(&s, id, json!({"type": "harvest", "occurred_at": "2025-10-28T06:00:00+07:00", "details": {"quantity_g": 500}})).await;
+    add_event(
+        &s,
+        id,
+        json!({"type": "shipping", "occurred_at": "2025-10-29T06:00:00+07:00", "details": {"to": "Hà Nội"}}),
+    )
+    .await;
+    let doc: Value = s.get(&format!("/api/v1/lots/{id}/epcis"), None).await.json().await.unwrap();
+    assert_eq!(doc["type"], "EPCISDocument");
+    let events = doc["epcisBody"]["eventList"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["bizStep"], "commissioning");
+    assert_eq!(events[1]["bizStep"], "shipping");
+}

@@ -1,0 +1,161 @@
+//! End-to-end test support: starts the real nongsan server on a free port
+//! over a fresh database (SQLite or PostgreSQL, per `NONGSAN_TEST_BACKEND`)
+//! and drives it over HTTP with reqwest.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use storage::testing::TestDatabase;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestServer {
+    pub url: String,
+    pub client: Client,
+    pub state: server::State,
+    pub admin_token: String,
+    pub staff_token: String,
+    _db: TestDatabase,
+    _data: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let db = TestDatabase::new().expect("test database");
+        let data = tempfile::tempdir().expect("data dir");
+        let mut config = server::Config::from_env();
+        config.bind = "127.0.0.1:0".into();
+        config.database_url = db.url.clone();
+        config.data_dir = data.path().to_path_buf();
+        config.public_url = String::new();
+        config.master_key_hex = Some("11".repeat(32));
+        config.workers = 2;
+        let state =
+            tokio::task::spawn_blocking(move || server::prepare(&config)).await.unwrap().expect("prepare");
+        let s = state.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = s.pool.get().unwrap();
+            let org = traceability::keys::operator_organisation(&mut conn).unwrap();
+            let hash = accounts::passwords::hash_password(PASSWORD).unwrap();
+            for (role, phone, name) in [
+                (accounts::Role::Admin, "0900000001", "Admin"),
+                (accounts::Role::Staff, "0900000002", "Staff"),
+            ] {
+                accounts::users::insert_user(
+                    &mut conn,
+                    accounts::users::NewUser {
+                        role,
+                        phone: &accounts::Phone::parse(phone).unwrap(),
+                        name,
+                        password_hash: Some(hash.clone()),
+                        organisation_id: org.as_deref(),
+                    },
+                )
+                .unwrap();
+            }
+        })
+        .await
+        .unwrap();
+        let app = server::Application::build(state.clone()).expect("build");
+        let url = app.public_url.clone();
+        tokio::spawn(app.run_until_stopped());
+        let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let mut server = TestServer {
+            url,
+            client,
+            state,
+            admin_token: String::new(),
+            staff_token: String::new(),
+            _db: db,
+            _data: data,
+        };
+        server.admin_token = server.login("0900000001", PASSWORD).await;
+        server.staff_token = server.login("0900000002", PASSWORD).await;
+        server
+    }
+
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{}", self.url, path)
+    }
+
+    pub async fn login(&self, phone: &str, password: &str) -> String {
+        let r =
+            self.post_json("/api/v1/auth/login", None, &json!({"phone": phone, "password": password})).await;
+        assert_eq!(r.status(), StatusCode::OK, "login {phone}");
+        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        let mut req = self.client.post(self.at(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.client.get(self.at(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Onboards a farmer in Xã Hồng Thái and activates the account;
+    /// returns (seller id, farmer token).
+    pub async fn farmer(&self, phone: &str, national_id: &str) -> (String, String) {
+        let r = self
+            .post_json("/api/v1/sellers", Some(&self.staff_token), &seller_body(phone, national_id))
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let body: Value = r.json().await.unwrap();
+        let code = body["activation_code"].as_str().unwrap();
+        let r = self
+            .post_json(
+                "/api/v1/auth/activate",
+                None,
+                &json!({"phone": phone, "activation_code": code, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let token = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+        (body["id"].as_str().unwrap().to_string(), token)
+    }
+
+    /// Creates a tea lot for `seller_id` as staff; returns its view.
+    pub async fn lot(&self, seller_id: &str) -> Value {
+        let r = self
+            .post_json(
+                "/api/v1/lots",
+                Some(&self.staff_token),
+                &json!({
+                    "product_name": "Chè Shan tuyết", "quantity": "12.5", "unit": "kg",
+                    "harvested_on": "2025-10-28", "commune_code": "02260", "seller_id": seller_id
+                }),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        r.json().await.unwrap()
+    }
+}
+
+pub fn seller_body(phone: &str, national_id: &str) -> Value {
+    json!({
+        "full_name": "Hoàng Văn Thào",
+        "phone": phone,
+        "national_id": national_id,
+        "commune_code": "02260",
+        "address": "Thôn Khuổi Bốc, xã Hồng Thái",
+        "bank": {"bin": "970405", "account_number": "8800205123456", "account_name": "Hoàng Văn Thào"},
+        "consent": {"terms_version": "2025-07", "method": "paper_form"}
+    })
+}
+
+/// Asserts the SPEC error shape and returns the code.
+pub async fn error_code(r: Response, status: StatusCode) -> String {
+    assert_eq!(r.status(), status, "unexpected status");
+    let body: Value = r.json().await.expect("error body is JSON");
+    let code = body["error"]["code"].as_str().expect("error.code").to_string();
+    assert!(body["error"]["message"].is_string(), "error.message");
+    code
+}
