@@ -25,7 +25,7 @@ echo "scan page: $url"
 
 chrome=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
   --disable-background-networking --disable-component-update --disable-sync
-  --user-data-dir="$work/profile" --blink-settings=scriptEnabled=false --window-size=390,1400)
+  --user-data-dir="$work/profile" --disable-javascript --window-size=390,1400)
 timeout 60 "${chrome[@]}" --dump-dom "$url" >"$work/dom.html" 2>/dev/null
 fail=0
 for text in "Chè Shan tuyết" "Đã xác minh" "Hồng Thái" "Tuyên Quang" "Thu hoạch" "Hoàng Văn Thào"; do

@@ -83,7 +83,7 @@ pub struct ProvinceList {
 #[utoipa::path(get, path = "/api/v1/provinces", tag = "reference",
     responses((status = 200, body = ProvinceList)))]
 pub async fn list_provinces(pool: web::Data<storage::Pool>) -> Result<HttpResponse, MarketError> {
-    let items = with_conn(pool, |c| communes::provinces(c)).await?;
+    let items = with_conn(pool, communes::provinces).await?;
     Ok(HttpResponse::Ok().json(ProvinceList { items }))
 }
 
