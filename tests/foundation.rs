@@ -481,6 +481,15 @@ async fn digital_link_serves_people_machines_and_resolvers() {
     }
     let r = s.get(&format!("{path}?linkType=gs1:epcis"), None).await;
     assert_eq!(r.status(), StatusCode::TEMPORARY_REDIRECT);
+    error_code(s.get(&format!("{path}?linkType=gs1:nonsense"), None).await, StatusCode::NOT_FOUND).await;
+    let r = s.client.request(reqwest::Method::OPTIONS, s.at(&path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    let r = s.client.head(s.at(&path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["link"].to_str().unwrap().contains("rel=\"linkset\""));
+    let r = s.get("/.well-known/gs1resolver", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
 
     let gtin = lot["gtin"].as_str().unwrap();
     for bad in [

@@ -72,6 +72,11 @@ async fn home() -> HttpResponse {
     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(include_str!("../../../web/index.html"))
 }
 
+/// The post-office console: one static page that drives the JSON API.
+async fn staff_console() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(include_str!("../../../web/staff.html"))
+}
+
 /// Registers every route and shared value; used by the server and by tests.
 pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &str) {
     let doc = serde_json::to_string_pretty(&openapi::document()).unwrap_or_else(|_| "{}".into());
@@ -98,6 +103,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .app_data(web::QueryConfig::default().error_handler(http_errors::query_error))
         .app_data(web::PathConfig::default().error_handler(http_errors::path_error))
         .route("/", web::get().to(home))
+        .route("/staff", web::get().to(staff_console))
         .route("/healthz", web::get().to(healthz))
         .route("/api/openapi.json", web::get().to(openapi_json))
         .configure(accounts::routes::configure)

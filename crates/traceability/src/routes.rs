@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/trust-list", web::get().to(trust_list))
         .route("/01/{tail:.*}", web::get().to(resolve_digital_link))
         .route("/01/{tail:.*}", web::head().to(resolve_digital_link))
+        .route("/01/{tail:.*}", web::method(actix_web::http::Method::OPTIONS).to(resolver_preflight))
         .route("/.well-known/gs1resolver", web::get().to(resolver_description));
 }
 
@@ -524,6 +525,17 @@ pub async fn resolve_digital_link(
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
     headers.insert(header::VARY, header::HeaderValue::from_static("Accept"));
     Ok(response)
+}
+
+/// CORS preflight: GS1 resolvers answer OPTIONS so browser apps can query them.
+pub async fn resolver_preflight() -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header((header::ALLOW, "GET, HEAD, OPTIONS"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD, OPTIONS"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "Accept"))
+        .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"))
+        .finish()
 }
 
 /// `/.well-known/gs1resolver`: tells GS1 tools what this resolver serves.

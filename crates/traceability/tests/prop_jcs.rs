@@ -79,6 +79,15 @@ fn reversed(value: &Value) -> Value {
     }
 }
 
+fn has_fraction(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(items) => items.iter().any(has_fraction),
+        Value::Object(map) => map.values().any(has_fraction),
+        _ => false,
+    }
+}
+
 proptest! {
     #[test]
     fn idempotent(value in json_with_floats()) {
@@ -121,6 +130,41 @@ proptest! {
         // Our parser reads serde_json's (differently escaped) output the same.
         let text = serde_json::to_string_pretty(&value).unwrap();
         prop_assert_eq!(canonicalize_str(&text).unwrap(), canonicalize(&value).unwrap());
+    }
+
+    #[test]
+    fn strict_parser_never_panics_and_agrees_with_serde_json(
+        value in plain_json(),
+        cut in any::<prop::sample::Index>(),
+        junk in "[\\[\\]{}\",:0-9eE+.\\\\u-]{0,3}",
+    ) {
+        // Damage valid JSON text at a random character boundary.
+        let text = serde_json::to_string(&value).unwrap();
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        let at = *cut.get(&bounds);
+        let damaged = format!("{}{junk}{}", &text[..at], &text[at..]);
+        let strict = parse_strict(&damaged);
+        // Whatever serde_json rejects we reject too; when both accept
+        // (no duplicates are generated here), they read the same value.
+        match serde_json::from_str::<Value>(&damaged) {
+            Err(_) => prop_assert!(strict.is_err(), "accepted {:?}", damaged),
+            Ok(lenient) => {
+                // Fractions are skipped: serde_json reads them exactly only
+                // with its `float_roundtrip` feature (see conformance_jcs).
+                if let Some(strict) = strict.ok().filter(|v| !has_fraction(v)) {
+                    prop_assert_eq!(canonicalize(&strict).unwrap(), canonicalize(&lenient).unwrap());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn verify_never_panics_on_odd_proofs(document in plain_json(), proof in json_with_floats()) {
+        let mut secured = serde_json::json!({"document": document});
+        secured["proof"] = proof;
+        let check = verify_proof(&secured);
+        prop_assert!(!check.signature_valid);
+        prop_assert!(!check.errors.is_empty());
     }
 
     #[test]
