@@ -557,3 +557,160 @@ async fn epcis_export_has_one_event_per_lot_event() {
     assert_eq!(events[0]["bizStep"], "commissioning");
     assert_eq!(events[1]["bizStep"], "shipping");
 }
+
+#[tokio::test]
+async fn nul_bytes_and_duplicate_keys_are_refused_not_500() {
+    let s = TestServer::start().await;
+    error_code(s.get("/api/v1/lots/a%00b", None).await, StatusCode::BAD_REQUEST).await;
+    error_code(s.get("/api/v1/communes?q=a%00", None).await, StatusCode::BAD_REQUEST).await;
+    let r = s
+        .post_json(
+            "/api/v1/auth/register",
+            None,
+            &json!({"phone": "0987000002", "password": PASSWORD, "name": "a\u{0}b"}),
+        )
+        .await;
+    error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let mut body = seller_body("0912000150", "008080005555");
+    body["commune_code"] = json!("0\u{0}");
+    error_code(
+        s.post_json("/api/v1/sellers", Some(&s.staff_token), &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let lot = json!({"product_name": "Chè", "quantity": 1, "unit": "kg", "harvested_on": "2025-10-28",
+                     "commune_code": "02260", "seller_id": "x\u{0}"});
+    error_code(
+        s.post_json("/api/v1/lots", Some(&s.staff_token), &lot).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let many_words = "a ".repeat(2000);
+    let r = s.client.get(s.at("/api/v1/communes")).query(&[("q", many_words.as_str())]).send().await.unwrap();
+    error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+
+    // a genuine record with a duplicated property is not accepted
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let text = s
+        .get(&format!("/api/v1/lots/{}/record", lot["id"].as_str().unwrap()), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let dup =
+        text.replacen("\"credentialSubject\":{", "\"credentialSubject\":{\"product_name\":\"Khác\",", 1);
+    assert_ne!(dup, text);
+    let r = s
+        .client
+        .post(s.at("/api/v1/verify"))
+        .header("content-type", "application/json")
+        .body(dup)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(r, StatusCode::BAD_REQUEST).await, "malformed_json");
+    let bad_lot = json!({"lot_id": "x\u{0}", "record_version": 1});
+    let r = s.post_json("/api/v1/verify", None, &json!({"credentialSubject": bad_lot})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["verified"], false);
+}
+
+/// A second post office with its own staff member; returns the staff token.
+async fn other_post_office_staff(s: &TestServer) -> String {
+    let st = s.state.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut c = st.pool.get().unwrap();
+        let org = traceability::keys::create_organisation(
+            &mut c,
+            "post_office",
+            "Bưu điện xã Tú Lệ",
+            Some("04630"),
+        )
+        .unwrap();
+        accounts::users::insert_user(
+            &mut c,
+            accounts::users::NewUser {
+                role: accounts::Role::Staff,
+                phone: &accounts::Phone::parse("0900000077").unwrap(),
+                name: "Staff Tú Lệ",
+                password_hash: Some(accounts::passwords::hash_password(PASSWORD).unwrap()),
+                organisation_id: Some(&org),
+            },
+        )
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    s.login("0900000077", PASSWORD).await
+}
+
+#[tokio::test]
+async fn staff_act_only_for_their_own_post_office() {
+    let s = TestServer::start().await;
+    let (seller, farmer) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let id = lot["id"].as_str().unwrap();
+    let other = other_post_office_staff(&s).await;
+    error_code(s.get(&format!("/api/v1/sellers/{seller}"), Some(&other)).await, StatusCode::NOT_FOUND).await;
+    let listed: Value = s.get("/api/v1/sellers", Some(&other)).await.json().await.unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0);
+    let ev = json!({"type": "packing", "occurred_at": "2025-10-29T08:00:00+07:00"});
+    error_code(
+        s.post_json(&format!("/api/v1/lots/{id}/events"), Some(&other), &ev).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let new_lot = json!({"product_name": "Chè", "quantity": 1, "unit": "kg", "harvested_on": "2025-10-28",
+                         "commune_code": "02260", "seller_id": seller});
+    error_code(s.post_json("/api/v1/lots", Some(&other), &new_lot).await, StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
+    let r = s.post_json(&format!("/api/v1/sellers/{seller}/activation-code"), Some(&other), &json!({})).await;
+    error_code(r, StatusCode::NOT_FOUND).await;
+
+    // once the farmer has a password, staff cannot issue a code that would replace it
+    let r = s
+        .post_json(&format!("/api/v1/sellers/{seller}/activation-code"), Some(&s.staff_token), &json!({}))
+        .await;
+    error_code(r, StatusCode::CONFLICT).await;
+    // an admin can; setting the new password ends the old sessions
+    let r = s
+        .post_json(&format!("/api/v1/sellers/{seller}/activation-code"), Some(&s.admin_token), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let code = r.json::<Value>().await.unwrap()["activation_code"].as_str().unwrap().to_string();
+    let body = json!({"phone": "0912000101", "activation_code": code, "password": "another long password"});
+    assert_eq!(s.post_json("/api/v1/auth/activate", None, &body).await.status(), StatusCode::OK);
+    error_code(s.get("/api/v1/auth/me", Some(&farmer)).await, StatusCode::UNAUTHORIZED).await;
+}
+
+#[tokio::test]
+async fn concurrent_events_on_one_lot_keep_the_chain_intact() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let id = lot["id"].as_str().unwrap().to_string();
+    let mut tasks = vec![];
+    for i in 0..8 {
+        let s = s.clone();
+        let id = id.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"type": "packing", "occurred_at": "2025-10-29T08:00:00+07:00", "details": {"note": format!("túi {i}")}});
+            s.post_json(&format!("/api/v1/lots/{id}/events"), Some(&s.staff_token), &body).await.status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::CREATED);
+    }
+    let record: Value = s.get(&format!("/api/v1/lots/{id}/record"), None).await.json().await.unwrap();
+    let seqs: Vec<i64> = record["credentialSubject"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=8).collect::<Vec<_>>());
+    assert_eq!(record["credentialSubject"]["record_version"], 9);
+    let report = verify(&s, &record).await;
+    assert_eq!(report["verified"], true, "{report}");
+}

@@ -67,8 +67,26 @@ pub enum AccountsError {
 
 impl From<diesel::result::Error> for AccountsError {
     fn from(e: diesel::result::Error) -> Self {
-        AccountsError::Storage(e.into())
+        match e {
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                AccountsError::Conflict("it already exists (or was just created by another request)".into())
+            }
+            other => AccountsError::Storage(other.into()),
+        }
     }
+}
+
+/// Text from a client: trimmed, 1..=max characters, no control characters
+/// (PostgreSQL cannot even store U+0000, and none belong in a name).
+pub fn clean_text(field: &str, value: &str, max: usize) -> Result<String, AccountsError> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max {
+        return Err(AccountsError::Invalid(format!("{field}: 1 to {max} characters")));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(AccountsError::Invalid(format!("{field}: control characters are not allowed")));
+    }
+    Ok(v.to_string())
 }
 
 impl From<actix_web::error::BlockingError> for AccountsError {

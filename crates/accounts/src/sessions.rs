@@ -93,24 +93,24 @@ pub fn check_not_blocked(conn: &mut DbConnection, phone: &str) -> Result<(), Acc
 }
 
 pub fn record_failure(conn: &mut DbConnection, phone: &str) -> Result<(), AccountsError> {
-    let failures = login_throttle::table
-        .find(phone)
-        .select(login_throttle::failures)
-        .first::<i32>(conn)
-        .optional()?
-        .unwrap_or(0)
-        + 1;
-    let blocked_until = block_for(failures).map(|d| storage::now() + d);
+    // Increment in the database, not read-modify-write, so that parallel
+    // failures are all counted.
     let updated = diesel::update(login_throttle::table.find(phone))
-        .set((login_throttle::failures.eq(failures), login_throttle::blocked_until.eq(blocked_until)))
+        .set(login_throttle::failures.eq(login_throttle::failures + 1))
         .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(login_throttle::table)
             .values((
                 login_throttle::phone.eq(phone),
-                login_throttle::failures.eq(failures),
-                login_throttle::blocked_until.eq(blocked_until),
+                login_throttle::failures.eq(1),
+                login_throttle::blocked_until.eq(None::<NaiveDateTime>),
             ))
+            .execute(conn)?;
+    }
+    let failures: i32 = login_throttle::table.find(phone).select(login_throttle::failures).first(conn)?;
+    if let Some(d) = block_for(failures) {
+        diesel::update(login_throttle::table.find(phone))
+            .set(login_throttle::blocked_until.eq(Some(storage::now() + d)))
             .execute(conn)?;
     }
     Ok(())

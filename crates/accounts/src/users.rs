@@ -35,11 +35,7 @@ pub struct NewUser<'a> {
 }
 
 pub fn check_name(name: &str) -> Result<String, AccountsError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AccountsError::Invalid("name: 1 to 100 characters".into()));
-    }
-    Ok(name.to_string())
+    crate::clean_text("name", name, 100)
 }
 
 pub fn insert_user(conn: &mut DbConnection, new: NewUser<'_>) -> Result<UserRow, AccountsError> {
@@ -88,8 +84,12 @@ pub fn find_by_id(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, 
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
 }
 
+/// Sets a new password and ends every session of the user: whoever held
+/// the old password (or a lost phone's token) is logged out.
 pub fn set_password_hash(conn: &mut DbConnection, user_id: &str, hash: &str) -> Result<(), AccountsError> {
     diesel::update(users::table.find(user_id)).set(users::password_hash.eq(hash)).execute(conn)?;
+    diesel::delete(storage::schema::sessions::table.filter(storage::schema::sessions::user_id.eq(user_id)))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -130,23 +130,23 @@ pub fn redeem_activation_code(
     user_id: &str,
     code: &str,
 ) -> Result<bool, AccountsError> {
-    let row = activation_codes::table
-        .find(user_id)
-        .select((
-            activation_codes::code_hash,
-            activation_codes::expires_at,
-            activation_codes::used_at,
-            activation_codes::attempts,
-        ))
-        .first::<(String, NaiveDateTime, Option<NaiveDateTime>, i32)>(conn)
-        .optional()?;
-    let Some((hash, expires_at, used_at, attempts)) = row else {
-        return Ok(false);
-    };
     let now = storage::now();
-    if used_at.is_some() || expires_at <= now || attempts >= ACTIVATION_ATTEMPTS {
+    // Spend one attempt first, atomically: parallel guesses cannot all read
+    // the same count and together exceed the limit.
+    let spent = diesel::update(
+        activation_codes::table
+            .find(user_id)
+            .filter(activation_codes::used_at.is_null())
+            .filter(activation_codes::expires_at.gt(now))
+            .filter(activation_codes::attempts.lt(ACTIVATION_ATTEMPTS)),
+    )
+    .set(activation_codes::attempts.eq(activation_codes::attempts + 1))
+    .execute(conn)?;
+    if spent == 0 {
         return Ok(false);
     }
+    let hash: String =
+        activation_codes::table.find(user_id).select(activation_codes::code_hash).first(conn)?;
     let given = activation_hash(user_id, code.trim());
     if bool::from(given.as_bytes().ct_eq(hash.as_bytes())) {
         diesel::update(activation_codes::table.find(user_id))
@@ -154,9 +154,14 @@ pub fn redeem_activation_code(
             .execute(conn)?;
         Ok(true)
     } else {
-        diesel::update(activation_codes::table.find(user_id))
-            .set(activation_codes::attempts.eq(attempts + 1))
-            .execute(conn)?;
         Ok(false)
     }
+}
+
+/// Whether the user has set a password yet (activation codes are for
+/// accounts that have not).
+pub fn has_password(conn: &mut DbConnection, user_id: &str) -> Result<bool, AccountsError> {
+    let hash: Option<Option<String>> =
+        users::table.find(user_id).select(users::password_hash).first(conn).optional()?;
+    Ok(matches!(hash, Some(Some(_))))
 }

@@ -115,7 +115,8 @@ pub fn search(
 ) -> Result<Vec<Commune>, MarketError> {
     let mut query = communes::table.inner_join(provinces::table).select(commune_columns()).into_boxed();
     if let Some(q) = q {
-        for word in text::fold(q).split(' ').filter(|w| !w.is_empty()) {
+        // A few words are plenty for a name; more would only deepen the query.
+        for word in text::fold(q).split(' ').filter(|w| !w.is_empty()).take(6) {
             let pattern = format!("%{}%", word.replace(['%', '_'], ""));
             query = query.filter(communes::search_key.like(pattern));
         }

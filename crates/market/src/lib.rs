@@ -35,7 +35,23 @@ impl MarketError {
 
 impl From<diesel::result::Error> for MarketError {
     fn from(e: diesel::result::Error) -> Self {
-        MarketError::Storage(e.into())
+        match e {
+            // a concurrent request created the same thing first
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                MarketError::Conflict("it already exists (or was just created by another request)".into())
+            }
+            other => MarketError::Storage(other.into()),
+        }
+    }
+}
+
+/// A commune code as the 2025 list writes it: five digits.
+pub fn check_commune_code(field: &str, code: &str) -> Result<String, MarketError> {
+    let code = code.trim();
+    if code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code.to_string())
+    } else {
+        Err(MarketError::invalid(field, format!("`{code}` is not a commune code (5 digits)")))
     }
 }
 

@@ -114,6 +114,12 @@ pub async fn search_communes(
     if !(1..=100).contains(&limit) {
         return Err(MarketError::invalid("limit", "1 to 100"));
     }
+    if q.q.as_ref().is_some_and(|t| t.chars().count() > 100) {
+        return Err(MarketError::invalid("q", "at most 100 characters"));
+    }
+    if q.province.as_ref().is_some_and(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(MarketError::invalid("province", "a 2-digit province code"));
+    }
     let items =
         with_conn(pool, move |c| communes::search(c, q.q.as_deref(), q.province.as_deref(), limit)).await?;
     Ok(HttpResponse::Ok().json(CommuneList { items, dataset_version: communes::DATASET_VERSION }))
@@ -169,7 +175,7 @@ pub async fn list_sellers(
     actor: Actor,
     query: web::Query<SellerQuery>,
 ) -> Result<HttpResponse, MarketError> {
-    let commune = query.into_inner().commune;
+    let commune = query.into_inner().commune.map(|c| crate::check_commune_code("commune", &c)).transpose()?;
     let items = with_conn(pool, move |c| sellers::list(c, &actor, commune.as_deref())).await?;
     Ok(HttpResponse::Ok().json(SellerList { items }))
 }

@@ -120,11 +120,7 @@ pub fn mask_national_id(last3: &str) -> String {
 }
 
 fn text_field(field: &str, value: &str, max: usize) -> Result<String, MarketError> {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > max {
-        return Err(MarketError::invalid(field, format!("1 to {max} characters")));
-    }
-    Ok(v.to_string())
+    accounts::clean_text(field, value, max).map_err(MarketError::from)
 }
 
 /// Bank systems hold the holder's name upper-case without diacritics; the
@@ -176,7 +172,7 @@ fn validate(input: &OnboardSeller) -> Result<ValidSeller, MarketError> {
         full_name: text_field("full_name", &input.full_name, 100)?,
         phone: Phone::parse(&input.phone)?,
         national_id: validate_national_id(&input.national_id)?,
-        commune_code: input.commune_code.trim().to_string(),
+        commune_code: crate::check_commune_code("commune_code", &input.commune_code)?,
         address: text_field("address", &input.address, 300)?,
         farm_name: input.farm_name.as_deref().map(|f| text_field("farm_name", f, 100)).transpose()?,
         bank_bin: bank.bin.trim().to_string(),
@@ -264,12 +260,22 @@ pub fn reissue_activation(
 ) -> Result<(String, String), MarketError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     storage::write_transaction(conn, |conn| {
-        let user_id: String = sellers::table
+        let (user_id, organisation): (String, Option<String>) = sellers::table
             .find(seller_id)
-            .select(sellers::user_id)
+            .select((sellers::user_id, sellers::organisation_id))
             .first(conn)
             .optional()?
             .ok_or_else(|| MarketError::NotFound("seller".into()))?;
+        if !actor.may_act_for_organisation(organisation.as_deref()) {
+            return Err(MarketError::NotFound("seller".into()));
+        }
+        // A code sets a new password: for staff only while the farmer has
+        // none yet, so a counter cannot take over an active account.
+        if actor.role != Role::Admin && users::has_password(conn, &user_id)? {
+            return Err(MarketError::Conflict(
+                "the farmer has already set a password; an admin must reset it".into(),
+            ));
+        }
         let code = users::issue_activation_code(conn, &user_id, ttl)?;
         accounts::audit::record(conn, actor, Some(&user_id), "seller.activation_code", "seller", seller_id)?;
         Ok((code, rfc3339(storage::now() + ttl)))
@@ -286,6 +292,7 @@ fn load(
     conn: &mut DbConnection,
     filter_id: Option<&str>,
     commune: Option<&str>,
+    organisation: Option<Option<&str>>,
 ) -> Result<Vec<SellerView>, MarketError> {
     use storage::schema::{communes as c, provinces as p};
     let mut q = sellers::table
@@ -320,6 +327,11 @@ fn load(
     if let Some(code) = commune {
         q = q.filter(sellers::commune_code.eq(code.to_string()));
     }
+    match organisation {
+        Some(Some(org)) => q = q.filter(sellers::organisation_id.eq(org.to_string())),
+        Some(None) => q = q.filter(sellers::organisation_id.is_null()),
+        None => {}
+    }
     let rows: Vec<SellerRow> = q.order(sellers::created_at.desc()).limit(500).load(conn)?;
     Ok(rows
         .into_iter()
@@ -347,14 +359,24 @@ fn load(
         .collect())
 }
 
-/// Staff and admin see any seller; a farmer sees only itself.
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<SellerView, MarketError> {
-    let seller = load(conn, Some(id), None)?.pop().ok_or_else(|| MarketError::NotFound("seller".into()))?;
-    if actor.is_staff_or_admin() || seller.user_id == actor.user_id {
-        Ok(seller)
-    } else {
-        Err(MarketError::NotFound("seller".into()))
+/// The organisations whose sellers an actor may see: `None` for all (admin).
+fn visible_organisation(actor: &Actor) -> Option<Option<&str>> {
+    match actor.role {
+        Role::Admin => None,
+        _ => Some(actor.organisation_id.as_deref()),
     }
+}
+
+/// Admin sees any seller, staff those of their own organisation, a farmer
+/// only itself.
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<SellerView, MarketError> {
+    let not_found = || MarketError::NotFound("seller".into());
+    if actor.role == Role::Farmer {
+        let seller = load(conn, Some(id), None, None)?.pop().ok_or_else(not_found)?;
+        return if seller.user_id == actor.user_id { Ok(seller) } else { Err(not_found()) };
+    }
+    actor.require(&[Role::Staff, Role::Admin]).map_err(|_| not_found())?;
+    load(conn, Some(id), None, visible_organisation(actor))?.pop().ok_or_else(not_found)
 }
 
 pub fn list(
@@ -363,7 +385,7 @@ pub fn list(
     commune: Option<&str>,
 ) -> Result<Vec<SellerView>, MarketError> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    load(conn, None, commune)
+    load(conn, None, commune, visible_organisation(actor))
 }
 
 /// The seller record of a farmer account, if any.

@@ -129,6 +129,7 @@ impl Application {
         let url = public_url.clone();
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap_fn(http_errors::refuse_nul_bytes)
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::Logger::new("%s %r %Dms").exclude("/healthz"))
                 .configure(|cfg| configure_app(cfg, &state, &url))

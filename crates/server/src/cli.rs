@@ -43,11 +43,20 @@ enum Command {
         command: KeysCommand,
     },
     /// Verify a saved record file offline (exit 0 valid, 1 invalid).
+    ///
+    /// The signature and history need only the file (did:key carries the
+    /// public key). Whether the issuer is trusted comes from --trust-list, or
+    /// else from the local database when there is one; a record whose
+    /// issuer cannot be checked is not reported valid unless you pass
+    /// --signature-only.
     Verify {
         file: PathBuf,
-        /// A trust list saved from GET /api/v1/trust-list, to check the issuer too.
+        /// A trust list saved from GET /api/v1/trust-list.
         #[arg(long)]
         trust_list: Option<PathBuf>,
+        /// Check only the signature and history, not who signed.
+        #[arg(long, conflicts_with = "trust_list")]
+        signature_only: bool,
     },
 }
 
@@ -104,7 +113,9 @@ pub fn main() -> ExitCode {
             add_user(&config, &role, &phone, &name)
         }
         Command::Keys { command } => keys(&config, command),
-        Command::Verify { file, trust_list } => verify_file(&file, trust_list.as_deref()),
+        Command::Verify { file, trust_list, signature_only } => {
+            verify_file(&config, &file, trust_list.as_deref(), signature_only)
+        }
     };
     match result {
         Ok(code) => code,
@@ -211,17 +222,43 @@ fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<ExitCode> {
         KeysCommand::Revoke { did, reason } => {
             traceability::keys::revoke(&mut conn, &did, &reason)?;
             println!("revoked {did}");
+            let settings = traceability::lots::TraceSettings {
+                public_url: config.effective_public_url(&config.bind),
+                gtin_company_prefix: config.gtin_company_prefix.clone(),
+            };
+            let n = traceability::lots::resign_after_revocation(&mut conn, &state.master, &settings, &did)?;
+            println!("re-signed the newest record of {n} lot(s) with the active key");
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify_file(file: &std::path::Path, trust_list: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+/// The trust list from the local database, when one exists (an operator's
+/// machine). Never creates a database.
+fn local_trust_list(config: &Config) -> Option<Vec<traceability::keys::TrustedIssuer>> {
+    let url = storage::DatabaseUrl::parse(&config.database_url).ok()?;
+    if let storage::DatabaseUrl::Sqlite(path) = &url {
+        if !path.exists() {
+            return None;
+        }
+    }
+    let mut conn = storage::DbConnection::open(&url).ok()?;
+    traceability::keys::trust_list(&mut conn).ok()
+}
+
+fn verify_file(
+    config: &Config,
+    file: &std::path::Path,
+    trust_list: Option<&std::path::Path>,
+    signature_only: bool,
+) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let record: serde_json::Value = match serde_json::from_str(&text) {
+    // Strict I-JSON: a duplicated property could show people one value
+    // while another is checked.
+    let record = match traceability::jcs::parse_strict(&text) {
         Ok(v) => v,
         Err(e) => {
-            println!("INVALID: not JSON ({e})");
+            println!("INVALID: not a JSON record ({e})");
             return Ok(ExitCode::from(1));
         }
     };
@@ -230,21 +267,44 @@ fn verify_file(file: &std::path::Path, trust_list: Option<&std::path::Path>) -> 
     println!("history chain:  {}", if offline.history_intact { "intact" } else { "BROKEN" });
     println!("issuer:         {}", offline.issuer_did.as_deref().unwrap_or("-"));
     let mut ok = offline.signature_valid && offline.history_intact;
-    if let Some(path) = trust_list {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let value: serde_json::Value = serde_json::from_str(&text).context("trust list is not JSON")?;
-        let list: Vec<traceability::keys::TrustedIssuer> =
-            serde_json::from_value(value.get("items").cloned().unwrap_or(value))
-                .context("trust list shape")?;
-        let did = offline.issuer_did.clone().unwrap_or_default();
-        let decision = traceability::keys::decide_trust(&list, &did, offline.signed_at);
-        println!("issuer trusted: {}", if decision.issuer_trusted { "yes" } else { "NO" });
-        for r in &decision.reasons {
-            println!("  - {r}");
+    let list = match trust_list {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let value: serde_json::Value = serde_json::from_str(&text).context("trust list is not JSON")?;
+            Some(
+                serde_json::from_value::<Vec<traceability::keys::TrustedIssuer>>(
+                    value.get("items").cloned().unwrap_or(value),
+                )
+                .context("trust list shape")?,
+            )
         }
-        ok &= decision.issuer_trusted;
-    } else {
-        println!("issuer trusted: not checked (pass --trust-list FILE saved from /api/v1/trust-list)");
+        None if signature_only => None,
+        None => local_trust_list(config),
+    };
+    match list {
+        Some(list) => {
+            let did = offline.issuer_did.clone().unwrap_or_default();
+            let decision = traceability::keys::decide_trust(&list, &did, offline.signed_at);
+            println!(
+                "issuer trusted: {}",
+                if decision.issuer_trusted {
+                    format!("yes ({})", decision.issuer_name.unwrap_or_default())
+                } else {
+                    "NO".into()
+                }
+            );
+            for r in &decision.reasons {
+                println!("  - {r}");
+            }
+            ok &= decision.issuer_trusted;
+        }
+        None if signature_only => println!("issuer trusted: not checked (--signature-only)"),
+        None => {
+            println!("issuer trusted: UNKNOWN — anyone can sign with a key of their own;");
+            println!("  pass --trust-list FILE (saved from /api/v1/trust-list) or --signature-only");
+            ok = false;
+        }
     }
     for e in &offline.errors {
         println!("  - {e}");

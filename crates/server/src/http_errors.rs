@@ -2,6 +2,8 @@
 //! (malformed JSON, bad query strings, unknown routes), in the one shape
 //! every route uses.
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -54,6 +56,36 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
         {
             Ok(html) => HttpResponse::NotFound().content_type("text/html; charset=utf-8").body(html),
             Err(_) => HttpResponse::NotFound().finish(),
+        }
+    }
+}
+
+/// A NUL byte has no business in a URL, and PostgreSQL cannot even compare
+/// text with one: refuse it at the door with a 400 rather than let it turn
+/// into a database error (a 500) somewhere inside.
+pub fn refuse_nul_bytes<S, B>(
+    req: ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>> + use<S, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody + 'static,
+{
+    let uri = req.uri().to_string().to_ascii_lowercase();
+    let refused = uri.contains("%00") || uri.contains('\0');
+    let fut = if refused { None } else { Some(srv.call(req)) };
+    let early = if refused {
+        Some(accounts::json_error(StatusCode::BAD_REQUEST, "invalid_url", "the URL contains a NUL byte"))
+    } else {
+        None
+    };
+    async move {
+        match (fut, early) {
+            (Some(f), _) => f.await.map(|r| r.map_into_boxed_body()),
+            (None, Some(resp)) => {
+                Err(actix_web::error::InternalError::from_response("NUL in URL", resp).into())
+            }
+            (None, None) => Err(actix_web::error::ErrorBadRequest("NUL in URL")),
         }
     }
 }

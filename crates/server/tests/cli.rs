@@ -39,7 +39,22 @@ fn verify_accepts_a_genuine_record_and_rejects_a_tampered_one() {
     let trust_file = dir.path().join("trust.json");
     std::fs::write(&trust_file, trust.to_string()).unwrap();
 
-    let out = nongsan().arg("verify").arg(&good).output().unwrap();
+    // offline, with nothing to tell whether the issuer is trusted: not valid
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = nongsan()
+        .arg("verify")
+        .arg(&good)
+        .env("NONGSAN_DATA_DIR", elsewhere.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("UNKNOWN"));
+    let out = nongsan().arg("verify").arg("--signature-only").arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // on the operator's machine the local database supplies the trust list
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let out = nongsan().args(["--database", &db, "verify"]).arg(&good).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let out = nongsan().arg("verify").arg(&good).arg("--trust-list").arg(&trust_file).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
@@ -49,13 +64,23 @@ fn verify_accepts_a_genuine_record_and_rejects_a_tampered_one() {
     tampered["credentialSubject"]["origin"]["commune_name"] = "Xã Khác".into();
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, tampered.to_string()).unwrap();
-    let out = nongsan().arg("verify").arg(&bad).output().unwrap();
+    let out = nongsan().arg("verify").arg(&bad).arg("--trust-list").arg(&trust_file).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("INVALID"));
 
     let junk = dir.path().join("junk.json");
     std::fs::write(&junk, "{not json").unwrap();
     assert_eq!(nongsan().arg("verify").arg(&junk).output().unwrap().status.code(), Some(1));
+
+    // a duplicated property is refused, whatever the signature says
+    let text = record.to_string();
+    let dup =
+        text.replacen("\"credentialSubject\":{", "\"credentialSubject\":{\"product_name\":\"Khác\",", 1);
+    assert_ne!(dup, text);
+    let dup_file = dir.path().join("dup.json");
+    std::fs::write(&dup_file, dup).unwrap();
+    let out = nongsan().arg("verify").arg(&dup_file).arg("--trust-list").arg(&trust_file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]

@@ -40,6 +40,33 @@ fn round_trip(backend: Backend) {
     let reapplied = conn.run_pending_migrations().unwrap();
     assert_eq!(reapplied, applied);
     assert_eq!(table_names(&mut conn), tables);
+    history_is_append_only(&mut conn);
+}
+
+/// The database refuses to rewrite history, even for a buggy caller.
+fn history_is_append_only(conn: &mut DbConnection) {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "INSERT INTO provinces VALUES ('08', 'Tỉnh Tuyên Quang', 'Tuyên Quang');
+         INSERT INTO communes VALUES ('02260', '08', 'Xã Hồng Thái', 'Hồng Thái', 'Xã', 'xa hong thai', NULL, NULL);
+         INSERT INTO organisations VALUES ('o', 'operator', 'op', NULL, '2025-01-01 00:00:00');
+         INSERT INTO users VALUES ('u', 'staff', '0900000002', 'S', NULL, 'o', '2025-01-01 00:00:00');
+         INSERT INTO sellers VALUES ('s', 'u', 'F', '0900000002', 'x', 'lookup', '234', '02260', 'a', NULL,
+             '970405', '1234', 'F', 'v1', 'paper_form', 'u', '2025-01-01 00:00:00', 'o', '2025-01-01 00:00:00');
+         INSERT INTO lots VALUES ('l', 's', 'L1', '02000000000015', 'Chè', '1', 'kg', 1000, '2025-01-01', '02260',
+             'farm', 'active', 'g', 'u', '2025-01-01 00:00:00');
+         INSERT INTO lot_events VALUES ('e', 'l', 1, 'harvest', '2025-01-01 00:00:00', '2025-01-01 00:00:00',
+             '{}', 'g', 'h', 'u', NULL);",
+    )
+    .unwrap();
+    assert!(conn.batch_execute("UPDATE lot_events SET details = '{\"note\":\"x\"}'").is_err());
+    assert!(conn.batch_execute("DELETE FROM lot_events").is_err());
+    let n: i64 = diesel::dsl::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT COUNT(*) FROM lot_events WHERE details = '{}')",
+    ))
+    .get_result(conn)
+    .unwrap();
+    assert_eq!(n, 1, "the event is unchanged");
 }
 
 #[test]

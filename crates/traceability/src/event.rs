@@ -133,6 +133,7 @@ pub struct EventDetails {
 }
 
 const MAX_TEXT: usize = 500;
+pub const MAX_GRAMS: i64 = 1_000_000_000_000;
 
 impl EventDetails {
     /// Checks the fields each type needs and rejects absurd values.
@@ -159,11 +160,16 @@ impl EventDetails {
                 if v.chars().count() > MAX_TEXT {
                     return Err(TraceError::invalid(name, "is longer than 500 characters"));
                 }
+                if v.chars().any(|c| c.is_control() && c != '\n') {
+                    return Err(TraceError::invalid(name, "control characters are not allowed"));
+                }
             }
         }
         if let Some(q) = self.quantity_g {
-            if q <= 0 {
-                return Err(TraceError::invalid("quantity_g", "must be a positive integer"));
+            // A million tonnes is beyond any lot; the bound also keeps every
+            // signed integer exact in IEEE doubles (RFC 8785, JavaScript).
+            if !(1..=MAX_GRAMS).contains(&q) {
+                return Err(TraceError::invalid("quantity_g", "must be a positive integer up to 10^12"));
             }
         }
         if let Some(d) = self.pre_harvest_interval_days {

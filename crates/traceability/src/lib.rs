@@ -31,6 +31,9 @@ pub enum TraceError {
     /// Input that breaks a rule: the field and what is wrong with it.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// JSON that parses but is not I-JSON (duplicate names, lone surrogates).
+    #[error("not I-JSON (RFC 7493): {0}")]
+    NotIJson(String),
     /// A GS1 Digital Link path or URI that does not parse.
     #[error("malformed Digital Link: {0}")]
     MalformedLink(String),
@@ -59,7 +62,13 @@ impl TraceError {
 
 impl From<diesel::result::Error> for TraceError {
     fn from(e: diesel::result::Error) -> Self {
-        TraceError::Storage(e.into())
+        match e {
+            // a concurrent request took the same lot code, GTIN or chain place
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                TraceError::Conflict("a concurrent change got there first; try again".into())
+            }
+            other => TraceError::Storage(other.into()),
+        }
     }
 }
 
@@ -73,7 +82,7 @@ impl actix_web::ResponseError for TraceError {
     fn status_code(&self) -> StatusCode {
         match self {
             TraceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            TraceError::MalformedLink(_) => StatusCode::BAD_REQUEST,
+            TraceError::MalformedLink(_) | TraceError::NotIJson(_) => StatusCode::BAD_REQUEST,
             TraceError::NotFound(_) => StatusCode::NOT_FOUND,
             TraceError::Conflict(_) => StatusCode::CONFLICT,
             TraceError::Accounts(e) => e.status_code(),
@@ -92,6 +101,7 @@ impl actix_web::ResponseError for TraceError {
         let code = match self {
             TraceError::Invalid { .. } => "invalid_input",
             TraceError::MalformedLink(_) => "malformed_digital_link",
+            TraceError::NotIJson(_) => "malformed_json",
             TraceError::NotFound(_) => "not_found",
             TraceError::Conflict(_) => "conflict",
             TraceError::Accounts(e) => return e.error_response(),

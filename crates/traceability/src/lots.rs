@@ -351,18 +351,26 @@ fn resolve_seller(
     requested: Option<&str>,
 ) -> Result<(String, String, Option<String>, String), TraceError> {
     type Row = (String, String, Option<String>, String);
-    let by_id = |conn: &mut DbConnection, id: &str| -> Result<Option<Row>, TraceError> {
-        Ok(sellers::table
-            .find(id)
-            .select((sellers::id, sellers::user_id, sellers::farm_name, sellers::full_name))
-            .first(conn)
-            .optional()?)
-    };
     match actor.role {
         Role::Staff | Role::Admin => {
             let id =
                 requested.ok_or_else(|| TraceError::invalid("seller_id", "staff must say which seller"))?;
-            by_id(conn, id)?.ok_or_else(|| TraceError::invalid("seller_id", format!("no seller `{id}`")))
+            let unknown = || TraceError::invalid("seller_id", format!("no seller `{id}`"));
+            if !plausible_id(id) {
+                return Err(unknown());
+            }
+            let row: Option<(Row, Option<String>)> = sellers::table
+                .find(id)
+                .select((
+                    (sellers::id, sellers::user_id, sellers::farm_name, sellers::full_name),
+                    sellers::organisation_id,
+                ))
+                .first(conn)
+                .optional()?;
+            match row {
+                Some((seller, org)) if actor.may_act_for_organisation(org.as_deref()) => Ok(seller),
+                _ => Err(unknown()),
+            }
         }
         Role::Farmer => {
             let own: Option<Row> = sellers::table
@@ -381,11 +389,25 @@ fn resolve_seller(
 }
 
 fn text(field: &str, value: &str, max: usize) -> Result<String, TraceError> {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > max {
-        return Err(TraceError::invalid(field, format!("1 to {max} characters")));
+    accounts::clean_text(field, value, max).map_err(|e| TraceError::invalid(field, e.to_string()))
+}
+
+/// Opaque ids are UUIDs; anything else cannot name a row (and must not
+/// reach the database as a query value, e.g. with a NUL byte).
+fn plausible_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Takes the lot's row lock before anything about the lot is read, so that
+/// concurrent changes to one lot (an event and a recall, two recalls) run
+/// one after the other on PostgreSQL and each sees the other's result.
+/// SQLite's BEGIN IMMEDIATE already serialises writers.
+fn lock_lot(conn: &mut DbConnection, lot_id: &str) -> Result<(), TraceError> {
+    let locked = diesel::update(lots::table.find(lot_id)).set(lots::status.eq(lots::status)).execute(conn)?;
+    if locked == 0 {
+        return Err(TraceError::NotFound("lot".into()));
     }
-    Ok(v.to_string())
+    Ok(())
 }
 
 /// Crockford base32: no I, L, O or U, so a code read aloud or copied by
@@ -429,6 +451,28 @@ fn assign_gtin(
     Ok(gtin)
 }
 
+/// GTINs under our own company prefix are ours to hand out: a seller may
+/// quote one only if it was assigned to that seller.
+fn check_gtin_owner(
+    conn: &mut DbConnection,
+    settings: &TraceSettings,
+    gtin: &Gtin,
+    seller_id: &str,
+) -> Result<(), TraceError> {
+    use storage::schema::assigned_gtins as ag;
+    if !gtin.as_str().starts_with(&format!("0{}", settings.gtin_company_prefix)) {
+        return Ok(());
+    }
+    let owner: Option<String> = ag::table.find(gtin.as_str()).select(ag::seller_id).first(conn).optional()?;
+    match owner {
+        Some(o) if o == seller_id => Ok(()),
+        _ => Err(TraceError::invalid(
+            "gtin",
+            "this GTIN is under nongsan's own prefix and was not assigned to this seller",
+        )),
+    }
+}
+
 pub fn create_lot(
     conn: &mut DbConnection,
     master: &vault::MasterKey,
@@ -449,6 +493,9 @@ pub fn create_lot(
     let given_code = input.lot_code.as_deref().map(LotCode::parse).transpose()?;
     let farm_name = input.farm_name.as_deref().map(|f| text("farm_name", f, 100)).transpose()?;
     let commune_code = input.commune_code.trim().to_string();
+    if commune_code.len() != 5 || !commune_code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(TraceError::invalid("commune_code", "5 digits from the 2025 commune list"));
+    }
 
     let lot_id = storage::write_transaction(conn, |conn| {
         let (seller_id, seller_user_id, seller_farm, seller_name) =
@@ -461,7 +508,10 @@ pub fn create_lot(
             ));
         }
         let gtin = match &given_gtin {
-            Some(g) => g.clone(),
+            Some(g) => {
+                check_gtin_owner(conn, settings, g, &seller_id)?;
+                g.clone()
+            }
             None => assign_gtin(conn, settings, &seller_id, &product_name)?,
         };
         let lot_code = match &given_code {
@@ -516,7 +566,8 @@ pub fn create_lot(
 
 /// May this actor record events on (or otherwise change) this lot?
 fn may_change(actor: &Actor, ctx: &LotContext) -> Result<(), TraceError> {
-    if actor.is_staff_or_admin() || (actor.role == Role::Farmer && actor.user_id == ctx.seller_user_id) {
+    let own_farm = actor.role == Role::Farmer && actor.user_id == ctx.seller_user_id;
+    if own_farm || actor.may_act_for_organisation(ctx.seller_organisation.as_deref()) {
         Ok(())
     } else {
         Err(accounts::AccountsError::Forbidden.into())
@@ -532,10 +583,7 @@ fn append(
     details: EventDetails,
 ) -> Result<LotEvent, TraceError> {
     let lot_id = &ctx.lot.id;
-    // Take the lot's row lock first, so two appends to one lot queue up
-    // instead of both reading the same chain head (PostgreSQL; SQLite's
-    // BEGIN IMMEDIATE already serialises writers).
-    diesel::update(lots::table.find(lot_id)).set(lots::status.eq(lots::status)).execute(conn)?;
+
     let head: Option<(i64, String)> = lot_events::table
         .filter(lot_events::lot_id.eq(lot_id))
         .order(lot_events::seq.desc())
@@ -617,7 +665,11 @@ pub fn add_event(
     }
     let occurred_at = parse_occurred_at(&input.occurred_at)?;
     input.details.validate_for(event_type)?;
+    if !plausible_id(lot_id) {
+        return Err(TraceError::NotFound("lot".into()));
+    }
     let (event, version) = storage::write_transaction(conn, |conn| {
+        lock_lot(conn, lot_id)?;
         let ctx =
             load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| TraceError::NotFound("lot".into()))?;
         may_change(actor, &ctx)?;
@@ -641,9 +693,14 @@ pub fn recall(
 ) -> Result<LotView, TraceError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let details = EventDetails { reason: Some(text("reason", &input.reason, 500)?), ..Default::default() };
+    if !plausible_id(lot_id) {
+        return Err(TraceError::NotFound("lot".into()));
+    }
     storage::write_transaction(conn, |conn| {
+        lock_lot(conn, lot_id)?;
         let ctx =
             load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| TraceError::NotFound("lot".into()))?;
+        may_change(actor, &ctx)?;
         if ctx.lot.status == "recalled" {
             return Err(TraceError::Conflict("this lot is already recalled".into()));
         }
@@ -705,6 +762,9 @@ pub fn get_lot(
     settings: &TraceSettings,
     lot_id: &str,
 ) -> Result<LotView, TraceError> {
+    if !plausible_id(lot_id) {
+        return Err(TraceError::NotFound("lot".into()));
+    }
     let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| TraceError::NotFound("lot".into()))?;
     view(conn, settings, ctx)
 }
@@ -734,6 +794,12 @@ pub fn list_lots(
             if let Some(s) = seller_id {
                 q = q.filter(lots::seller_id.eq(s.to_string()));
             }
+            if actor.role == Role::Staff {
+                q = match &actor.organisation_id {
+                    Some(org) => q.filter(sellers::organisation_id.eq(org.clone())),
+                    None => q.filter(sellers::organisation_id.is_null()),
+                };
+            }
         }
         Role::Farmer => q = q.filter(sellers::user_id.eq(actor.user_id.clone())),
         Role::Buyer => return Err(accounts::AccountsError::Forbidden.into()),
@@ -743,6 +809,9 @@ pub fn list_lots(
 }
 
 pub fn list_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<EventView>, TraceError> {
+    if !plausible_id(lot_id) {
+        return Err(TraceError::NotFound("lot".into()));
+    }
     let exists: i64 = lots::table.find(lot_id).count().get_result(conn)?;
     if exists == 0 {
         return Err(TraceError::NotFound("lot".into()));
@@ -761,6 +830,9 @@ pub fn list_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<EventVie
 
 /// The signed record: the newest, or a given version.
 pub fn record(conn: &mut DbConnection, lot_id: &str, version: Option<i64>) -> Result<Value, TraceError> {
+    if !plausible_id(lot_id) {
+        return Err(TraceError::NotFound("lot".into()));
+    }
     let mut q = provenance_records::table
         .filter(provenance_records::lot_id.eq(lot_id))
         .select(provenance_records::credential)
@@ -784,6 +856,9 @@ pub struct RecordVersion {
 }
 
 pub fn record_versions(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<RecordVersion>, TraceError> {
+    if !plausible_id(lot_id) {
+        return Err(TraceError::NotFound("lot".into()));
+    }
     let rows: Vec<(i64, NaiveDateTime)> = provenance_records::table
         .filter(provenance_records::lot_id.eq(lot_id))
         .order(provenance_records::version)
@@ -804,6 +879,9 @@ pub fn record_versions(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<Reco
 
 /// Newest version number and recall state of a lot, for verification.
 pub fn lot_status(conn: &mut DbConnection, lot_id: &str) -> Result<Option<(i64, bool)>, TraceError> {
+    if !plausible_id(lot_id) {
+        return Ok(None);
+    }
     let status: Option<String> = lots::table.find(lot_id).select(lots::status).first(conn).optional()?;
     match status {
         None => Ok(None),
@@ -814,4 +892,44 @@ pub fn lot_status(conn: &mut DbConnection, lot_id: &str) -> Result<Option<(i64, 
 /// Events of a lot for the EPCIS export and the scan page.
 pub fn events_of(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<LotEvent>, TraceError> {
     load_events(conn, lot_id)
+}
+
+/// After a key is revoked, nothing it signed is trusted: re-sign the newest
+/// version of every lot whose newest record it signed, with the current
+/// key, so scan pages show a trusted record again. Returns how many.
+pub fn resign_after_revocation(
+    conn: &mut DbConnection,
+    master: &vault::MasterKey,
+    settings: &TraceSettings,
+    revoked_did: &str,
+) -> Result<usize, TraceError> {
+    use storage::schema::issuer_keys;
+    let key_id: String = issuer_keys::table
+        .filter(issuer_keys::did.eq(revoked_did))
+        .select(issuer_keys::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| TraceError::NotFound(format!("issuer key {revoked_did}")))?;
+    let lot_ids: Vec<String> = provenance_records::table
+        .filter(provenance_records::issuer_key_id.eq(&key_id))
+        .select(provenance_records::lot_id)
+        .distinct()
+        .load(conn)?;
+    let mut resigned = 0;
+    for lot_id in lot_ids {
+        storage::write_transaction(conn, |conn| {
+            lock_lot(conn, &lot_id)?;
+            let newest_by: String = provenance_records::table
+                .filter(provenance_records::lot_id.eq(&lot_id))
+                .order(provenance_records::version.desc())
+                .select(provenance_records::issuer_key_id)
+                .first(conn)?;
+            if newest_by == key_id {
+                issue_record(conn, master, settings, &lot_id)?;
+                resigned += 1;
+            }
+            Ok::<_, TraceError>(())
+        })?;
+    }
+    Ok(resigned)
 }

@@ -64,6 +64,13 @@ pub fn offline(record: &Value) -> OfflineResult {
     }
     let check = proof::verify_proof(record);
     errors.extend(check.errors.iter().cloned());
+    // A record is an assertion by its issuer; a proof made for another
+    // purpose (authentication, say) does not vouch for the content.
+    let purpose = record.get("proof").and_then(|p| p.get("proofPurpose")).and_then(Value::as_str);
+    let purpose_ok = purpose == Some("assertionMethod");
+    if !purpose_ok {
+        errors.push(format!("proofPurpose must be assertionMethod, not {}", purpose.unwrap_or("missing")));
+    }
     let facts = credential::facts(record);
     let history_intact = match credential::check_history(record) {
         Ok(()) => true,
@@ -72,7 +79,7 @@ pub fn offline(record: &Value) -> OfflineResult {
             false
         }
     };
-    let mut signature_valid = check.signature_valid;
+    let mut signature_valid = check.is_valid() && purpose_ok;
     if let (Some(issuer), Some(signer)) = (&facts.issuer_did, &check.signer_did) {
         if issuer != signer {
             signature_valid = false;

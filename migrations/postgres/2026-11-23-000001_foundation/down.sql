@@ -12,3 +12,4 @@ DROP TABLE users;
 DROP TABLE organisations;
 DROP TABLE communes;
 DROP TABLE provinces;
+DROP FUNCTION refuse_change();

@@ -169,3 +169,15 @@ CREATE TABLE audit_log (
     at TIMESTAMP NOT NULL
 );
 CREATE INDEX audit_log_subject_idx ON audit_log(subject_type, subject_id);
+
+-- History is append-only: the database itself refuses to change or remove
+-- an event or a signed record, whatever the application does.
+CREATE FUNCTION refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER lot_events_append_only BEFORE UPDATE OR DELETE ON lot_events
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER provenance_records_append_only BEFORE UPDATE OR DELETE ON provenance_records
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();

@@ -169,3 +169,14 @@ CREATE TABLE audit_log (
     at TIMESTAMP NOT NULL
 );
 CREATE INDEX audit_log_subject_idx ON audit_log(subject_type, subject_id);
+
+-- History is append-only: the database itself refuses to change or remove
+-- an event or a signed record, whatever the application does.
+CREATE TRIGGER lot_events_append_only_update BEFORE UPDATE ON lot_events
+BEGIN SELECT RAISE(ABORT, 'lot_events is append-only'); END;
+CREATE TRIGGER lot_events_append_only_delete BEFORE DELETE ON lot_events
+BEGIN SELECT RAISE(ABORT, 'lot_events is append-only'); END;
+CREATE TRIGGER provenance_records_append_only_update BEFORE UPDATE ON provenance_records
+BEGIN SELECT RAISE(ABORT, 'provenance_records is append-only'); END;
+CREATE TRIGGER provenance_records_append_only_delete BEFORE DELETE ON provenance_records
+BEGIN SELECT RAISE(ABORT, 'provenance_records is append-only'); END;
