@@ -17,6 +17,7 @@ const JSON_LIMIT: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct State {
     pub pool: storage::Pool,
+    pub trust_cache: std::sync::Arc<traceability::keys::TrustListCache>,
     pub master: vault::MasterKey,
     pub config: Config,
 }
@@ -45,7 +46,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
     // issuer keys were sealed with.
     traceability::keys::signing_identity(&mut conn, &master, None)
         .context("opening the operator's issuer key (is NONGSAN_MASTER_KEY the one used before?)")?;
-    Ok(State { pool, master, config: config.clone() })
+    // Key changes (rotate, revoke) reach running servers within 5 seconds.
+    let trust_cache =
+        std::sync::Arc::new(traceability::keys::TrustListCache::new(std::time::Duration::from_secs(5)));
+    Ok(State { pool, trust_cache, master, config: config.clone() })
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system",
@@ -82,6 +86,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
     let doc = serde_json::to_string_pretty(&openapi::document()).unwrap_or_else(|_| "{}".into());
     cfg.app_data(web::Data::new(state.pool.clone()))
         .app_data(web::Data::new(state.master.clone()))
+        .app_data(web::Data::from(state.trust_cache.clone()))
         .app_data(web::Data::new(TraceSettings {
             public_url: public_url.to_string(),
             gtin_company_prefix: state.config.gtin_company_prefix.clone(),

@@ -316,3 +316,39 @@ pub fn decide_trust(list: &[TrustedIssuer], did: &str, signed_at: Option<DateTim
         reasons,
     }
 }
+
+/// The trust list, kept in memory for a few seconds: every verification
+/// needs it, and it changes only when a key is rotated or revoked (possibly
+/// by the command line, in another process, hence a time limit rather than
+/// explicit invalidation alone).
+pub struct TrustListCache {
+    ttl: std::time::Duration,
+    slot: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Vec<TrustedIssuer>>)>>,
+}
+
+impl TrustListCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        TrustListCache { ttl, slot: std::sync::Mutex::new(None) }
+    }
+
+    pub fn get(&self, conn: &mut DbConnection) -> Result<std::sync::Arc<Vec<TrustedIssuer>>, TraceError> {
+        if let Ok(slot) = self.slot.lock() {
+            if let Some((at, list)) = slot.as_ref() {
+                if at.elapsed() < self.ttl {
+                    return Ok(list.clone());
+                }
+            }
+        }
+        let list = std::sync::Arc::new(trust_list(conn)?);
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = Some((std::time::Instant::now(), list.clone()));
+        }
+        Ok(list)
+    }
+
+    pub fn invalidate(&self) {
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = None;
+        }
+    }
+}

@@ -39,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 type Pool = web::Data<storage::Pool>;
 type Master = web::Data<vault::MasterKey>;
 type Settings = web::Data<TraceSettings>;
+type Trust = web::Data<keys::TrustListCache>;
 
 async fn with_conn<T, F>(pool: Pool, f: F) -> Result<T, TraceError>
 where
@@ -357,12 +358,13 @@ pub async fn get_epcis(
     responses((status = 200, body = VerifyReport), (status = 400, description = "not JSON", body = accounts::ErrorBody)))]
 pub async fn verify_record(
     pool: Pool,
+    trust: Trust,
     body: web::Json<Box<serde_json::value::RawValue>>,
 ) -> Result<HttpResponse, TraceError> {
     // Re-read the raw text strictly: a record with a duplicated property
     // could show one value to people and have another checked here.
     let record = crate::jcs::parse_strict(body.get()).map_err(|e| TraceError::NotIJson(e.to_string()))?;
-    let report = with_conn(pool, move |c| verify::verify_in_db(c, &record)).await?;
+    let report = with_conn(pool, move |c| verify::verify_in_db(c, &trust, &record)).await?;
     Ok(HttpResponse::Ok().insert_header(("Access-Control-Allow-Origin", "*")).json(report))
 }
 
@@ -460,6 +462,7 @@ pub async fn resolve_digital_link(
     req: HttpRequest,
     pool: Pool,
     settings: Settings,
+    trust: Trust,
     query: web::Query<ResolverQuery>,
 ) -> Result<HttpResponse, TraceError> {
     let link = match DigitalLink::parse_path(req.path()) {
@@ -480,17 +483,26 @@ pub async fn resolve_digital_link(
     let uri = link.uri(&settings.public_url);
     let s = settings.clone();
     let l = link.clone();
+    // Load only what the chosen representation needs: machines asking for
+    // the record do not pay for the page's events and verification.
     let found = with_conn(pool, move |c| {
         let Some(lot) = lots::find_by_link(c, &s, &l)? else {
             return Ok(None);
         };
-        let record = lots::record(c, &lot.id, None)?;
-        let events = lots::events_of(c, &lot.id)?;
-        let report = verify::verify_in_db(c, &record)?;
-        Ok(Some((lot, record, events, report)))
+        let loaded = match wanted {
+            Wanted::Record => Some((lots::record(c, &lot.id, None)?, vec![], None)),
+            Wanted::Page => {
+                let record = lots::record(c, &lot.id, None)?;
+                let events = lots::events_of(c, &lot.id)?;
+                let report = verify::verify_in_db(c, &trust, &record)?;
+                Some((record, events, Some(report)))
+            }
+            Wanted::Linkset | Wanted::Epcis => None,
+        };
+        Ok(Some((lot, loaded)))
     })
     .await?;
-    let Some((lot, record, events, report)) = found else {
+    let Some((lot, loaded)) = found else {
         if wanted == Wanted::Page {
             return Ok(html_error(
                 actix_web::http::StatusCode::NOT_FOUND,
@@ -503,7 +515,10 @@ pub async fn resolve_digital_link(
     let linkset_header =
         format!("<{uri}?linkType=linkset>; rel=\"linkset\"; type=\"application/linkset+json\"");
     let mut response = match wanted {
-        Wanted::Record => credential_response(&record),
+        Wanted::Record => match &loaded {
+            Some((record, _, _)) => credential_response(record),
+            None => return Err(TraceError::Internal("record not loaded".into())),
+        },
         Wanted::Linkset => HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "application/linkset+json"))
             .body(linkset(&uri, &lot, &settings.public_url).to_string()),
@@ -514,7 +529,10 @@ pub async fn resolve_digital_link(
             ))
             .finish(),
         Wanted::Page => {
-            let html = pages::render_scan_page(&scan_view(&lot, &record, &events, &report, &settings))
+            let Some((record, events, Some(report))) = &loaded else {
+                return Err(TraceError::Internal("page data not loaded".into()));
+            };
+            let html = pages::render_scan_page(&scan_view(&lot, record, events, report, &settings))
                 .map_err(|e| TraceError::Internal(e.to_string()))?;
             HttpResponse::Ok()
                 .content_type(ContentType::html())

@@ -159,9 +159,10 @@ pub fn verify_with(
 
 pub fn verify_in_db(
     conn: &mut storage::DbConnection,
+    trust: &keys::TrustListCache,
     record: &Value,
 ) -> Result<VerifyReport, crate::TraceError> {
-    let list = keys::trust_list(conn)?;
+    let list = trust.get(conn)?;
     let lot_status = match credential::facts(record).lot_id {
         Some(id) => crate::lots::lot_status(conn, &id)?,
         None => None,
