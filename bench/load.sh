@@ -27,6 +27,6 @@ wrk.body = f:read("*a")
 f:close()
 LUA
 echo "== POST /api/v1/verify, 64 connections, ${secs}s =="
-wrk -t2 -c64 -d"${secs}s" --latency -s "$work/verify.lua" "http://127.0.0.1:$port/api/v1/verify"
+/usr/bin/time -f "  (wrk itself used %U s user + %S s system CPU)" wrk -t2 -c64 -d"${secs}s" --latency -s "$work/verify.lua" "http://127.0.0.1:$port/api/v1/verify"
 echo "== GET Digital Link (Accept: application/json), 64 connections, ${secs}s =="
-wrk -t2 -c64 -d"${secs}s" --latency -H "Accept: application/json" "$link"
+/usr/bin/time -f "  (wrk itself used %U s user + %S s system CPU)" wrk -t2 -c64 -d"${secs}s" --latency -H "Accept: application/json" "$link"

@@ -830,6 +830,16 @@ pub fn list_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<EventVie
 
 /// The signed record: the newest, or a given version.
 pub fn record(conn: &mut DbConnection, lot_id: &str, version: Option<i64>) -> Result<Value, TraceError> {
+    let text = record_text(conn, lot_id, version)?;
+    serde_json::from_str(&text).map_err(|e| TraceError::Internal(format!("stored record is unreadable: {e}")))
+}
+
+/// The signed record exactly as stored, for serving without re-encoding.
+pub fn record_text(
+    conn: &mut DbConnection,
+    lot_id: &str,
+    version: Option<i64>,
+) -> Result<String, TraceError> {
     if !plausible_id(lot_id) {
         return Err(TraceError::NotFound("lot".into()));
     }
@@ -840,12 +850,20 @@ pub fn record(conn: &mut DbConnection, lot_id: &str, version: Option<i64>) -> Re
     if let Some(v) = version {
         q = q.filter(provenance_records::version.eq(v));
     }
-    let text: String = q
-        .order(provenance_records::version.desc())
+    q.order(provenance_records::version.desc())
         .first(conn)
         .optional()?
-        .ok_or_else(|| TraceError::NotFound("record".into()))?;
-    serde_json::from_str(&text).map_err(|e| TraceError::Internal(format!("stored record is unreadable: {e}")))
+        .ok_or_else(|| TraceError::NotFound("record".into()))
+}
+
+/// The id of the lot a Digital Link names: one indexed lookup.
+pub fn id_by_link(conn: &mut DbConnection, link: &DigitalLink) -> Result<Option<String>, TraceError> {
+    Ok(lots::table
+        .filter(lots::gtin.eq(link.gtin.as_str()))
+        .filter(lots::lot_code.eq(link.lot.as_str()))
+        .select(lots::id)
+        .first(conn)
+        .optional()?)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
