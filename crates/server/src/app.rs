@@ -18,6 +18,7 @@ const JSON_LIMIT: usize = 1024 * 1024;
 pub struct State {
     pub pool: storage::Pool,
     pub trust_cache: std::sync::Arc<traceability::keys::TrustListCache>,
+    pub lot_status_cache: std::sync::Arc<traceability::verify::LotStatusCache>,
     pub master: vault::MasterKey,
     pub config: Config,
 }
@@ -49,7 +50,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
     // Key changes (rotate, revoke) reach running servers within 5 seconds.
     let trust_cache =
         std::sync::Arc::new(traceability::keys::TrustListCache::new(std::time::Duration::from_secs(5)));
-    Ok(State { pool, trust_cache, master, config: config.clone() })
+    // A recall made elsewhere (another process) shows within a second.
+    let lot_status_cache =
+        std::sync::Arc::new(traceability::verify::LotStatusCache::new(std::time::Duration::from_secs(1)));
+    Ok(State { pool, trust_cache, lot_status_cache, master, config: config.clone() })
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system",
@@ -87,6 +91,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
     cfg.app_data(web::Data::new(state.pool.clone()))
         .app_data(web::Data::new(state.master.clone()))
         .app_data(web::Data::from(state.trust_cache.clone()))
+        .app_data(web::Data::from(state.lot_status_cache.clone()))
         .app_data(web::Data::new(TraceSettings {
             public_url: public_url.to_string(),
             gtin_company_prefix: state.config.gtin_company_prefix.clone(),

@@ -346,6 +346,12 @@ impl TrustListCache {
         Ok(list)
     }
 
+    /// The cached list when it is fresh, without touching the database.
+    pub fn peek(&self) -> Option<std::sync::Arc<Vec<TrustedIssuer>>> {
+        let slot = self.slot.lock().ok()?;
+        slot.as_ref().filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, list)| list.clone())
+    }
+
     pub fn invalidate(&self) {
         if let Ok(mut slot) = self.slot.lock() {
             *slot = None;

@@ -109,7 +109,15 @@ pub fn verify_with(
     trust_list: &[TrustedIssuer],
     lot_status: Option<(i64, bool)>,
 ) -> VerifyReport {
-    let off = offline(record);
+    judge(offline(record), trust_list, lot_status)
+}
+
+/// The verdict from the offline checks, the trust list and the lot's status.
+pub fn judge(
+    off: OfflineResult,
+    trust_list: &[TrustedIssuer],
+    lot_status: Option<(i64, bool)>,
+) -> VerifyReport {
     let mut errors = off.errors;
     let decision = match &off.issuer_did {
         Some(did) => keys::decide_trust(trust_list, did, off.signed_at),
@@ -168,4 +176,48 @@ pub fn verify_in_db(
         None => None,
     };
     Ok(verify_with(record, &list, lot_status))
+}
+
+/// Recent lot statuses (newest version, recalled), so that repeated
+/// verifications of popular lots need no database round trip. Writes in
+/// this process invalidate their lot at once; other processes' writes
+/// (the command line) are seen within the time limit.
+pub struct LotStatusCache {
+    ttl: std::time::Duration,
+    entries: std::sync::Mutex<std::collections::HashMap<String, StatusEntry>>,
+}
+
+/// When the status was read, and the status: `(newest version, recalled)`,
+/// or `None` when the lot is unknown here.
+type StatusEntry = (std::time::Instant, Option<(i64, bool)>);
+
+/// Bound on remembered lots; the map is simply cleared when full.
+const LOT_STATUS_CAPACITY: usize = 50_000;
+
+impl LotStatusCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        LotStatusCache { ttl, entries: std::sync::Mutex::new(std::collections::HashMap::new()) }
+    }
+
+    /// `Some(status)` when a fresh entry exists (the status itself may be
+    /// `None`: the lot is unknown here).
+    pub fn peek(&self, lot_id: &str) -> Option<Option<(i64, bool)>> {
+        let entries = self.entries.lock().ok()?;
+        entries.get(lot_id).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, s)| *s)
+    }
+
+    pub fn put(&self, lot_id: &str, status: Option<(i64, bool)>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= LOT_STATUS_CAPACITY {
+                entries.clear();
+            }
+            entries.insert(lot_id.to_string(), (std::time::Instant::now(), status));
+        }
+    }
+
+    pub fn invalidate(&self, lot_id: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(lot_id);
+        }
+    }
 }
