@@ -70,12 +70,11 @@ async fn load_actor(req: HttpRequest) -> Result<Option<Actor>, AccountsError> {
         .app_data::<web::Data<storage::Pool>>()
         .ok_or_else(|| AccountsError::Internal("no database pool configured".into()))?
         .clone();
-    web::block(move || -> Result<Option<Actor>, AccountsError> {
-        let mut conn = pool.get().map_err(storage::StorageError::from)?;
-        let Some(user_id) = sessions::user_for_token(&mut conn, &token)? else {
+    pool.run(move |conn: &mut storage::DbConnection| -> Result<Option<Actor>, AccountsError> {
+        let Some(user_id) = sessions::user_for_token(conn, &token)? else {
             return Ok(None);
         };
-        let Some(user) = users::find_by_id(&mut conn, &user_id)? else {
+        let Some(user) = users::find_by_id(conn, &user_id)? else {
             return Ok(None);
         };
         Ok(Some(Actor {
@@ -86,7 +85,7 @@ async fn load_actor(req: HttpRequest) -> Result<Option<Actor>, AccountsError> {
             token,
         }))
     })
-    .await?
+    .await
 }
 
 impl FromRequest for Actor {

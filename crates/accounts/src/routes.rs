@@ -97,30 +97,30 @@ pub async fn login(
     let ttl = settings(cfg).session_ttl;
     let body = body.into_inner();
     let phone = Phone::parse(&body.phone).map_err(|_| AccountsError::WrongCredentials)?;
-    let outcome = web::block(move || -> Result<Checked, AccountsError> {
-        let mut conn = pool.get().map_err(storage::StorageError::from)?;
-        sessions::check_not_blocked(&mut conn, phone.as_str())?;
-        let user = users::find_by_phone(&mut conn, &phone)?;
-        let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
-            Some(hash) => passwords::verify_password(hash, &body.password),
-            None => {
-                passwords::verify_against_dummy(&body.password);
-                false
-            }
-        };
-        storage::write_transaction(&mut conn, |conn| match (ok, user) {
-            (true, Some(user)) => {
-                sessions::clear_failures(conn, phone.as_str())?;
-                let (token, expires_at) = sessions::create_session(conn, &user.id, ttl)?;
-                Ok(Checked::Ok(login_response(&user, token, expires_at)?))
-            }
-            _ => {
-                sessions::record_failure(conn, phone.as_str())?;
-                Ok(Checked::Wrong)
-            }
+    let outcome = pool
+        .run(move |conn: &mut storage::DbConnection| -> Result<Checked, AccountsError> {
+            sessions::check_not_blocked(conn, phone.as_str())?;
+            let user = users::find_by_phone(conn, &phone)?;
+            let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
+                Some(hash) => passwords::verify_password(hash, &body.password),
+                None => {
+                    passwords::verify_against_dummy(&body.password);
+                    false
+                }
+            };
+            storage::write_transaction(conn, |conn| match (ok, user) {
+                (true, Some(user)) => {
+                    sessions::clear_failures(conn, phone.as_str())?;
+                    let (token, expires_at) = sessions::create_session(conn, &user.id, ttl)?;
+                    Ok(Checked::Ok(login_response(&user, token, expires_at)?))
+                }
+                _ => {
+                    sessions::record_failure(conn, phone.as_str())?;
+                    Ok(Checked::Wrong)
+                }
+            })
         })
-    })
-    .await??;
+        .await?;
     match outcome {
         Checked::Ok(r) => Ok(HttpResponse::Ok().json(r)),
         Checked::Wrong => Err(AccountsError::WrongCredentials),
@@ -130,11 +130,10 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "the token no longer works"), (status = 401, body = crate::ErrorBody)))]
 pub async fn logout(pool: web::Data<storage::Pool>, actor: Actor) -> Result<HttpResponse, AccountsError> {
-    web::block(move || -> Result<(), AccountsError> {
-        let mut conn = pool.get().map_err(storage::StorageError::from)?;
-        sessions::delete_session(&mut conn, &actor.token)
+    pool.run(move |conn: &mut storage::DbConnection| -> Result<(), AccountsError> {
+        sessions::delete_session(conn, &actor.token)
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -151,25 +150,27 @@ pub async fn register(
     let phone = Phone::parse(&body.phone)?;
     let name = users::check_name(&body.name)?;
     passwords::check_new_password(&body.password)?;
-    let hash = passwords::hash_password(&body.password)?;
-    let response = web::block(move || -> Result<LoginResponse, AccountsError> {
-        let mut conn = pool.get().map_err(storage::StorageError::from)?;
-        storage::write_transaction(&mut conn, |conn| {
-            let user = users::insert_user(
-                conn,
-                users::NewUser {
-                    role: Role::Buyer,
-                    phone: &phone,
-                    name: &name,
-                    password_hash: Some(hash),
-                    organisation_id: None,
-                },
-            )?;
-            let (token, expires_at) = sessions::create_session(conn, &user.id, ttl)?;
-            login_response(&user, token, expires_at)
+    // argon2 takes tens of milliseconds of CPU: not on the request thread.
+    let password = body.password.clone();
+    let hash = web::block(move || passwords::hash_password(&password)).await??;
+    let response = pool
+        .run(move |conn: &mut storage::DbConnection| -> Result<LoginResponse, AccountsError> {
+            storage::write_transaction(conn, |conn| {
+                let user = users::insert_user(
+                    conn,
+                    users::NewUser {
+                        role: Role::Buyer,
+                        phone: &phone,
+                        name: &name,
+                        password_hash: Some(hash),
+                        organisation_id: None,
+                    },
+                )?;
+                let (token, expires_at) = sessions::create_session(conn, &user.id, ttl)?;
+                login_response(&user, token, expires_at)
+            })
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Created().json(response))
 }
 
@@ -185,26 +186,28 @@ pub async fn activate(
     let body = body.into_inner();
     let phone = Phone::parse(&body.phone)?;
     passwords::check_new_password(&body.password)?;
-    let hash = passwords::hash_password(&body.password)?;
-    let outcome = web::block(move || -> Result<Checked, AccountsError> {
-        let mut conn = pool.get().map_err(storage::StorageError::from)?;
-        sessions::check_not_blocked(&mut conn, phone.as_str())?;
-        storage::write_transaction(&mut conn, |conn| {
-            let Some(user) = users::find_by_phone(conn, &phone)? else {
-                sessions::record_failure(conn, phone.as_str())?;
-                return Ok(Checked::Wrong);
-            };
-            if !users::redeem_activation_code(conn, &user.id, &body.activation_code)? {
-                sessions::record_failure(conn, phone.as_str())?;
-                return Ok(Checked::Wrong);
-            }
-            users::set_password_hash(conn, &user.id, &hash)?;
-            sessions::clear_failures(conn, phone.as_str())?;
-            let (token, expires_at) = sessions::create_session(conn, &user.id, ttl)?;
-            Ok(Checked::Ok(login_response(&user, token, expires_at)?))
+    // argon2 takes tens of milliseconds of CPU: not on the request thread.
+    let password = body.password.clone();
+    let hash = web::block(move || passwords::hash_password(&password)).await??;
+    let outcome = pool
+        .run(move |conn: &mut storage::DbConnection| -> Result<Checked, AccountsError> {
+            sessions::check_not_blocked(conn, phone.as_str())?;
+            storage::write_transaction(conn, |conn| {
+                let Some(user) = users::find_by_phone(conn, &phone)? else {
+                    sessions::record_failure(conn, phone.as_str())?;
+                    return Ok(Checked::Wrong);
+                };
+                if !users::redeem_activation_code(conn, &user.id, &body.activation_code)? {
+                    sessions::record_failure(conn, phone.as_str())?;
+                    return Ok(Checked::Wrong);
+                }
+                users::set_password_hash(conn, &user.id, &hash)?;
+                sessions::clear_failures(conn, phone.as_str())?;
+                let (token, expires_at) = sessions::create_session(conn, &user.id, ttl)?;
+                Ok(Checked::Ok(login_response(&user, token, expires_at)?))
+            })
         })
-    })
-    .await??;
+        .await?;
     match outcome {
         Checked::Ok(r) => Ok(HttpResponse::Ok().json(r)),
         Checked::Wrong => Err(AccountsError::BadActivationCode),

@@ -37,11 +37,7 @@ where
     F: FnOnce(&mut storage::DbConnection) -> Result<T, MarketError> + Send + 'static,
     T: Send + 'static,
 {
-    web::block(move || {
-        let mut conn = pool.get().map_err(storage::StorageError::from)?;
-        f(&mut conn)
-    })
-    .await?
+    pool.run(f).await
 }
 
 #[derive(Serialize, ToSchema)]

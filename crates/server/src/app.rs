@@ -59,15 +59,15 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
 #[utoipa::path(get, path = "/healthz", tag = "system",
     responses((status = 200, description = "the database answers"), (status = 503, description = "it does not")))]
 pub async fn healthz(pool: web::Data<storage::Pool>) -> HttpResponse {
-    let answered = web::block(move || -> Result<&'static str, storage::StorageError> {
-        use diesel::connection::SimpleConnection;
-        let mut conn = pool.get()?;
-        conn.batch_execute("SELECT 1")?;
-        Ok(conn.backend_name())
-    })
-    .await;
+    let answered = pool
+        .run(|conn| -> Result<&'static str, storage::StorageError> {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1")?;
+            Ok(conn.backend_name())
+        })
+        .await;
     match answered {
-        Ok(Ok(backend)) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": backend})),
+        Ok(backend) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": backend})),
         _ => HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"})),
     }
 }

@@ -33,6 +33,9 @@ pub enum StorageError {
     Query(#[from] diesel::result::Error),
     #[error("cannot prepare the data directory: {0}")]
     Io(#[from] std::io::Error),
+    /// The thread running a database task died (a panic in the task).
+    #[error("database task failed: {0}")]
+    Task(String),
 }
 
 /// A parsed `DATABASE_URL`. An unknown scheme is an error rather than a
@@ -194,7 +197,48 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
-pub type Pool = r2d2::Pool<ConnectionManager>;
+/// The connection pool, with a fair queue in front of it.
+///
+/// Request handlers go through [`Pool::run`]: they wait for their turn in
+/// a first-come-first-served queue as long as all connections are busy, and
+/// only then take a thread and a connection. Left to itself, r2d2 hands a
+/// freed connection to whichever thread grabs it first, so under load
+/// some requests waited for seconds while later ones went through.
+#[derive(Clone)]
+pub struct Pool {
+    connections: r2d2::Pool<ConnectionManager>,
+    turns: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Pool {
+    /// A connection for synchronous code (start-up, the command line,
+    /// tests). Handlers use [`Pool::run`].
+    pub fn get(&self) -> Result<PooledConnection, StorageError> {
+        Ok(self.connections.get()?)
+    }
+
+    /// Runs `work` with a connection on a thread where blocking is allowed,
+    /// after waiting for its turn.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StorageError> + Send + 'static,
+    {
+        // The semaphore is never closed, so acquiring cannot fail.
+        let turn = self.turns.clone().acquire_owned().await.map_err(|e| StorageError::Task(e.to_string()))?;
+        let connections = self.connections.clone();
+        tokio::task::spawn_blocking(move || {
+            // Held until the work ends, even when the request was dropped.
+            let _turn = turn;
+            let mut conn = connections.get().map_err(StorageError::from)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| StorageError::Task(e.to_string()))?
+    }
+}
+
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
 /// Opens the pool and brings the schema up to date (pending migrations run at
@@ -206,11 +250,12 @@ pub fn connect_and_migrate(url: &DatabaseUrl, max_size: u32) -> Result<Pool, Sto
         tracing::info!(backend = url.backend_name(), ?applied, "applied migrations");
     }
     drop(first);
-    let pool = r2d2::Pool::builder()
+    let connections = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(std::time::Duration::from_secs(10))
         .build(ConnectionManager { url: url.clone() })?;
-    Ok(pool)
+    let turns = std::sync::Arc::new(tokio::sync::Semaphore::new(max_size as usize));
+    Ok(Pool { connections, turns })
 }
 
 /// A new opaque identifier (UUID v4 text). IDs are made in Rust so no insert

@@ -16,6 +16,7 @@ use storage::DbConnection;
 use utoipa::ToSchema;
 use zeroize::Zeroizing;
 
+use crate::remembered::Remembered;
 use crate::{did_key, TraceError};
 
 pub const ORG_OPERATOR: &str = "operator";
@@ -323,7 +324,7 @@ pub fn decide_trust(list: &[TrustedIssuer], did: &str, signed_at: Option<DateTim
 /// explicit invalidation alone).
 pub struct TrustListCache {
     ttl: std::time::Duration,
-    slot: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Vec<TrustedIssuer>>)>>,
+    slot: std::sync::Mutex<Option<Remembered<std::sync::Arc<Vec<TrustedIssuer>>>>>,
 }
 
 impl TrustListCache {
@@ -331,25 +332,23 @@ impl TrustListCache {
         TrustListCache { ttl, slot: std::sync::Mutex::new(None) }
     }
 
+    /// The list, read from the database when it is not fresh in memory.
     pub fn get(&self, conn: &mut DbConnection) -> Result<std::sync::Arc<Vec<TrustedIssuer>>, TraceError> {
-        if let Ok(slot) = self.slot.lock() {
-            if let Some((at, list)) = slot.as_ref() {
-                if at.elapsed() < self.ttl {
-                    return Ok(list.clone());
-                }
-            }
+        if let Some(list) = self.slot.lock().ok().and_then(|slot| slot.as_ref()?.fresh(self.ttl)) {
+            return Ok(list);
         }
         let list = std::sync::Arc::new(trust_list(conn)?);
         if let Ok(mut slot) = self.slot.lock() {
-            *slot = Some((std::time::Instant::now(), list.clone()));
+            *slot = Some(Remembered::new(list.clone()));
         }
         Ok(list)
     }
 
-    /// The cached list when it is fresh, without touching the database.
+    /// The list without touching the database, or `None` when this caller
+    /// should read it again with [`TrustListCache::get`]. A stale list is
+    /// still answered while another caller refreshes it.
     pub fn peek(&self) -> Option<std::sync::Arc<Vec<TrustedIssuer>>> {
-        let slot = self.slot.lock().ok()?;
-        slot.as_ref().filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, list)| list.clone())
+        self.slot.lock().ok()?.as_mut()?.consult(self.ttl)
     }
 
     pub fn invalidate(&self) {

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod lots;
 pub mod proof;
 pub mod quantity;
+pub mod remembered;
 pub mod routes;
 pub mod verify;
 

@@ -47,11 +47,7 @@ where
     F: FnOnce(&mut storage::DbConnection) -> Result<T, TraceError> + Send + 'static,
     T: Send + 'static,
 {
-    web::block(move || {
-        let mut conn = pool.get().map_err(storage::StorageError::from)?;
-        f(&mut conn)
-    })
-    .await?
+    pool.run(f).await
 }
 
 #[utoipa::path(post, path = "/api/v1/lots", tag = "lots", security(("bearer" = [])), request_body = NewLot,
@@ -378,24 +374,28 @@ pub async fn verify_record(
     // only when the trust list or the lot's status is not fresh in memory.
     let off = verify::offline(&record);
     let lot_id = off.facts.lot_id.clone();
-    let cached = match (trust.peek(), &lot_id) {
-        (Some(list), Some(id)) => statuses.peek(id).map(|status| (list, status)),
-        (Some(list), None) => Some((list, None)),
-        (None, _) => None,
+    let list = trust.peek();
+    let status = match &lot_id {
+        Some(id) => statuses.peek(id),
+        None => Some(None),
     };
-    let (list, status) = match cached {
-        Some(found) => found,
-        None => {
+    let (list, status) = match (list, status, lot_id) {
+        (Some(list), Some(status), _) => (list, status),
+        (list, status, lot_id) => {
             let statuses = statuses.clone();
             with_conn(pool, move |c| {
-                let list = trust.get(c)?;
-                let status = match &lot_id {
-                    Some(id) => {
-                        let status = lots::lot_status(c, id)?;
-                        statuses.put(id, status);
+                let list = match list {
+                    Some(list) => list,
+                    None => trust.get(c)?,
+                };
+                let status = match (status, lot_id) {
+                    (Some(status), _) => status,
+                    (None, Some(id)) => {
+                        let status = lots::lot_status(c, &id)?;
+                        statuses.put(&id, status);
                         status
                     }
-                    None => None,
+                    (None, None) => None,
                 };
                 Ok((list, status))
             })

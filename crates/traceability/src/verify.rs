@@ -11,6 +11,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::keys::{self, TrustedIssuer};
+use crate::remembered::Remembered;
 use crate::{credential, proof};
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -184,12 +185,12 @@ pub fn verify_in_db(
 /// (the command line) are seen within the time limit.
 pub struct LotStatusCache {
     ttl: std::time::Duration,
-    entries: std::sync::Mutex<std::collections::HashMap<String, StatusEntry>>,
+    entries: std::sync::Mutex<std::collections::HashMap<String, Remembered<LotStatus>>>,
 }
 
-/// When the status was read, and the status: `(newest version, recalled)`,
-/// or `None` when the lot is unknown here.
-type StatusEntry = (std::time::Instant, Option<(i64, bool)>);
+/// A lot's `(newest version, recalled)`, or `None` when the lot is unknown
+/// here.
+pub type LotStatus = Option<(i64, bool)>;
 
 /// Bound on remembered lots; the map is simply cleared when full.
 const LOT_STATUS_CAPACITY: usize = 50_000;
@@ -199,11 +200,11 @@ impl LotStatusCache {
         LotStatusCache { ttl, entries: std::sync::Mutex::new(std::collections::HashMap::new()) }
     }
 
-    /// `Some(status)` when a fresh entry exists (the status itself may be
-    /// `None`: the lot is unknown here).
+    /// `Some(status)` to answer with (the status itself may be `None`: the
+    /// lot is unknown here), or `None` when this caller should read the
+    /// status from the database and [`LotStatusCache::put`] it.
     pub fn peek(&self, lot_id: &str) -> Option<Option<(i64, bool)>> {
-        let entries = self.entries.lock().ok()?;
-        entries.get(lot_id).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, s)| *s)
+        self.entries.lock().ok()?.get_mut(lot_id)?.consult(self.ttl)
     }
 
     pub fn put(&self, lot_id: &str, status: Option<(i64, bool)>) {
@@ -211,10 +212,11 @@ impl LotStatusCache {
             if entries.len() >= LOT_STATUS_CAPACITY {
                 entries.clear();
             }
-            entries.insert(lot_id.to_string(), (std::time::Instant::now(), status));
+            entries.insert(lot_id.to_string(), Remembered::new(status));
         }
     }
 
+    /// Forget a lot at once (after an event or a recall written here).
     pub fn invalidate(&self, lot_id: &str) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.remove(lot_id);
