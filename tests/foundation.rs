@@ -562,6 +562,108 @@ async fn epcis_export_has_one_event_per_lot_event() {
 }
 
 #[tokio::test]
+async fn fsma_204_spreadsheet_lists_critical_tracking_events_in_range_and_scope() {
+    let s = TestServer::start().await;
+    let (seller, farmer_token) = s.farmer("0912000101", "008080001234").await;
+    let (other_seller, other_token) = s.farmer("0912000102", "008080001235").await;
+    let lot = s.lot(&seller).await;
+    let other = s.lot(&other_seller).await;
+    let (id, other_id) = (lot["id"].as_str().unwrap(), other["id"].as_str().unwrap());
+    add_event(&s, id, json!({"type": "planting", "occurred_at": "2025-03-01T06:00:00+07:00", "details": {}}))
+        .await;
+    add_event(
+        &s,
+        id,
+        json!({"type": "harvest", "occurred_at": "2025-10-28T06:00:00+07:00",
+        "details": {"quantity_g": 12500, "variety": "Shan tuyết", "field": "Lô 3"}}),
+    )
+    .await;
+    // 00:30 on 1 November in Vietnam is still 31 October in UTC.
+    add_event(
+        &s,
+        id,
+        json!({"type": "shipping", "occurred_at": "2025-11-01T00:30:00+07:00",
+        "details": {"to": "=cmd|' /C calc'!A0", "reference_document": "VĐ-0042"}}),
+    )
+    .await;
+    add_event(
+        &s,
+        other_id,
+        json!({"type": "harvest", "occurred_at": "2025-10-30T06:00:00+07:00", "details": {}}),
+    )
+    .await;
+
+    let export = |token: String, query: &'static str| {
+        let url = s.at(&format!("/api/v1/exports/fsma204.csv?{query}"));
+        let client = s.client.clone();
+        async move { client.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let r = export(s.staff_token.clone(), "from=2025-10-01&to=2025-10-31").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = r.text().await.unwrap();
+    assert!(text.starts_with('\u{feff}'), "a byte-order mark for Excel");
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let col = |row: &csv::StringRecord, name: &str| {
+        row.get(headers.iter().position(|h| h == name).unwrap()).unwrap().to_string()
+    };
+    let summary: Vec<(String, String)> =
+        rows.iter().map(|r| (col(r, "cte"), col(r, "event_time_utc"))).collect();
+    assert_eq!(
+        summary,
+        [
+            ("Harvesting".to_string(), "2025-10-27T23:00:00Z".to_string()),
+            ("Harvesting".to_string(), "2025-10-29T23:00:00Z".to_string()),
+        ],
+        "planting is not a CTE; the shipping happened on 1 November, Vietnamese time"
+    );
+    let tlc = format!("(01){}(10){}", lot["gtin"].as_str().unwrap(), lot["lot_code"].as_str().unwrap());
+    assert_eq!(col(&rows[0], "traceability_lot_code"), tlc);
+    assert_eq!(col(&rows[0], "commodity_variety"), "Shan tuyết");
+    assert_eq!((col(&rows[0], "quantity"), col(&rows[0], "unit_of_measure")), ("12500".into(), "g".into()));
+
+    // The next day's export has the shipping, its formula made inert.
+    let text = export(s.staff_token.clone(), "from=2025-11-01&to=2025-11-01").await.text().await.unwrap();
+    assert!(text.contains("Shipping") && text.contains("'=cmd|"), "{text}");
+
+    // A farmer sees only their own lots; a buyer nothing; a stranger must log in.
+    let own = export(farmer_token, "from=2025-10-01&to=2025-10-31").await.text().await.unwrap();
+    assert!(own.contains(&tlc) && own.lines().count() == 2, "{own}");
+    let theirs = export(other_token, "from=2025-10-01&to=2025-10-31").await.text().await.unwrap();
+    assert!(!theirs.contains(&tlc) && theirs.lines().count() == 2, "{theirs}");
+    let buyer = s
+        .post_json(
+            "/api/v1/auth/register",
+            None,
+            &json!({"phone": "0987000009", "password": PASSWORD, "name": "Lan"}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    error_code(export(buyer, "from=2025-10-01&to=2025-10-31").await, StatusCode::FORBIDDEN).await;
+    error_code(
+        s.get("/api/v1/exports/fsma204.csv?from=2025-10-01&to=2025-10-31", None).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    // Bad dates are JSON errors.
+    error_code(export(s.admin_token.clone(), "from=2025-13-01&to=2025-10-31").await, StatusCode::BAD_REQUEST)
+        .await;
+    error_code(export(s.admin_token.clone(), "from=2025-10-01").await, StatusCode::BAD_REQUEST).await;
+    error_code(
+        export(s.admin_token.clone(), "from=2025-10-31&to=2025-10-01").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn nul_bytes_and_duplicate_keys_are_refused_not_500() {
     let s = TestServer::start().await;
     error_code(s.get("/api/v1/lots/a%00b", None).await, StatusCode::BAD_REQUEST).await;

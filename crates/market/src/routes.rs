@@ -84,6 +84,7 @@ pub async fn list_provinces(pool: web::Data<storage::Pool>) -> Result<HttpRespon
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CommuneQuery {
     /// Words of the name; diacritics and case are ignored (`hong thai`).
     q: Option<String>,
@@ -155,6 +156,7 @@ pub async fn onboard_seller(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SellerQuery {
     commune: Option<String>,
 }

@@ -12,6 +12,7 @@ pub mod did_key;
 pub mod digital_link;
 pub mod epcis;
 pub mod event;
+pub mod fsma;
 pub mod gtin;
 pub mod jcs;
 pub mod keys;

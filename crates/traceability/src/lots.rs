@@ -782,30 +782,119 @@ pub fn find_by_link(
 
 /// Lots the actor may manage: a farmer's own, or any for staff and admin
 /// (optionally one seller's).
+/// Which lots an actor may list and export: staff their own post office's
+/// sellers' lots, a farmer their own, an admin all. Buyers none.
+enum LotScope {
+    All,
+    Organisation(Option<String>),
+    Farmer(String),
+}
+
+fn lot_scope(actor: &Actor) -> Result<LotScope, TraceError> {
+    match actor.role {
+        Role::Admin => Ok(LotScope::All),
+        Role::Staff => Ok(LotScope::Organisation(actor.organisation_id.clone())),
+        Role::Farmer => Ok(LotScope::Farmer(actor.user_id.clone())),
+        Role::Buyer => Err(accounts::AccountsError::Forbidden.into()),
+    }
+}
+
+/// Applies a [`LotScope`] to any boxed query that joins `sellers`.
+macro_rules! within_scope {
+    ($query:expr, $scope:expr) => {
+        match $scope {
+            LotScope::All => $query,
+            LotScope::Organisation(Some(org)) => $query.filter(sellers::organisation_id.eq(org.clone())),
+            LotScope::Organisation(None) => $query.filter(sellers::organisation_id.is_null()),
+            LotScope::Farmer(user) => $query.filter(sellers::user_id.eq(user.clone())),
+        }
+    };
+}
+
 pub fn list_lots(
     conn: &mut DbConnection,
     settings: &TraceSettings,
     actor: &Actor,
     seller_id: Option<&str>,
 ) -> Result<Vec<LotView>, TraceError> {
+    let scope = lot_scope(actor)?;
     let mut q = lots::table.inner_join(sellers::table).select(lots::id).into_boxed();
-    match actor.role {
-        Role::Staff | Role::Admin => {
-            if let Some(s) = seller_id {
-                q = q.filter(lots::seller_id.eq(s.to_string()));
-            }
-            if actor.role == Role::Staff {
-                q = match &actor.organisation_id {
-                    Some(org) => q.filter(sellers::organisation_id.eq(org.clone())),
-                    None => q.filter(sellers::organisation_id.is_null()),
-                };
-            }
-        }
-        Role::Farmer => q = q.filter(sellers::user_id.eq(actor.user_id.clone())),
-        Role::Buyer => return Err(accounts::AccountsError::Forbidden.into()),
+    if let (Some(s), Role::Staff | Role::Admin) = (seller_id, actor.role) {
+        q = q.filter(lots::seller_id.eq(s.to_string()));
     }
+    let q = within_scope!(q, &scope);
     let ids: Vec<String> = q.order(lots::created_at.desc()).limit(200).load(conn)?;
     ids.iter().map(|id| get_lot(conn, settings, id)).collect()
+}
+
+/// The most lots one FSMA 204 export covers; a wider request is refused
+/// with advice to shorten the date range.
+pub const FSMA_MAX_LOTS: i64 = 5_000;
+
+/// Vietnam's offset: export dates are the officer's calendar days.
+const VIETNAM_OFFSET_HOURS: i64 = 7;
+
+/// Rows of the FSMA 204 spreadsheet for the critical tracking events that
+/// happened from `from` to `to` (Vietnamese calendar days, both included)
+/// in the lots the actor may see, sorted by time.
+pub fn fsma_rows(
+    conn: &mut DbConnection,
+    settings: &TraceSettings,
+    actor: &Actor,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<[String; 22]>, TraceError> {
+    if to < from {
+        return Err(TraceError::invalid("to", "must not be before `from`"));
+    }
+    let scope = lot_scope(actor)?;
+    let local_midnight_utc =
+        |day: NaiveDate| day.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(VIETNAM_OFFSET_HOURS);
+    let start = local_midnight_utc(from);
+    let end = local_midnight_utc(to.succ_opt().ok_or_else(|| TraceError::invalid("to", "is out of range"))?);
+    let q = lot_events::table
+        .inner_join(lots::table.inner_join(sellers::table))
+        .filter(lot_events::occurred_at.ge(start))
+        .filter(lot_events::occurred_at.lt(end))
+        .select(lot_events::lot_id)
+        .distinct()
+        .into_boxed();
+    let ids: Vec<String> = within_scope!(q, &scope).limit(FSMA_MAX_LOTS + 1).load(conn)?;
+    if ids.len() as i64 > FSMA_MAX_LOTS {
+        return Err(TraceError::invalid(
+            "from",
+            format!("more than {FSMA_MAX_LOTS} lots have events in this range; choose a shorter one"),
+        ));
+    }
+    let as_text = |t: NaiveDateTime| t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let range = (as_text(start), as_text(end));
+    let mut rows = Vec::new();
+    for id in &ids {
+        let lot = get_lot(conn, settings, id)?;
+        let events: Vec<LotEvent> = load_events(conn, id)?;
+        let fsma_lot = crate::fsma::FsmaLot {
+            gtin: &lot.gtin,
+            lot_code: &lot.lot_code,
+            product_name: &lot.product_name,
+            quantity: &lot.quantity,
+            unit: &lot.unit,
+            harvested_on: &lot.harvested_on,
+            farm_name: &lot.farm_name,
+            commune_code: &lot.commune_code,
+            commune_name: &lot.commune_name,
+            province_name: &lot.province_name,
+            producer_name: &lot.producer_name,
+            status: &lot.status,
+            digital_link: &lot.digital_link,
+        };
+        // Every event feeds the variety carried from harvest; only those in
+        // the range are written.
+        // (Rows hold RFC 3339 UTC times of one format: text order is time order.)
+        let in_range = |row: &[String; 22]| row[0] >= range.0 && row[0] < range.1;
+        rows.extend(crate::fsma::rows(&fsma_lot, &events).into_iter().filter(in_range));
+    }
+    crate::fsma::sort_rows(&mut rows);
+    Ok(rows)
 }
 
 pub fn list_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<EventView>, TraceError> {

@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/lots/{id}/label.png", web::get().to(label_png))
         .route("/api/v1/lots/{id}/label.svg", web::get().to(label_svg))
         .route("/api/v1/lots/{id}/epcis", web::get().to(get_epcis))
+        .route("/api/v1/exports/fsma204.csv", web::get().to(fsma_export))
         .route("/api/v1/labels/sheet.svg", web::get().to(label_sheet_svg))
         .route("/api/v1/labels/sheet.html", web::get().to(label_sheet_html))
         .route("/api/v1/verify", web::post().to(verify_record))
@@ -69,6 +70,7 @@ pub async fn create_lot(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LotQuery {
     /// Staff and admin: only this seller's lots.
     seller_id: Option<String>,
@@ -161,6 +163,7 @@ pub async fn recall_lot(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RecordQuery {
     /// A past version; the newest when absent.
     version: Option<i64>,
@@ -258,6 +261,7 @@ pub async fn label_svg(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SheetQuery {
     /// Comma-separated lot ids, at most 240 (ten pages).
     lots: String,
@@ -356,6 +360,42 @@ pub async fn get_epcis(
         .insert_header((header::CONTENT_TYPE, "application/ld+json"))
         .insert_header(("Access-Control-Allow-Origin", "*"))
         .body(doc.to_string()))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FsmaQuery {
+    /// First day, `YYYY-MM-DD` (Vietnamese calendar day, UTC+7).
+    #[param(value_type = String, format = Date)]
+    from: chrono::NaiveDate,
+    /// Last day, included.
+    #[param(value_type = String, format = Date)]
+    to: chrono::NaiveDate,
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/fsma204.csv", tag = "records", security(("bearer" = [])),
+    params(FsmaQuery),
+    responses((status = 200, description = "FSMA 204 sortable spreadsheet: one row per critical tracking event \
+        of the lots the caller may see (admin: all; staff: their post office's sellers; farmer: own)",
+        content_type = "text/csv"),
+              (status = 400, body = accounts::ErrorBody), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 422, body = accounts::ErrorBody)))]
+pub async fn fsma_export(
+    pool: Pool,
+    settings: Settings,
+    actor: Actor,
+    query: web::Query<FsmaQuery>,
+) -> Result<HttpResponse, TraceError> {
+    let FsmaQuery { from, to } = query.into_inner();
+    let rows = with_conn(pool, move |c| lots::fsma_rows(c, &settings, &actor, from, to)).await?;
+    let csv = web::block(move || crate::fsma::to_csv(&rows)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"nongsan-fsma204-{from}-{to}.csv\""),
+        ))
+        .body(csv))
 }
 
 #[utoipa::path(post, path = "/api/v1/verify", tag = "records",
@@ -751,6 +791,7 @@ fn scan_view(
     label_sheet_svg,
     label_sheet_html,
     get_epcis,
+    fsma_export,
     verify_record,
     trust_list
 ))]

@@ -1,0 +1,1 @@
+DROP INDEX lot_events_occurred_idx;
