@@ -438,6 +438,8 @@ async fn recall_is_signed_and_reported() {
     let report = verify(&s, &after).await;
     assert_eq!(report["verified"], true);
     assert_eq!(report["status"]["recalled"], true);
+    assert_eq!(report["errors"], json!([]), "a genuine record has no errors…");
+    assert!(report["warnings"].to_string().contains("RECALLED"), "…but a warning: {report}");
     assert_eq!(verify(&s, &before).await["status"]["recalled"], true, "old versions tell of the recall too");
     let ev = json!({"type": "packing", "occurred_at": "2025-10-29T08:00:00+07:00"});
     error_code(
@@ -503,6 +505,30 @@ async fn digital_link_serves_people_machines_and_resolvers() {
     ] {
         let r = s.client.get(s.at(&bad)).header("accept", "application/json").send().await.unwrap();
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+        // a linkset was asked for: the error is JSON too
+        error_code(s.get(&format!("{bad}?linkType=linkset"), None).await, StatusCode::BAD_REQUEST).await;
+        // people get a page in Vietnamese
+        let r = s.client.get(s.at(&bad)).header("accept", "text/html").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert!(r.text().await.unwrap().contains("Mã QR không hợp lệ"));
+    }
+    // a browser following an unknown link type gets a page, not JSON
+    let r = s
+        .client
+        .get(s.at(&format!("{path}?linkType=zzz")))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    // unknown routes answer JSON to clients that ask for it
+    for (method, route) in
+        [(reqwest::Method::GET, "/nope".to_string()), (reqwest::Method::POST, path.clone())]
+    {
+        let r =
+            s.client.request(method, s.at(&route)).header("accept", "application/json").send().await.unwrap();
+        error_code(r, StatusCode::NOT_FOUND).await;
     }
     let r = s
         .client

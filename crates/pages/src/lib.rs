@@ -105,6 +105,8 @@ pub struct ScanView {
     pub record_url: String,
     /// The lot's GS1 EPCIS 2.0 document.
     pub epcis_url: String,
+    /// The issuer trust list, for checking a saved record offline.
+    pub trust_list_url: String,
     /// The lot's QR label image.
     pub label_url: String,
     /// The lot's GS1 Digital Link URI (what the QR label encodes).
@@ -141,6 +143,25 @@ impl ScanEvent {
 #[template(path = "scan.html")]
 struct ScanPage<'a> {
     v: &'a ScanView,
+    /// Events left out in the middle of a long history (0: none), and the
+    /// position in `v.events` before which the page says so.
+    omitted: usize,
+    omitted_before: usize,
+}
+
+/// A scan page never exceeds this many bytes (a cheap phone on weak 3G);
+/// the full history is always in the signed record the page links to.
+pub const SCAN_PAGE_LIMIT: usize = 29_500;
+
+/// A detail value longer than this is shortened on the page (the record
+/// keeps it whole).
+const DETAIL_CHARS_SHOWN: usize = 240;
+
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(DETAIL_CHARS_SHOWN) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text.to_string(),
+    }
 }
 
 #[derive(Template)]
@@ -151,8 +172,39 @@ struct MessagePage<'a> {
 }
 
 /// The page for a lot's Digital Link URI fetched by a browser.
+///
+/// A long history is thinned in the middle, keeping the first events
+/// (planting, inputs, harvest) and the newest ones, until the page fits in
+/// [`SCAN_PAGE_LIMIT`]; the page says how many it left out.
 pub fn render_scan_page(view: &ScanView) -> Result<String, PagesError> {
-    Ok(ScanPage { v: view }.render()?)
+    let mut shown = view.clone();
+    for event in &mut shown.events {
+        for (_, value) in &mut event.details {
+            *value = shorten(value);
+        }
+    }
+    let all = std::mem::take(&mut shown.events);
+    let total = all.len();
+    // Keep `head` oldest and `tail` newest events, dropping from the middle;
+    // never more than 60 in all, which keeps re-rendering cheap.
+    let (mut head, mut tail) = (total.div_ceil(2).min(30), (total / 2).min(30));
+    loop {
+        shown.events = all[..head].iter().chain(all[total - tail..].iter()).cloned().collect();
+        let omitted = total - head - tail;
+        let page = ScanPage { v: &shown, omitted, omitted_before: head }.render()?;
+        if page.len() <= SCAN_PAGE_LIMIT || head + tail == 0 {
+            return Ok(page);
+        }
+        // Drop about a fifth of what is left per round (at least one).
+        let drop = ((head + tail) / 5).max(1);
+        for _ in 0..drop {
+            if head > tail {
+                head -= 1;
+            } else {
+                tail = tail.saturating_sub(1);
+            }
+        }
+    }
 }
 
 /// A plain page with a title and one message, in the same look as the scan

@@ -218,6 +218,30 @@ fn long_event_details_still_fit_the_budget() {
 }
 
 #[test]
+fn a_history_of_any_length_fits_the_budget_first_and_newest_shown() {
+    for (count, value_len) in [(60, 40), (400, 500), (2_000, 20)] {
+        let mut view = fixture::tea_view();
+        let template = view.events[0].clone();
+        view.events = (0..count)
+            .map(|i| ScanEvent {
+                occurred_at: format!("sự kiện số {i}"),
+                details: (0..12).map(|k| (format!("Mục {k}"), "ồ".repeat(value_len))).collect(),
+                ..template.clone()
+            })
+            .collect();
+        let html = render(&view);
+        assert!(html.len() < BUDGET, "{count} events: {} bytes, budget {BUDGET}", html.len());
+        assert!(html.contains(">sự kiện số 0<"), "the first event stays");
+        assert!(html.contains(&format!(">sự kiện số {}<", count - 1)), "the newest event stays");
+        assert!(html.contains("sự kiện khác"), "the page says events were left out");
+        assert_balanced(&html);
+    }
+    // A short history is shown whole, with no note.
+    let html = render(&fixture::tea_view());
+    assert!(!html.contains("sự kiện khác"));
+}
+
+#[test]
 fn user_text_is_escaped_everywhere() {
     let mut view = fixture::tea_view();
     view.product_name = "<script>alert(\"x\")</script> & Chè".to_owned();

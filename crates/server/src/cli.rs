@@ -282,25 +282,31 @@ fn verify_file(
         None if signature_only => None,
         None => local_trust_list(config),
     };
-    match list {
-        Some(list) => {
-            let did = offline.issuer_did.clone().unwrap_or_default();
-            let decision = traceability::keys::decide_trust(&list, &did, offline.signed_at);
+    match (list, &offline.issuer_did) {
+        (Some(_), None) => {
+            println!("issuer trusted: NO (the record names no issuer)");
+            ok = false;
+        }
+        (Some(list), Some(did)) => {
+            let decision = traceability::keys::decide_trust(&list, did, offline.signed_at);
+            // As the server judges it: without a valid signature the issuer
+            // named in the record is only a claim.
+            let trusted = decision.issuer_trusted && offline.signature_valid;
             println!(
                 "issuer trusted: {}",
-                if decision.issuer_trusted {
-                    format!("yes ({})", decision.issuer_name.unwrap_or_default())
-                } else {
-                    "NO".into()
+                match (trusted, decision.issuer_trusted) {
+                    (true, _) => format!("yes ({})", decision.issuer_name.unwrap_or_default()),
+                    (false, true) => "NO (the signature does not hold, so the issuer is unproven)".into(),
+                    (false, false) => "NO".into(),
                 }
             );
             for r in &decision.reasons {
                 println!("  - {r}");
             }
-            ok &= decision.issuer_trusted;
+            ok &= trusted;
         }
-        None if signature_only => println!("issuer trusted: not checked (--signature-only)"),
-        None => {
+        (None, _) if signature_only => println!("issuer trusted: not checked (--signature-only)"),
+        (None, _) => {
             println!("issuer trusted: UNKNOWN — anyone can sign with a key of their own;");
             println!("  pass --trust-list FILE (saved from /api/v1/trust-list) or --signature-only");
             ok = false;
@@ -308,6 +314,14 @@ fn verify_file(
     }
     for e in &offline.errors {
         println!("  - {e}");
+    }
+    if let Some(version) = offline.facts.record_version {
+        println!("record version: {version} (a newer one may exist: the scan page shows the newest)");
+    }
+    if offline.facts.recalled {
+        // Genuine but recalled: the exit code says the record is authentic,
+        // the message says the lot must not be used.
+        println!("status:         RECALLED — this lot has been recalled; do not use or sell it");
     }
     println!("{}", if ok { "VALID" } else { "INVALID" });
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })

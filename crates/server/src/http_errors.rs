@@ -43,9 +43,13 @@ pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
     as_error(accounts::json_error(StatusCode::NOT_FOUND, "not_found", &message), message)
 }
 
-/// Unknown routes: JSON under `/api`, a page for people elsewhere.
+/// Unknown routes: JSON under `/api` and for clients that ask for JSON
+/// rather than HTML, a page for people elsewhere.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    if req.path().starts_with("/api") {
+    let accept =
+        req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let wants_json = accept.contains("json") && !accept.contains("text/html");
+    if req.path().starts_with("/api") || wants_json {
         accounts::json_error(
             StatusCode::NOT_FOUND,
             "not_found",

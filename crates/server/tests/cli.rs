@@ -27,6 +27,20 @@ fn signed_record(dir: &std::path::Path) -> (serde_json::Value, serde_json::Value
         .unwrap();
     let record = traceability::lots::record(&mut conn, &lot_id, None).unwrap();
     let list = serde_json::json!({"items": traceability::keys::trust_list(&mut conn).unwrap()});
+    // Then the lot is recalled: its newest record says so.
+    let admin = accounts::users::find_by_phone(&mut conn, &accounts::Phone::parse("0900000001").unwrap())
+        .unwrap()
+        .unwrap();
+    let actor = accounts::Actor::acting_as(&admin.id, accounts::Role::Admin, &admin.name, None);
+    let settings = traceability::lots::TraceSettings {
+        public_url: "https://nongsan.example".into(),
+        gtin_company_prefix: config.gtin_company_prefix.clone(),
+    };
+    let reason =
+        traceability::lots::RecallRequest { reason: "dư lượng thuốc bảo vệ thực vật".into() };
+    traceability::lots::recall(&mut conn, &state.master, &settings, &actor, &lot_id, &reason).unwrap();
+    let recalled = traceability::lots::record(&mut conn, &lot_id, None).unwrap();
+    std::fs::write(dir.join("recalled.json"), recalled.to_string()).unwrap();
     (record, list)
 }
 
@@ -66,7 +80,18 @@ fn verify_accepts_a_genuine_record_and_rejects_a_tampered_one() {
     std::fs::write(&bad, tampered.to_string()).unwrap();
     let out = nongsan().arg("verify").arg(&bad).arg("--trust-list").arg(&trust_file).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("INVALID"));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("INVALID"));
+    assert!(printed.contains("issuer trusted: NO"), "a broken signature proves no issuer: {printed}");
+
+    // a recalled lot's record is genuine (exit 0) and says RECALLED loudly
+    let recalled = dir.path().join("recalled.json");
+    let out = nongsan().arg("verify").arg(&recalled).arg("--trust-list").arg(&trust_file).output().unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{printed}");
+    assert!(printed.contains("RECALLED"), "{printed}");
+    let out = nongsan().arg("verify").arg(&good).arg("--trust-list").arg(&trust_file).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("RECALLED"));
 
     let junk = dir.path().join("junk.json");
     std::fs::write(&junk, "{not json").unwrap();

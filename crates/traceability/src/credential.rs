@@ -104,6 +104,8 @@ pub struct RecordFacts {
     pub lot_id: Option<String>,
     pub record_version: Option<i64>,
     pub valid_from: Option<String>,
+    /// The record itself says the lot was recalled (its subject's status).
+    pub recalled: bool,
 }
 
 pub fn facts(record: &Value) -> RecordFacts {
@@ -118,6 +120,7 @@ pub fn facts(record: &Value) -> RecordFacts {
         lot_id: subject.and_then(|s| s.get("lot_id")).and_then(Value::as_str).map(str::to_string),
         record_version: subject.and_then(|s| s.get("record_version")).and_then(Value::as_i64),
         valid_from: record.get("validFrom").and_then(Value::as_str).map(str::to_string),
+        recalled: subject.and_then(|s| s.get("status")).and_then(Value::as_str) == Some("recalled"),
     }
 }
 

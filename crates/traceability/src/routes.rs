@@ -496,11 +496,6 @@ pub fn negotiate(link_type: Option<&str>, accept: &str) -> Option<Wanted> {
     }
 }
 
-fn wants_html(req: &HttpRequest) -> bool {
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    negotiate(None, accept) == Some(Wanted::Page)
-}
-
 pub fn linkset(uri: &str, lot: &LotView, public_url: &str) -> Value {
     let link = |href: String, title: &str, media: &str| json!([{ "href": href, "title": title, "type": media, "hreflang": ["vi"] }]);
     let record = format!("{public_url}/api/v1/lots/{}/record", lot.id);
@@ -543,19 +538,34 @@ pub async fn resolve_digital_link(
     trust: Trust,
     query: web::Query<ResolverQuery>,
 ) -> Result<HttpResponse, TraceError> {
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let wanted = negotiate(query.link_type.as_deref(), &accept);
+    // Errors as a page for people (browsers always ask for text/html),
+    // JSON for everything else, including curl's `*/*`.
+    let for_people =
+        wanted.is_none_or(|w| w == Wanted::Page) && accept.to_ascii_lowercase().contains("text/html");
     let link = match DigitalLink::parse_path(req.path()) {
         Ok(l) => l,
-        Err(e) if wants_html(&req) => {
+        Err(e) if for_people => {
             return Ok(html_error(
                 actix_web::http::StatusCode::BAD_REQUEST,
                 "Mã QR không hợp lệ",
-                &e.to_string(),
+                &format!(
+                    "Địa chỉ trên tem không đúng dạng mã truy xuất nguồn gốc. Hãy quét lại tem; nếu vẫn \
+                     lỗi, tem có thể bị in sai hoặc là tem giả. (Chi tiết kỹ thuật: {e})"
+                ),
             ))
         }
         Err(e) => return Err(e),
     };
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let Some(wanted) = negotiate(query.link_type.as_deref(), &accept) else {
+    let Some(wanted) = wanted else {
+        if for_people {
+            return Ok(html_error(
+                actix_web::http::StatusCode::NOT_FOUND,
+                "Không có liên kết này",
+                "Lô hàng không có liên kết loại này. Hãy mở trang nguồn gốc của lô.",
+            ));
+        }
         return Err(TraceError::NotFound("link type".into()));
     };
     let uri = link.uri(&settings.public_url);
@@ -771,6 +781,7 @@ fn scan_view(
             .collect(),
         record_url: format!("{base}/api/v1/lots/{}/record", lot.id),
         epcis_url: format!("{base}/api/v1/lots/{}/epcis", lot.id),
+        trust_list_url: format!("{base}/api/v1/trust-list"),
         label_url: format!("{base}/api/v1/lots/{}/label.png", lot.id),
         digital_link: lot.digital_link.clone(),
     }

@@ -44,7 +44,11 @@ pub struct VerifyReport {
     pub issuer_name: Option<String>,
     pub lot_id: Option<String>,
     pub record_version: Option<i64>,
+    /// Why a check failed.
     pub errors: Vec<String>,
+    /// What the buyer must be told about a genuine record: superseded,
+    /// recalled, or unknown to this server.
+    pub warnings: Vec<String>,
 }
 
 /// What can be checked from the record alone.
@@ -130,20 +134,21 @@ pub fn judge(
         },
     };
     errors.extend(decision.reasons);
+    let mut warnings = vec![];
     let status = match (lot_status, off.facts.record_version) {
         (Some((newest, recalled)), Some(v)) => {
             if v < newest {
-                errors.push(format!("a newer version ({newest}) of this record exists"));
+                warnings.push(format!("a newer version ({newest}) of this record exists"));
             }
-            RecordStatus { latest_version: v >= newest, recalled }
+            RecordStatus { latest_version: v >= newest, recalled: recalled || off.facts.recalled }
         }
         _ => {
-            errors.push("this lot is unknown to this server".into());
-            RecordStatus { latest_version: false, recalled: false }
+            warnings.push("this lot is unknown to this server".into());
+            RecordStatus { latest_version: false, recalled: off.facts.recalled }
         }
     };
     if status.recalled {
-        errors.push("this lot has been RECALLED".into());
+        warnings.push("this lot has been RECALLED".into());
     }
     let checks = Checks {
         signature: off.signature_valid,
@@ -163,6 +168,7 @@ pub fn judge(
         lot_id: off.facts.lot_id,
         record_version: off.facts.record_version,
         errors,
+        warnings,
     }
 }
 
