@@ -63,6 +63,10 @@ async fn buyers_register_once() {
     let short = json!({"phone": "0987654322", "password": "short", "name": "A"});
     error_code(s.post_json("/api/v1/auth/register", None, &short).await, StatusCode::UNPROCESSABLE_ENTITY)
         .await;
+    // asking for a role is not quietly ignored
+    let admin = json!({"phone": "0987654323", "password": "mật khẩu mới 1", "name": "B", "role": "admin"});
+    error_code(s.post_json("/api/v1/auth/register", None, &admin).await, StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
 }
 
 #[tokio::test]
@@ -441,6 +445,9 @@ async fn recall_is_signed_and_reported() {
     assert_eq!(report["errors"], json!([]), "a genuine record has no errors…");
     assert!(report["warnings"].to_string().contains("RECALLED"), "…but a warning: {report}");
     assert_eq!(verify(&s, &before).await["status"]["recalled"], true, "old versions tell of the recall too");
+    error_code(s.get(&format!("/api/v1/lots/{id}/label.png"), None).await, StatusCode::CONFLICT).await;
+    error_code(s.get(&format!("/api/v1/labels/sheet.html?lots={id}"), None).await, StatusCode::CONFLICT)
+        .await;
     let ev = json!({"type": "packing", "occurred_at": "2025-10-29T08:00:00+07:00"});
     error_code(
         s.post_json(&format!("/api/v1/lots/{id}/events"), Some(&s.staff_token), &ev).await,

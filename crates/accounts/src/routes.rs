@@ -20,6 +20,7 @@ impl Default for AuthSettings {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[schema(example = "0912345678")]
     pub phone: String,
@@ -27,6 +28,7 @@ pub struct LoginRequest {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     pub phone: String,
     pub password: String,
@@ -34,6 +36,7 @@ pub struct RegisterRequest {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ActivateRequest {
     pub phone: String,
     pub activation_code: String,

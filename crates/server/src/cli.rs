@@ -37,6 +37,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage post offices and cooperatives (organisations that sign records).
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
     /// Manage issuer keys and the trust list.
     Keys {
         #[command(subcommand)]
@@ -70,7 +75,28 @@ enum UserCommand {
         phone: String,
         #[arg(long)]
         name: String,
+        /// Post office or cooperative the staff member works for (see `nongsan
+        /// org list`); the operator when absent. Records of the farmers they
+        /// onboard are signed with that organisation's key.
+        #[arg(long)]
+        organisation: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Add a post office or cooperative, with its own issuer key.
+    Add {
+        #[arg(long, value_parser = ["post_office", "cooperative"])]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        /// Its commune's 2025 code, e.g. 02260.
+        #[arg(long)]
+        commune: Option<String>,
+    },
+    /// List organisations and their ids.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -109,9 +135,10 @@ pub fn main() -> ExitCode {
             println!("database is up to date");
             ExitCode::SUCCESS
         }),
-        Command::User { command: UserCommand::Add { role, phone, name } } => {
-            add_user(&config, &role, &phone, &name)
+        Command::User { command: UserCommand::Add { role, phone, name, organisation } } => {
+            add_user(&config, &role, &phone, &name, organisation.as_deref())
         }
+        Command::Org { command } => org(&config, command),
         Command::Keys { command } => keys(&config, command),
         Command::Verify { file, trust_list, signature_only } => {
             verify_file(&config, &file, trust_list.as_deref(), signature_only)
@@ -130,7 +157,13 @@ fn init_logging(serving: bool) {
     let default = if serving { "info,actix_web=info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("NONGSAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    // Colours only on a terminal: log files and journald get plain text.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(colour)
+        .try_init();
 }
 
 fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
@@ -168,7 +201,13 @@ fn redact(url: &str) -> String {
     }
 }
 
-fn add_user(config: &Config, role: &str, phone: &str, name: &str) -> anyhow::Result<ExitCode> {
+fn add_user(
+    config: &Config,
+    role: &str,
+    phone: &str,
+    name: &str,
+    organisation: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let role = accounts::Role::parse(role).context("role must be admin or staff")?;
     let mut password = String::new();
     std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
@@ -177,7 +216,13 @@ fn add_user(config: &Config, role: &str, phone: &str, name: &str) -> anyhow::Res
     let phone = accounts::Phone::parse(phone)?;
     let state = crate::prepare(config)?;
     let mut conn = state.pool.get()?;
-    let organisation = traceability::keys::operator_organisation(&mut conn)?;
+    let organisation = match organisation {
+        Some(org) => {
+            traceability::keys::require_organisation(&mut conn, org)?;
+            Some(org.to_string())
+        }
+        None => traceability::keys::operator_organisation(&mut conn)?,
+    };
     let user = accounts::users::insert_user(
         &mut conn,
         accounts::users::NewUser {
@@ -192,6 +237,32 @@ fn add_user(config: &Config, role: &str, phone: &str, name: &str) -> anyhow::Res
     Ok(ExitCode::SUCCESS)
 }
 
+fn org(config: &Config, command: OrgCommand) -> anyhow::Result<ExitCode> {
+    let state = crate::prepare(config)?;
+    let mut conn = state.pool.get()?;
+    match command {
+        OrgCommand::Add { kind, name, commune } => {
+            let (id, did) = traceability::keys::add_signing_organisation(
+                &mut conn,
+                &state.master,
+                &kind,
+                &name,
+                commune.as_deref(),
+            )?;
+            println!("created {kind} {id} with issuer key {did}");
+            println!(
+                "add its staff with: nongsan user add --role staff --organisation {id} --phone … --name …"
+            );
+        }
+        OrgCommand::List => {
+            for o in traceability::keys::list_organisations(&mut conn)? {
+                println!("{}\t{}\t{}\t{}", o.id, o.kind, o.name, o.commune_code.unwrap_or_default());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<ExitCode> {
     let state = crate::prepare(config)?;
     let mut conn = state.pool.get()?;
@@ -199,9 +270,10 @@ fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<ExitCode> {
         KeysCommand::List => {
             for k in traceability::keys::trust_list(&mut conn)? {
                 println!(
-                    "{}\t{}\t{} ({})\tfrom {}{}{}",
+                    "{}\t{}\t{}\t{} ({})\tfrom {}{}{}",
                     k.status,
                     k.did,
+                    k.organisation_id,
                     k.organisation_name,
                     k.organisation_kind,
                     k.valid_from,

@@ -152,3 +152,76 @@ fn user_add_reads_the_password_from_stdin() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
     assert!(!out.status.success(), "an unknown URL scheme is an error");
 }
+
+#[test]
+fn a_post_office_gets_its_own_key_and_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let run = |args: &[&str]| {
+        nongsan().args(["--database", &db]).args(args).env("NONGSAN_DATA_DIR", dir.path()).output().unwrap()
+    };
+    let out =
+        run(&["org", "add", "--kind", "post_office", "--name", "Bưu điện xã Tú Lệ", "--commune", "04630"]);
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{printed}{}", String::from_utf8_lossy(&out.stderr));
+    let org = printed.split_whitespace().nth(2).unwrap().to_string();
+    assert!(printed.contains("did:key:z6Mk"), "{printed}");
+    let listed = String::from_utf8_lossy(&run(&["org", "list"]).stdout).to_string();
+    assert!(listed.contains(&org) && listed.contains("Bưu điện xã Tú Lệ"), "{listed}");
+    let keys = String::from_utf8_lossy(&run(&["keys", "list"]).stdout).to_string();
+    assert!(keys.contains(&org), "keys list names the organisation id: {keys}");
+
+    // unknown communes, kinds and organisations are refused with a clear message
+    let out = run(&["org", "add", "--kind", "post_office", "--name", "X", "--commune", "99999"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("99999"));
+    for args in [
+        &["keys", "rotate", "--organisation", "nope"][..],
+        &["user", "add", "--role", "staff", "--phone", "0911222444", "--name", "A", "--organisation", "nope"],
+    ] {
+        let mut child = nongsan()
+            .args(["--database", &db])
+            .args(args)
+            .env("NONGSAN_DATA_DIR", dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains("organisation nope"), "{args:?}: {err}");
+    }
+
+    // staff of that post office belong to it
+    let mut child = nongsan()
+        .args([
+            "--database",
+            &db,
+            "user",
+            "add",
+            "--role",
+            "staff",
+            "--phone",
+            "0911222555",
+            "--name",
+            "Anh Sùng",
+        ])
+        .args(["--organisation", &org])
+        .env("NONGSAN_DATA_DIR", dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let mut config = server::Config::from_env();
+    config.database_url = db.clone();
+    config.data_dir = dir.path().to_path_buf();
+    let state = server::prepare(&config).unwrap();
+    let mut conn = state.pool.get().unwrap();
+    let user = accounts::users::find_by_phone(&mut conn, &accounts::Phone::parse("0911222555").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.organisation_id.as_deref(), Some(org.as_str()));
+}

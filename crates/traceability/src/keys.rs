@@ -77,6 +77,70 @@ pub fn create_organisation(
     Ok(id)
 }
 
+/// An organisation as listed by `nongsan org list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Organisation {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub commune_code: Option<String>,
+}
+
+/// A post office or cooperative with its first issuer key: the records of
+/// the farmers its staff onboard are signed in its name.
+pub fn add_signing_organisation(
+    conn: &mut DbConnection,
+    master: &vault::MasterKey,
+    kind: &str,
+    name: &str,
+    commune_code: Option<&str>,
+) -> Result<(String, String), TraceError> {
+    if ![ORG_POST_OFFICE, ORG_COOPERATIVE].contains(&kind) {
+        return Err(TraceError::invalid("kind", "must be post_office or cooperative"));
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(TraceError::invalid("name", "1 to 200 characters, no control characters"));
+    }
+    storage::write_transaction(conn, |conn| {
+        if let Some(code) = commune_code {
+            let known: i64 = storage::schema::communes::table
+                .filter(storage::schema::communes::code.eq(code))
+                .count()
+                .get_result(conn)?;
+            if known == 0 {
+                return Err(TraceError::invalid(
+                    "commune_code",
+                    format!("no commune {code} in the 2025 list"),
+                ));
+            }
+        }
+        let id = create_organisation(conn, kind, name, commune_code)?;
+        let did = new_key(conn, master, &id)?;
+        Ok((id, did))
+    })
+}
+
+pub fn list_organisations(conn: &mut DbConnection) -> Result<Vec<Organisation>, TraceError> {
+    let rows: Vec<(String, String, String, Option<String>)> = organisations::table
+        .order(organisations::created_at)
+        .select((organisations::id, organisations::kind, organisations::name, organisations::commune_code))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, name, commune_code)| Organisation { id, kind, name, commune_code })
+        .collect())
+}
+
+/// Fails with a clear 404 when `org` is not an organisation here.
+pub fn require_organisation(conn: &mut DbConnection, org: &str) -> Result<(), TraceError> {
+    let found: i64 = organisations::table.filter(organisations::id.eq(org)).count().get_result(conn)?;
+    if found == 0 {
+        return Err(TraceError::NotFound(format!("organisation {org} (see `nongsan org list`)")));
+    }
+    Ok(())
+}
+
 pub fn operator_organisation(conn: &mut DbConnection) -> Result<Option<String>, TraceError> {
     Ok(organisations::table
         .filter(organisations::kind.eq(ORG_OPERATOR))
@@ -185,6 +249,7 @@ pub fn signing_identity(
 /// signed stays valid) and creates a new one. Returns the new DID.
 pub fn rotate(conn: &mut DbConnection, master: &vault::MasterKey, org: &str) -> Result<String, TraceError> {
     storage::write_transaction(conn, |conn| {
+        require_organisation(conn, org)?;
         let now = storage::now();
         diesel::update(
             issuer_keys::table

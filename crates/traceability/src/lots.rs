@@ -389,7 +389,14 @@ fn resolve_seller(
 }
 
 fn text(field: &str, value: &str, max: usize) -> Result<String, TraceError> {
-    accounts::clean_text(field, value, max).map_err(|e| TraceError::invalid(field, e.to_string()))
+    accounts::clean_text(field, value, max).map_err(|e| match e {
+        // The message already names the field.
+        accounts::AccountsError::Invalid(message) => {
+            let message = message.strip_prefix(&format!("{field}: ")).unwrap_or(&message).to_string();
+            TraceError::invalid(field, message)
+        }
+        other => other.into(),
+    })
 }
 
 /// Opaque ids are UUIDs; anything else cannot name a row (and must not

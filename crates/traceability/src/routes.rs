@@ -225,12 +225,24 @@ fn label_text(lot: &LotView) -> labels::LabelText {
 }
 
 async fn lot_for_label(pool: Pool, settings: Settings, id: String) -> Result<LotView, TraceError> {
-    with_conn(pool, move |c| lots::get_lot(c, &settings, &id)).await
+    printable(with_conn(pool, move |c| lots::get_lot(c, &settings, &id)).await?)
+}
+
+/// A recalled lot gets no new labels: they would put it back on shelves.
+fn printable(lot: LotView) -> Result<LotView, TraceError> {
+    if lot.status == "recalled" {
+        return Err(TraceError::Conflict(format!(
+            "lot {} has been recalled; its labels are no longer printed",
+            lot.lot_code
+        )));
+    }
+    Ok(lot)
 }
 
 #[utoipa::path(get, path = "/api/v1/lots/{id}/label.png", tag = "labels", params(("id" = String, Path)),
     responses((status = 200, description = "70x35 mm label at 300 dpi", content_type = "image/png"),
-              (status = 404, body = accounts::ErrorBody)))]
+              (status = 404, body = accounts::ErrorBody),
+              (status = 409, description = "the lot was recalled", body = accounts::ErrorBody)))]
 pub async fn label_png(
     pool: Pool,
     settings: Settings,
@@ -246,7 +258,8 @@ pub async fn label_png(
 
 #[utoipa::path(get, path = "/api/v1/lots/{id}/label.svg", tag = "labels", params(("id" = String, Path)),
     responses((status = 200, description = "70x35 mm label", content_type = "image/svg+xml"),
-              (status = 404, body = accounts::ErrorBody)))]
+              (status = 404, body = accounts::ErrorBody),
+              (status = 409, description = "the lot was recalled", body = accounts::ErrorBody)))]
 pub async fn label_svg(
     pool: Pool,
     settings: Settings,
@@ -280,6 +293,7 @@ async fn sheet_pages(pool: Pool, settings: Settings, q: SheetQuery) -> Result<Ve
     }
     let views: Vec<LotView> =
         with_conn(pool, move |c| ids.iter().map(|id| lots::get_lot(c, &settings, id)).collect()).await?;
+    let views = views.into_iter().map(printable).collect::<Result<Vec<_>, _>>()?;
     let labels_list: Vec<(String, labels::LabelText)> = views
         .iter()
         .flat_map(|lot: &LotView| std::iter::repeat_n((lot.digital_link.clone(), label_text(lot)), copies))
@@ -289,7 +303,8 @@ async fn sheet_pages(pool: Pool, settings: Settings, q: SheetQuery) -> Result<Ve
 
 #[utoipa::path(get, path = "/api/v1/labels/sheet.svg", tag = "labels", params(SheetQuery),
     responses((status = 200, description = "one A4 page of labels", content_type = "image/svg+xml"),
-              (status = 404, body = accounts::ErrorBody), (status = 422, body = accounts::ErrorBody)))]
+              (status = 404, body = accounts::ErrorBody), (status = 409, body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
 pub async fn label_sheet_svg(
     pool: Pool,
     settings: Settings,
@@ -307,7 +322,8 @@ pub async fn label_sheet_svg(
 
 #[utoipa::path(get, path = "/api/v1/labels/sheet.html", tag = "labels", params(SheetQuery),
     responses((status = 200, description = "printable A4 pages of labels (print at 100 %)", content_type = "text/html"),
-              (status = 404, body = accounts::ErrorBody), (status = 422, body = accounts::ErrorBody)))]
+              (status = 404, body = accounts::ErrorBody), (status = 409, body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
 pub async fn label_sheet_html(
     pool: Pool,
     settings: Settings,
