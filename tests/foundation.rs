@@ -493,7 +493,22 @@ async fn digital_link_serves_people_machines_and_resolvers() {
     }
     let r = s.get(&format!("{path}?linkType=gs1:epcis"), None).await;
     assert_eq!(r.status(), StatusCode::TEMPORARY_REDIRECT);
-    error_code(s.get(&format!("{path}?linkType=gs1:nonsense"), None).await, StatusCode::NOT_FOUND).await;
+    // the query string is passed on, without linkType
+    let r = s.get(&format!("{path}?linkType=gs1:epcis&lang=vi"), None).await;
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("/epcis?lang=vi"));
+    // every link type the resolver advertises resolves
+    let r = s.get(&format!("{path}?linkType=gs1:verificationService"), None).await;
+    assert_eq!(r.status(), StatusCode::TEMPORARY_REDIRECT);
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("/api/v1/verify"));
+    let described: Value = s.get("/.well-known/gs1resolver", None).await.json().await.unwrap();
+    for link_type in described["supportedLinkType"].as_array().unwrap() {
+        let r = s.get(&format!("{path}?linkType={}", link_type.as_str().unwrap()), None).await;
+        assert!(r.status().is_success() || r.status().is_redirection(), "{link_type}: {}", r.status());
+    }
+    // errors carry CORS headers too, so browser apps can read them
+    let r = s.get(&format!("{path}?linkType=gs1:nonsense"), None).await;
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    error_code(r, StatusCode::NOT_FOUND).await;
     let r = s.client.request(reqwest::Method::OPTIONS, s.at(&path)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(r.headers()["access-control-allow-origin"], "*");

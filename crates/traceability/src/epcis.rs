@@ -8,7 +8,9 @@
 //! Choices, all checked against the EPCIS 2.0 JSON Schema in the tests:
 //! - What: the lot as a class, its Digital Link on GS1's canonical domain
 //!   (`https://id.gs1.org/01/{gtin}/10/{lot}`, the form of GS1's own Example
-//!   9.6.4), in a `quantityList`. Quantities are integer grams with UN/ECE
+//!   9.6.4), in a `quantityList`; for a GTIN in GS1's restricted
+//!   circulation ranges (assigned by nongsan) the link on nongsan's own
+//!   resolver, since such a GTIN means nothing at id.gs1.org. Quantities are integer grams with UN/ECE
 //!   unit `GRM`, never floating-point kilograms, so a quantity printed here
 //!   is exactly the one in the signed record. An event shows a quantity only
 //!   when it states one (harvest defaults to the lot's quantity): an
@@ -79,6 +81,9 @@ pub struct EpcisLot<'a> {
     pub seller_id: &'a str,
     /// Base of nongsan's URIs (`NONGSAN_PUBLIC_URL`).
     pub public_url: &'a str,
+    /// The GTIN is in a restricted-circulation range (assigned by nongsan,
+    /// not by GS1): it names nothing at id.gs1.org.
+    pub gtin_is_internal: bool,
 }
 
 /// The CBV business step for an event type: a CBV 2.0 bare word or one of
@@ -215,7 +220,10 @@ fn at_origin(event_type: EventType) -> bool {
 
 /// Builds the EPCIS 2.0 document of a lot's events, in the order given.
 pub fn epcis_document(lot: &EpcisLot, events: &[LotEvent], creation_date: DateTime<Utc>) -> Value {
-    let class = lot.link.canonical_gs1_uri();
+    // An internal GTIN is not globally unique and does not resolve at
+    // id.gs1.org, so the class is named on nongsan's own resolver instead.
+    let class =
+        if lot.gtin_is_internal { lot.link.uri(lot.public_url) } else { lot.link.canonical_gs1_uri() };
     let location = commune_location_uri(lot.public_url, lot.origin_commune_code);
     // The lot's quantity as last stated, for a processing step's input.
     let mut current_g = lot.quantity_g;

@@ -12,8 +12,17 @@
 //!   status, so a recalled lot shows on each of its rows.
 //! - The traceability lot code is the GS1 element string
 //!   `(01){GTIN-14}(10){lot code}` (industry practice: TLC = GTIN + lot).
-//! - Quantities: the event's own integer grams when it states them, else
-//!   the lot's quantity and unit as entered. Times are UTC, RFC 3339.
+//! - Quantities: the event's own integer grams when it states them; a
+//!   harvest that states none is the lot's quantity and unit as entered;
+//!   any other event that states none is left blank rather than claiming
+//!   the whole lot (as in the EPCIS export). Times are UTC, RFC 3339.
+//! - The variety and field stated at harvest carry on to later events
+//!   (§1.1330(a) asks for the field at packing); the event location is the
+//!   event's own, else the farm for harvest and cooling, the ship-from place
+//!   for shipping and the receiving place for receiving when stated.
+//! - One lot keeps one TLC through its history: nongsan records processing
+//!   as an event of the same lot, not yet as a transformation into a new
+//!   lot with a new TLC.
 //! - Every row also names the event's `seq` and `hash`, so it can be matched
 //!   to the signed provenance record, which stays the source of truth.
 //! - The file starts with a UTF-8 byte-order mark so that Excel shows
@@ -81,14 +90,11 @@ pub const COLUMNS: [&str; 22] = [
     "digital_link",
 ];
 
-/// One row per CTE among `events`, in the order of [`COLUMNS`]. The
-/// variety stated at harvest applies to later events that do not state one.
+/// One row per CTE among `events`, in the order of [`COLUMNS`].
 pub fn rows(lot: &FsmaLot<'_>, events: &[LotEvent]) -> Vec<[String; 22]> {
-    let harvest_variety = events
-        .iter()
-        .find(|e| e.event_type == EventType::Harvest)
-        .and_then(|e| e.details.variety.clone())
-        .unwrap_or_default();
+    let harvest = events.iter().find(|e| e.event_type == EventType::Harvest);
+    let harvest_variety = harvest.and_then(|e| e.details.variety.clone()).unwrap_or_default();
+    let harvest_field = harvest.and_then(|e| e.details.field.clone()).unwrap_or_default();
     let farm_location = [lot.farm_name, lot.commune_name, lot.province_name]
         .iter()
         .filter(|part| !part.trim().is_empty())
@@ -101,13 +107,16 @@ pub fn rows(lot: &FsmaLot<'_>, events: &[LotEvent]) -> Vec<[String; 22]> {
         .filter_map(|event| {
             let cte = cte_name(event.event_type)?;
             let d = &event.details;
-            let (quantity, unit) = match d.quantity_g {
-                Some(grams) => (grams.to_string(), "g".to_string()),
-                None => (lot.quantity.to_string(), lot.unit.to_string()),
+            let (quantity, unit) = match (d.quantity_g, event.event_type) {
+                (Some(grams), _) => (grams.to_string(), "g".to_string()),
+                (None, EventType::Harvest) => (lot.quantity.to_string(), lot.unit.to_string()),
+                (None, _) => (String::new(), String::new()),
             };
             let event_location = match (&d.location, event.event_type) {
                 (Some(place), _) => place.clone(),
-                (None, EventType::Harvest) => farm_location.clone(),
+                (None, EventType::Harvest | EventType::Cooling) => farm_location.clone(),
+                (None, EventType::Shipping) => d.from.clone().unwrap_or_default(),
+                (None, EventType::Receiving) => d.to.clone().unwrap_or_default(),
                 (None, _) => String::new(),
             };
             Some([
@@ -122,7 +131,7 @@ pub fn rows(lot: &FsmaLot<'_>, events: &[LotEvent]) -> Vec<[String; 22]> {
                 unit,
                 event_location,
                 farm_location.clone(),
-                d.field.clone().unwrap_or_default(),
+                d.field.clone().unwrap_or_else(|| harvest_field.clone()),
                 lot.harvested_on.to_string(),
                 d.from.clone().unwrap_or_default(),
                 d.to.clone().unwrap_or_default(),
@@ -267,7 +276,8 @@ mod tests {
         assert_eq!(harvest[11], "Lô 3");
         let shipping = &rows[1];
         assert_eq!(shipping[6], "Shan tuyết", "the harvest's variety carries on");
-        assert_eq!((shipping[7].as_str(), shipping[8].as_str()), ("120", "kg"), "the lot's quantity");
+        assert_eq!((shipping[7].as_str(), shipping[8].as_str()), ("", ""), "no claim on the whole lot");
+        assert_eq!(shipping[11], "Lô 3", "the harvest's field carries on");
         assert_eq!(shipping[16], "VĐ-0042");
         assert_eq!(shipping[18], "4");
         assert_eq!(shipping[19], format!("{:064x}", 4));

@@ -354,6 +354,7 @@ fn epcis_lot<'a>(lot: &'a LotView, link: &'a DigitalLink, public_url: &'a str) -
         farm_name: &lot.farm_name,
         seller_id: &lot.seller_id,
         public_url,
+        gtin_is_internal: lot.gtin_is_internal,
     }
 }
 
@@ -483,6 +484,8 @@ pub enum Wanted {
     Record,
     Linkset,
     Epcis,
+    /// Where to POST a record for checking.
+    Verification,
 }
 
 /// Decides from `?linkType=` first, then `Accept`. Machines asking for JSON
@@ -494,6 +497,7 @@ pub fn negotiate(link_type: Option<&str>, accept: &str) -> Option<Wanted> {
             "gs1:pip" | "gs1:defaultLink" => Some(Wanted::Page),
             "gs1:traceability" | "gs1:certificationInfo" => Some(Wanted::Record),
             "gs1:epcis" => Some(Wanted::Epcis),
+            "gs1:verificationService" => Some(Wanted::Verification),
             _ => None,
         };
     }
@@ -545,9 +549,45 @@ pub struct ResolverQuery {
     link_type: Option<String>,
 }
 
+/// The request's query string without `linkType`, for a redirect (GS1
+/// resolvers pass the query on), with its `?`; empty when nothing is left.
+fn passed_on_query(req: &HttpRequest) -> String {
+    let kept: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some("linkType"))
+        .collect();
+    if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
+    }
+}
+
 /// `GET /01/{gtin}/10/{lot}`: the page for people, the signed record for
 /// machines, the linkset for resolvers. Printed labels point here for years.
+/// Every answer, errors included, carries CORS headers so browser apps
+/// can read it.
 pub async fn resolve_digital_link(
+    req: HttpRequest,
+    pool: Pool,
+    settings: Settings,
+    trust: Trust,
+    query: web::Query<ResolverQuery>,
+) -> HttpResponse {
+    match resolve(req, pool, settings, trust, query).await {
+        Ok(response) => response,
+        Err(e) => {
+            let mut response = actix_web::ResponseError::error_response(&e);
+            let headers = response.headers_mut();
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+            headers.insert(header::VARY, header::HeaderValue::from_static("Accept"));
+            response
+        }
+    }
+}
+
+async fn resolve(
     req: HttpRequest,
     pool: Pool,
     settings: Settings,
@@ -615,7 +655,7 @@ pub async fn resolve_digital_link(
                 let report = verify::verify_in_db(c, &trust, &record)?;
                 Some((record, events, Some(report)))
             }
-            Wanted::Linkset | Wanted::Epcis => None,
+            Wanted::Linkset | Wanted::Epcis | Wanted::Verification => None,
         };
         Ok(Some((lot, loaded)))
     })
@@ -638,8 +678,11 @@ pub async fn resolve_digital_link(
         Wanted::Epcis => HttpResponse::TemporaryRedirect()
             .insert_header((
                 header::LOCATION,
-                format!("{}/api/v1/lots/{}/epcis", settings.public_url, lot.id),
+                format!("{}/api/v1/lots/{}/epcis{}", settings.public_url, lot.id, passed_on_query(&req)),
             ))
+            .finish(),
+        Wanted::Verification => HttpResponse::TemporaryRedirect()
+            .insert_header((header::LOCATION, format!("{}/api/v1/verify", settings.public_url)))
             .finish(),
         Wanted::Page => {
             let Some((record, events, Some(report))) = &loaded else {

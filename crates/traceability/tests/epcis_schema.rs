@@ -153,6 +153,7 @@ fn lot<'a>(link: &'a DigitalLink, quantity_g: Option<i64>) -> EpcisLot<'a> {
         farm_name: "Vườn chè nhà ông Giàng A Páo",
         seller_id: "0192f3a4-0000-7000-8000-000000000042",
         public_url: "https://nongsan.example/",
+        gtin_is_internal: false,
     }
 }
 
@@ -506,4 +507,20 @@ fn validator_rejects_broken_exports() {
         breakage(&mut doc);
         assert!(!schema_errors(&v, &doc).is_empty(), "schema accepted: {what}");
     }
+}
+
+#[test]
+fn an_internal_gtin_is_named_on_nongsans_resolver_not_gs1s() {
+    let link = DigitalLink::parse_path("/01/02000000000015/10/HT-2510-001").unwrap();
+    let mut internal = lot(&link, Some(1000));
+    internal.gtin_is_internal = true;
+    let doc = epcis_document(&internal, &one_event_of_each_type(), at("2025-04-01T00:00:00Z"));
+    let text = doc.to_string();
+    assert!(
+        !text.contains("id.gs1.org/01/02000000000015"),
+        "a restricted-range GTIN resolves nowhere at GS1"
+    );
+    assert!(text.contains("https://nongsan.example/01/02000000000015/10/HT-2510-001"), "{text}");
+    let errors = schema_errors(&validator(), &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
 }
