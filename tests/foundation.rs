@@ -204,6 +204,11 @@ async fn bad_json_gets_json_errors_never_500() {
     };
     assert_eq!(error_code(send("{not json").await.unwrap(), StatusCode::BAD_REQUEST).await, "malformed_json");
     error_code(send(r#"{"product_name": 5}"#).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    // /verify wants a record: JSON that is not an object is refused
+    for body in ["null", "[]", "\"x\"", "1", "true"] {
+        let r = s.client.post(s.at("/api/v1/verify")).header("content-type", "application/json").body(body);
+        error_code(r.send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
     let big = "x".repeat(2 * 1024 * 1024);
     let r = s
         .client
@@ -544,14 +549,23 @@ async fn digital_link_serves_people_machines_and_resolvers() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    // unknown routes answer JSON to clients that ask for it
-    for (method, route) in
-        [(reqwest::Method::GET, "/nope".to_string()), (reqwest::Method::POST, path.clone())]
-    {
-        let r =
-            s.client.request(method, s.at(&route)).header("accept", "application/json").send().await.unwrap();
-        error_code(r, StatusCode::NOT_FOUND).await;
-    }
+    // a known route asked with the wrong method: 405 with Allow; HEAD works like GET
+    let r = s.client.put(s.at("/api/v1/lots")).send().await.unwrap();
+    assert_eq!(r.headers()["allow"], "GET, POST");
+    assert_eq!(error_code(r, StatusCode::METHOD_NOT_ALLOWED).await, "method_not_allowed");
+    let r = s.client.delete(s.at("/api/v1/lots/some-id/record")).send().await.unwrap();
+    assert_eq!(r.headers()["allow"], "GET");
+    error_code(r, StatusCode::METHOD_NOT_ALLOWED).await;
+    let r = s.client.head(s.at("/api/v1/banks")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.unwrap().is_empty());
+    // unknown routes answer JSON to clients that ask for it; a resolver
+    // link is read-only
+    let r = s.client.get(s.at("/nope")).header("accept", "application/json").send().await.unwrap();
+    error_code(r, StatusCode::NOT_FOUND).await;
+    let r = s.client.post(s.at(&path)).header("accept", "application/json").send().await.unwrap();
+    assert_eq!(r.headers()["allow"], "GET, HEAD, OPTIONS");
+    error_code(r, StatusCode::METHOD_NOT_ALLOWED).await;
     let r = s
         .client
         .get(s.at(&format!("/01/{gtin}/10/NO-SUCH-LOT")))
@@ -709,6 +723,35 @@ async fn fsma_204_spreadsheet_lists_critical_tracking_events_in_range_and_scope(
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_body_that_stops_arriving_gets_a_408_not_a_hung_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = TestServer::start().await;
+    let addr = s.url.trim_start_matches("http://").to_string();
+    let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{\"phone\":1"
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = socket.read(&mut buf).await.unwrap_or(0);
+            answer.extend_from_slice(&buf[..n]);
+            if n == 0 || answer.windows(4).any(|w| w == b"\r\n\r\n") && answer.ends_with(b"}") {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "no answer within 20 s");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("\"request_timeout\""), "{text}");
 }
 
 #[tokio::test]

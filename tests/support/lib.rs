@@ -30,6 +30,8 @@ impl TestServer {
         config.public_url = String::new();
         config.master_key_hex = Some("11".repeat(32));
         config.workers = 2;
+        // Short, so the stalled-body test is quick; loopback bodies arrive at once.
+        config.body_idle_timeout = std::time::Duration::from_secs(2);
         let state =
             tokio::task::spawn_blocking(move || server::prepare(&config)).await.unwrap().expect("prepare");
         let s = state.clone();

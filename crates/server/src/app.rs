@@ -87,8 +87,11 @@ async fn staff_console() -> HttpResponse {
 
 /// Registers every route and shared value; used by the server and by tests.
 pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &str) {
-    let doc = serde_json::to_string_pretty(&openapi::document()).unwrap_or_else(|_| "{}".into());
-    cfg.app_data(web::Data::new(state.pool.clone()))
+    let api = openapi::document();
+    let allowed = http_errors::AllowedMethods::from_openapi(&api);
+    let doc = serde_json::to_string_pretty(&api).unwrap_or_else(|_| "{}".into());
+    cfg.app_data(web::Data::new(allowed))
+        .app_data(web::Data::new(state.pool.clone()))
         .app_data(web::Data::new(state.master.clone()))
         .app_data(web::Data::from(state.trust_cache.clone()))
         .app_data(web::Data::from(state.lot_status_cache.clone()))
@@ -137,8 +140,11 @@ impl Application {
         let public_url = state.config.effective_public_url(&addr.to_string());
         let workers = state.config.workers;
         let url = public_url.clone();
+        let idle = state.config.body_idle_timeout;
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap_fn(move |req, srv| http_errors::limit_body_idle(req, srv, idle))
+                .wrap_fn(http_errors::head_as_get)
                 .wrap_fn(http_errors::refuse_nul_bytes)
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::Logger::new("%s %r %Dms").exclude("/healthz"))

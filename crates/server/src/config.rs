@@ -23,6 +23,8 @@ pub struct Config {
     pub activation_ttl: chrono::Duration,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// A request body that stops arriving for this long gets a 408.
+    pub body_idle_timeout: std::time::Duration,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -50,6 +52,9 @@ impl Config {
             ),
             activation_ttl: chrono::Duration::days(14),
             workers: env("NONGSAN_WORKERS").and_then(|w| w.parse().ok()).unwrap_or(0),
+            body_idle_timeout: std::time::Duration::from_secs(
+                env("NONGSAN_BODY_IDLE_SECS").and_then(|s| s.parse().ok()).filter(|&s| s > 0).unwrap_or(30),
+            ),
         }
     }
 

@@ -14,6 +14,11 @@ fn as_error(response: HttpResponse, cause: String) -> actix_web::Error {
 
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let (status, code, message) = match &err {
+        JsonPayloadError::Payload(actix_web::error::PayloadError::Io(e))
+            if e.kind() == std::io::ErrorKind::TimedOut =>
+        {
+            (StatusCode::REQUEST_TIMEOUT, "request_timeout", e.to_string())
+        }
         JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => (
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
@@ -43,9 +48,81 @@ pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
     as_error(accounts::json_error(StatusCode::NOT_FOUND, "not_found", &message), message)
 }
 
+/// Which methods each route answers, for the `Allow` header of a 405: the
+/// OpenAPI document's paths (every `/api` route is in it, a test makes
+/// sure) and the few pages outside it.
+#[derive(Debug, Clone, Default)]
+pub struct AllowedMethods {
+    routes: Vec<(Vec<String>, Vec<&'static str>)>,
+}
+
+impl AllowedMethods {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let mut routes: Vec<(Vec<String>, Vec<&'static str>)> = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let mut methods = Vec::new();
+                for (method, op) in [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put)] {
+                    if op.is_some() {
+                        methods.push(method);
+                    }
+                }
+                for (method, op) in [("DELETE", &item.delete), ("PATCH", &item.patch)] {
+                    if op.is_some() {
+                        methods.push(method);
+                    }
+                }
+                (segments(template), methods)
+            })
+            .collect();
+        for page in ["/", "/staff"] {
+            routes.push((segments(page), vec!["GET"]));
+        }
+        AllowedMethods { routes }
+    }
+
+    /// The methods of the route `path` belongs to, or `None` when no route
+    /// has that path (a 404, then).
+    pub fn for_path(&self, path: &str) -> Option<String> {
+        if path.starts_with("/01/") {
+            return Some("GET, HEAD, OPTIONS".into());
+        }
+        let wanted = segments(path);
+        let matches = |template: &[String]| {
+            template.len() == wanted.len()
+                && template.iter().zip(&wanted).all(|(t, w)| t.starts_with('{') || t == w)
+        };
+        // Literal segments win over parameters (`/lots/{id}` vs a fixed name).
+        self.routes
+            .iter()
+            .filter(|(template, _)| matches(template))
+            .max_by_key(|(template, _)| template.iter().filter(|t| !t.starts_with('{')).count())
+            .map(|(_, methods)| methods.join(", "))
+    }
+}
+
+fn segments(path: &str) -> Vec<String> {
+    path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
 /// Unknown routes: JSON under `/api` and for clients that ask for JSON
-/// rather than HTML, a page for people elsewhere.
+/// rather than HTML, a page for people elsewhere. A known route asked with
+/// a method it does not answer is a 405 with `Allow`.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let allowed = req.app_data::<actix_web::web::Data<AllowedMethods>>().and_then(|a| a.for_path(req.path()));
+    if let Some(allow) = allowed {
+        let mut response = accounts::json_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            &format!("{} is not allowed on {}; use {allow}", req.method(), req.path()),
+        );
+        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+            response.headers_mut().insert(actix_web::http::header::ALLOW, value);
+        }
+        return response;
+    }
     let accept =
         req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let wants_json = accept.contains("json") && !accept.contains("text/html");
@@ -91,5 +168,58 @@ where
             }
             (None, None) => Err(actix_web::error::ErrorBadRequest("NUL in URL")),
         }
+    }
+}
+
+/// Wraps every request body so that a pause longer than `idle_limit` ends
+/// it with a timed-out error, which extractors turn into a 408. Slow phones
+/// on 3G keep sending; a client that sends nothing more would otherwise
+/// hold its connection (and a read buffer) for ever. (Request headers have
+/// their own, shorter limit in `HttpServer`.)
+pub fn limit_body_idle<S, B>(mut req: ServiceRequest, srv: &S, idle_limit: std::time::Duration) -> S::Future
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    use actix_web::HttpMessage;
+    use futures_util::StreamExt;
+    let payload = req.take_payload();
+    let guarded = futures_util::stream::unfold(Some(payload), move |state| async move {
+        let mut payload = state?;
+        match actix_web::rt::time::timeout(idle_limit, payload.next()).await {
+            Ok(Some(chunk)) => Some((chunk, Some(payload))),
+            Ok(None) => None,
+            Err(_) => {
+                let stalled = std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("the request body stopped arriving for {} s", idle_limit.as_secs()),
+                );
+                Some((Err(actix_web::error::PayloadError::Io(stalled)), None))
+            }
+        }
+    });
+    type Chunk = Result<actix_web::web::Bytes, actix_web::error::PayloadError>;
+    let boxed: std::pin::Pin<Box<dyn futures_util::Stream<Item = Chunk>>> = Box::pin(guarded);
+    req.set_payload(actix_web::dev::Payload::from(boxed));
+    srv.call(req)
+}
+
+/// HEAD answers like GET without the body, on every route (RFC 9110 asks
+/// servers to support HEAD wherever they support GET).
+pub fn head_as_get<S, B>(
+    mut req: ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>> + use<S, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody + 'static,
+{
+    let head = req.method() == actix_web::http::Method::HEAD;
+    if head {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    let fut = srv.call(req);
+    async move {
+        let response = fut.await?;
+        Ok(if head { response.map_body(|_, _| BoxBody::new(())) } else { response.map_into_boxed_body() })
     }
 }

@@ -34,5 +34,43 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(accounts::routes::AccountsApi::openapi());
     doc.merge(market::routes::MarketApi::openapi());
     doc.merge(traceability::routes::TraceabilityApi::openapi());
+    add_common_errors(&mut doc);
     doc
+}
+
+/// The errors any route can answer, whatever its own annotation lists: a
+/// body that is not JSON (400), too large (413) or stalled (408); a query
+/// string that does not parse (400); a missing or expired token (401). Added
+/// here once so that every operation documents them alike.
+fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = |description: &str| -> RefOr<utoipa::openapi::Response> {
+        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+        RefOr::T(ResponseBuilder::new().description(description).content("application/json", content).build())
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
+        for op in operations.into_iter().flatten() {
+            let mut add = |status: &str, description: &str| {
+                op.responses.responses.entry(status.to_string()).or_insert_with(|| error(description));
+            };
+            let has_body = op.request_body.is_some();
+            let has_query = op
+                .parameters
+                .as_ref()
+                .is_some_and(|ps| ps.iter().any(|p| matches!(p.parameter_in, ParameterIn::Query)));
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            if has_body {
+                add("400", "malformed JSON");
+                add("408", "the body stopped arriving");
+                add("413", "the body is too large");
+            } else if has_query {
+                add("400", "a query parameter does not parse");
+            }
+            if secured {
+                add("401", "no valid bearer token");
+            }
+        }
+    }
 }

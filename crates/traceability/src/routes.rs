@@ -329,7 +329,15 @@ pub async fn label_sheet_html(
     settings: Settings,
     q: web::Query<SheetQuery>,
 ) -> Result<HttpResponse, TraceError> {
-    let pages = sheet_pages(pool, settings, q.into_inner()).await?;
+    let q = q.into_inner();
+    if q.page.is_some_and(|p| p != 1) {
+        // The HTML sheet holds every page; `page` is for the SVG, one page each.
+        return Err(TraceError::invalid(
+            "page",
+            "the HTML sheet holds every page; use sheet.svg for one page",
+        ));
+    }
+    let pages = sheet_pages(pool, settings, q).await?;
     let mut html = String::from(
         "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Tem QR — in khổ A4</title>\
          <style>@page{size:A4;margin:0}body{margin:0}.page{width:210mm;height:297mm;page-break-after:always}\
@@ -417,7 +425,8 @@ pub async fn fsma_export(
 
 #[utoipa::path(post, path = "/api/v1/verify", tag = "records",
     request_body(content = Object, description = "a signed record (W3C VC with a DataIntegrityProof)"),
-    responses((status = 200, body = VerifyReport), (status = 400, description = "not JSON", body = accounts::ErrorBody)))]
+    responses((status = 200, body = VerifyReport), (status = 400, description = "not JSON", body = accounts::ErrorBody),
+              (status = 422, description = "JSON, but not an object", body = accounts::ErrorBody)))]
 pub async fn verify_record(
     pool: Pool,
     trust: Trust,
@@ -427,6 +436,9 @@ pub async fn verify_record(
     // Re-read the raw text strictly: a record with a duplicated property
     // could show one value to people and have another checked here.
     let record = crate::jcs::parse_strict(body.get()).map_err(|e| TraceError::NotIJson(e.to_string()))?;
+    if !record.is_object() {
+        return Err(TraceError::invalid("body", "a record is a JSON object (a W3C verifiable credential)"));
+    }
     // The cryptography (~0.1 ms) runs right here; the database is asked
     // only when the trust list or the lot's status is not fresh in memory.
     let off = verify::offline(&record);
