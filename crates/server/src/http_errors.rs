@@ -2,7 +2,7 @@
 //! (malformed JSON, bad query strings, unknown routes), in the one shape
 //! every route uses.
 
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
@@ -180,8 +180,17 @@ pub fn limit_body_idle<S, B>(mut req: ServiceRequest, srv: &S, idle_limit: std::
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
 {
+    use actix_web::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
     use actix_web::HttpMessage;
     use futures_util::StreamExt;
+    // Most requests (scans, GETs) carry no body: nothing to guard, and no
+    // timer or allocation on the hot path.
+    let headers = req.headers();
+    let declared =
+        headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared == Some(0) || (declared.is_none() && !headers.contains_key(TRANSFER_ENCODING)) {
+        return srv.call(req);
+    }
     let payload = req.take_payload();
     let guarded = futures_util::stream::unfold(Some(payload), move |state| async move {
         let mut payload = state?;
@@ -208,7 +217,7 @@ where
 pub fn head_as_get<S, B>(
     mut req: ServiceRequest,
     srv: &S,
-) -> impl std::future::Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>> + use<S, B>
+) -> impl std::future::Future<Output = Result<ServiceResponse<EitherBody<B, ()>>, actix_web::Error>> + use<S, B>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody + 'static,
@@ -220,6 +229,10 @@ where
     let fut = srv.call(req);
     async move {
         let response = fut.await?;
-        Ok(if head { response.map_body(|_, _| BoxBody::new(())) } else { response.map_into_boxed_body() })
+        Ok(if head {
+            response.map_body(|_, _| EitherBody::right(()))
+        } else {
+            response.map_body(|_, body| EitherBody::left(body))
+        })
     }
 }
