@@ -9,6 +9,29 @@ fn nongsan() -> Command {
     Command::new(env!("CARGO_BIN_EXE_nongsan"))
 }
 
+/// Runs `nongsan --database DB ARGS` in `dir` with `password` on stdin.
+fn with_password(db: &str, dir: &std::path::Path, args: &[&str], password: &str) -> std::process::Output {
+    let mut child = nongsan()
+        .args(["--database", db])
+        .args(args)
+        .env("NONGSAN_DATA_DIR", dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The prepared server state on an existing SQLite file.
+fn state_of(db: &str, dir: &std::path::Path) -> server::State {
+    let mut config = server::Config::from_env();
+    config.database_url = db.to_string();
+    config.data_dir = dir.to_path_buf();
+    server::prepare(&config).unwrap()
+}
+
 /// A real record, signed by a server prepared on a temporary SQLite file.
 fn signed_record(dir: &std::path::Path) -> (serde_json::Value, serde_json::Value) {
     let mut config = server::Config::from_env();
@@ -112,31 +135,10 @@ fn verify_accepts_a_genuine_record_and_rejects_a_tampered_one() {
 fn user_add_reads_the_password_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let mut child = nongsan()
-        .args([
-            "--database",
-            &db,
-            "user",
-            "add",
-            "--role",
-            "staff",
-            "--phone",
-            "0911222333",
-            "--name",
-            "Chị Hằng",
-        ])
-        .env("NONGSAN_DATA_DIR", dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let args = ["user", "add", "--role", "staff", "--phone", "0911222333", "--name", "Chị Hằng"];
+    let out = with_password(&db, dir.path(), &args, "a long enough password");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    let mut config = server::Config::from_env();
-    config.database_url = db;
-    config.data_dir = dir.path().to_path_buf();
-    let state = server::prepare(&config).unwrap();
+    let state = state_of(&db, dir.path());
     let mut conn = state.pool.get().unwrap();
     let user = accounts::users::find_by_phone(&mut conn, &accounts::Phone::parse("0911222333").unwrap())
         .unwrap()
@@ -178,47 +180,26 @@ fn a_post_office_gets_its_own_key_and_staff() {
         &["keys", "rotate", "--organisation", "nope"][..],
         &["user", "add", "--role", "staff", "--phone", "0911222444", "--name", "A", "--organisation", "nope"],
     ] {
-        let mut child = nongsan()
-            .args(["--database", &db])
-            .args(args)
-            .env("NONGSAN_DATA_DIR", dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = with_password(&db, dir.path(), args, "a long enough password");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success() && err.contains("organisation nope"), "{args:?}: {err}");
     }
 
     // staff of that post office belong to it
-    let mut child = nongsan()
-        .args([
-            "--database",
-            &db,
-            "user",
-            "add",
-            "--role",
-            "staff",
-            "--phone",
-            "0911222555",
-            "--name",
-            "Anh Sùng",
-        ])
-        .args(["--organisation", &org])
-        .env("NONGSAN_DATA_DIR", dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
-    assert!(child.wait_with_output().unwrap().status.success());
-    let mut config = server::Config::from_env();
-    config.database_url = db.clone();
-    config.data_dir = dir.path().to_path_buf();
-    let state = server::prepare(&config).unwrap();
+    let args = [
+        "user",
+        "add",
+        "--role",
+        "staff",
+        "--phone",
+        "0911222555",
+        "--name",
+        "Anh Sùng",
+        "--organisation",
+        &org,
+    ];
+    assert!(with_password(&db, dir.path(), &args, "a long enough password").status.success());
+    let state = state_of(&db, dir.path());
     let mut conn = state.pool.get().unwrap();
     let user = accounts::users::find_by_phone(&mut conn, &accounts::Phone::parse("0911222555").unwrap())
         .unwrap()
