@@ -32,7 +32,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/verify", web::post().to(verify_record))
         .route("/api/v1/trust-list", web::get().to(trust_list))
         .route("/01/{tail:.*}", web::get().to(resolve_digital_link))
-        .route("/01/{tail:.*}", web::head().to(resolve_digital_link))
         .route("/01/{tail:.*}", web::method(actix_web::http::Method::OPTIONS).to(resolver_preflight))
         .route("/.well-known/gs1resolver", web::get().to(resolver_description));
 }
