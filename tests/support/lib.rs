@@ -103,6 +103,47 @@ impl TestServer {
         req.send().await.unwrap()
     }
 
+    /// Any method, optional token and JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = self.client.request(method, self.at(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Registers a buyer; returns the token.
+    pub async fn buyer(&self, phone: &str) -> String {
+        let r = self
+            .post_json(
+                "/api/v1/auth/register",
+                None,
+                &json!({"phone": phone, "password": PASSWORD, "name": "Người Mua"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "register {phone}");
+        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+    }
+
+    /// Lists produce with `token` (a farmer's, or staff naming `seller_id`
+    /// in `body`); returns the listing.
+    pub async fn listing(&self, token: &str, body: &Value) -> Value {
+        let r = self.post_json("/api/v1/listings", Some(token), body).await;
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
     /// Onboards a farmer in Xã Hồng Thái and activates the account;
     /// returns (seller id, farmer token).
     pub async fn farmer(&self, phone: &str, national_id: &str) -> (String, String) {

@@ -49,7 +49,7 @@ impl Actor {
         match self.role {
             Role::Admin => true,
             Role::Staff => self.organisation_id.as_deref() == organisation,
-            Role::Farmer | Role::Buyer => false,
+            Role::Farmer | Role::Buyer | Role::Officer => false,
         }
     }
 }

@@ -25,6 +25,8 @@ pub enum Role {
     Staff,
     Farmer,
     Buyer,
+    /// A commune or cooperative officer: reads statistics, changes nothing.
+    Officer,
 }
 
 impl Role {
@@ -34,11 +36,14 @@ impl Role {
             Role::Staff => "staff",
             Role::Farmer => "farmer",
             Role::Buyer => "buyer",
+            Role::Officer => "officer",
         }
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Admin, Role::Staff, Role::Farmer, Role::Buyer].into_iter().find(|r| r.as_str() == s)
+        [Role::Admin, Role::Staff, Role::Farmer, Role::Buyer, Role::Officer]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
 

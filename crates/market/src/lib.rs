@@ -1,9 +1,10 @@
 //! Market: reference data (communes, banks, categories, units), seller
-//! onboarding, and (later) listings and orders.
+//! onboarding, listings and their search, and orders.
 
 pub mod banks;
 pub mod catalog;
 pub mod communes;
+pub mod listings;
 pub mod routes;
 pub mod sellers;
 pub mod text;
@@ -53,6 +54,12 @@ pub fn check_commune_code(field: &str, code: &str) -> Result<String, MarketError
     } else {
         Err(MarketError::invalid(field, format!("`{code}` is not a commune code (5 digits)")))
     }
+}
+
+/// Opaque ids are UUIDs; anything else cannot name a row (and must not
+/// reach the database as a query value, e.g. with a NUL byte).
+pub fn plausible_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 impl From<actix_web::error::BlockingError> for MarketError {

@@ -121,6 +121,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .route("/api/openapi.json", web::get().to(openapi_json))
         .configure(accounts::routes::configure)
         .configure(market::routes::configure)
+        .configure(market::listings::routes::configure)
         .configure(traceability::routes::configure)
         .default_service(web::to(http_errors::not_found));
 }

@@ -67,9 +67,10 @@ enum Command {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Create an admin or staff account; the password is read from standard input.
+    /// Create an admin, staff or officer account (an officer reads commune
+    /// statistics only); the password is read from standard input.
     Add {
-        #[arg(long, value_parser = ["admin", "staff"])]
+        #[arg(long, value_parser = ["admin", "staff", "officer"])]
         role: String,
         #[arg(long)]
         phone: String,
@@ -208,7 +209,7 @@ fn add_user(
     name: &str,
     organisation: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let role = accounts::Role::parse(role).context("role must be admin or staff")?;
+    let role = accounts::Role::parse(role).context("role must be admin, staff or officer")?;
     let mut password = String::new();
     std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
     let password = password.trim_end_matches(['\n', '\r']).to_string();

@@ -33,6 +33,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Root::openapi();
     doc.merge(accounts::routes::AccountsApi::openapi());
     doc.merge(market::routes::MarketApi::openapi());
+    doc.merge(market::listings::routes::ListingsApi::openapi());
     doc.merge(traceability::routes::TraceabilityApi::openapi());
     add_common_errors(&mut doc);
     doc

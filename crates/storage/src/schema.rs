@@ -177,6 +177,101 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    listings (id) {
+        id -> Text,
+        search_id -> BigInt,
+        seller_id -> Text,
+        title -> Text,
+        category -> Text,
+        unit -> Text,
+        price_vnd -> BigInt,
+        quantity -> BigInt,
+        description -> Nullable<Text>,
+        lot_id -> Nullable<Text>,
+        status -> Text,
+        commune_code -> Text,
+        province_code -> Text,
+        search_title -> Text,
+        search_body -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    listing_photos (id) {
+        id -> Text,
+        listing_id -> Text,
+        position -> Integer,
+        large_key -> Text,
+        large_width -> Integer,
+        large_height -> Integer,
+        thumbnail_key -> Text,
+        thumbnail_width -> Integer,
+        thumbnail_height -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        code -> Text,
+        buyer_user_id -> Text,
+        status -> Text,
+        payment_method -> Text,
+        total_vnd -> BigInt,
+        paid_vnd -> BigInt,
+        shipping_name -> Text,
+        shipping_phone -> Text,
+        shipping_address -> Text,
+        shipping_commune_code -> Text,
+        payment_due_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_parts (id) {
+        id -> Text,
+        order_id -> Text,
+        seller_id -> Text,
+        status -> Text,
+        subtotal_vnd -> BigInt,
+        confirmed_at -> Nullable<Timestamp>,
+        handed_over_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    order_items (id) {
+        id -> Text,
+        order_id -> Text,
+        part_id -> Text,
+        listing_id -> Text,
+        lot_id -> Nullable<Text>,
+        title -> Text,
+        unit -> Text,
+        unit_price_vnd -> BigInt,
+        quantity -> BigInt,
+        line_total_vnd -> BigInt,
+    }
+}
+
 diesel::joinable!(communes -> provinces (province_code));
 diesel::joinable!(sellers -> users (user_id));
 diesel::joinable!(sellers -> communes (commune_code));
@@ -185,6 +280,14 @@ diesel::joinable!(lots -> communes (commune_code));
 diesel::joinable!(lot_events -> lots (lot_id));
 diesel::joinable!(provenance_records -> lots (lot_id));
 diesel::joinable!(issuer_keys -> organisations (organisation_id));
+diesel::joinable!(listings -> sellers (seller_id));
+diesel::joinable!(listings -> communes (commune_code));
+diesel::joinable!(listings -> lots (lot_id));
+diesel::joinable!(listing_photos -> listings (listing_id));
+diesel::joinable!(order_parts -> orders (order_id));
+diesel::joinable!(order_parts -> sellers (seller_id));
+diesel::joinable!(order_items -> order_parts (part_id));
+diesel::joinable!(order_items -> listings (listing_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     provinces,
@@ -201,4 +304,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     lot_events,
     provenance_records,
     audit_log,
+    counters,
+    listings,
+    listing_photos,
+    orders,
+    order_parts,
+    order_items,
 );

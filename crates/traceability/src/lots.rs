@@ -384,7 +384,7 @@ fn resolve_seller(
             }
             Ok(own)
         }
-        Role::Buyer => Err(accounts::AccountsError::Forbidden.into()),
+        Role::Buyer | Role::Officer => Err(accounts::AccountsError::Forbidden.into()),
     }
 }
 
@@ -802,7 +802,7 @@ fn lot_scope(actor: &Actor) -> Result<LotScope, TraceError> {
         Role::Admin => Ok(LotScope::All),
         Role::Staff => Ok(LotScope::Organisation(actor.organisation_id.clone())),
         Role::Farmer => Ok(LotScope::Farmer(actor.user_id.clone())),
-        Role::Buyer => Err(accounts::AccountsError::Forbidden.into()),
+        Role::Buyer | Role::Officer => Err(accounts::AccountsError::Forbidden.into()),
     }
 }
 

@@ -1,0 +1,207 @@
+//! HTTP routes of listings and their search.
+
+use accounts::Actor;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use traceability::lots::TraceSettings;
+use utoipa::{IntoParams, ToSchema};
+
+use super::rules::{RawSearch, SearchQuery, SortOrder};
+use super::{search, LinkBase, ListingChanges, ListingView, NewListing};
+use crate::MarketError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/listings", web::post().to(create_listing))
+        .route("/api/v1/listings", web::get().to(search_listings))
+        .route("/api/v1/listings/{id}", web::get().to(get_listing))
+        .route("/api/v1/listings/{id}", web::patch().to(update_listing))
+        .route("/api/v1/listings/{id}", web::delete().to(delete_listing))
+        .route("/api/v1/sellers/{id}/listings", web::get().to(seller_listings));
+}
+
+fn links(settings: &TraceSettings) -> LinkBase {
+    LinkBase { public_url: settings.public_url.clone() }
+}
+
+#[utoipa::path(post, path = "/api/v1/listings", tag = "listings", security(("bearer" = [])),
+    request_body = NewListing,
+    responses((status = 201, body = ListingView),
+              (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
+              (status = 409, description = "the lot is recalled", body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
+pub async fn create_listing(
+    pool: web::Data<storage::Pool>,
+    settings: web::Data<TraceSettings>,
+    actor: Actor,
+    body: web::Json<NewListing>,
+) -> Result<HttpResponse, MarketError> {
+    let links = links(&settings);
+    let view = pool.run(move |c| super::create(c, &links, &actor, &body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Words to find, typed any way: `che shan tuyet` finds `Chè Shan
+    /// tuyết`. Every word must match, at the start of a word.
+    q: Option<String>,
+    /// 2-digit province code.
+    province: Option<String>,
+    /// 5-digit commune code.
+    commune: Option<String>,
+    /// Category code.
+    category: Option<String>,
+    /// Seller id.
+    seller: Option<String>,
+    /// Lowest price per unit, in đồng.
+    min_price: Option<i64>,
+    /// Highest price per unit, in đồng.
+    max_price: Option<i64>,
+    /// `relevance` (default), `newest`, `price_asc` or `price_desc`.
+    #[param(value_type = Option<String>)]
+    sort: Option<SortOrder>,
+    /// 1 to 100, default 20.
+    limit: Option<i64>,
+    /// 0 to 10000, default 0.
+    offset: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListingPage {
+    items: Vec<ListingView>,
+    /// How many listings match in all.
+    total: i64,
+    limit: i64,
+    offset: i64,
+}
+
+/// Listings a buyer can order now: active, in stock, not from a recalled lot.
+#[utoipa::path(get, path = "/api/v1/listings", tag = "listings", params(SearchParams),
+    responses((status = 200, body = ListingPage), (status = 400, body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
+pub async fn search_listings(
+    pool: web::Data<storage::Pool>,
+    settings: web::Data<TraceSettings>,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse, MarketError> {
+    let p = params.into_inner();
+    let query = SearchQuery::parse(&RawSearch {
+        q: p.q.as_deref(),
+        province: p.province.as_deref(),
+        commune: p.commune.as_deref(),
+        category: p.category.as_deref(),
+        seller: p.seller.as_deref(),
+        min_price: p.min_price,
+        max_price: p.max_price,
+        sort: p.sort,
+        limit: p.limit,
+        offset: p.offset,
+    })?;
+    let links = links(&settings);
+    let (limit, offset) = (query.limit, query.offset);
+    let (items, total) = pool
+        .run(move |c| {
+            let page = search::search(c, &query)?;
+            Ok::<_, MarketError>((super::load_views(c, &links, &page.ids)?, page.total))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ListingPage { items, total, limit, offset }))
+}
+
+#[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "listings", params(("id" = String, Path)),
+    responses((status = 200, body = ListingView), (status = 404, body = accounts::ErrorBody)))]
+pub async fn get_listing(
+    pool: web::Data<storage::Pool>,
+    settings: web::Data<TraceSettings>,
+    trust: web::Data<traceability::keys::TrustListCache>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, MarketError> {
+    let links = links(&settings);
+    let id = id.into_inner();
+    let trust = trust.into_inner();
+    let view = pool
+        .run(move |c| {
+            let mut view = super::get(c, &links, &id)?;
+            if let Some(lot) = view.lot.as_mut() {
+                // A buyer deciding whether to trust the origin sees whether
+                // the record behind the link verifies right now.
+                let record = traceability::lots::record(c, &lot.id, None)
+                    .map_err(|e| MarketError::Internal(e.to_string()))?;
+                let report = traceability::verify::verify_in_db(c, &trust, &record)
+                    .map_err(|e| MarketError::Internal(e.to_string()))?;
+                lot.verified = Some(report.verified);
+            }
+            Ok::<_, MarketError>(view)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[utoipa::path(patch, path = "/api/v1/listings/{id}", tag = "listings", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ListingChanges,
+    responses((status = 200, body = ListingView),
+              (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
+              (status = 404, body = accounts::ErrorBody), (status = 409, body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
+pub async fn update_listing(
+    pool: web::Data<storage::Pool>,
+    settings: web::Data<TraceSettings>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Json<ListingChanges>,
+) -> Result<HttpResponse, MarketError> {
+    let links = links(&settings);
+    let id = id.into_inner();
+    let view = pool.run(move |c| super::update(c, &links, &actor, &id, &body.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[utoipa::path(delete, path = "/api/v1/listings/{id}", tag = "listings", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204, description = "removed from the market"),
+              (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
+              (status = 404, body = accounts::ErrorBody)))]
+pub async fn delete_listing(
+    pool: web::Data<storage::Pool>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, MarketError> {
+    let id = id.into_inner();
+    pool.run(move |c| super::delete(c, &actor, &id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SellerListings {
+    items: Vec<ListingView>,
+}
+
+/// All of a seller's listings that are not deleted, paused and sold-out
+/// ones included: for the farmer and the staff who help them.
+#[utoipa::path(get, path = "/api/v1/sellers/{id}/listings", tag = "listings", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = SellerListings), (status = 401, body = accounts::ErrorBody),
+              (status = 404, body = accounts::ErrorBody)))]
+pub async fn seller_listings(
+    pool: web::Data<storage::Pool>,
+    settings: web::Data<TraceSettings>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, MarketError> {
+    let links = links(&settings);
+    let id = id.into_inner();
+    let items = pool.run(move |c| super::for_seller(c, &links, &actor, &id)).await?;
+    Ok(HttpResponse::Ok().json(SellerListings { items }))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create_listing,
+    search_listings,
+    get_listing,
+    update_listing,
+    delete_listing,
+    seller_listings
+))]
+pub struct ListingsApi;
