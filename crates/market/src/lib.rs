@@ -5,11 +5,13 @@ pub mod banks;
 pub mod catalog;
 pub mod communes;
 pub mod listings;
+pub mod orders;
 pub mod routes;
 pub mod sellers;
 pub mod text;
 
 use actix_web::http::StatusCode;
+use orders::lifecycle::TransitionError;
 
 /// The one error type of this crate, mapped to HTTP once, below.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +22,16 @@ pub enum MarketError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("only {available} left of listing `{listing_id}`")]
+    InsufficientStock { listing_id: String, available: i64 },
+    #[error("{0}")]
+    ListingUnavailable(String),
+    #[error(transparent)]
+    Transition(#[from] orders::lifecycle::TransitionError),
+    #[error("the body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("bank transfer cannot be used: {0}")]
+    PaymentUnavailable(String),
     #[error(transparent)]
     Accounts(#[from] accounts::AccountsError),
     #[error(transparent)]
@@ -73,7 +85,13 @@ impl actix_web::ResponseError for MarketError {
         match self {
             MarketError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             MarketError::NotFound(_) => StatusCode::NOT_FOUND,
-            MarketError::Conflict(_) => StatusCode::CONFLICT,
+            MarketError::Conflict(_)
+            | MarketError::InsufficientStock { .. }
+            | MarketError::ListingUnavailable(_) => StatusCode::CONFLICT,
+            MarketError::Transition(TransitionError::NotAllowed { .. }) => StatusCode::FORBIDDEN,
+            MarketError::Transition(_) => StatusCode::CONFLICT,
+            MarketError::PaymentUnavailable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            MarketError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             MarketError::Accounts(e) => e.status_code(),
             MarketError::Storage(_) | MarketError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -84,6 +102,23 @@ impl actix_web::ResponseError for MarketError {
             MarketError::Invalid { .. } => "invalid_input",
             MarketError::NotFound(_) => "not_found",
             MarketError::Conflict(_) => "conflict",
+            MarketError::InsufficientStock { listing_id, available } => {
+                // the buyer's app can show what is left and offer to adjust
+                return actix_web::HttpResponse::Conflict()
+                    .insert_header(("Cache-Control", "no-store"))
+                    .json(serde_json::json!({"error": {
+                        "code": "insufficient_stock",
+                        "message": self.to_string(),
+                        "listing_id": listing_id,
+                        "available": available,
+                    }}));
+            }
+            MarketError::ListingUnavailable(_) => "listing_unavailable",
+            MarketError::Transition(TransitionError::NotAllowed { .. }) => "forbidden",
+            MarketError::Transition(TransitionError::NotPaid) => "not_paid",
+            MarketError::Transition(TransitionError::Invalid { .. }) => "invalid_transition",
+            MarketError::PaymentUnavailable(_) => "payment_method_unavailable",
+            MarketError::MalformedJson(_) => "malformed_json",
             MarketError::Accounts(e) => return e.error_response(),
             MarketError::Storage(_) | MarketError::Internal(_) => "internal",
         };

@@ -20,6 +20,7 @@ pub struct State {
     pub trust_cache: std::sync::Arc<traceability::keys::TrustListCache>,
     pub lot_status_cache: std::sync::Arc<traceability::verify::LotStatusCache>,
     pub master: vault::MasterKey,
+    pub payments: std::sync::Arc<dyn market::orders::PaymentRequests>,
     pub config: Config,
 }
 
@@ -53,7 +54,9 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
     // A recall made elsewhere (another process) shows within a second.
     let lot_status_cache =
         std::sync::Arc::new(traceability::verify::LotStatusCache::new(std::time::Duration::from_secs(1)));
-    Ok(State { pool, trust_cache, lot_status_cache, master, config: config.clone() })
+    let payments: std::sync::Arc<dyn market::orders::PaymentRequests> =
+        std::sync::Arc::new(crate::payments::VietQrPayments { account: config.collection_account.clone() });
+    Ok(State { pool, trust_cache, lot_status_cache, master, payments, config: config.clone() })
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system",
@@ -106,6 +109,10 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .app_data(web::Data::new(market::routes::MarketSettings {
             activation_ttl: state.config.activation_ttl,
         }))
+        .app_data(web::Data::new(market::orders::routes::OrderSettings {
+            payment_window: state.config.payment_window,
+        }))
+        .app_data(web::Data::from(state.payments.clone()))
         .app_data(web::Data::new(doc))
         .app_data(
             web::JsonConfig::default()
@@ -122,6 +129,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .configure(accounts::routes::configure)
         .configure(market::routes::configure)
         .configure(market::listings::routes::configure)
+        .configure(market::orders::routes::configure)
         .configure(traceability::routes::configure)
         .default_service(web::to(http_errors::not_found));
 }
@@ -130,6 +138,23 @@ pub struct Application {
     pub port: u16,
     pub public_url: String,
     server: Server,
+    pool: storage::Pool,
+    release_interval: std::time::Duration,
+}
+
+async fn release_unpaid_orders(pool: storage::Pool, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        ticks.tick().await;
+        let released = pool.run(|conn| market::orders::release_expired(conn, storage::now())).await;
+        match released {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(orders = n, "released the stock of unpaid orders"),
+            // logged and retried at the next tick: a passing database error
+            // must not stop the releases for good
+            Err(e) => tracing::error!(error = %e, "releasing unpaid orders failed"),
+        }
+    }
 }
 
 impl Application {
@@ -142,6 +167,8 @@ impl Application {
         let workers = state.config.workers;
         let url = public_url.clone();
         let idle = state.config.body_idle_timeout;
+        let pool = state.pool.clone();
+        let release_interval = state.config.release_interval;
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap_fn(move |req, srv| http_errors::limit_body_idle(req, srv, idle))
@@ -155,10 +182,15 @@ impl Application {
         if workers > 0 {
             server = server.workers(workers);
         }
-        Ok(Application { port: addr.port(), public_url, server: server.run() })
+        Ok(Application { port: addr.port(), public_url, server: server.run(), pool, release_interval })
     }
 
+    /// Serves until stopped; meanwhile releases the stock of bank-transfer
+    /// orders whose payment did not arrive in time.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let releaser = tokio::spawn(release_unpaid_orders(self.pool.clone(), self.release_interval));
+        let result = self.server.await;
+        releaser.abort();
+        result
     }
 }

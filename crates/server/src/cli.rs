@@ -167,7 +167,14 @@ fn init_logging(serving: bool) {
         .try_init();
 }
 
-fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
+fn serve(mut config: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    if demo && config.collection_account.is_none() {
+        // so that bank-transfer orders can be tried; the account is made up
+        config.collection_account = Some(crate::config::CollectionAccount::demo());
+    }
+    if config.collection_account.is_none() {
+        tracing::warn!("no NONGSAN_COLLECTION_BANK_BIN/ACCOUNT: orders take cash on delivery only");
+    }
     let state = crate::prepare(&config)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {

@@ -25,6 +25,34 @@ pub struct Config {
     pub workers: usize,
     /// A request body that stops arriving for this long gets a 408.
     pub body_idle_timeout: std::time::Duration,
+    /// The operator's bank account buyers pay bank transfers into (held in
+    /// escrow until delivery). Without one, orders take cash on delivery only.
+    pub collection_account: Option<CollectionAccount>,
+    /// How long a bank-transfer order waits for its payment.
+    pub payment_window: chrono::Duration,
+    /// How often unpaid orders past their window are released.
+    pub release_interval: std::time::Duration,
+}
+
+/// A bank account as VietQR names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectionAccount {
+    /// 6-digit NAPAS BIN of the bank.
+    pub bank_bin: String,
+    pub account_number: String,
+    /// Holder's name as the bank holds it (upper case, no diacritics).
+    pub account_name: String,
+}
+
+impl CollectionAccount {
+    /// A made-up account for `serve --demo`: payments to it go nowhere.
+    pub fn demo() -> CollectionAccount {
+        CollectionAccount {
+            bank_bin: "970405".into(),
+            account_number: "1900000000001".into(),
+            account_name: "NONGSAN DEMO".into(),
+        }
+    }
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -55,6 +83,22 @@ impl Config {
             body_idle_timeout: std::time::Duration::from_secs(
                 env("NONGSAN_BODY_IDLE_SECS").and_then(|s| s.parse().ok()).filter(|&s| s > 0).unwrap_or(30),
             ),
+            collection_account: match (env("NONGSAN_COLLECTION_BANK_BIN"), env("NONGSAN_COLLECTION_ACCOUNT"))
+            {
+                (Some(bank_bin), Some(account_number)) => Some(CollectionAccount {
+                    bank_bin,
+                    account_number,
+                    account_name: env("NONGSAN_COLLECTION_ACCOUNT_NAME").unwrap_or_default(),
+                }),
+                _ => None,
+            },
+            payment_window: chrono::Duration::minutes(
+                env("NONGSAN_PAYMENT_WINDOW_MINUTES")
+                    .and_then(|m| m.parse().ok())
+                    .filter(|&m| m > 0)
+                    .unwrap_or(60),
+            ),
+            release_interval: std::time::Duration::from_secs(30),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod http_errors;
 pub mod openapi;
+pub mod payments;
 
 pub use app::{prepare, Application, State};
 pub use config::Config;

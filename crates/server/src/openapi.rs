@@ -34,6 +34,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(accounts::routes::AccountsApi::openapi());
     doc.merge(market::routes::MarketApi::openapi());
     doc.merge(market::listings::routes::ListingsApi::openapi());
+    doc.merge(market::orders::routes::OrdersApi::openapi());
     doc.merge(traceability::routes::TraceabilityApi::openapi());
     add_common_errors(&mut doc);
     doc

@@ -1,0 +1,297 @@
+//! The order state machine, pure: who may move one seller's part of an
+//! order from which state to which, and what the whole order's status is.
+//!
+//! An order holds one part per seller. Each part goes
+//! `pending → confirmed → handed_over → delivered`, or to `cancelled`.
+//! The order's status summarises its parts: it has reached a stage when
+//! every part still alive has (`placed`/`paid`/`cod` while some part waits
+//! for its seller), and is `cancelled` when every part is.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// Bank transfer by scanning a VietQR code.
+    Vietqr,
+    /// Cash on delivery, collected by the post office.
+    Cod,
+}
+
+impl PaymentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Vietqr => "vietqr",
+            PaymentMethod::Cod => "cod",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaymentMethod> {
+        [PaymentMethod::Vietqr, PaymentMethod::Cod].into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// The whole order's status, as buyers and SPEC name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Waiting for the bank transfer.
+    Placed,
+    /// Paid by bank transfer; waiting for the sellers.
+    Paid,
+    /// To be paid in cash on delivery; waiting for the sellers.
+    Cod,
+    /// Every seller confirmed.
+    Confirmed,
+    /// Every parcel is with the post office.
+    HandedOver,
+    Delivered,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Placed => "placed",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Cod => "cod",
+            OrderStatus::Confirmed => "confirmed",
+            OrderStatus::HandedOver => "handed_over",
+            OrderStatus::Delivered => "delivered",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// One seller's part of an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartStatus {
+    /// Waiting for payment (bank transfer) or for the seller to confirm.
+    Pending,
+    Confirmed,
+    /// The post office has the parcel.
+    HandedOver,
+    Delivered,
+    Cancelled,
+}
+
+impl PartStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartStatus::Pending => "pending",
+            PartStatus::Confirmed => "confirmed",
+            PartStatus::HandedOver => "handed_over",
+            PartStatus::Delivered => "delivered",
+            PartStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PartStatus> {
+        [
+            PartStatus::Pending,
+            PartStatus::Confirmed,
+            PartStatus::HandedOver,
+            PartStatus::Delivered,
+            PartStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+
+    /// Goods not yet with the post office go back on sale when cancelled.
+    pub fn stock_returns_on_cancel(self) -> bool {
+        matches!(self, PartStatus::Pending | PartStatus::Confirmed)
+    }
+}
+
+/// What someone asks to happen to a part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Confirm,
+    HandOver,
+    Deliver,
+    Cancel,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Confirm => "confirm",
+            Action::HandOver => "hand_over",
+            Action::Deliver => "deliver",
+            Action::Cancel => "cancel",
+        }
+    }
+}
+
+/// How the one acting stands to the part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Buyer,
+    /// The farmer whose part it is.
+    Seller,
+    /// Post-office staff of the seller's organisation.
+    Staff,
+    Admin,
+    /// The server itself: unpaid orders expire.
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("{party} may not {action} an order")]
+    NotAllowed { party: &'static str, action: &'static str },
+    #[error("cannot {action} a part that is {from}")]
+    Invalid { action: &'static str, from: &'static str },
+    #[error("the order is not paid yet")]
+    NotPaid,
+}
+
+fn party_name(p: Party) -> &'static str {
+    match p {
+        Party::Buyer => "the buyer",
+        Party::Seller => "the seller",
+        Party::Staff => "post-office staff",
+        Party::Admin => "an admin",
+        Party::System => "the system",
+    }
+}
+
+/// The part's next status, or why not. `settled` is whether the seller may
+/// start: the transfer has arrived, or the buyer pays cash on delivery.
+pub fn next_part_status(
+    from: PartStatus,
+    action: Action,
+    party: Party,
+    settled: bool,
+) -> Result<PartStatus, TransitionError> {
+    use Action::*;
+    use PartStatus::*;
+    let allowed = match action {
+        Confirm => matches!(party, Party::Seller | Party::Staff | Party::Admin),
+        HandOver | Deliver => matches!(party, Party::Staff | Party::Admin),
+        Cancel => true,
+    };
+    if !allowed {
+        return Err(TransitionError::NotAllowed { party: party_name(party), action: action.as_str() });
+    }
+    let invalid = || TransitionError::Invalid { action: action.as_str(), from: from.as_str() };
+    match (action, from) {
+        (Confirm, Pending) if !settled => Err(TransitionError::NotPaid),
+        (Confirm, Pending) => Ok(Confirmed),
+        (HandOver, Confirmed) => Ok(HandedOver),
+        (Deliver, HandedOver) => Ok(Delivered),
+        (Cancel, Pending) => match party {
+            // an unpaid order expires; a paid or COD one waits for people
+            Party::System if settled => Err(invalid()),
+            _ => Ok(Cancelled),
+        },
+        // once the seller confirmed, the buyer can no longer back out alone
+        (Cancel, Confirmed) if matches!(party, Party::Seller | Party::Staff | Party::Admin) => Ok(Cancelled),
+        // a failed delivery: the parcel comes back
+        (Cancel, HandedOver) if matches!(party, Party::Staff | Party::Admin) => Ok(Cancelled),
+        _ => Err(invalid()),
+    }
+}
+
+/// The order's status from its parts.
+pub fn summarise(method: PaymentMethod, paid: bool, parts: &[PartStatus]) -> OrderStatus {
+    let alive = parts.iter().copied().filter(|p| *p != PartStatus::Cancelled);
+    match alive.min() {
+        None => OrderStatus::Cancelled,
+        Some(PartStatus::Pending) => match method {
+            PaymentMethod::Cod => OrderStatus::Cod,
+            PaymentMethod::Vietqr if paid => OrderStatus::Paid,
+            PaymentMethod::Vietqr => OrderStatus::Placed,
+        },
+        Some(PartStatus::Confirmed) => OrderStatus::Confirmed,
+        Some(PartStatus::HandedOver) => OrderStatus::HandedOver,
+        Some(PartStatus::Delivered) => OrderStatus::Delivered,
+        Some(PartStatus::Cancelled) => OrderStatus::Cancelled,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use Action::*;
+    use PartStatus::*;
+
+    const PARTIES: [Party; 5] = [Party::Buyer, Party::Seller, Party::Staff, Party::Admin, Party::System];
+    const STATUSES: [PartStatus; 5] = [Pending, Confirmed, HandedOver, Delivered, Cancelled];
+    const ACTIONS: [Action; 4] = [Confirm, HandOver, Deliver, Cancel];
+
+    #[test]
+    fn the_happy_path_needs_the_right_people() {
+        assert_eq!(next_part_status(Pending, Confirm, Party::Seller, true), Ok(Confirmed));
+        assert_eq!(next_part_status(Confirmed, HandOver, Party::Staff, true), Ok(HandedOver));
+        assert_eq!(next_part_status(HandedOver, Deliver, Party::Staff, true), Ok(Delivered));
+        assert!(matches!(
+            next_part_status(Pending, Confirm, Party::Buyer, true),
+            Err(TransitionError::NotAllowed { .. })
+        ));
+        assert!(matches!(
+            next_part_status(Confirmed, HandOver, Party::Seller, true),
+            Err(TransitionError::NotAllowed { .. })
+        ));
+        assert_eq!(next_part_status(Pending, Confirm, Party::Seller, false), Err(TransitionError::NotPaid));
+    }
+
+    #[test]
+    fn cancelling_depends_on_how_far_it_got() {
+        assert_eq!(next_part_status(Pending, Cancel, Party::Buyer, true), Ok(Cancelled));
+        assert!(next_part_status(Confirmed, Cancel, Party::Buyer, true).is_err());
+        assert_eq!(next_part_status(Confirmed, Cancel, Party::Seller, true), Ok(Cancelled));
+        assert!(next_part_status(HandedOver, Cancel, Party::Seller, true).is_err());
+        assert_eq!(next_part_status(HandedOver, Cancel, Party::Staff, true), Ok(Cancelled));
+        assert_eq!(next_part_status(Pending, Cancel, Party::System, false), Ok(Cancelled));
+        assert!(next_part_status(Pending, Cancel, Party::System, true).is_err(), "paid orders never expire");
+        assert!(Pending.stock_returns_on_cancel() && Confirmed.stock_returns_on_cancel());
+        assert!(!HandedOver.stock_returns_on_cancel());
+    }
+
+    #[test]
+    fn delivered_and_cancelled_are_final_for_everyone() {
+        for party in PARTIES {
+            for action in ACTIONS {
+                for from in [Delivered, Cancelled] {
+                    assert!(
+                        next_part_status(from, action, party, true).is_err(),
+                        "{party:?} {action:?} {from:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_transition_moves_forward_or_cancels() {
+        for party in PARTIES {
+            for action in ACTIONS {
+                for from in STATUSES {
+                    for settled in [false, true] {
+                        if let Ok(to) = next_part_status(from, action, party, settled) {
+                            assert!(to > from, "{from:?} -> {to:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_order_status_is_the_least_advanced_live_part() {
+        use PaymentMethod::*;
+        assert_eq!(summarise(Vietqr, false, &[Pending, Pending]), OrderStatus::Placed);
+        assert_eq!(summarise(Vietqr, true, &[Pending, Confirmed]), OrderStatus::Paid);
+        assert_eq!(summarise(Cod, false, &[Pending]), OrderStatus::Cod);
+        assert_eq!(summarise(Cod, false, &[Confirmed, HandedOver]), OrderStatus::Confirmed);
+        assert_eq!(summarise(Cod, false, &[Cancelled, HandedOver]), OrderStatus::HandedOver);
+        assert_eq!(summarise(Vietqr, true, &[Delivered, Cancelled]), OrderStatus::Delivered);
+        assert_eq!(summarise(Vietqr, true, &[Cancelled, Cancelled]), OrderStatus::Cancelled);
+        assert_eq!(summarise(Cod, false, &[]), OrderStatus::Cancelled);
+    }
+}

@@ -1,0 +1,305 @@
+//! HTTP routes of orders.
+
+use std::sync::Arc;
+
+use accounts::Actor;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::lifecycle::{Action, PaymentMethod};
+use super::{AffectedOrder, NewOrder, OrderView, PaymentInstructions, PaymentRequests};
+use crate::MarketError;
+
+/// What the server configures for orders.
+#[derive(Debug, Clone)]
+pub struct OrderSettings {
+    /// How long a bank-transfer order waits for its payment before its
+    /// stock goes back on sale.
+    pub payment_window: chrono::Duration,
+}
+
+impl Default for OrderSettings {
+    fn default() -> Self {
+        OrderSettings { payment_window: chrono::Duration::minutes(60) }
+    }
+}
+
+type Payments = web::Data<dyn PaymentRequests>;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/orders", web::post().to(place_order))
+        .route("/api/v1/orders", web::get().to(list_orders))
+        .route("/api/v1/orders/{id}", web::get().to(get_order))
+        .route("/api/v1/orders/{id}/confirm", web::post().to(confirm_order))
+        .route("/api/v1/orders/{id}/hand-over", web::post().to(hand_over_order))
+        .route("/api/v1/orders/{id}/deliver", web::post().to(deliver_order))
+        .route("/api/v1/orders/{id}/cancel", web::post().to(cancel_order))
+        .route("/api/v1/lots/{id}/orders", web::get().to(lot_orders));
+}
+
+/// Adds how to pay while the buyer still has to.
+fn with_payment(mut view: OrderView, actor: &Actor, payments: &dyn PaymentRequests) -> OrderView {
+    if view.payment_method == PaymentMethod::Vietqr.as_str() && view.status == "placed" {
+        let is_buyer = actor.role == accounts::Role::Buyer;
+        let vietqr =
+            if is_buyer { payments.vietqr(&view.code, view.total_vnd - view.paid_vnd).ok() } else { None };
+        view.payment = Some(PaymentInstructions { method: view.payment_method.clone(), vietqr });
+    } else {
+        view.payment = Some(PaymentInstructions { method: view.payment_method.clone(), vietqr: None });
+    }
+    view
+}
+
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
+    request_body = NewOrder,
+    responses((status = 201, body = OrderView),
+              (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
+              (status = 409, description = "`insufficient_stock` (with `listing_id` and `available`) or `listing_unavailable`",
+               body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
+pub async fn place_order(
+    pool: web::Data<storage::Pool>,
+    settings: Option<web::Data<OrderSettings>>,
+    payments: Payments,
+    actor: Actor,
+    body: web::Json<NewOrder>,
+) -> Result<HttpResponse, MarketError> {
+    let window =
+        settings.map(|s| s.payment_window).unwrap_or_else(|| OrderSettings::default().payment_window);
+    let payments: Arc<dyn PaymentRequests> = payments.into_inner();
+    let view = pool
+        .run(move |c| {
+            let view = super::place(c, &actor, &body.into_inner(), payments.as_ref(), window)?;
+            Ok::<_, MarketError>(with_payment(view, &actor, payments.as_ref()))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderQuery {
+    /// Only orders in this status.
+    status: Option<String>,
+    /// 1 to 100, default 20.
+    limit: Option<i64>,
+    /// Default 0.
+    offset: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderList {
+    items: Vec<OrderView>,
+}
+
+const ORDER_STATUSES: [&str; 7] =
+    ["placed", "paid", "cod", "confirmed", "handed_over", "delivered", "cancelled"];
+
+/// The buyer's own orders; a seller's orders with its part; staff those of
+/// their organisation's sellers; admin all.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), params(OrderQuery),
+    responses((status = 200, body = OrderList), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 422, body = accounts::ErrorBody)))]
+pub async fn list_orders(
+    pool: web::Data<storage::Pool>,
+    payments: Payments,
+    actor: Actor,
+    query: web::Query<OrderQuery>,
+) -> Result<HttpResponse, MarketError> {
+    let q = query.into_inner();
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(MarketError::invalid("limit", "1 to 100"));
+    }
+    let offset = q.offset.unwrap_or(0);
+    if !(0..=100_000).contains(&offset) {
+        return Err(MarketError::invalid("offset", "0 to 100000"));
+    }
+    if q.status.as_deref().is_some_and(|s| !ORDER_STATUSES.contains(&s)) {
+        return Err(MarketError::invalid("status", format!("one of {}", ORDER_STATUSES.join(", "))));
+    }
+    let payments: Arc<dyn PaymentRequests> = payments.into_inner();
+    let items = pool
+        .run(move |c| {
+            let views = super::list(c, &actor, q.status.as_deref(), limit, offset)?;
+            Ok::<_, MarketError>(
+                views.into_iter().map(|v| with_payment(v, &actor, payments.as_ref())).collect(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(OrderList { items }))
+}
+
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = OrderView), (status = 401, body = accounts::ErrorBody),
+              (status = 404, description = "no such order, or not yours", body = accounts::ErrorBody)))]
+pub async fn get_order(
+    pool: web::Data<storage::Pool>,
+    payments: Payments,
+    actor: Actor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, MarketError> {
+    let id = id.into_inner();
+    let payments: Arc<dyn PaymentRequests> = payments.into_inner();
+    let view = pool
+        .run(move |c| {
+            let view = super::get(c, &actor, &id)?;
+            Ok::<_, MarketError>(with_payment(view, &actor, payments.as_ref()))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Optional body of a status change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// Only this part (one seller's share); by default every part you may
+    /// act on.
+    pub part_id: Option<String>,
+    /// Why; required when a seller, staff or admin cancels.
+    pub reason: Option<String>,
+}
+
+/// An absent or empty body is no options; anything else must be valid.
+fn status_change(body: &web::Bytes) -> Result<StatusChange, MarketError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(StatusChange::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            MarketError::invalid("body", e.to_string())
+        } else {
+            MarketError::MalformedJson(e.to_string())
+        }
+    })
+}
+
+async fn change_status(
+    pool: web::Data<storage::Pool>,
+    payments: Payments,
+    actor: Actor,
+    id: String,
+    body: web::Bytes,
+    action: Action,
+) -> Result<HttpResponse, MarketError> {
+    let change = status_change(&body)?;
+    let payments: Arc<dyn PaymentRequests> = payments.into_inner();
+    let view = pool
+        .run(move |c| {
+            let view = super::transition(
+                c,
+                &actor,
+                &id,
+                change.part_id.as_deref(),
+                action,
+                change.reason.as_deref(),
+            )?;
+            Ok::<_, MarketError>(with_payment(view, &actor, payments.as_ref()))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The seller (or its staff, or admin) accepts its part; the order must be
+/// paid or cash on delivery.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body(content = Option<StatusChange>),
+    responses((status = 200, body = OrderView), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
+              (status = 409, description = "`invalid_transition` or `not_paid`", body = accounts::ErrorBody)))]
+pub async fn confirm_order(
+    pool: web::Data<storage::Pool>,
+    payments: Payments,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, MarketError> {
+    change_status(pool, payments, actor, id.into_inner(), body, Action::Confirm).await
+}
+
+/// Post-office staff (or admin) accept the parcel of a confirmed part.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/hand-over", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body(content = Option<StatusChange>),
+    responses((status = 200, body = OrderView), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
+              (status = 409, body = accounts::ErrorBody)))]
+pub async fn hand_over_order(
+    pool: web::Data<storage::Pool>,
+    payments: Payments,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, MarketError> {
+    change_status(pool, payments, actor, id.into_inner(), body, Action::HandOver).await
+}
+
+/// Post-office staff (or admin) record the delivery.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/deliver", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body(content = Option<StatusChange>),
+    responses((status = 200, body = OrderView), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
+              (status = 409, body = accounts::ErrorBody)))]
+pub async fn deliver_order(
+    pool: web::Data<storage::Pool>,
+    payments: Payments,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, MarketError> {
+    change_status(pool, payments, actor, id.into_inner(), body, Action::Deliver).await
+}
+
+/// The buyer cancels the whole order before any seller confirmed; a seller
+/// its part before hand-over; staff or admin any part not yet delivered (a
+/// failed delivery). Stock not yet handed over goes back on sale.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body(content = Option<StatusChange>),
+    responses((status = 200, body = OrderView), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
+              (status = 409, body = accounts::ErrorBody), (status = 422, body = accounts::ErrorBody)))]
+pub async fn cancel_order(
+    pool: web::Data<storage::Pool>,
+    payments: Payments,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, MarketError> {
+    change_status(pool, payments, actor, id.into_inner(), body, Action::Cancel).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AffectedOrders {
+    items: Vec<AffectedOrder>,
+}
+
+/// Orders with items from this lot and their buyers' contacts, for staff
+/// handling a recall.
+#[utoipa::path(get, path = "/api/v1/lots/{id}/orders", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = AffectedOrders), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody)))]
+pub async fn lot_orders(
+    pool: web::Data<storage::Pool>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, MarketError> {
+    let id = id.into_inner();
+    let items = pool.run(move |c| super::for_lot(c, &actor, &id)).await?;
+    Ok(HttpResponse::Ok().json(AffectedOrders { items }))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    place_order,
+    list_orders,
+    get_order,
+    confirm_order,
+    hand_over_order,
+    deliver_order,
+    cancel_order,
+    lot_orders
+))]
+pub struct OrdersApi;
