@@ -5,6 +5,7 @@ pub mod banks;
 pub mod catalog;
 pub mod communes;
 pub mod routes;
+pub mod seller_csv;
 pub mod sellers;
 pub mod text;
 
