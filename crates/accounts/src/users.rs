@@ -80,6 +80,17 @@ pub fn find_by_phone(conn: &mut DbConnection, phone: &Phone) -> Result<Option<Us
         .optional()?)
 }
 
+/// Which of these phone numbers (national form) already have an account,
+/// in one query: a bulk import checks a whole file at once.
+pub fn registered_phones(
+    conn: &mut DbConnection,
+    phones: &[String],
+) -> Result<std::collections::HashSet<String>, AccountsError> {
+    let found: Vec<String> =
+        users::table.filter(users::phone.eq_any(phones)).select(users::phone).load(conn)?;
+    Ok(found.into_iter().collect())
+}
+
 pub fn find_by_id(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, AccountsError> {
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
 }

@@ -106,6 +106,16 @@ pub fn find(conn: &mut DbConnection, code: &str) -> Result<Option<Commune>, Mark
         .optional()?)
 }
 
+/// Which of these codes are in the commune list, in one query.
+pub fn existing_codes(
+    conn: &mut DbConnection,
+    codes: &[String],
+) -> Result<std::collections::HashSet<String>, MarketError> {
+    let found: Vec<String> =
+        communes::table.filter(communes::code.eq_any(codes)).select(communes::code).load(conn)?;
+    Ok(found.into_iter().collect())
+}
+
 /// Diacritic-insensitive search: every word of `q` must occur in the name.
 pub fn search(
     conn: &mut DbConnection,

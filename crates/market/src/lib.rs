@@ -7,6 +7,8 @@ pub mod communes;
 pub mod listings;
 pub mod orders;
 pub mod routes;
+pub mod seller_csv;
+pub mod seller_import;
 pub mod sellers;
 pub mod text;
 
@@ -32,6 +34,21 @@ pub enum MarketError {
     MalformedJson(String),
     #[error("bank transfer cannot be used: {0}")]
     PaymentUnavailable(String),
+    /// A file that cannot be read as a whole (encoding, header, no rows).
+    #[error("{0}")]
+    InvalidFile(String),
+    /// Rows of a file that break the rules, every one of them listed.
+    #[error("{message}")]
+    InvalidRows { message: String, rows: Vec<seller_csv::RowError> },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The request body stopped arriving (or broke off) before its end.
+    #[error("{0}")]
+    RequestTimeout(String),
+    #[error("{0}")]
+    BadRequest(String),
     #[error(transparent)]
     Accounts(#[from] accounts::AccountsError),
     #[error(transparent)]
@@ -92,6 +109,12 @@ impl actix_web::ResponseError for MarketError {
             MarketError::Transition(_) => StatusCode::CONFLICT,
             MarketError::PaymentUnavailable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             MarketError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            MarketError::Conflict(_) => StatusCode::CONFLICT,
+            MarketError::InvalidFile(_) | MarketError::InvalidRows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            MarketError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            MarketError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            MarketError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            MarketError::BadRequest(_) => StatusCode::BAD_REQUEST,
             MarketError::Accounts(e) => e.status_code(),
             MarketError::Storage(_) | MarketError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -119,9 +142,44 @@ impl actix_web::ResponseError for MarketError {
             MarketError::Transition(TransitionError::Invalid { .. }) => "invalid_transition",
             MarketError::PaymentUnavailable(_) => "payment_method_unavailable",
             MarketError::MalformedJson(_) => "malformed_json",
+            MarketError::InvalidFile(_) => "invalid_file",
+            MarketError::InvalidRows { message, rows } => return row_errors_response(message, rows),
+            MarketError::PayloadTooLarge(_) => "payload_too_large",
+            MarketError::UnsupportedMediaType(_) => "unsupported_media_type",
+            MarketError::RequestTimeout(_) => "request_timeout",
+            MarketError::BadRequest(_) => "bad_request",
             MarketError::Accounts(e) => return e.error_response(),
             MarketError::Storage(_) | MarketError::Internal(_) => "internal",
         };
         accounts::json_error(self.status_code(), code, &self.to_string())
     }
+}
+
+/// The error body of a rejected file: the usual `code` and `message`, and
+/// `rows` listing each problem so staff can fix them all in one go.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RowErrorBody {
+    pub error: RowErrorDetail,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RowErrorDetail {
+    /// `invalid_rows`, or `invalid_file` when the file as a whole cannot be
+    /// read (then there is no `rows`).
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<seller_csv::RowError>>,
+}
+
+fn row_errors_response(message: &str, rows: &[seller_csv::RowError]) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+        .insert_header(("Cache-Control", "no-store"))
+        .json(RowErrorBody {
+            error: RowErrorDetail {
+                code: "invalid_rows".into(),
+                message: message.to_string(),
+                rows: Some(rows.to_vec()),
+            },
+        })
 }

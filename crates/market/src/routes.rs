@@ -1,11 +1,11 @@
 //! HTTP routes of the market slice.
 
 use accounts::Actor;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::{banks, catalog, communes, sellers, MarketError};
+use crate::{banks, catalog, communes, seller_csv, seller_import, sellers, MarketError};
 
 /// Lifetimes the server configures.
 #[derive(Debug, Clone)]
@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/communes/{code}", web::get().to(get_commune))
         .route("/api/v1/sellers", web::post().to(onboard_seller))
         .route("/api/v1/sellers", web::get().to(list_sellers))
+        .route("/api/v1/sellers/import", web::post().to(import_sellers))
         .route("/api/v1/sellers/{id}", web::get().to(get_seller))
         .route("/api/v1/sellers/{id}/activation-code", web::post().to(reissue_activation_code));
 }
@@ -157,6 +158,140 @@ pub async fn onboard_seller(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// `true`: check the whole file (database included) and import nothing.
+    dry_run: Option<bool>,
+}
+
+/// What browsers and tools label a CSV file with: Windows labels `.csv`
+/// `application/vnd.ms-excel` when Excel is installed.
+const CSV_TYPES: [&str; 5] =
+    ["text/csv", "application/csv", "text/x-csv", "application/vnd.ms-excel", "text/plain"];
+
+fn check_csv_content_type(req: &HttpRequest) -> Result<(), MarketError> {
+    let declared =
+        req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if CSV_TYPES.contains(&essence.as_str()) {
+        return Ok(());
+    }
+    let message = if essence.contains("spreadsheetml") {
+        "this is an Excel workbook: in Excel choose File › Save As › \"CSV UTF-8 (Comma delimited) (*.csv)\" \
+         and upload that file"
+            .to_string()
+    } else if essence == "multipart/form-data" {
+        "send the CSV file itself as the request body with Content-Type: text/csv, not a form".to_string()
+    } else {
+        format!("send the CSV file as the request body with Content-Type: text/csv (got `{declared}`)")
+    };
+    Err(MarketError::UnsupportedMediaType(message))
+}
+
+fn too_large() -> MarketError {
+    MarketError::PayloadTooLarge(format!(
+        "the file is larger than {} MB; at most {} sellers fit in one file: split it into several files",
+        seller_import::MAX_BYTES / (1024 * 1024),
+        seller_csv::MAX_ROWS
+    ))
+}
+
+/// The body, at most `MAX_BYTES`; a body that stalls or breaks off is the
+/// client's problem (408 or 400), not a 500.
+async fn read_csv_body(req: &HttpRequest, body: web::Payload) -> Result<web::Bytes, MarketError> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > seller_import::MAX_BYTES as u64) {
+        return Err(too_large());
+    }
+    match body.to_bytes_limited(seller_import::MAX_BYTES).await {
+        Err(_) => Err(too_large()),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => {
+            let timed_out = e
+                .as_error::<actix_web::error::PayloadError>()
+                .is_some_and(|p| matches!(p, actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut));
+            Err(if timed_out {
+                MarketError::RequestTimeout(e.to_string())
+            } else {
+                MarketError::BadRequest(format!("the body could not be read: {e}"))
+            })
+        }
+    }
+}
+
+/// Onboards many sellers at once from a spreadsheet saved as CSV.
+///
+/// The body is the file itself (`Content-Type: text/csv`), at most 2 MB and
+/// 1,000 sellers. Save it from Excel as **CSV UTF-8 (Comma delimited)**;
+/// a byte-order mark, `,` or `;` between values, CRLF or LF, and quoted
+/// values (with commas, doubled quotes or line breaks) are all understood.
+///
+/// The first row names the columns, in any order:
+/// `full_name`, `phone`, `national_id` (CCCD, 12 digits), `commune_code`
+/// (5 digits, 2025 list), `address`, `farm_name` (optional column, may be
+/// empty), `bank_bin`, `bank_account_number`, `bank_account_name`,
+/// `consent_terms_version`, `consent_method` (`paper_form`,
+/// `verbal_at_counter` or `electronic`). Blank rows are skipped; spaces
+/// around values are trimmed; line breaks inside a value become `, `.
+///
+/// Format the phone, national ID, commune code and account number columns
+/// as **Text** before typing: Excel drops leading zeros of numbers and
+/// rounds long ones. A value that looks like that happened is refused with
+/// an explanation, never repaired by guessing (a leading zero dropped from
+/// an account number cannot be seen, so check those).
+///
+/// Each row follows the rules of `POST /api/v1/sellers`; a phone or national
+/// ID must not appear twice in the file nor belong to an existing account.
+/// All or nothing: any problem in any row imports nothing, and the 422 lists
+/// every problem (up to 200) with its row number as Excel shows it (the
+/// header is row 1). The sellers join the uploader's organisation; the
+/// uploader is recorded as the staff member who took each consent.
+#[utoipa::path(post, path = "/api/v1/sellers/import", tag = "sellers", security(("bearer" = [])),
+    params(ImportQuery),
+    request_body(content = String, content_type = "text/csv",
+        description = "the CSV file; see the operation description for its columns"),
+    responses((status = 201, description = "every row imported", body = seller_import::ImportReport),
+              (status = 200, description = "dry run: the file would import", body = seller_import::DryRunReport),
+              (status = 400, description = "the body broke off before its end", body = accounts::ErrorBody),
+              (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
+              (status = 409, description = "a phone or national ID was registered by another request \
+                during the import; nothing was imported", body = accounts::ErrorBody),
+              (status = 413, description = "more than 2 MB or more than 1,000 sellers", body = accounts::ErrorBody),
+              (status = 415, description = "not sent as text/csv", body = accounts::ErrorBody),
+              (status = 422, description = "`invalid_rows` with every problem in `rows`, or \
+                `invalid_file` when the file as a whole cannot be read (encoding, header, empty)",
+                body = crate::RowErrorBody)))]
+pub async fn import_sellers(
+    req: HttpRequest,
+    pool: web::Data<storage::Pool>,
+    key: web::Data<vault::MasterKey>,
+    settings: Option<web::Data<MarketSettings>>,
+    actor: Actor,
+    query: web::Query<ImportQuery>,
+    body: web::Payload,
+) -> Result<HttpResponse, MarketError> {
+    actor.require(&[accounts::Role::Staff, accounts::Role::Admin])?;
+    check_csv_content_type(&req)?;
+    let bytes = read_csv_body(&req, body).await?;
+    let dry_run = query.into_inner().dry_run.unwrap_or(false);
+    let ttl = settings.map(|s| s.activation_ttl).unwrap_or_else(|| MarketSettings::default().activation_ttl);
+    // Parsing and checking up to 1,000 rows is CPU work: off the worker
+    // thread, and before a database connection is taken.
+    let checked = web::block(move || seller_import::check_file(&bytes)).await??;
+    let key = key.into_inner();
+    let outcome =
+        with_conn(pool, move |c| seller_import::import(c, &key, &actor, checked, ttl, dry_run)).await?;
+    Ok(match outcome {
+        seller_import::ImportOutcome::Imported(report) => HttpResponse::Created().json(report),
+        seller_import::ImportOutcome::Checked(report) => HttpResponse::Ok().json(report),
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SellerQuery {
     commune: Option<String>,
 }
@@ -223,6 +358,7 @@ pub async fn reissue_activation_code(
     search_communes,
     get_commune,
     onboard_seller,
+    import_sellers,
     list_sellers,
     get_seller,
     reissue_activation_code

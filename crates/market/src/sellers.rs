@@ -59,7 +59,15 @@ pub enum ConsentMethod {
 }
 
 impl ConsentMethod {
-    fn as_str(self) -> &'static str {
+    pub const ALL: [ConsentMethod; 3] =
+        [ConsentMethod::PaperForm, ConsentMethod::VerbalAtCounter, ConsentMethod::Electronic];
+
+    /// The snake-case name, as JSON and the CSV import write it.
+    pub fn parse(s: &str) -> Option<ConsentMethod> {
+        ConsentMethod::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
         match self {
             ConsentMethod::PaperForm => "paper_form",
             ConsentMethod::VerbalAtCounter => "verbal_at_counter",
@@ -149,11 +157,11 @@ fn rfc3339(t: NaiveDateTime) -> String {
 }
 
 /// Validated onboarding input, ready to store.
-struct ValidSeller {
-    full_name: String,
-    phone: Phone,
-    national_id: String,
-    commune_code: String,
+pub(crate) struct ValidSeller {
+    pub(crate) full_name: String,
+    pub(crate) phone: Phone,
+    pub(crate) national_id: String,
+    pub(crate) commune_code: String,
     address: String,
     farm_name: Option<String>,
     bank_bin: String,
@@ -163,24 +171,131 @@ struct ValidSeller {
     consent_method: ConsentMethod,
 }
 
-fn validate(input: &OnboardSeller) -> Result<ValidSeller, MarketError> {
+/// One problem with one field of an onboarding input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FieldError {
+    /// As the JSON body names it: `phone`, `bank.bin`, `consent.terms_version`.
+    pub(crate) field: String,
+    pub(crate) message: String,
+}
+
+impl FieldError {
+    fn new(field: &str, message: impl Into<String>) -> Self {
+        FieldError { field: field.to_string(), message: message.into() }
+    }
+
+    /// Field checks from the accounts crate write `field: message`; the
+    /// field is kept apart here, so the prefix goes.
+    fn from_error(field: &str, e: MarketError) -> Self {
+        match e {
+            MarketError::Invalid { field, message } => FieldError { field, message },
+            other => {
+                let text = other.to_string();
+                let message = text.strip_prefix(&format!("{field}: ")).map(str::to_string).unwrap_or(text);
+                FieldError::new(field, message)
+            }
+        }
+    }
+
+    pub(crate) fn into_error(self) -> MarketError {
+        MarketError::Invalid { field: self.field, message: self.message }
+    }
+}
+
+/// Keeps the value of a field check, or notes its problem.
+fn check<T>(errors: &mut Vec<FieldError>, field: &str, result: Result<T, MarketError>) -> Option<T> {
+    result.map_err(|e| errors.push(FieldError::from_error(field, e))).ok()
+}
+
+/// Checks every field (no database needed) and reports every problem, in
+/// the order single onboarding has always reported the first of them.
+pub(crate) fn validate(input: &OnboardSeller) -> Result<ValidSeller, Vec<FieldError>> {
+    let mut errors = Vec::new();
     let bank = &input.bank;
     if banks::find(bank.bin.trim()).is_none() {
-        return Err(MarketError::invalid("bank.bin", format!("`{}` is not a known bank BIN", bank.bin)));
+        errors.push(FieldError::new("bank.bin", format!("`{}` is not a known bank BIN", bank.bin)));
     }
+    let e = &mut errors;
+    let full_name = check(e, "full_name", text_field("full_name", &input.full_name, 100));
+    let phone = check(e, "phone", Phone::parse(&input.phone).map_err(MarketError::from));
+    let national_id = check(e, "national_id", validate_national_id(&input.national_id));
+    let commune_code =
+        check(e, "commune_code", crate::check_commune_code("commune_code", &input.commune_code));
+    let address = check(e, "address", text_field("address", &input.address, 300));
+    let farm_name = check(
+        e,
+        "farm_name",
+        input.farm_name.as_deref().map(|f| text_field("farm_name", f, 100)).transpose(),
+    );
+    let account_number = check(e, "bank.account_number", validate_account_number(&bank.account_number));
+    let account_name = check(e, "bank.account_name", normalise_account_name(&bank.account_name));
+    let terms_version = check(
+        e,
+        "consent.terms_version",
+        text_field("consent.terms_version", &input.consent.terms_version, 32),
+    );
+    let (
+        Some(full_name),
+        Some(phone),
+        Some(national_id),
+        Some(commune_code),
+        Some(address),
+        Some(farm_name),
+        Some(account_number),
+        Some(account_name),
+        Some(terms_version),
+        true,
+    ) = (
+        full_name,
+        phone,
+        national_id,
+        commune_code,
+        address,
+        farm_name,
+        account_number,
+        account_name,
+        terms_version,
+        errors.is_empty(),
+    )
+    else {
+        return Err(errors);
+    };
     Ok(ValidSeller {
-        full_name: text_field("full_name", &input.full_name, 100)?,
-        phone: Phone::parse(&input.phone)?,
-        national_id: validate_national_id(&input.national_id)?,
-        commune_code: crate::check_commune_code("commune_code", &input.commune_code)?,
-        address: text_field("address", &input.address, 300)?,
-        farm_name: input.farm_name.as_deref().map(|f| text_field("farm_name", f, 100)).transpose()?,
+        full_name,
+        phone,
+        national_id,
+        commune_code,
+        address,
+        farm_name,
         bank_bin: bank.bin.trim().to_string(),
-        account_number: validate_account_number(&bank.account_number)?,
-        account_name: normalise_account_name(&bank.account_name)?,
-        terms_version: text_field("consent.terms_version", &input.consent.terms_version, 32)?,
+        account_number,
+        account_name,
+        terms_version,
         consent_method: input.consent.method,
     })
+}
+
+pub(crate) fn commune_not_listed(code: &str) -> String {
+    format!("`{code}` is not in the 2025 commune list")
+}
+
+pub(crate) const NATIONAL_ID_TAKEN: &str = "a seller with this national ID is already onboarded";
+
+/// The keyed hash a national ID is found by (the number itself is sealed).
+pub(crate) fn national_id_lookup(key: &vault::MasterKey, national_id: &str) -> String {
+    key.lookup_hash("national_id", national_id)
+}
+
+/// Which of these national ID lookups already belong to a seller.
+pub(crate) fn taken_national_ids(
+    conn: &mut DbConnection,
+    lookups: &[String],
+) -> Result<std::collections::HashSet<String>, MarketError> {
+    let taken: Vec<String> = sellers::table
+        .filter(sellers::national_id_lookup.eq_any(lookups))
+        .select(sellers::national_id_lookup)
+        .load(conn)?;
+    Ok(taken.into_iter().collect())
 }
 
 pub fn onboard(
@@ -191,64 +306,77 @@ pub fn onboard(
     activation_ttl: chrono::Duration,
 ) -> Result<OnboardedSeller, MarketError> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    let v = validate(input)?;
-    let lookup = key.lookup_hash("national_id", &v.national_id);
+    let v = validate(input).map_err(|errors| match errors.into_iter().next() {
+        Some(first) => first.into_error(),
+        None => MarketError::Internal("validation failed without a reason".into()),
+    })?;
     storage::write_transaction(conn, |conn| {
         if communes::find(conn, &v.commune_code)?.is_none() {
-            return Err(MarketError::invalid(
-                "commune_code",
-                format!("`{}` is not in the 2025 commune list", v.commune_code),
-            ));
+            return Err(MarketError::invalid("commune_code", commune_not_listed(&v.commune_code)));
         }
-        let taken: i64 =
-            sellers::table.filter(sellers::national_id_lookup.eq(&lookup)).count().get_result(conn)?;
-        if taken > 0 {
-            return Err(MarketError::Conflict("a seller with this national ID is already onboarded".into()));
+        let lookup = national_id_lookup(key, &v.national_id);
+        if !taken_national_ids(conn, std::slice::from_ref(&lookup))?.is_empty() {
+            return Err(MarketError::Conflict(NATIONAL_ID_TAKEN.into()));
         }
-        let user = users::insert_user(
-            conn,
-            users::NewUser {
-                role: Role::Farmer,
-                phone: &v.phone,
-                name: &v.full_name,
-                password_hash: None,
-                organisation_id: actor.organisation_id.as_deref(),
-            },
-        )?;
-        let id = storage::new_id();
-        let now = storage::now();
-        let sealed = key.seal(&format!("seller:{id}:national_id"), v.national_id.as_bytes());
-        diesel::insert_into(sellers::table)
-            .values((
-                sellers::id.eq(&id),
-                sellers::user_id.eq(&user.id),
-                sellers::full_name.eq(&v.full_name),
-                sellers::phone.eq(v.phone.as_str()),
-                sellers::national_id_ciphertext.eq(&sealed),
-                sellers::national_id_lookup.eq(&lookup),
-                sellers::national_id_last3.eq(&v.national_id[9..]),
-                sellers::commune_code.eq(&v.commune_code),
-                sellers::address.eq(&v.address),
-                sellers::farm_name.eq(&v.farm_name),
-                sellers::bank_bin.eq(&v.bank_bin),
-                sellers::bank_account_number.eq(&v.account_number),
-                sellers::bank_account_name.eq(&v.account_name),
-                sellers::consent_terms_version.eq(&v.terms_version),
-                sellers::consent_method.eq(v.consent_method.as_str()),
-                sellers::consent_recorded_by.eq(&actor.user_id),
-                sellers::consent_at.eq(now),
-                sellers::organisation_id.eq(&actor.organisation_id),
-                sellers::created_at.eq(now),
-            ))
-            .execute(conn)?;
-        let code = users::issue_activation_code(conn, &user.id, activation_ttl)?;
-        accounts::audit::record(conn, actor, Some(&user.id), "seller.onboard", "seller", &id)?;
-        Ok(OnboardedSeller {
-            id,
-            user_id: user.id,
-            activation_code: code,
-            activation_expires_at: rfc3339(now + activation_ttl),
-        })
+        insert_valid(conn, key, actor, &v, activation_ttl, "seller.onboard")
+    })
+}
+
+/// Stores one validated seller: the farmer's user account (which refuses a
+/// phone already registered), the seller row with the national ID sealed,
+/// an activation code and the audit record `action`. Call it inside a write
+/// transaction whose caller has checked the commune and national ID.
+pub(crate) fn insert_valid(
+    conn: &mut DbConnection,
+    key: &vault::MasterKey,
+    actor: &Actor,
+    v: &ValidSeller,
+    activation_ttl: chrono::Duration,
+    action: &str,
+) -> Result<OnboardedSeller, MarketError> {
+    let user = users::insert_user(
+        conn,
+        users::NewUser {
+            role: Role::Farmer,
+            phone: &v.phone,
+            name: &v.full_name,
+            password_hash: None,
+            organisation_id: actor.organisation_id.as_deref(),
+        },
+    )?;
+    let id = storage::new_id();
+    let now = storage::now();
+    let sealed = key.seal(&format!("seller:{id}:national_id"), v.national_id.as_bytes());
+    diesel::insert_into(sellers::table)
+        .values((
+            sellers::id.eq(&id),
+            sellers::user_id.eq(&user.id),
+            sellers::full_name.eq(&v.full_name),
+            sellers::phone.eq(v.phone.as_str()),
+            sellers::national_id_ciphertext.eq(&sealed),
+            sellers::national_id_lookup.eq(national_id_lookup(key, &v.national_id)),
+            sellers::national_id_last3.eq(&v.national_id[9..]),
+            sellers::commune_code.eq(&v.commune_code),
+            sellers::address.eq(&v.address),
+            sellers::farm_name.eq(&v.farm_name),
+            sellers::bank_bin.eq(&v.bank_bin),
+            sellers::bank_account_number.eq(&v.account_number),
+            sellers::bank_account_name.eq(&v.account_name),
+            sellers::consent_terms_version.eq(&v.terms_version),
+            sellers::consent_method.eq(v.consent_method.as_str()),
+            sellers::consent_recorded_by.eq(&actor.user_id),
+            sellers::consent_at.eq(now),
+            sellers::organisation_id.eq(&actor.organisation_id),
+            sellers::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    let code = users::issue_activation_code(conn, &user.id, activation_ttl)?;
+    accounts::audit::record(conn, actor, Some(&user.id), action, "seller", &id)?;
+    Ok(OnboardedSeller {
+        id,
+        user_id: user.id,
+        activation_code: code,
+        activation_expires_at: rfc3339(now + activation_ttl),
     })
 }
 

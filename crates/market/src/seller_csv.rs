@@ -1,0 +1,544 @@
+//! Reading a sellers spreadsheet that post-office staff saved from Excel as
+//! CSV: encoding, header, quoting, and the row numbers staff see in Excel.
+//! Pure: bytes in, named values out; the rules for the values themselves
+//! are those of single onboarding (`sellers::validate`).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Most sellers one file may hold: one transaction imports the whole file,
+/// and the answer lists every activation code.
+pub const MAX_ROWS: usize = 1000;
+
+/// The columns of the file, in the order the documentation lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    FullName,
+    Phone,
+    NationalId,
+    CommuneCode,
+    Address,
+    FarmName,
+    BankBin,
+    BankAccountNumber,
+    BankAccountName,
+    ConsentTermsVersion,
+    ConsentMethod,
+}
+
+impl Column {
+    pub const ALL: [Column; 11] = [
+        Column::FullName,
+        Column::Phone,
+        Column::NationalId,
+        Column::CommuneCode,
+        Column::Address,
+        Column::FarmName,
+        Column::BankBin,
+        Column::BankAccountNumber,
+        Column::BankAccountName,
+        Column::ConsentTermsVersion,
+        Column::ConsentMethod,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::FullName => "full_name",
+            Column::Phone => "phone",
+            Column::NationalId => "national_id",
+            Column::CommuneCode => "commune_code",
+            Column::Address => "address",
+            Column::FarmName => "farm_name",
+            Column::BankBin => "bank_bin",
+            Column::BankAccountNumber => "bank_account_number",
+            Column::BankAccountName => "bank_account_name",
+            Column::ConsentTermsVersion => "consent_terms_version",
+            Column::ConsentMethod => "consent_method",
+        }
+    }
+
+    pub fn required(self) -> bool {
+        self != Column::FarmName
+    }
+
+    fn index(self) -> usize {
+        Column::ALL.iter().position(|c| *c == self).unwrap_or(0)
+    }
+
+    /// The column a header cell names (case is ignored, as Excel users
+    /// might capitalise).
+    pub fn from_name(name: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Where a field problem sorts within a row; the whole-row problems last.
+    pub fn order_of(field: Option<&str>) -> usize {
+        field.and_then(Column::from_name).map_or(Column::ALL.len(), Column::index)
+    }
+}
+
+/// One seller row: its row number as Excel shows it (the header is row 1
+/// when it is the first line) and its values, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvSeller {
+    pub row: usize,
+    values: [String; 11],
+}
+
+impl CsvSeller {
+    /// The value of a column, trimmed; empty when left blank.
+    pub fn value(&self, column: Column) -> &str {
+        &self.values[column.index()]
+    }
+}
+
+/// A problem with one row, or one field of it, as the API reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RowError {
+    /// The row number Excel shows (the header row is 1).
+    pub row: usize,
+    /// The column, e.g. `phone`; `null` when the problem is the whole row.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// The rows of a file whose shape is right, and the rows whose shape is not
+/// (more values than the header names).
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    pub rows: Vec<CsvSeller>,
+    pub problems: Vec<RowError>,
+}
+
+/// A problem with the file as a whole: nothing in it can be trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CsvError {
+    #[error(
+        "this is an Excel workbook, not a CSV file: in Excel choose File › Save As › \
+         \"CSV UTF-8 (Comma delimited) (*.csv)\" and upload that file"
+    )]
+    Workbook,
+    #[error(
+        "the file is UTF-16 (Excel's \"Unicode Text\"): in Excel choose File › Save As › \
+         \"CSV UTF-8 (Comma delimited) (*.csv)\" and upload that file"
+    )]
+    Utf16,
+    #[error(
+        "the file is not UTF-8 (first unreadable byte on line {line}); Excel's plain \"CSV\" \
+         uses the Windows code page and garbles Vietnamese letters: save it again as \
+         \"CSV UTF-8 (Comma delimited) (*.csv)\""
+    )]
+    NotUtf8 { line: usize },
+    #[error("the file is empty; its first row must name the columns: {}", expected_columns())]
+    Empty,
+    #[error("the file has a header row but no sellers: add one row per seller below the header")]
+    NoRows,
+    #[error("the header row does not match: {}", columns_message(.missing, .unknown, .repeated))]
+    Columns { missing: Vec<&'static str>, unknown: Vec<String>, repeated: Vec<String> },
+    #[error("the file has {found} sellers but at most {max} fit in one file: split it into several files", max = MAX_ROWS)]
+    TooManyRows { found: usize },
+    #[error(
+        "a quoted value starting in row {row} is never closed (a `\"` is missing), so the rest \
+         of the file was read as one value"
+    )]
+    UnclosedQuote { row: usize },
+}
+
+fn expected_columns() -> String {
+    let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+    format!("{} (any order; farm_name may be left out)", names.join(", "))
+}
+
+fn columns_message(missing: &[&str], unknown: &[String], repeated: &[String]) -> String {
+    let quoted = |names: Vec<&str>| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("missing {}", quoted(missing.to_vec())));
+    }
+    if !unknown.is_empty() {
+        parts.push(format!("unknown {}", quoted(unknown.iter().map(String::as_str).collect())));
+    }
+    if !repeated.is_empty() {
+        parts.push(format!("repeated {}", quoted(repeated.iter().map(String::as_str).collect())));
+    }
+    format!("{}. The first row must name exactly these columns: {}", parts.join("; "), expected_columns())
+}
+
+/// A cell with line breaks (Alt+Enter in Excel) becomes one line: no name,
+/// phone or address is stored with a line break in it.
+fn clean_value(raw: &str) -> String {
+    if !raw.contains(['\n', '\r']) {
+        return raw.trim().to_string();
+    }
+    let mut out = String::new();
+    for line in raw.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with([',', ';']) { " " } else { ", " });
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Excel writes `;` between values where the decimal separator is a comma,
+/// as in Vietnamese regional settings; the header (plain names, never
+/// quoted) tells which one this file uses.
+fn delimiter(text: &str) -> u8 {
+    let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    [b',', b';', b'\t'].into_iter().max_by_key(|d| header.bytes().filter(|b| b == d).count()).unwrap_or(b',')
+}
+
+/// Reads the file. Rows that are entirely blank are skipped but still
+/// counted, as Excel shows them.
+pub fn parse(bytes: &[u8]) -> Result<ParsedFile, CsvError> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err(CsvError::Workbook);
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(CsvError::Utf16);
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| CsvError::NotUtf8 {
+        line: 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count(),
+    })?;
+    // Old Mac files end lines with CR alone; the reader counts lines by LF.
+    let mac;
+    let text = if text.contains('\r') && !text.contains('\n') {
+        mac = text.replace('\r', "\n");
+        mac.as_str()
+    } else {
+        text
+    };
+    let data = text.as_bytes();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter(text))
+        .from_reader(data);
+    let mut header: Option<Vec<Option<Column>>> = None;
+    let mut parsed = ParsedFile::default();
+    let mut found = 0;
+    // Line breaks inside quoted values: Excel shows such a record as one
+    // row, so they do not count towards the row numbers after it.
+    let mut breaks_inside_values = 0;
+    let mut last: Option<(usize, bool)> = None;
+    let mut record = csv::StringRecord::new();
+    loop {
+        // The reader works on a `&str` already checked to be UTF-8: it has
+        // nothing left to fail on, but a failure is still an answer.
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(_) => return Err(CsvError::NotUtf8 { line: 1 }),
+        }
+        let row = excel_row(data, &record, breaks_inside_values);
+        let breaks: usize = record.iter().map(|f| f.matches('\n').count()).sum();
+        breaks_inside_values += breaks;
+        last = Some((row, breaks > 0));
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let Some(columns) = &header else {
+            header = Some(read_header(&record)?);
+            continue;
+        };
+        found += 1;
+        if found > MAX_ROWS {
+            continue;
+        }
+        let mut values: [String; 11] = Default::default();
+        for (i, raw) in record.iter().enumerate() {
+            match columns.get(i).copied().flatten() {
+                Some(column) => values[column.index()] = clean_value(raw),
+                None if raw.trim().is_empty() => {}
+                None => parsed.problems.push(RowError {
+                    row,
+                    field: None,
+                    message: format!(
+                        "value `{}` in column {} has no column name in the header row; a value \
+                         that contains a comma must be in quotes",
+                        clean_value(raw),
+                        i + 1
+                    ),
+                }),
+            }
+        }
+        parsed.rows.push(CsvSeller { row, values });
+    }
+    if text.matches('"').count() % 2 == 1 {
+        if let Some((row, true)) = last {
+            return Err(CsvError::UnclosedQuote { row });
+        }
+    }
+    match header {
+        None => Err(CsvError::Empty),
+        Some(_) if found == 0 => Err(CsvError::NoRows),
+        Some(_) if found > MAX_ROWS => Err(CsvError::TooManyRows { found }),
+        Some(_) => Ok(parsed),
+    }
+}
+
+/// The row Excel shows for a record: the line it starts on, less the line
+/// breaks inside earlier quoted values. The reader reports where it began
+/// reading, before the blank lines it skipped, so those are stepped over.
+fn excel_row(data: &[u8], record: &csv::StringRecord, breaks_inside_values: usize) -> usize {
+    let Some(position) = record.position() else {
+        return 0;
+    };
+    let mut line = position.line() as usize;
+    let start = (position.byte() as usize).min(data.len());
+    for b in data[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')) {
+        line += usize::from(*b == b'\n');
+    }
+    line.saturating_sub(breaks_inside_values)
+}
+
+fn read_header(record: &csv::StringRecord) -> Result<Vec<Option<Column>>, CsvError> {
+    let mut columns = Vec::new();
+    let (mut unknown, mut repeated) = (Vec::new(), Vec::new());
+    for name in record.iter().map(str::trim) {
+        // Excel writes empty header cells for columns formatted but unused;
+        // a value under one is reported on its row.
+        let column = match Column::from_name(name) {
+            _ if name.is_empty() => None,
+            Some(c) if columns.contains(&Some(c)) => {
+                repeated.push(name.to_string());
+                None
+            }
+            Some(c) => Some(c),
+            None => {
+                unknown.push(name.to_string());
+                None
+            }
+        };
+        columns.push(column);
+    }
+    let missing: Vec<&'static str> = Column::ALL
+        .into_iter()
+        .filter(|c| c.required() && !columns.contains(&Some(*c)))
+        .map(Column::name)
+        .collect();
+    if missing.is_empty() && unknown.is_empty() && repeated.is_empty() {
+        Ok(columns)
+    } else {
+        Err(CsvError::Columns { missing, unknown, repeated })
+    }
+}
+
+/// A value Excel has mangled because the column was formatted as a number:
+/// the explanation staff need instead of a bare "invalid". The value is
+/// never repaired by guessing: a CCCD with a digit missing by mistake would
+/// look the same as one whose leading 0 Excel dropped.
+pub fn excel_hint(column: Column, raw: &str) -> Option<String> {
+    const FIX: &str = "format the column as Text in Excel, type the numbers again, and save as \
+                       \"CSV UTF-8 (Comma delimited) (*.csv)\"";
+    let digits = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
+    let scientific = {
+        let upper = raw.to_ascii_uppercase();
+        upper.contains("E+") && upper.bytes().all(|b| b.is_ascii_digit() || b".,E+".contains(&b))
+    };
+    if scientific
+        && matches!(
+            column,
+            Column::Phone | Column::NationalId | Column::BankAccountNumber | Column::CommuneCode
+        )
+    {
+        return Some(format!(
+            "`{raw}` is a number Excel wrote in scientific notation, so digits are lost: {FIX}"
+        ));
+    }
+    let dropped = match column {
+        Column::Phone => digits && raw.len() == 9 && !raw.starts_with('0'),
+        Column::NationalId => {
+            digits
+                && (10..=11).contains(&raw.len())
+                && crate::sellers::validate_national_id(&format!("{raw:0>12}")).is_ok()
+        }
+        Column::CommuneCode => digits && raw.len() < 5,
+        _ => false,
+    };
+    dropped.then(|| {
+        let what = match column {
+            Column::Phone => "a phone number has 10 digits starting with 0",
+            Column::NationalId => "a CCCD has 12 digits starting with 0",
+            _ => "a commune code has 5 digits",
+        };
+        format!("`{raw}` looks like Excel dropped the leading zero ({what}): {FIX}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const HEADER: &str = "full_name,phone,national_id,commune_code,address,farm_name,bank_bin,\
+                          bank_account_number,bank_account_name,consent_terms_version,consent_method";
+
+    fn row(name: &str, phone: &str) -> String {
+        format!("{name},{phone},008080001234,02260,Thôn Khuổi Bốc,,970405,8800205123456,{name},2025-07,paper_form")
+    }
+
+    #[test]
+    fn reads_a_plain_file_with_a_bom_and_crlf() {
+        let file = format!(
+            "\u{feff}{HEADER}\r\n{}\r\n{}\r\n",
+            row("Lò Thị Mai", "0912000001"),
+            row("Hà Văn Páo", "0912000002")
+        );
+        let parsed = parse(file.as_bytes()).unwrap();
+        assert_eq!(parsed.rows.len(), 2);
+        assert!(parsed.problems.is_empty());
+        let first = &parsed.rows[0];
+        assert_eq!((first.row, first.value(Column::FullName)), (2, "Lò Thị Mai"));
+        assert_eq!(first.value(Column::Phone), "0912000001");
+        assert_eq!(first.value(Column::FarmName), "");
+        assert_eq!(parsed.rows[1].row, 3);
+        assert_eq!(parsed.rows[1].value(Column::ConsentMethod), "paper_form");
+    }
+
+    #[test]
+    fn quoted_values_keep_commas_quotes_and_line_breaks() {
+        let file = format!(
+            "{HEADER}\n\"Lò Thị Mai\",0912000001,008080001234,02260,\"Thôn Khuổi Bốc,\nxã Hồng Thái\",\
+             \"Trại \"\"Chè Shan\"\"\",970405,8800205123456,LO THI MAI,2025-07,paper_form\n{}\n",
+            row("Hà Văn Páo", "0912000002")
+        );
+        let parsed = parse(file.as_bytes()).unwrap();
+        let first = &parsed.rows[0];
+        assert_eq!(first.value(Column::Address), "Thôn Khuổi Bốc, xã Hồng Thái");
+        assert_eq!(first.value(Column::FarmName), "Trại \"Chè Shan\"");
+        // the quoted line break is inside row 2; Excel shows the next record as row 3
+        assert_eq!((first.row, parsed.rows[1].row), (2, 3));
+    }
+
+    #[test]
+    fn line_breaks_inside_values_become_separators() {
+        assert_eq!(clean_value(" Thôn A\r\n  xã B "), "Thôn A, xã B");
+        assert_eq!(clean_value("Thôn A,\nxã B\n\n"), "Thôn A, xã B");
+        assert_eq!(clean_value("  Lò Thị Mai "), "Lò Thị Mai");
+    }
+
+    #[test]
+    fn columns_may_come_in_any_order_and_any_case() {
+        let file = "Phone , consent_method,full_name,national_id,commune_code,address,bank_bin,\
+                    bank_account_number,bank_account_name,consent_terms_version\n\
+                    0912000001,verbal_at_counter,  Lò Thị Mai  ,008080001234,02260,Thôn A,970405,123456,LO THI MAI,v1\n";
+        let parsed = parse(file.as_bytes()).unwrap();
+        let r = &parsed.rows[0];
+        assert_eq!(r.value(Column::Phone), "0912000001");
+        assert_eq!(r.value(Column::FullName), "Lò Thị Mai");
+        assert_eq!(r.value(Column::ConsentMethod), "verbal_at_counter");
+        assert_eq!(r.value(Column::FarmName), "", "farm_name may be left out");
+    }
+
+    #[test]
+    fn semicolons_from_vietnamese_regional_settings_work_too() {
+        let file =
+            format!("{}\n{}\n", HEADER.replace(',', ";"), row("Lò Thị Mai", "0912000001").replace(',', ";"));
+        let parsed = parse(file.as_bytes()).unwrap();
+        assert_eq!(parsed.rows[0].value(Column::NationalId), "008080001234");
+    }
+
+    #[test]
+    fn missing_unknown_and_repeated_columns_are_one_error() {
+        let file =
+            format!("{},email,phone\n{}\n", HEADER.replace("national_id,", ""), row("A", "0912000001"));
+        let err = parse(file.as_bytes()).unwrap_err();
+        assert_eq!(
+            err,
+            CsvError::Columns {
+                missing: vec!["national_id"],
+                unknown: vec!["email".into()],
+                repeated: vec!["phone".into()]
+            }
+        );
+        let message = err.to_string();
+        assert!(message.contains("missing `national_id`"), "{message}");
+        assert!(message.contains("unknown `email`"), "{message}");
+        assert!(message.contains("consent_method"), "the expected columns are listed: {message}");
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_but_counted_as_excel_shows_them() {
+        let file = format!(
+            "\n{HEADER}\n\n{}\n   \n,,,,,,,,,,\n{}\n\n",
+            row("Lò Thị Mai", "0912000001"),
+            row("Hà Văn Páo", "0912000002")
+        );
+        let parsed = parse(file.as_bytes()).unwrap();
+        let rows: Vec<usize> = parsed.rows.iter().map(|r| r.row).collect();
+        assert_eq!(rows, vec![4, 7]);
+    }
+
+    #[test]
+    fn row_numbers_follow_excel_with_crlf_and_line_breaks_in_values() {
+        let file = format!(
+            "{HEADER}\r\n\"Lò\r\nThị\r\nMai\",0912000001,008080001234,02260,A,,970405,123456,X,v,paper_form\r\n\r\n{}\r\n",
+            row("Hà Văn Páo", "0912000002")
+        );
+        let parsed = parse(file.as_bytes()).unwrap();
+        let rows: Vec<usize> = parsed.rows.iter().map(|r| r.row).collect();
+        assert_eq!(rows, vec![2, 4]);
+        assert_eq!(parsed.rows[0].value(Column::FullName), "Lò, Thị, Mai");
+    }
+
+    #[test]
+    fn values_beyond_the_header_are_reported_on_their_row() {
+        let file = format!("{HEADER}\n{},surprise\n{},,\n", row("A", "0912000001"), row("B", "0912000002"));
+        let parsed = parse(file.as_bytes()).unwrap();
+        assert_eq!(parsed.rows.len(), 2);
+        assert_eq!(parsed.problems.len(), 1, "empty trailing cells are fine");
+        assert_eq!((parsed.problems[0].row, parsed.problems[0].field.as_deref()), (2, None));
+        assert!(parsed.problems[0].message.contains("surprise"));
+    }
+
+    #[test]
+    fn other_encodings_and_workbooks_are_refused_with_what_to_do() {
+        // "Nguyễn" as Excel's plain CSV writes it on Vietnamese Windows (CP1258)
+        let mut cp1258 = format!("{HEADER}\n").into_bytes();
+        cp1258.extend_from_slice(b"Nguy\xEAn V\xE3n A,0912000001\n");
+        let err = parse(&cp1258).unwrap_err();
+        assert_eq!(err, CsvError::NotUtf8 { line: 2 });
+        assert!(err.to_string().contains("CSV UTF-8"));
+        assert_eq!(parse(b"\xFF\xFEf\0u\0").unwrap_err(), CsvError::Utf16);
+        assert_eq!(parse(b"PK\x03\x04rest of a zip").unwrap_err(), CsvError::Workbook);
+    }
+
+    #[test]
+    fn empty_and_header_only_files_say_so() {
+        assert_eq!(parse(b"").unwrap_err(), CsvError::Empty);
+        assert_eq!(parse(b"\xEF\xBB\xBF\r\n\r\n").unwrap_err(), CsvError::Empty);
+        assert_eq!(parse(format!("{HEADER}\r\n\r\n").as_bytes()).unwrap_err(), CsvError::NoRows);
+    }
+
+    #[test]
+    fn too_many_rows_are_counted_and_refused() {
+        let mut file = format!("{HEADER}\n");
+        for i in 0..=MAX_ROWS {
+            file.push_str(&row("A", &format!("09120{i:05}")));
+            file.push('\n');
+        }
+        assert_eq!(parse(file.as_bytes()).unwrap_err(), CsvError::TooManyRows { found: MAX_ROWS + 1 });
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_found() {
+        let file = format!("{HEADER}\n\"Lò Thị Mai,0912000001\n{}\n", row("B", "0912000002"));
+        assert_eq!(parse(file.as_bytes()).unwrap_err(), CsvError::UnclosedQuote { row: 2 });
+    }
+
+    #[test]
+    fn numbers_excel_mangled_are_explained_not_repaired() {
+        assert!(excel_hint(Column::Phone, "912345678").unwrap().contains("leading zero"));
+        assert!(excel_hint(Column::NationalId, "8080001234").unwrap().contains("12 digits"));
+        assert!(excel_hint(Column::NationalId, "8190001234").is_some());
+        assert!(excel_hint(Column::CommuneCode, "2260").is_some());
+        assert!(excel_hint(Column::NationalId, "8.08E+09").unwrap().contains("scientific"));
+        assert!(excel_hint(Column::BankAccountNumber, "8,8002E+12").is_some());
+        // not what Excel does: no hint, the ordinary message stands
+        assert!(excel_hint(Column::Phone, "12345").is_none());
+        assert!(excel_hint(Column::NationalId, "99999999999").is_none());
+        assert!(excel_hint(Column::FullName, "912345678").is_none());
+    }
+}
