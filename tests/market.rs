@@ -266,3 +266,394 @@ async fn search_ignores_diacritics_and_case_and_ranks_and_filters() {
         assert!(r.status().is_client_error(), "{bad}: {}", r.status());
     }
 }
+
+fn order_body(items: &[(&str, i64)], method: &str) -> Value {
+    json!({
+        "items": items.iter().map(|(id, q)| json!({"listing_id": id, "quantity": q})).collect::<Vec<_>>(),
+        "shipping": {"name": "Trần Minh Anh", "phone": "0987000001", "address": "12 Hàng Bạc", "commune_code": "00004"},
+        "payment_method": method,
+    })
+}
+
+async fn place(s: &TestServer, buyer: &str, items: &[(&str, i64)], method: &str) -> Value {
+    let r = s.post_json("/api/v1/orders", Some(buyer), &order_body(items, method)).await;
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn act(
+    s: &TestServer,
+    token: &str,
+    order: &str,
+    action: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    s.send(Method::POST, &format!("/api/v1/orders/{order}/{action}"), Some(token), body.as_ref()).await
+}
+
+async fn stock(s: &TestServer, listing: &str) -> i64 {
+    let v: Value = s.get(&format!("/api/v1/listings/{listing}"), None).await.json().await.unwrap();
+    v["quantity"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_cash_on_delivery_order_goes_from_placed_to_delivered() {
+    let s = TestServer::start().await;
+    let (_, farmer) = s.farmer("0912000101", "008080001234").await;
+    let listing = s.listing(&farmer, &tea(350_000, 10)).await;
+    let lid = listing["id"].as_str().unwrap();
+    let buyer = s.buyer("0987000001").await;
+
+    let order = place(&s, &buyer, &[(lid, 3)], "cod").await;
+    let id = order["id"].as_str().unwrap();
+    assert_eq!(order["status"], "cod");
+    assert_eq!(order["total_vnd"], 1_050_000);
+    assert_eq!(order["paid_vnd"], 0);
+    assert_eq!(order["payment"]["method"], "cod");
+    assert!(order["code"].as_str().unwrap().starts_with("NS"));
+    assert_eq!(stock(&s, lid).await, 7, "reserved at once");
+
+    // the post office cannot hand over what the seller has not confirmed
+    let c = error_code(act(&s, &s.staff_token, id, "hand-over", None).await, StatusCode::CONFLICT).await;
+    assert_eq!(c, "invalid_transition");
+    // the buyer cannot confirm for the seller
+    error_code(act(&s, &buyer, id, "confirm", None).await, StatusCode::FORBIDDEN).await;
+
+    let r = act(&s, &farmer, id, "confirm", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "confirmed");
+    // the farmer cannot claim the post office has the parcel
+    error_code(act(&s, &farmer, id, "hand-over", None).await, StatusCode::FORBIDDEN).await;
+    // and the buyer can no longer back out alone
+    error_code(act(&s, &buyer, id, "cancel", None).await, StatusCode::CONFLICT).await;
+
+    let r = act(&s, &s.staff_token, id, "hand-over", None).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "handed_over");
+    let r = act(&s, &s.staff_token, id, "deliver", None).await;
+    let delivered: Value = r.json().await.unwrap();
+    assert_eq!(delivered["status"], "delivered");
+    assert!(delivered["parts"][0]["delivered_at"].is_string());
+    // delivered is final
+    error_code(act(&s, &s.staff_token, id, "deliver", None).await, StatusCode::CONFLICT).await;
+    error_code(
+        act(&s, &s.admin_token, id, "cancel", Some(json!({"reason": "x"}))).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(stock(&s, lid).await, 7);
+
+    let seen: Value = s.get(&format!("/api/v1/orders/{id}"), Some(&buyer)).await.json().await.unwrap();
+    assert_eq!(seen["status"], "delivered");
+    assert_eq!(seen["parts"][0]["items"][0]["quantity"], 3);
+}
+
+#[tokio::test]
+async fn bank_transfer_orders_carry_a_vietqr_and_wait_for_payment() {
+    let s = TestServer::start().await;
+    let (_, farmer) = s.farmer("0912000101", "008080001234").await;
+    let listing = s.listing(&farmer, &tea(120_000, 10)).await;
+    let lid = listing["id"].as_str().unwrap();
+    let buyer = s.buyer("0987000001").await;
+    let order = place(&s, &buyer, &[(lid, 2)], "vietqr").await;
+    assert_eq!(order["status"], "placed");
+    assert!(order["payment_due_at"].is_string());
+    let qr = &order["payment"]["vietqr"];
+    let payload = qr["payload"].as_str().unwrap();
+    assert!(payload.starts_with("000201010212"), "dynamic VietQR: {payload}");
+    assert!(payload.contains("A000000727"));
+    assert!(payload.contains(order["code"].as_str().unwrap()), "the order code is in the purpose");
+    assert!(payload.contains("5406240000"), "amount 240000: {payload}");
+    assert_eq!(qr["amount_vnd"], 240_000);
+
+    // the seller must wait for the money
+    let c = error_code(
+        act(&s, &farmer, order["id"].as_str().unwrap(), "confirm", None).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(c, "not_paid");
+    // the buyer may cancel, and the stock comes back
+    let r = act(&s, &buyer, order["id"].as_str().unwrap(), "cancel", None).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "cancelled");
+    assert_eq!(stock(&s, lid).await, 10);
+}
+
+#[tokio::test]
+async fn unpaid_bank_transfer_orders_release_their_stock() {
+    let s = TestServer::start_with(|c| {
+        c.payment_window = chrono::Duration::milliseconds(300);
+        c.release_interval = std::time::Duration::from_millis(200);
+    })
+    .await;
+    let (_, farmer) = s.farmer("0912000101", "008080001234").await;
+    let listing = s.listing(&farmer, &tea(120_000, 5)).await;
+    let lid = listing["id"].as_str().unwrap();
+    let buyer = s.buyer("0987000001").await;
+    let unpaid = place(&s, &buyer, &[(lid, 4)], "vietqr").await;
+    let cod = place(&s, &buyer, &[(lid, 1)], "cod").await;
+    assert_eq!(stock(&s, lid).await, 0);
+    let mut released = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if stock(&s, lid).await == 4 {
+            released = true;
+            break;
+        }
+    }
+    assert!(released, "the unpaid order's 4 units came back");
+    let o: Value = s
+        .get(&format!("/api/v1/orders/{}", unpaid["id"].as_str().unwrap()), Some(&buyer))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(o["status"], "cancelled");
+    assert_eq!(o["parts"][0]["cancel_reason"], "payment not received in time");
+    let o: Value = s
+        .get(&format!("/api/v1/orders/{}", cod["id"].as_str().unwrap()), Some(&buyer))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(o["status"], "cod", "cash-on-delivery orders do not expire");
+}
+
+#[tokio::test]
+async fn orders_refuse_what_is_not_there() {
+    let s = TestServer::start().await;
+    let (_, farmer) = s.farmer("0912000101", "008080001234").await;
+    let listing = s.listing(&farmer, &tea(120_000, 3)).await;
+    let lid = listing["id"].as_str().unwrap();
+    let other = s.listing(&farmer, &tea(50_000, 3)).await;
+    let oid = other["id"].as_str().unwrap();
+    let buyer = s.buyer("0987000001").await;
+
+    let r = s.post_json("/api/v1/orders", Some(&buyer), &order_body(&[(oid, 1), (lid, 4)], "cod")).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "insufficient_stock");
+    assert_eq!(v["error"]["listing_id"], lid);
+    assert_eq!(v["error"]["available"], 3);
+    assert_eq!(stock(&s, oid).await, 3, "nothing half-reserved");
+
+    // the same listing twice adds up
+    let r = s.post_json("/api/v1/orders", Some(&buyer), &order_body(&[(lid, 2), (lid, 2)], "cod")).await;
+    assert_eq!(error_code(r, StatusCode::CONFLICT).await, "insufficient_stock");
+
+    let bad_bodies = [
+        json!({"items": [], "shipping": order_body(&[], "cod")["shipping"], "payment_method": "cod"}),
+        order_body(&[(lid, 0)], "cod"),
+        order_body(&[(lid, -1)], "cod"),
+        order_body(&[("no-such-listing", 1)], "cod"),
+        order_body(&[(lid, 1)], "bitcoin"),
+        {
+            let mut b = order_body(&[(lid, 1)], "cod");
+            b["items"][0]["quantity"] = json!(1.5);
+            b
+        },
+        {
+            let mut b = order_body(&[(lid, 1)], "cod");
+            b["shipping"]["commune_code"] = json!("99999");
+            b
+        },
+        {
+            let mut b = order_body(&[(lid, 1)], "cod");
+            b["shipping"]["phone"] = json!("12");
+            b
+        },
+    ];
+    for body in bad_bodies {
+        let r = s.post_json("/api/v1/orders", Some(&buyer), &body).await;
+        assert!(r.status().is_client_error(), "{body}: {}", r.status());
+        let v: Value = r.json().await.unwrap();
+        assert!(v["error"]["code"].is_string(), "{v}");
+    }
+    // paused listings cannot be ordered
+    s.send(
+        Method::PATCH,
+        &format!("/api/v1/listings/{lid}"),
+        Some(&farmer),
+        Some(&json!({"status": "paused"})),
+    )
+    .await;
+    let r = s.post_json("/api/v1/orders", Some(&buyer), &order_body(&[(lid, 1)], "cod")).await;
+    assert_eq!(error_code(r, StatusCode::CONFLICT).await, "listing_unavailable");
+    // only buyers order
+    let r = s.post_json("/api/v1/orders", Some(&farmer), &order_body(&[(oid, 1)], "cod")).await;
+    error_code(r, StatusCode::FORBIDDEN).await;
+    assert_eq!(stock(&s, lid).await, 3);
+    assert_eq!(stock(&s, oid).await, 3);
+}
+
+#[tokio::test]
+async fn each_seller_sees_and_handles_only_its_own_part() {
+    let s = TestServer::start().await;
+    let (seller_a, farmer_a) = s.farmer("0912000101", "008080001234").await;
+    let (seller_b, farmer_b) = s.farmer("0912000102", "008080001235").await;
+    let la = s.listing(&farmer_a, &tea(100_000, 5)).await;
+    let lb = s.listing(&farmer_b, &tea(30_000, 5)).await;
+    let buyer = s.buyer("0987000001").await;
+    let stranger = s.buyer("0987000002").await;
+    let order =
+        place(&s, &buyer, &[(la["id"].as_str().unwrap(), 1), (lb["id"].as_str().unwrap(), 2)], "cod").await;
+    let id = order["id"].as_str().unwrap();
+    assert_eq!(order["total_vnd"], 160_000);
+    assert_eq!(order["parts"].as_array().unwrap().len(), 2);
+
+    let seen_by_a: Value =
+        s.get(&format!("/api/v1/orders/{id}"), Some(&farmer_a)).await.json().await.unwrap();
+    assert_eq!(seen_by_a["parts"].as_array().unwrap().len(), 1);
+    assert_eq!(seen_by_a["parts"][0]["seller_id"], seller_a.as_str());
+    assert_eq!(seen_by_a["total_vnd"], 100_000, "a seller sees its own share");
+    let list_b: Value = s.get("/api/v1/orders", Some(&farmer_b)).await.json().await.unwrap();
+    assert_eq!(list_b["items"][0]["parts"][0]["seller_id"], seller_b.as_str());
+    error_code(s.get(&format!("/api/v1/orders/{id}"), Some(&stranger)).await, StatusCode::NOT_FOUND).await;
+    let none: Value = s.get("/api/v1/orders", Some(&stranger)).await.json().await.unwrap();
+    assert!(none["items"].as_array().unwrap().is_empty());
+    error_code(s.get(&format!("/api/v1/orders/{id}"), None).await, StatusCode::UNAUTHORIZED).await;
+
+    // A confirms; the order waits for B
+    let after_a: Value = act(&s, &farmer_a, id, "confirm", None).await.json().await.unwrap();
+    assert_eq!(after_a["parts"][0]["status"], "confirmed");
+    let whole: Value = s.get(&format!("/api/v1/orders/{id}"), Some(&buyer)).await.json().await.unwrap();
+    assert_eq!(whole["status"], "cod");
+    // B cannot touch A's part by naming it
+    let part_a = after_a["parts"][0]["id"].as_str().unwrap();
+    error_code(
+        act(&s, &farmer_b, id, "cancel", Some(json!({"part_id": part_a, "reason": "x"}))).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // B cancels its own part (with a reason), its stock returns, the order goes on
+    error_code(act(&s, &farmer_b, id, "cancel", None).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let r = act(&s, &farmer_b, id, "cancel", Some(json!({"reason": "hết hàng"}))).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(stock(&s, lb["id"].as_str().unwrap()).await, 5);
+    let whole: Value = s.get(&format!("/api/v1/orders/{id}"), Some(&buyer)).await.json().await.unwrap();
+    assert_eq!(whole["status"], "confirmed", "the live part decides");
+    // malformed and unknown options are refused
+    let r = s
+        .client
+        .post(s.at(&format!("/api/v1/orders/{id}/deliver")))
+        .bearer_auth(&s.staff_token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    error_code(r, StatusCode::BAD_REQUEST).await;
+    error_code(
+        act(&s, &s.staff_token, id, "hand-over", Some(json!({"surprise": 1}))).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+}
+
+/// Dozens of buyers at once for a listing with fewer units than they want
+/// in all: exactly the stock is sold, never more, on either backend.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_buyers_never_oversell() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    let (_, farmer) = s.farmer("0912000101", "008080001234").await;
+    let a = s.listing(&farmer, &tea(10_000, 25)).await["id"].as_str().unwrap().to_string();
+    let b = s.listing(&farmer, &tea(20_000, 40)).await["id"].as_str().unwrap().to_string();
+    let mut buyers = Vec::new();
+    for i in 0..40 {
+        buyers.push(s.buyer(&format!("09870001{i:02}")).await);
+    }
+    let mut tasks = Vec::new();
+    for (i, token) in buyers.into_iter().enumerate() {
+        let s = s.clone();
+        let (a, b) = (a.clone(), b.clone());
+        tasks.push(tokio::spawn(async move {
+            // half order both listings (in either order), half only one
+            let items: Vec<(&str, i64)> = match i % 4 {
+                0 => vec![(a.as_str(), 1), (b.as_str(), 2)],
+                1 => vec![(b.as_str(), 2), (a.as_str(), 1)],
+                2 => vec![(a.as_str(), 1)],
+                _ => vec![(b.as_str(), 1)],
+            };
+            let r = s.post_json("/api/v1/orders", Some(&token), &order_body(&items, "cod")).await;
+            let status = r.status();
+            let body: Value = r.json().await.unwrap();
+            (status, body)
+        }));
+    }
+    let (mut sold_a, mut sold_b, mut refused) = (0, 0, 0);
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        match status {
+            StatusCode::CREATED => {
+                for part in body["parts"].as_array().unwrap() {
+                    for item in part["items"].as_array().unwrap() {
+                        let q = item["quantity"].as_i64().unwrap();
+                        if item["listing_id"] == a.as_str() {
+                            sold_a += q;
+                        } else {
+                            sold_b += q;
+                        }
+                    }
+                }
+            }
+            StatusCode::CONFLICT => {
+                assert_eq!(body["error"]["code"], "insufficient_stock", "{body}");
+                refused += 1;
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    let (left_a, left_b) = (stock(&s, &a).await, stock(&s, &b).await);
+    assert!(left_a >= 0 && left_b >= 0);
+    assert_eq!(sold_a + left_a, 25, "every unit of A is sold once or still there");
+    assert_eq!(sold_b + left_b, 40);
+    assert!(refused > 0, "demand (30 of A, 50 of B) exceeded stock");
+}
+
+#[tokio::test]
+async fn a_recalled_lot_stops_selling_and_staff_find_its_buyers() {
+    let s = TestServer::start().await;
+    let (seller, farmer) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let lot_id = lot["id"].as_str().unwrap();
+    let mut body = tea(100_000, 10);
+    body["lot_id"] = json!(lot_id);
+    let listing = s.listing(&farmer, &body).await;
+    let lid = listing["id"].as_str().unwrap();
+    let buyer = s.buyer("0987000001").await;
+    let order = place(&s, &buyer, &[(lid, 2)], "cod").await;
+
+    let r = s
+        .post_json(
+            &format!("/api/v1/lots/{lot_id}/recall"),
+            Some(&s.staff_token),
+            &json!({"reason": "dư lượng thuốc"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+
+    assert_eq!(search(&s, "q=che").await["total"], 0, "out of the search");
+    let seen: Value = s.get(&format!("/api/v1/listings/{lid}"), None).await.json().await.unwrap();
+    assert_eq!(seen["available"], false);
+    assert_eq!(seen["lot"]["status"], "recalled");
+    let r = s.post_json("/api/v1/orders", Some(&buyer), &order_body(&[(lid, 1)], "cod")).await;
+    assert_eq!(error_code(r, StatusCode::CONFLICT).await, "listing_unavailable");
+    // no new listing may sell from it either
+    let r = s.post_json("/api/v1/listings", Some(&farmer), &body).await;
+    error_code(r, StatusCode::CONFLICT).await;
+
+    let affected: Value =
+        s.get(&format!("/api/v1/lots/{lot_id}/orders"), Some(&s.staff_token)).await.json().await.unwrap();
+    let items = affected["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["order_id"], order["id"]);
+    assert_eq!(items[0]["buyer_phone"], "0987000001");
+    assert_eq!(items[0]["quantity"], 2);
+    // farmers and buyers do not get the buyers' contacts
+    error_code(s.get(&format!("/api/v1/lots/{lot_id}/orders"), Some(&farmer)).await, StatusCode::FORBIDDEN)
+        .await;
+    error_code(s.get(&format!("/api/v1/lots/{lot_id}/orders"), Some(&buyer)).await, StatusCode::FORBIDDEN)
+        .await;
+    error_code(s.get("/api/v1/lots/nope/orders", Some(&s.staff_token)).await, StatusCode::NOT_FOUND).await;
+}

@@ -21,6 +21,11 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        TestServer::start_with(|_| {}).await
+    }
+
+    /// Starts with the test configuration changed by `adjust` first.
+    pub async fn start_with(adjust: impl FnOnce(&mut server::Config)) -> TestServer {
         let db = TestDatabase::new().expect("test database");
         let data = tempfile::tempdir().expect("data dir");
         let mut config = server::Config::from_env();
@@ -32,6 +37,8 @@ impl TestServer {
         config.workers = 2;
         // Short, so the stalled-body test is quick; loopback bodies arrive at once.
         config.body_idle_timeout = std::time::Duration::from_secs(2);
+        config.collection_account = Some(server::config::CollectionAccount::demo());
+        adjust(&mut config);
         let state =
             tokio::task::spawn_blocking(move || server::prepare(&config)).await.unwrap().expect("prepare");
         let s = state.clone();

@@ -109,7 +109,6 @@ impl actix_web::ResponseError for MarketError {
             MarketError::Transition(_) => StatusCode::CONFLICT,
             MarketError::PaymentUnavailable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             MarketError::MalformedJson(_) => StatusCode::BAD_REQUEST,
-            MarketError::Conflict(_) => StatusCode::CONFLICT,
             MarketError::InvalidFile(_) | MarketError::InvalidRows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             MarketError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             MarketError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -621,7 +621,7 @@ pub fn transition(
     let reason = reason.map(|r| accounts::clean_text("reason", r, 500)).transpose()?;
     storage::write_transaction(conn, |conn| {
         let order = lock_order(conn, order_id)?;
-        let parts = load_parts(conn, &[order.id.clone()])?;
+        let parts = load_parts(conn, std::slice::from_ref(&order.id))?;
         let method = PaymentMethod::parse(&order.payment_method).ok_or_else(|| {
             MarketError::Internal(format!("order {} has an unknown payment method", order.id))
         })?;
@@ -724,7 +724,7 @@ pub fn release_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<us
             if order.status != OrderStatus::Placed.as_str() || order.paid_vnd >= order.total_vnd {
                 return Ok::<_, MarketError>(false);
             }
-            for part in load_parts(conn, &[id.clone()])? {
+            for part in load_parts(conn, std::slice::from_ref(&id))? {
                 let from = PartStatus::parse(&part.status).unwrap_or(PartStatus::Cancelled);
                 if lifecycle::next_part_status(from, Action::Cancel, Party::System, false).is_err() {
                     continue;
