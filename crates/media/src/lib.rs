@@ -102,10 +102,10 @@ pub enum MediaError {
         /// The refused content type.
         content_type: String,
     },
-    /// Encoding the output JPEG failed: a bug, not the uploader's fault.
+    /// Resizing or encoding the output failed: a bug, not the uploader's fault.
     #[error("the photo could not be converted")]
-    Encode {
-        /// What the encoder said.
+    Conversion {
+        /// What the resizer or encoder said.
         reason: String,
     },
     /// Reading or writing the store failed.
@@ -124,7 +124,7 @@ impl MediaError {
             MediaError::TooManyPhotos { .. } => "too_many_photos",
             MediaError::InvalidBlobKey { .. } => "invalid_photo_key",
             MediaError::UnsupportedContentType { .. } => "unsupported_content_type",
-            MediaError::Encode { .. } => "photo_encoding_failed",
+            MediaError::Conversion { .. } => "photo_conversion_failed",
             MediaError::Io(_) => "photo_storage_failed",
         }
     }

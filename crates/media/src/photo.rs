@@ -2,6 +2,8 @@
 
 use std::io::Cursor;
 
+use fast_image_resize::images::{Image as ResizedImage, ImageRef};
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::codecs::jpeg::JpegEncoder;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageReader, Limits, RgbImage};
@@ -98,10 +100,10 @@ pub fn process_photo(bytes: &[u8], limits: &PhotoLimits) -> Result<ProcessedPhot
     let image = decode_oriented(bytes, source_format, limits)?;
     let rgb = flatten_onto_white(image);
 
-    let large = shrink_to_fit(&rgb, LARGE_MAX_SIDE).unwrap_or(rgb);
+    let large = shrink_to_fit(&rgb, LARGE_MAX_SIDE)?.unwrap_or(rgb);
     // From the large image rather than the original: a tenth of the work,
     // and the result is as good at thumbnail size.
-    let thumbnail = shrink_to_fit(&large, THUMBNAIL_MAX_SIDE).unwrap_or_else(|| large.clone());
+    let thumbnail = shrink_to_fit(&large, THUMBNAIL_MAX_SIDE)?.unwrap_or_else(|| large.clone());
 
     Ok(ProcessedPhoto {
         large: encode_jpeg(&large, LARGE_JPEG_QUALITY)?,
@@ -195,11 +197,11 @@ fn flatten_onto_white(image: DynamicImage) -> RgbImage {
 
 /// The image scaled so its longest side is `max_side`, keeping the aspect
 /// ratio; `None` when it already fits (never upscaled: that only adds bytes).
-fn shrink_to_fit(image: &RgbImage, max_side: u32) -> Option<RgbImage> {
+fn shrink_to_fit(image: &RgbImage, max_side: u32) -> Result<Option<RgbImage>, MediaError> {
     let (width, height) = image.dimensions();
     let longest = width.max(height);
     if longest <= max_side {
-        return None;
+        return Ok(None);
     }
     let scale = |side: u32| {
         let scaled = (u64::from(side) * u64::from(max_side) + u64::from(longest) / 2) / u64::from(longest);
@@ -207,11 +209,20 @@ fn shrink_to_fit(image: &RgbImage, max_side: u32) -> Option<RgbImage> {
         // thin panoramas.
         (scaled as u32).max(1)
     };
-    Some(resize(image, scale(width), scale(height)))
+    resize(image, scale(width), scale(height)).map(Some)
 }
 
-fn resize(image: &RgbImage, width: u32, height: u32) -> RgbImage {
-    image::imageops::resize(image, width, height, image::imageops::FilterType::Triangle)
+/// Lanczos3 keeps produce photos sharp when shrinking threefold; with SIMD
+/// it costs little more than bilinear.
+fn resize(image: &RgbImage, width: u32, height: u32) -> Result<RgbImage, MediaError> {
+    let internal = |reason: String| MediaError::Conversion { reason };
+    let source = ImageRef::new(image.width(), image.height(), image.as_raw(), PixelType::U8x3)
+        .map_err(|e| internal(e.to_string()))?;
+    let mut target = ResizedImage::new(width, height, PixelType::U8x3);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+    Resizer::new().resize(&source, &mut target, &options).map_err(|e| internal(e.to_string()))?;
+    RgbImage::from_raw(width, height, target.into_vec())
+        .ok_or_else(|| internal("resized buffer has the wrong size".to_owned()))
 }
 
 fn encode_jpeg(image: &RgbImage, quality: u8) -> Result<EncodedImage, MediaError> {
@@ -219,6 +230,6 @@ fn encode_jpeg(image: &RgbImage, quality: u8) -> Result<EncodedImage, MediaError
     // A fresh encoder writes only JFIF and the image: no EXIF, XMP or ICC.
     JpegEncoder::new_with_quality(&mut bytes, quality)
         .encode_image(image)
-        .map_err(|e| MediaError::Encode { reason: e.to_string() })?;
+        .map_err(|e| MediaError::Conversion { reason: e.to_string() })?;
     Ok(EncodedImage { bytes, width: image.width(), height: image.height(), content_type: JPEG })
 }
