@@ -40,12 +40,12 @@ pub use store::{Blob, BlobKey, BlobStore, FileStore};
 /// Messages are written for the farmer who uploaded the photo (the API shows
 /// them as they are); [`MediaError::code`] is the stable machine-readable
 /// part. Suggested HTTP mapping: `UnsupportedFormat` 415, `TooLarge` 413,
-/// `TooManyPhotos` 400, `Undecodable` and `TooManyPixels` 422,
+/// `TooManyPhotos` 400, `Undecodable`, `TooManyPixels` and `TooMuchMemory` 422,
 /// `InvalidBlobKey` 404, everything else 500.
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {
     /// The upload is bigger than [`PhotoLimits::max_bytes`].
-    #[error("the photo is {}; a photo may be at most {}", megabytes(*size), megabytes(*max))]
+    #[error("the photo is {}; a photo may be at most {}", megabytes(*size as u64), megabytes(*max as u64))]
     TooLarge {
         /// Size of the upload in bytes.
         size: usize,
@@ -65,8 +65,7 @@ pub enum MediaError {
         /// What the decoder said.
         reason: String,
     },
-    /// The image is wider, taller or has more pixels than the limits allow,
-    /// or decoding it would need more memory than allowed.
+    /// The image is wider, taller or has more pixels than the limits allow.
     #[error(
         "the photo is {width}×{height} pixels, larger than accepted (at most {max_width}×{max_height} \
          and {} megapixels); please upload a smaller photo",
@@ -83,6 +82,21 @@ pub enum MediaError {
         max_height: u32,
         /// Largest accepted width × height.
         max_pixels: u64,
+    },
+    /// Decoding the image would need more memory than
+    /// [`PhotoLimits::max_alloc`], e.g. a large 16-bit PNG.
+    #[error(
+        "the photo ({width}×{height} pixels) needs more than {} of memory to open; \
+         please upload a smaller photo or a JPEG",
+        megabytes(*max_alloc)
+    )]
+    TooMuchMemory {
+        /// Declared width.
+        width: u32,
+        /// Declared height.
+        height: u32,
+        /// The allocation limit in bytes.
+        max_alloc: u64,
     },
     /// More photos for one listing than [`MAX_PHOTOS_PER_LISTING`].
     #[error("a listing can have at most {max} photos")]
@@ -121,6 +135,7 @@ impl MediaError {
             MediaError::UnsupportedFormat { .. } => "unsupported_media_type",
             MediaError::Undecodable { .. } => "undecodable_photo",
             MediaError::TooManyPixels { .. } => "photo_dimensions_too_large",
+            MediaError::TooMuchMemory { .. } => "photo_needs_too_much_memory",
             MediaError::TooManyPhotos { .. } => "too_many_photos",
             MediaError::InvalidBlobKey { .. } => "invalid_photo_key",
             MediaError::UnsupportedContentType { .. } => "unsupported_content_type",
@@ -130,13 +145,13 @@ impl MediaError {
     }
 }
 
-/// "12.3 MB" in the units phones show (MiB, called MB).
-fn megabytes(bytes: usize) -> String {
-    let mb = bytes as f64 / (1024.0 * 1024.0);
-    if mb >= 10.0 || mb.fract() == 0.0 {
-        format!("{mb:.0} MB")
-    } else {
-        format!("{mb:.1} MB")
+/// "12.4 MB" in the units phones show (MiB, called MB), rounded up to a
+/// tenth so that a file just over the limit never reads as equal to it.
+fn megabytes(bytes: u64) -> String {
+    let tenths = bytes.saturating_mul(10).div_ceil(1024 * 1024);
+    match (tenths / 10, tenths % 10) {
+        (whole, 0) => format!("{whole} MB"),
+        (whole, tenth) => format!("{whole}.{tenth} MB"),
     }
 }
 
@@ -147,7 +162,7 @@ mod tests {
     #[test]
     fn messages_read_well() {
         let e = MediaError::TooLarge { size: 12_900_000, max: 10 * 1024 * 1024 };
-        assert_eq!(e.to_string(), "the photo is 12 MB; a photo may be at most 10 MB");
+        assert_eq!(e.to_string(), "the photo is 12.4 MB; a photo may be at most 10 MB");
         let e = MediaError::TooLarge { size: 5 * 1024 * 1024 + 300_000, max: 5 * 1024 * 1024 };
         assert_eq!(e.to_string(), "the photo is 5.3 MB; a photo may be at most 5 MB");
         let e = MediaError::UnsupportedFormat { found: "a HEIC photo" };

@@ -5,6 +5,7 @@ use std::io::Cursor;
 use fast_image_resize::images::{Image as ResizedImage, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::codecs::jpeg::JpegEncoder;
+use image::error::LimitErrorKind;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageReader, Limits, RgbImage};
 
@@ -97,10 +98,14 @@ pub fn process_photo(bytes: &[u8], limits: &PhotoLimits) -> Result<ProcessedPhot
         return Err(MediaError::TooLarge { size: bytes.len(), max: limits.max_bytes });
     }
     let source_format = SourceFormat::sniff(bytes)?;
-    let image = decode_oriented(bytes, source_format, limits)?;
+    let (image, orientation) = decode(bytes, source_format, limits)?;
     let rgb = flatten_onto_white(image);
 
+    // Shrunk before it is turned upright: rotating the longest side keeps
+    // it the longest, and turning a 1280 px image instead of a 12 MP one
+    // saves a full-size copy.
     let large = shrink_to_fit(&rgb, LARGE_MAX_SIDE)?.unwrap_or(rgb);
+    let large = upright(large, orientation);
     // From the large image rather than the original: a tenth of the work,
     // and the result is as good at thumbnail size.
     let thumbnail = shrink_to_fit(&large, THUMBNAIL_MAX_SIDE)?.unwrap_or_else(|| large.clone());
@@ -112,15 +117,14 @@ pub fn process_photo(bytes: &[u8], limits: &PhotoLimits) -> Result<ProcessedPhot
     })
 }
 
-/// Decodes with every limit checked before the pixel buffer exists, then
-/// turns the image upright as the camera's EXIF orientation says (phones
-/// store portrait photos sideways and set that tag), since the tag itself
-/// will not survive re-encoding.
-fn decode_oriented(
+/// Decodes with every limit checked before the pixel buffer exists; also
+/// returns the camera's EXIF orientation, which must be applied to the
+/// pixels since the tag itself does not survive re-encoding.
+fn decode(
     bytes: &[u8],
     format: SourceFormat,
     limits: &PhotoLimits,
-) -> Result<DynamicImage, MediaError> {
+) -> Result<(DynamicImage, Orientation), MediaError> {
     let mut image_limits = Limits::default();
     image_limits.max_alloc = Some(limits.max_alloc);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
@@ -128,9 +132,12 @@ fn decode_oriented(
     // reaches our own check below, which reports its dimensions; the
     // allocation limit still guards header parsing (e.g. huge PNG text chunks).
     reader.limits(image_limits.clone());
-    let mut decoder = reader.into_decoder().map_err(undecodable)?;
+    let mut decoder = reader.into_decoder().map_err(|e| MediaError::Undecodable { reason: e.to_string() })?;
 
     let (width, height) = decoder.dimensions();
+    if width == 0 || height == 0 {
+        return Err(MediaError::Undecodable { reason: format!("declared size {width}×{height}") });
+    }
     let too_many_pixels = || MediaError::TooManyPixels {
         width,
         height,
@@ -138,41 +145,43 @@ fn decode_oriented(
         max_height: limits.max_height,
         max_pixels: limits.max_pixels,
     };
-    if width == 0 || height == 0 {
-        return Err(MediaError::Undecodable { reason: format!("declared size {width}×{height}") });
-    }
     if width > limits.max_width
         || height > limits.max_height
         || u64::from(width) * u64::from(height) > limits.max_pixels
     {
         return Err(too_many_pixels());
     }
+    let over_limits = |e: ImageError| match e {
+        ImageError::Limits(limit) if matches!(limit.kind(), LimitErrorKind::DimensionError) => {
+            too_many_pixels()
+        }
+        ImageError::Limits(_) => MediaError::TooMuchMemory { width, height, max_alloc: limits.max_alloc },
+        other => MediaError::Undecodable { reason: other.to_string() },
+    };
 
     // Second line of defence: the decoders enforce these themselves too.
     image_limits.max_image_width = Some(limits.max_width);
     image_limits.max_image_height = Some(limits.max_height);
-    decoder.set_limits(image_limits.clone()).map_err(|e| limit_or_undecodable(e, too_many_pixels))?;
+    decoder.set_limits(image_limits.clone()).map_err(over_limits)?;
     // A 16-bit RGBA image needs 8 bytes a pixel: the pixel count alone does
     // not bound the buffer.
-    image_limits.reserve(decoder.total_bytes()).map_err(|e| limit_or_undecodable(e, too_many_pixels))?;
+    image_limits.reserve(decoder.total_bytes()).map_err(over_limits)?;
 
     // A broken EXIF block is no reason to refuse a photo: show it unrotated.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image =
-        DynamicImage::from_decoder(decoder).map_err(|e| limit_or_undecodable(e, too_many_pixels))?;
-    image.apply_orientation(orientation);
-    Ok(image)
+    let image = DynamicImage::from_decoder(decoder).map_err(over_limits)?;
+    Ok((image, orientation))
 }
 
-fn undecodable(e: ImageError) -> MediaError {
-    MediaError::Undecodable { reason: e.to_string() }
-}
-
-fn limit_or_undecodable(e: ImageError, too_many_pixels: impl Fn() -> MediaError) -> MediaError {
-    match e {
-        ImageError::Limits(_) => too_many_pixels(),
-        other => undecodable(other),
+/// Turns the image as the EXIF orientation says: phones store portrait
+/// photos sideways and set that tag rather than rotating the pixels.
+fn upright(image: RgbImage, orientation: Orientation) -> RgbImage {
+    if orientation == Orientation::NoTransforms {
+        return image;
     }
+    let mut image = DynamicImage::ImageRgb8(image);
+    image.apply_orientation(orientation);
+    image.into_rgb8()
 }
 
 /// RGB for JPEG; transparent parts (PNG, WebP stickers, screenshots) become

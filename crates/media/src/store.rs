@@ -150,7 +150,14 @@ impl BlobStore for FileStore {
         // directory is atomic, so readers see the whole blob or none, and a
         // crash leaves at most a stray `.partial-*` file (never a valid key).
         // Two writers racing on the same bytes both rename identical files.
-        let mut file = tempfile::Builder::new().prefix(".partial-").tempfile_in(dir)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".partial-");
+        // Temporary files are private (0600) by default; a blob is public
+        // content, readable like any file we write, e.g. by a web server
+        // that serves the directory.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+        let mut file = builder.tempfile_in(dir)?;
         file.write_all(bytes)?;
         // On disk before the rename makes it visible, so a power cut cannot
         // leave an empty file under a valid key.

@@ -37,6 +37,13 @@ fn put_then_get_round_trips_under_the_content_hash() {
     );
     assert_eq!(files_under(store.root()), vec![store.path_of(&key)]);
 
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(store.path_of(&key)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "{mode:o}");
+    }
+
     let blob = store.get(&key).unwrap().unwrap();
     assert_eq!(blob.bytes, bytes);
     assert_eq!(blob.content_type, "image/jpeg");
