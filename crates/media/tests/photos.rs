@@ -378,3 +378,11 @@ fn applies_exif_orientation() {
     let photo = process(&with_exif(&jpeg(&two_tone(400, 200)), 1)).unwrap();
     assert_jpeg(&photo.large, 400, 200);
 }
+
+#[test]
+fn at_most_eight_photos_per_listing() {
+    assert!(media::check_photo_count(8).is_ok());
+    let err = media::check_photo_count(9).unwrap_err();
+    assert_eq!(err.code(), "too_many_photos");
+    assert_eq!(err.to_string(), "a listing can have at most 8 photos");
+}
