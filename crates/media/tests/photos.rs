@@ -178,8 +178,8 @@ fn refuses_decompression_bombs_before_allocating() {
     let start = Instant::now();
     let err = process(&bomb).unwrap_err();
     // Decoding 900 megapixels would take many seconds and gigabytes; the
-    // header check answers at once.
-    assert!(start.elapsed() < Duration::from_millis(500), "took {:?}", start.elapsed());
+    // header check answers at once (the bound is loose for busy CI machines).
+    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
     assert!(matches!(err, MediaError::TooManyPixels { width: 30_000, height: 30_000, .. }), "{err:?}");
     assert_eq!(err.code(), "photo_dimensions_too_large");
 
