@@ -657,3 +657,106 @@ async fn a_recalled_lot_stops_selling_and_staff_find_its_buyers() {
         .await;
     error_code(s.get("/api/v1/lots/nope/orders", Some(&s.staff_token)).await, StatusCode::NOT_FOUND).await;
 }
+
+/// A phone-like JPEG carrying EXIF with a made-up GPS note in it.
+fn phone_photo(width: u32, height: u32) -> Vec<u8> {
+    let img =
+        image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
+    // APP1 "Exif": a big-endian TIFF header with an empty IFD, then the note
+    let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\0\0\0\0\0".to_vec();
+    exif.extend_from_slice(b"GPS 21.0285N 105.8542E");
+    let len = (exif.len() + 2) as u16;
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&exif);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+async fn upload(
+    s: &TestServer,
+    token: &str,
+    listing: &str,
+    files: Vec<(&str, Vec<u8>)>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, bytes) in files {
+        form = form.part("photo", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    }
+    s.client
+        .post(s.at(&format!("/api/v1/listings/{listing}/photos")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn photos_are_resized_stripped_and_limited() {
+    let s = TestServer::start().await;
+    let (_, farmer) = s.farmer("0912000101", "008080001234").await;
+    let (_, other) = s.farmer("0912000102", "008080001235").await;
+    let listing = s.listing(&farmer, &tea(100_000, 5)).await;
+    let lid = listing["id"].as_str().unwrap();
+
+    let original = phone_photo(2000, 1500);
+    assert!(original.windows(4).any(|w| w == b"Exif"));
+    let r = upload(&s, &farmer, lid, vec![("IMG_0001.jpg", original.clone())]).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let view: Value = r.json().await.unwrap();
+    let photo = &view["photos"][0];
+    assert_eq!((photo["width"].as_i64(), photo["height"].as_i64()), (Some(1280), Some(960)));
+    assert_eq!(photo["thumbnail_width"], 320);
+
+    let r = s.get(photo["url"].as_str().unwrap(), None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert!(r.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    let served = r.bytes().await.unwrap();
+    assert!(!served.windows(4).any(|w| w == b"Exif"), "metadata is gone");
+    assert!(!served.windows(3).any(|w| w == b"GPS"));
+    let decoded = image::load_from_memory(&served).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (1280, 960));
+    let thumb = s.get(photo["thumbnail_url"].as_str().unwrap(), None).await.bytes().await.unwrap();
+    assert_eq!(image::load_from_memory(&thumb).unwrap().width(), 320);
+
+    // refused: not a photo, a GIF, not multipart, someone else's listing
+    let r = upload(&s, &farmer, lid, vec![("notes.txt", b"hello".to_vec())]).await;
+    assert_eq!(error_code(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await, "unsupported_media_type");
+    let r = upload(&s, &farmer, lid, vec![("a.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec())]).await;
+    error_code(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    let r =
+        s.post_json(&format!("/api/v1/listings/{lid}/photos"), Some(&farmer), &json!({"photo": "x"})).await;
+    error_code(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    let r = upload(&s, &other, lid, vec![("x.jpg", phone_photo(10, 10))]).await;
+    error_code(r, StatusCode::NOT_FOUND).await;
+    let too_big = vec![0xFF_u8; 10 * 1024 * 1024 + 1];
+    let r = upload(&s, &farmer, lid, vec![("big.jpg", too_big)]).await;
+    assert_eq!(error_code(r, StatusCode::PAYLOAD_TOO_LARGE).await, "photo_too_large");
+    error_code(s.get("/media/..%2F..%2Fetc%2Fpasswd", None).await, StatusCode::NOT_FOUND).await;
+    error_code(s.get(&format!("/media/{}.jpg", "0".repeat(64)), None).await, StatusCode::NOT_FOUND).await;
+
+    // at most 8: seven more fit, the ninth does not
+    let seven: Vec<(&str, Vec<u8>)> = (0..7).map(|i| ("p.jpg", phone_photo(40 + i, 30))).collect();
+    let r = upload(&s, &farmer, lid, seven).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let view: Value = r.json().await.unwrap();
+    assert_eq!(view["photos"].as_array().unwrap().len(), 8);
+    let r = upload(&s, &farmer, lid, vec![("p.jpg", phone_photo(50, 50))]).await;
+    assert_eq!(error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await, "too_many_photos");
+
+    // removing one frees a place
+    let first = view["photos"][0]["id"].as_str().unwrap();
+    let path = format!("/api/v1/listings/{lid}/photos/{first}");
+    error_code(s.send(Method::DELETE, &path, Some(&other), None).await, StatusCode::NOT_FOUND).await;
+    assert_eq!(s.send(Method::DELETE, &path, Some(&farmer), None).await.status(), StatusCode::NO_CONTENT);
+    error_code(s.send(Method::DELETE, &path, Some(&farmer), None).await, StatusCode::NOT_FOUND).await;
+    let r = upload(&s, &farmer, lid, vec![("p.jpg", phone_photo(50, 50))]).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}

@@ -30,6 +30,8 @@ pub enum MarketError {
     ListingUnavailable(String),
     #[error(transparent)]
     Transition(#[from] orders::lifecycle::TransitionError),
+    #[error(transparent)]
+    Photo(#[from] media::MediaError),
     #[error("the body is not valid JSON: {0}")]
     MalformedJson(String),
     #[error("bank transfer cannot be used: {0}")]
@@ -109,6 +111,18 @@ impl actix_web::ResponseError for MarketError {
             MarketError::Transition(_) => StatusCode::CONFLICT,
             MarketError::PaymentUnavailable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             MarketError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            MarketError::Photo(e) => match e {
+                media::MediaError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                media::MediaError::UnsupportedFormat { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                media::MediaError::Undecodable { .. }
+                | media::MediaError::TooManyPixels { .. }
+                | media::MediaError::TooMuchMemory { .. }
+                | media::MediaError::TooManyPhotos { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                media::MediaError::InvalidBlobKey { .. } => StatusCode::NOT_FOUND,
+                media::MediaError::UnsupportedContentType { .. }
+                | media::MediaError::Conversion { .. }
+                | media::MediaError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
             MarketError::InvalidFile(_) | MarketError::InvalidRows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             MarketError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             MarketError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -141,6 +155,7 @@ impl actix_web::ResponseError for MarketError {
             MarketError::Transition(TransitionError::Invalid { .. }) => "invalid_transition",
             MarketError::PaymentUnavailable(_) => "payment_method_unavailable",
             MarketError::MalformedJson(_) => "malformed_json",
+            MarketError::Photo(e) => e.code(),
             MarketError::InvalidFile(_) => "invalid_file",
             MarketError::InvalidRows { message, rows } => return row_errors_response(message, rows),
             MarketError::PayloadTooLarge(_) => "payload_too_large",

@@ -21,6 +21,8 @@ pub struct State {
     pub lot_status_cache: std::sync::Arc<traceability::verify::LotStatusCache>,
     pub master: vault::MasterKey,
     pub payments: std::sync::Arc<dyn market::orders::PaymentRequests>,
+    /// Listing photos, content-addressed under `data_dir/photos`.
+    pub photos: std::sync::Arc<dyn media::BlobStore>,
     pub config: Config,
 }
 
@@ -56,7 +58,9 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
         std::sync::Arc::new(traceability::verify::LotStatusCache::new(std::time::Duration::from_secs(1)));
     let payments: std::sync::Arc<dyn market::orders::PaymentRequests> =
         std::sync::Arc::new(crate::payments::VietQrPayments { account: config.collection_account.clone() });
-    Ok(State { pool, trust_cache, lot_status_cache, master, payments, config: config.clone() })
+    let photos: std::sync::Arc<dyn media::BlobStore> =
+        std::sync::Arc::new(media::FileStore::new(config.data_dir.join("photos")));
+    Ok(State { pool, trust_cache, lot_status_cache, master, payments, photos, config: config.clone() })
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system",
@@ -113,6 +117,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
             payment_window: state.config.payment_window,
         }))
         .app_data(web::Data::from(state.payments.clone()))
+        .app_data(web::Data::from(state.photos.clone()))
         .app_data(web::Data::new(doc))
         .app_data(
             web::JsonConfig::default()

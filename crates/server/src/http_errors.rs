@@ -205,7 +205,10 @@ where
                 Some((Err(actix_web::error::PayloadError::Io(stalled)), None))
             }
         }
-    });
+    })
+    // Some readers (multipart) poll once more after the end; a fused
+    // stream answers `None` again instead of panicking.
+    .fuse();
     type Chunk = Result<actix_web::web::Bytes, actix_web::error::PayloadError>;
     let boxed: std::pin::Pin<Box<dyn futures_util::Stream<Item = Chunk>>> = Box::pin(guarded);
     req.set_payload(actix_web::dev::Payload::from(boxed));

@@ -249,7 +249,7 @@ pub fn load_views(
 
 /// The seller a listing belongs to, as the checks below need it.
 #[derive(Queryable)]
-struct SellerRef {
+pub(crate) struct SellerRef {
     id: String,
     user_id: String,
     organisation_id: Option<String>,
@@ -321,7 +321,7 @@ fn may_manage(actor: &Actor, seller: &SellerRef) -> bool {
 }
 
 /// The user a change was made for, when staff made it for a farmer.
-fn acting_for<'a>(actor: &Actor, seller: &'a SellerRef) -> Option<&'a str> {
+pub(crate) fn acting_for<'a>(actor: &Actor, seller: &'a SellerRef) -> Option<&'a str> {
     (seller.user_id != actor.user_id).then_some(seller.user_id.as_str())
 }
 
@@ -431,7 +431,7 @@ pub fn get(conn: &mut DbConnection, links: &LinkBase, id: &str) -> Result<Listin
 
 /// Locks the listing's row for the rest of the transaction and returns
 /// its seller, after checking `actor` may change it.
-fn lock_for_change(
+pub(crate) fn lock_for_change(
     conn: &mut DbConnection,
     actor: &Actor,
     id: &str,
@@ -454,6 +454,22 @@ fn lock_for_change(
         return Err(not_found());
     }
     Ok((seller, status))
+}
+
+/// Checks, without locking, that `actor` may change the listing.
+pub(crate) fn check_may_change(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), MarketError> {
+    let not_found = || MarketError::NotFound("listing".into());
+    if !crate::plausible_id(id) {
+        return Err(not_found());
+    }
+    let row: Option<(String, String)> =
+        listings::table.find(id).select((listings::seller_id, listings::status)).first(conn).optional()?;
+    let (seller_id, status) = row.ok_or_else(not_found)?;
+    let seller = seller_ref(conn, &seller_id)?.ok_or_else(not_found)?;
+    if status == ListingStatus::Deleted.as_str() || !may_manage(actor, &seller) {
+        return Err(not_found());
+    }
+    Ok(())
 }
 
 #[derive(AsChangeset, Default)]

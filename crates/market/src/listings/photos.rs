@@ -70,3 +70,126 @@ pub fn for_listings(
     }
     Ok(map)
 }
+
+/// A photo processed and stored, waiting to be attached to its listing.
+pub struct StoredPhoto {
+    pub large: media::BlobKey,
+    pub large_size: (u32, u32),
+    pub thumbnail: media::BlobKey,
+    pub thumbnail_size: (u32, u32),
+}
+
+/// Resizes, re-encodes (dropping all metadata) and stores one upload.
+/// CPU-heavy and blocking: run it on a blocking thread.
+pub fn process_and_store(bytes: &[u8], store: &dyn media::BlobStore) -> Result<StoredPhoto, MarketError> {
+    let photo = media::process_photo(bytes, &media::PhotoLimits::default())?;
+    let large = store.put(&photo.large.bytes, photo.large.content_type)?;
+    let thumbnail = store.put(&photo.thumbnail.bytes, photo.thumbnail.content_type)?;
+    Ok(StoredPhoto {
+        large,
+        large_size: (photo.large.width, photo.large.height),
+        thumbnail,
+        thumbnail_size: (photo.thumbnail.width, photo.thumbnail.height),
+    })
+}
+
+/// Photos a listing can still take, after checking `actor` may change it.
+pub fn free_slots(
+    conn: &mut DbConnection,
+    actor: &accounts::Actor,
+    listing_id: &str,
+) -> Result<i64, MarketError> {
+    super::check_may_change(conn, actor, listing_id)?;
+    Ok(MAX_PHOTOS - count(conn, listing_id)?)
+}
+
+fn count(conn: &mut DbConnection, listing_id: &str) -> Result<i64, MarketError> {
+    Ok(listing_photos::table.filter(listing_photos::listing_id.eq(listing_id)).count().get_result(conn)?)
+}
+
+fn to_i32(n: u32) -> i32 {
+    // sides are at most 1280 px
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// Attaches stored photos to a listing, after the ones it has.
+pub fn attach(
+    conn: &mut DbConnection,
+    actor: &accounts::Actor,
+    listing_id: &str,
+    photos: &[StoredPhoto],
+) -> Result<(), MarketError> {
+    storage::write_transaction(conn, |conn| {
+        let (seller, _) = super::lock_for_change(conn, actor, listing_id)?;
+        let existing = count(conn, listing_id)?;
+        if existing + photos.len() as i64 > MAX_PHOTOS {
+            return Err(media::MediaError::TooManyPhotos { max: MAX_PHOTOS as usize }.into());
+        }
+        let last: Option<i32> = listing_photos::table
+            .filter(listing_photos::listing_id.eq(listing_id))
+            .select(diesel::dsl::max(listing_photos::position))
+            .first(conn)?;
+        let now = storage::now();
+        for (i, p) in photos.iter().enumerate() {
+            let id = storage::new_id();
+            diesel::insert_into(listing_photos::table)
+                .values((
+                    listing_photos::id.eq(&id),
+                    listing_photos::listing_id.eq(listing_id),
+                    listing_photos::position.eq(last.unwrap_or(0) + 1 + i as i32),
+                    listing_photos::large_key.eq(p.large.as_str()),
+                    listing_photos::large_width.eq(to_i32(p.large_size.0)),
+                    listing_photos::large_height.eq(to_i32(p.large_size.1)),
+                    listing_photos::thumbnail_key.eq(p.thumbnail.as_str()),
+                    listing_photos::thumbnail_width.eq(to_i32(p.thumbnail_size.0)),
+                    listing_photos::thumbnail_height.eq(to_i32(p.thumbnail_size.1)),
+                    listing_photos::created_by.eq(&actor.user_id),
+                    listing_photos::created_at.eq(now),
+                ))
+                .execute(conn)?;
+            accounts::audit::record(
+                conn,
+                actor,
+                super::acting_for(actor, &seller),
+                "listing.photo.add",
+                "listing_photo",
+                &id,
+            )?;
+        }
+        diesel::update(storage::schema::listings::table.find(listing_id))
+            .set(storage::schema::listings::updated_at.eq(now))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Takes a photo off a listing. The stored image stays: identical photos
+/// share one file, so it may still be in use elsewhere.
+pub fn detach(
+    conn: &mut DbConnection,
+    actor: &accounts::Actor,
+    listing_id: &str,
+    photo_id: &str,
+) -> Result<(), MarketError> {
+    storage::write_transaction(conn, |conn| {
+        let (seller, _) = super::lock_for_change(conn, actor, listing_id)?;
+        let removed = diesel::delete(
+            listing_photos::table
+                .filter(listing_photos::id.eq(photo_id))
+                .filter(listing_photos::listing_id.eq(listing_id)),
+        )
+        .execute(conn)?;
+        if removed == 0 {
+            return Err(MarketError::NotFound("photo".into()));
+        }
+        accounts::audit::record(
+            conn,
+            actor,
+            super::acting_for(actor, &seller),
+            "listing.photo.remove",
+            "listing_photo",
+            photo_id,
+        )?;
+        Ok(())
+    })
+}

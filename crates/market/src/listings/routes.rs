@@ -16,7 +16,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/listings/{id}", web::get().to(get_listing))
         .route("/api/v1/listings/{id}", web::patch().to(update_listing))
         .route("/api/v1/listings/{id}", web::delete().to(delete_listing))
-        .route("/api/v1/sellers/{id}/listings", web::get().to(seller_listings));
+        .route("/api/v1/sellers/{id}/listings", web::get().to(seller_listings))
+        .route("/api/v1/listings/{id}/photos", web::post().to(upload_photos))
+        .route("/api/v1/listings/{id}/photos/{photo_id}", web::delete().to(delete_photo))
+        .route("/media/{key}", web::get().to(get_media));
 }
 
 fn links(settings: &TraceSettings) -> LinkBase {
@@ -195,6 +198,137 @@ pub async fn seller_listings(
     Ok(HttpResponse::Ok().json(SellerListings { items }))
 }
 
+/// Photos decoded at once: a photo at the size limits needs a few hundred
+/// megabytes while it is resized, and a cheap server has little to spare.
+static PHOTO_TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+fn multipart_error(e: actix_multipart::MultipartError) -> MarketError {
+    use actix_multipart::MultipartError as M;
+    match e {
+        M::ContentTypeMissing | M::ContentTypeParse | M::ContentTypeIncompatible | M::BoundaryMissing => {
+            MarketError::UnsupportedMediaType(
+                "send the photos as multipart/form-data, one file field per photo".into(),
+            )
+        }
+        M::Payload(actix_web::error::PayloadError::Io(io)) if io.kind() == std::io::ErrorKind::TimedOut => {
+            MarketError::RequestTimeout("the upload stopped arriving; try again".into())
+        }
+        other => MarketError::BadRequest(format!("the upload is not a valid multipart body: {other}")),
+    }
+}
+
+/// Reads the file fields of an upload, refusing more files than `slots`
+/// and any file over the size limit as soon as it shows.
+async fn read_files(mut form: actix_multipart::Multipart, slots: i64) -> Result<Vec<Vec<u8>>, MarketError> {
+    use futures_util::StreamExt;
+    let max = media::PhotoLimits::default().max_bytes;
+    let mut files: Vec<Vec<u8>> = Vec::new();
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(multipart_error)?;
+        let is_file = field.content_disposition().and_then(|d| d.get_filename()).is_some();
+        if is_file && files.len() as i64 >= slots {
+            return Err(media::MediaError::TooManyPhotos { max: super::photos::MAX_PHOTOS as usize }.into());
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(multipart_error)?;
+            if !is_file {
+                // other form fields are read past, not kept
+                continue;
+            }
+            if bytes.len() + chunk.len() > max {
+                return Err(media::MediaError::TooLarge { size: bytes.len() + chunk.len(), max }.into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_file {
+            files.push(bytes);
+        }
+    }
+    if files.is_empty() {
+        return Err(MarketError::invalid("photo", "no file in the upload: send each photo as a file field"));
+    }
+    Ok(files)
+}
+
+/// Adds photos to a listing: JPEG, PNG or WebP up to 10 MB each, at most 8
+/// per listing. Each is turned upright, resized to 1280 px and a 320 px
+/// thumbnail, and re-encoded as JPEG, which leaves every piece of metadata
+/// (GPS position included) behind.
+#[utoipa::path(post, path = "/api/v1/listings/{id}/photos", tag = "listings", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "one file field per photo"),
+    responses((status = 201, body = ListingView),
+              (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
+              (status = 404, body = accounts::ErrorBody),
+              (status = 413, description = "a photo over 10 MB", body = accounts::ErrorBody),
+              (status = 415, description = "not JPEG, PNG or WebP, or not multipart", body = accounts::ErrorBody),
+              (status = 422, description = "undecodable, too many pixels, or more than 8 photos",
+               body = accounts::ErrorBody)))]
+pub async fn upload_photos(
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
+    pool: web::Data<storage::Pool>,
+    settings: web::Data<TraceSettings>,
+    store: web::Data<dyn media::BlobStore>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, MarketError> {
+    let id = id.into_inner();
+    let slots = {
+        let (actor, id) = (actor.clone(), id.clone());
+        pool.run(move |c| super::photos::free_slots(c, &actor, &id)).await?
+    };
+    let form = actix_multipart::Multipart::new(req.headers(), payload);
+    let files = read_files(form, slots).await?;
+    let mut stored = Vec::with_capacity(files.len());
+    for bytes in files {
+        let _turn = PHOTO_TURNS.acquire().await.map_err(|e| MarketError::Internal(e.to_string()))?;
+        let store = store.clone().into_inner();
+        stored.push(web::block(move || super::photos::process_and_store(&bytes, store.as_ref())).await??);
+    }
+    let links = links(&settings);
+    let view = pool
+        .run(move |c| {
+            super::photos::attach(c, &actor, &id, &stored)?;
+            super::get(c, &links, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+#[utoipa::path(delete, path = "/api/v1/listings/{id}/photos/{photo_id}", tag = "listings",
+    security(("bearer" = [])), params(("id" = String, Path), ("photo_id" = String, Path)),
+    responses((status = 204, description = "removed"), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody)))]
+pub async fn delete_photo(
+    pool: web::Data<storage::Pool>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, MarketError> {
+    let (id, photo_id) = path.into_inner();
+    pool.run(move |c| super::photos::detach(c, &actor, &id, &photo_id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A stored photo. Its name is the hash of its bytes, so it never changes
+/// and caches may keep it for ever.
+pub async fn get_media(
+    store: web::Data<dyn media::BlobStore>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, MarketError> {
+    let key = media::BlobKey::parse(&key.into_inner())?;
+    let store = store.into_inner();
+    let blob = web::block(move || store.get(&key)).await??;
+    match blob {
+        Some(b) => Ok(HttpResponse::Ok()
+            .content_type(b.content_type)
+            .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
+            .body(b.bytes)),
+        None => Err(MarketError::NotFound("photo".into())),
+    }
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     create_listing,
@@ -202,6 +336,8 @@ pub async fn seller_listings(
     get_listing,
     update_listing,
     delete_listing,
-    seller_listings
+    seller_listings,
+    upload_photos,
+    delete_photo
 ))]
 pub struct ListingsApi;
