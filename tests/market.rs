@@ -760,3 +760,77 @@ async fn photos_are_resized_stripped_and_limited() {
     let r = upload(&s, &farmer, lid, vec![("p.jpg", phone_photo(50, 50))]).await;
     assert_eq!(r.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn officers_read_commune_statistics_and_nothing_else() {
+    let s = TestServer::start().await;
+    let officer = s.user(accounts::Role::Officer, "0900000009").await;
+    let (_, farmer) = s.farmer("0912000101", "008080001234").await;
+    let l = s.listing(&farmer, &tea(100_000, 10)).await;
+    s.listing(&farmer, &tea(50_000, 0)).await;
+    let buyer = s.buyer("0987000001").await;
+    let order = place(&s, &buyer, &[(l["id"].as_str().unwrap(), 2)], "cod").await;
+    let id = order["id"].as_str().unwrap();
+    act(&s, &farmer, id, "confirm", None).await;
+    act(&s, &s.staff_token, id, "hand-over", None).await;
+    assert_eq!(act(&s, &s.staff_token, id, "deliver", None).await.status(), StatusCode::OK);
+    place(&s, &buyer, &[(l["id"].as_str().unwrap(), 1)], "cod").await;
+
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    for query in ["commune=02260", "province=08", ""] {
+        let r = s.get(&format!("/api/v1/stats?{query}"), Some(&officer)).await;
+        assert_eq!(r.status(), StatusCode::OK, "{query}");
+        let v: Value = r.json().await.unwrap();
+        let months = v["months"].as_array().unwrap();
+        assert_eq!(months.len(), 12, "a year by default");
+        let this = months.last().unwrap();
+        assert_eq!(this["month"], month.as_str());
+        assert_eq!(this["sellers_onboarded"], 1, "{query}: {this}");
+        assert_eq!(this["listings_created"], 2);
+        assert_eq!(this["orders_placed"], 2);
+        assert_eq!(this["parts_delivered"], 1);
+        assert_eq!(this["revenue_vnd"], 200_000);
+        assert_eq!(v["now"]["active_listings"], 1, "the sold-out one is not online");
+        assert_eq!(v["now"]["sellers"], 1);
+    }
+    // another commune has nothing
+    let v: Value = s.get("/api/v1/stats?commune=00004", Some(&officer)).await.json().await.unwrap();
+    assert_eq!(v["now"]["sellers"], 0);
+    assert!(v["months"].as_array().unwrap().iter().all(|m| m["orders_placed"] == 0));
+    let v: Value = s
+        .get(&format!("/api/v1/stats?commune=02260&from={month}&to={month}"), Some(&officer))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["months"].as_array().unwrap().len(), 1);
+
+    for bad in [
+        "province=8",
+        "commune=1",
+        "province=08&commune=02260",
+        "from=2026-13",
+        "from=2020-01&to=2026-01",
+        "from=2026-05&to=2026-01",
+    ] {
+        let r = s.get(&format!("/api/v1/stats?{bad}"), Some(&officer)).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    // farmers and buyers do not see statistics; officers change nothing
+    error_code(s.get("/api/v1/stats", Some(&farmer)).await, StatusCode::FORBIDDEN).await;
+    error_code(s.get("/api/v1/stats", Some(&buyer)).await, StatusCode::FORBIDDEN).await;
+    error_code(s.get("/api/v1/stats", None).await, StatusCode::UNAUTHORIZED).await;
+    error_code(s.post_json("/api/v1/listings", Some(&officer), &tea(1, 1)).await, StatusCode::FORBIDDEN)
+        .await;
+    error_code(
+        s.post_json("/api/v1/orders", Some(&officer), &order_body(&[(l["id"].as_str().unwrap(), 1)], "cod"))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    error_code(act(&s, &officer, id, "cancel", Some(json!({"reason": "x"}))).await, StatusCode::NOT_FOUND)
+        .await;
+    let r =
+        s.post_json("/api/v1/sellers", Some(&officer), &e2e::seller_body("0912000188", "008080001299")).await;
+    error_code(r, StatusCode::FORBIDDEN).await;
+}

@@ -128,6 +128,31 @@ impl TestServer {
         req.send().await.unwrap()
     }
 
+    /// Creates a user of `role` in the operator's organisation directly in
+    /// the database (as `nongsan user add` does) and signs in.
+    pub async fn user(&self, role: accounts::Role, phone: &str) -> String {
+        let state = self.state.clone();
+        let phone_owned = phone.to_string();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = state.pool.get().unwrap();
+            let org = traceability::keys::operator_organisation(&mut conn).unwrap();
+            accounts::users::insert_user(
+                &mut conn,
+                accounts::users::NewUser {
+                    role,
+                    phone: &accounts::Phone::parse(&phone_owned).unwrap(),
+                    name: "Cán bộ xã",
+                    password_hash: Some(accounts::passwords::hash_password(PASSWORD).unwrap()),
+                    organisation_id: org.as_deref(),
+                },
+            )
+            .unwrap();
+        })
+        .await
+        .unwrap();
+        self.login(phone, PASSWORD).await
+    }
+
     /// Registers a buyer; returns the token.
     pub async fn buyer(&self, phone: &str) -> String {
         let r = self

@@ -10,6 +10,7 @@ pub mod routes;
 pub mod seller_csv;
 pub mod seller_import;
 pub mod sellers;
+pub mod stats;
 pub mod text;
 
 use actix_web::http::StatusCode;

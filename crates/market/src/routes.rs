@@ -30,7 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/sellers", web::get().to(list_sellers))
         .route("/api/v1/sellers/import", web::post().to(import_sellers))
         .route("/api/v1/sellers/{id}", web::get().to(get_seller))
-        .route("/api/v1/sellers/{id}/activation-code", web::post().to(reissue_activation_code));
+        .route("/api/v1/sellers/{id}/activation-code", web::post().to(reissue_activation_code))
+        .route("/api/v1/stats", web::get().to(get_stats));
 }
 
 async fn with_conn<T, F>(pool: web::Data<storage::Pool>, f: F) -> Result<T, MarketError>
@@ -349,6 +350,57 @@ pub async fn reissue_activation_code(
     Ok(HttpResponse::Created().json(ActivationCode { activation_code, expires_at }))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// 2-digit province code; absent for the whole country.
+    province: Option<String>,
+    /// 5-digit commune code (instead of a province).
+    commune: Option<String>,
+    /// First month, `YYYY-MM`; default 11 months before `to`.
+    from: Option<String>,
+    /// Last month, `YYYY-MM`; default this month (UTC).
+    to: Option<String>,
+}
+
+/// Per month in an area: sellers onboarded, listings created, orders
+/// placed, parts delivered and their value, lots recalled; and what is
+/// online now. For officers, staff and admin.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "stats", security(("bearer" = [])), params(StatsQuery),
+    responses((status = 200, body = crate::stats::Stats), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 422, body = accounts::ErrorBody)))]
+pub async fn get_stats(
+    pool: web::Data<storage::Pool>,
+    actor: Actor,
+    query: web::Query<StatsQuery>,
+) -> Result<HttpResponse, MarketError> {
+    use crate::stats::{month_range, Area, Month};
+    actor.require(&[accounts::Role::Officer, accounts::Role::Admin, accounts::Role::Staff])?;
+    let q = query.into_inner();
+    let area = match (q.province.as_deref().map(str::trim), q.commune.as_deref().map(str::trim)) {
+        (Some(_), Some(_)) => {
+            return Err(MarketError::invalid("commune", "give a province or a commune, not both"))
+        }
+        (None, Some(c)) => Area::Commune(crate::check_commune_code("commune", c)?),
+        (Some(p), None) if p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()) => {
+            Area::Province(p.to_string())
+        }
+        (Some(_), None) => return Err(MarketError::invalid("province", "a 2-digit province code")),
+        (None, None) => Area::Country,
+    };
+    let to = match q.to.as_deref() {
+        Some(t) => Month::parse("to", t)?,
+        None => Month::of(chrono::Utc::now().date_naive()),
+    };
+    let from = match q.from.as_deref() {
+        Some(f) => Month::parse("from", f)?,
+        None => Month { year: to.year - 1, month: to.month }.next(),
+    };
+    let months = month_range(from, to)?;
+    let stats = with_conn(pool, move |c| crate::stats::stats(c, &actor, &area, &months)).await?;
+    Ok(HttpResponse::Ok().json(stats))
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     list_categories,
@@ -361,6 +413,7 @@ pub async fn reissue_activation_code(
     import_sellers,
     list_sellers,
     get_seller,
-    reissue_activation_code
+    reissue_activation_code,
+    get_stats
 ))]
 pub struct MarketApi;
