@@ -304,9 +304,58 @@ pub fn seed(
         lots::add_event(&mut conn, master, &settings, &staff_actor, &chayote.id, &e)?;
     }
 
+    // What the farmers sell, with staff listing for them as at the counter.
+    let links = market::listings::LinkBase { public_url: public_url.into() };
+    let listing = |conn: &mut storage::DbConnection, seller: &str, body: serde_json::Value| {
+        let mut input: market::listings::NewListing = serde_json::from_value(body)?;
+        input.seller_id = Some(seller.to_string());
+        anyhow::Ok(market::listings::create(conn, &links, &staff_actor, &input)?)
+    };
+    let tea_listing = listing(
+        &mut conn,
+        &seller_ids[0],
+        json!({"title": "Chè Shan tuyết Hồng Thái túi 200 g", "category": "che", "unit": "goi",
+               "price_vnd": 180000, "quantity": 25, "lot_id": tea.id,
+               "description": "Búp chè Shan tuyết cổ thụ hái tay, sao chảo gang. Pha 90 °C."}),
+    )?;
+    listing(
+        &mut conn,
+        &seller_ids[0],
+        json!({"title": "Măng nứa khô Hồng Thái", "category": "rau", "unit": "kg", "price_vnd": 320000,
+               "quantity": 12, "description": "Măng rừng luộc, phơi nắng, không chất bảo quản."}),
+    )?;
+    listing(
+        &mut conn,
+        &seller_ids[1],
+        json!({"title": "Gạo nếp Tú Lệ túi 5 kg", "category": "gao", "unit": "tui", "price_vnd": 250000,
+               "quantity": 24, "lot_id": rice.id, "description": "Nếp Tan ruộng bậc thang, dẻo thơm."}),
+    )?;
+    listing(
+        &mut conn,
+        &seller_ids[2],
+        json!({"title": "Su su Tam Đảo", "category": "rau", "unit": "kg", "price_vnd": 15000,
+               "quantity": 300, "lot_id": chayote.id, "description": "Quả non, hái sáng sớm, bảo quản lạnh 8 °C."}),
+    )?;
+    listing(
+        &mut conn,
+        &seller_ids[2],
+        json!({"title": "Mật ong hoa rừng Tam Đảo", "category": "mat-ong", "unit": "chai", "price_vnd": 320000,
+               "quantity": 10, "description": "Chai 500 ml, ong nội nuôi dưới tán rừng."}),
+    )?;
+    // One order on its way, so sellers and staff have something to handle.
+    let buyer_actor = Actor::acting_as(&buyer.id, Role::Buyer, &buyer.name, None);
+    let order: market::orders::NewOrder = serde_json::from_value(json!({
+        "items": [{"listing_id": tea_listing.id, "quantity": 2}],
+        "shipping": {"name": "Trần Minh Anh", "phone": "0900000003",
+                     "address": "12 Hàng Bạc, phường Hoàn Kiếm", "commune_code": "00070"},
+        "payment_method": "cod"
+    }))?;
+    let payments = crate::payments::VietQrPayments { account: config.collection_account.clone() };
+    market::orders::place(&mut conn, &buyer_actor, &order, &payments, config.payment_window)?;
+    mk_user(&mut conn, Role::Officer, "0900000004", "Cán bộ UBND xã Hồng Thái", Some(&operator))?;
+
     let tea_view = lots::get_lot(&mut conn, &settings, &tea.id)?;
     let _ = admin;
-    let _ = buyer;
     Ok(format!(
         "\n=== nongsan demo ===\n\
          Logins (password for all: {DEMO_PASSWORD}):\n  \
@@ -315,7 +364,9 @@ pub fn seed(
            farmer  0912000101  (Hoàng Văn Thào, chè Shan tuyết)\n  \
            farmer  0912000102  (Giàng A Sử, gạo nếp Tú Lệ)\n  \
            farmer  0912000103  (Nguyễn Thị Lan, su su Tam Đảo)\n  \
-           buyer   0900000003\n\
+           buyer   0900000003  (one cash-on-delivery order waiting for the farmer)\n  \
+           officer 0900000004  (commune statistics: /api/v1/stats?commune=02260)\n\
+         Market:      {public_url}/api/v1/listings?q=che%20shan%20tuyet\n\
          Scan page:   {link}\n\
          Label:       {public_url}/api/v1/lots/{id}/label.png\n\
          Record:      {public_url}/api/v1/lots/{id}/record\n\

@@ -206,3 +206,34 @@ fn a_post_office_gets_its_own_key_and_staff() {
         .unwrap();
     assert_eq!(user.organisation_id.as_deref(), Some(org.as_str()));
 }
+
+#[test]
+fn the_demo_has_a_market_to_browse() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = server::Config::from_env();
+    config.database_url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    config.data_dir = dir.path().to_path_buf();
+    let state = server::prepare(&config).unwrap();
+    let summary = server::demo::seed(&state.pool, &state.master, &config, "https://nongsan.example").unwrap();
+    assert!(summary.contains("officer 0900000004"), "{summary}");
+    let mut conn = state.pool.get().unwrap();
+    let query = market::listings::rules::SearchQuery::parse(&market::listings::rules::RawSearch {
+        q: Some("che shan tuyet"),
+        ..Default::default()
+    })
+    .unwrap();
+    let page = market::listings::search::search(&mut conn, &query).unwrap();
+    use diesel::prelude::*;
+    let first: String = storage::schema::listings::table
+        .find(&page.ids[0])
+        .select(storage::schema::listings::title)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(first, "Chè Shan tuyết Hồng Thái túi 200 g", "found first, as people type it");
+    let listings: i64 = storage::schema::listings::table.count().get_result(&mut conn).unwrap();
+    let orders: i64 = storage::schema::orders::table.count().get_result(&mut conn).unwrap();
+    assert_eq!((listings, orders), (5, 1));
+    // seeding twice adds nothing
+    let again = server::demo::seed(&state.pool, &state.master, &config, "https://nongsan.example").unwrap();
+    assert!(again.contains("nothing added"));
+}
