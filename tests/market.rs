@@ -776,7 +776,7 @@ async fn officers_read_commune_statistics_and_nothing_else() {
     assert_eq!(act(&s, &s.staff_token, id, "deliver", None).await.status(), StatusCode::OK);
     place(&s, &buyer, &[(l["id"].as_str().unwrap(), 1)], "cod").await;
 
-    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let month = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y-%m").to_string();
     for query in ["commune=02260", "province=08", ""] {
         let r = s.get(&format!("/api/v1/stats?{query}"), Some(&officer)).await;
         assert_eq!(r.status(), StatusCode::OK, "{query}");
@@ -833,4 +833,138 @@ async fn officers_read_commune_statistics_and_nothing_else() {
     let r =
         s.post_json("/api/v1/sellers", Some(&officer), &e2e::seller_body("0912000188", "008080001299")).await;
     error_code(r, StatusCode::FORBIDDEN).await;
+}
+
+#[tokio::test]
+async fn a_cancelled_part_lowers_what_is_due_and_the_buyer_can_still_cancel_the_rest() {
+    let s = TestServer::start().await;
+    let (_, farmer_a) = s.farmer("0912000101", "008080001234").await;
+    let (_, farmer_b) = s.farmer("0912000102", "008080001235").await;
+    let la = s.listing(&farmer_a, &tea(100_000, 5)).await;
+    let lb = s.listing(&farmer_b, &tea(200_000, 5)).await;
+    let (a, b) = (la["id"].as_str().unwrap(), lb["id"].as_str().unwrap());
+    let buyer = s.buyer("0987000001").await;
+    let order = place(&s, &buyer, &[(a, 1), (b, 1)], "vietqr").await;
+    let id = order["id"].as_str().unwrap();
+    assert_eq!(order["payment"]["vietqr"]["amount_vnd"], 300_000);
+
+    // A cannot deliver: the QR now asks only for B's share
+    let r = act(&s, &farmer_a, id, "cancel", Some(json!({"reason": "hỏng hàng"}))).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let seen: Value = s.get(&format!("/api/v1/orders/{id}"), Some(&buyer)).await.json().await.unwrap();
+    assert_eq!(seen["total_vnd"], 300_000);
+    assert_eq!(seen["amount_due_vnd"], 200_000);
+    assert_eq!(seen["payment"]["vietqr"]["amount_vnd"], 200_000);
+    assert!(seen["payment"]["vietqr"]["payload"].as_str().unwrap().contains("5406200000"));
+
+    // the buyer's "cancel the order" passes over the part already cancelled
+    let r = act(&s, &buyer, id, "cancel", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "cancelled");
+    assert_eq!((stock(&s, a).await, stock(&s, b).await), (5, 5));
+    // and once everything is cancelled, cancelling again is a conflict
+    error_code(act(&s, &buyer, id, "cancel", None).await, StatusCode::CONFLICT).await;
+
+    // sellers find what waits for them
+    let o2 = place(&s, &buyer, &[(a, 1), (b, 1)], "cod").await;
+    act(&s, &farmer_a, o2["id"].as_str().unwrap(), "confirm", None).await;
+    let waiting: Value =
+        s.get("/api/v1/orders?part_status=pending", Some(&farmer_a)).await.json().await.unwrap();
+    assert!(waiting["items"].as_array().unwrap().is_empty(), "A has confirmed its part");
+    let waiting: Value =
+        s.get("/api/v1/orders?part_status=pending", Some(&farmer_b)).await.json().await.unwrap();
+    assert_eq!(waiting["items"].as_array().unwrap().len(), 1);
+    error_code(
+        s.get("/api/v1/orders?part_status=lost", Some(&farmer_b)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    // a status-change body is small
+    let r = s
+        .client
+        .post(s.at(&format!("/api/v1/orders/{}/confirm", o2["id"].as_str().unwrap())))
+        .bearer_auth(&farmer_b)
+        .header("content-type", "application/json")
+        .body(format!("{{\"reason\":\"{}\"}}", "x".repeat(20_000)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(r, StatusCode::PAYLOAD_TOO_LARGE).await, "payload_too_large");
+}
+
+#[tokio::test]
+async fn an_edit_based_on_an_old_read_does_not_overwrite_sold_stock() {
+    let s = TestServer::start().await;
+    let (_, farmer) = s.farmer("0912000101", "008080001234").await;
+    let listing = s.listing(&farmer, &tea(100_000, 10)).await;
+    let id = listing["id"].as_str().unwrap();
+    let r = s.get(&format!("/api/v1/listings/{id}"), None).await;
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    // a buyer takes 3 meanwhile
+    let buyer = s.buyer("0987000001").await;
+    place(&s, &buyer, &[(id, 3)], "cod").await;
+    // the farmer's form still says 10
+    let stale = s
+        .client
+        .patch(s.at(&format!("/api/v1/listings/{id}")))
+        .bearer_auth(&farmer)
+        .header("if-match", &etag)
+        .json(&json!({"quantity": 10, "price_vnd": 90000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(stale, StatusCode::PRECONDITION_FAILED).await, "precondition_failed");
+    assert_eq!(stock(&s, id).await, 7);
+    // read again, then the change goes through
+    let fresh =
+        s.get(&format!("/api/v1/listings/{id}"), None).await.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(fresh, etag);
+    let ok = s
+        .client
+        .patch(s.at(&format!("/api/v1/listings/{id}")))
+        .bearer_auth(&farmer)
+        .header("if-match", &fresh)
+        .json(&json!({"price_vnd": 90000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert!(ok.headers().contains_key("etag"));
+}
+
+/// Cancellations return stock while new orders take it, across two sellers'
+/// listings: on PostgreSQL both lock listings in the same order, so neither
+/// deadlocks (a deadlock would surface as a 500).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancellations_and_new_orders_do_not_deadlock() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    let (_, farmer_a) = s.farmer("0912000101", "008080001234").await;
+    let (_, farmer_b) = s.farmer("0912000102", "008080001235").await;
+    let x = s.listing(&farmer_a, &tea(10_000, 100)).await["id"].as_str().unwrap().to_string();
+    let y = s.listing(&farmer_b, &tea(20_000, 100)).await["id"].as_str().unwrap().to_string();
+    let mut placed = Vec::new();
+    for i in 0..12 {
+        let buyer = s.buyer(&format!("09870002{i:02}")).await;
+        let order = place(&s, &buyer, &[(x.as_str(), 1), (y.as_str(), 1)], "cod").await;
+        placed.push((buyer, order["id"].as_str().unwrap().to_string()));
+    }
+    let mut tasks = Vec::new();
+    for (buyer, order) in placed {
+        let s1 = s.clone();
+        let (b1, o1) = (buyer.clone(), order.clone());
+        tasks.push(tokio::spawn(async move { act(&s1, &b1, &o1, "cancel", None).await.status() }));
+        let s2 = s.clone();
+        let (x2, y2) = (x.clone(), y.clone());
+        tasks.push(tokio::spawn(async move {
+            s2.post_json("/api/v1/orders", Some(&buyer), &order_body(&[(&y2, 1), (&x2, 1)], "cod"))
+                .await
+                .status()
+        }));
+    }
+    for t in tasks {
+        let status = t.await.unwrap();
+        assert!(status == StatusCode::OK || status == StatusCode::CREATED, "{status}");
+    }
+    // 12 cancelled, 12 new: 12 units of each are taken
+    assert_eq!((stock(&s, &x).await, stock(&s, &y).await), (88, 88));
 }

@@ -2,6 +2,7 @@
 //! onboarding, listings and their search, and orders.
 
 pub mod banks;
+mod body;
 pub mod catalog;
 pub mod communes;
 pub mod listings;
@@ -33,6 +34,9 @@ pub enum MarketError {
     Transition(#[from] orders::lifecycle::TransitionError),
     #[error(transparent)]
     Photo(#[from] media::MediaError),
+    /// `If-Match` named another version than the current one.
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error("the body is not valid JSON: {0}")]
     MalformedJson(String),
     #[error("bank transfer cannot be used: {0}")]
@@ -112,6 +116,7 @@ impl actix_web::ResponseError for MarketError {
             MarketError::Transition(_) => StatusCode::CONFLICT,
             MarketError::PaymentUnavailable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             MarketError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            MarketError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             MarketError::Photo(e) => match e {
                 media::MediaError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 media::MediaError::UnsupportedFormat { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -156,6 +161,7 @@ impl actix_web::ResponseError for MarketError {
             MarketError::Transition(TransitionError::Invalid { .. }) => "invalid_transition",
             MarketError::PaymentUnavailable(_) => "payment_method_unavailable",
             MarketError::MalformedJson(_) => "malformed_json",
+            MarketError::PreconditionFailed(_) => "precondition_failed",
             MarketError::Photo(e) => e.code(),
             MarketError::InvalidFile(_) => "invalid_file",
             MarketError::InvalidRows { message, rows } => return row_errors_response(message, rows),

@@ -199,28 +199,7 @@ fn too_large() -> MarketError {
 /// The body, at most `MAX_BYTES`; a body that stalls or breaks off is the
 /// client's problem (408 or 400), not a 500.
 async fn read_csv_body(req: &HttpRequest, body: web::Payload) -> Result<web::Bytes, MarketError> {
-    let declared = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > seller_import::MAX_BYTES as u64) {
-        return Err(too_large());
-    }
-    match body.to_bytes_limited(seller_import::MAX_BYTES).await {
-        Err(_) => Err(too_large()),
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) => {
-            let timed_out = e
-                .as_error::<actix_web::error::PayloadError>()
-                .is_some_and(|p| matches!(p, actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut));
-            Err(if timed_out {
-                MarketError::RequestTimeout(e.to_string())
-            } else {
-                MarketError::BadRequest(format!("the body could not be read: {e}"))
-            })
-        }
-    }
+    crate::body::read_limited(req, body, seller_import::MAX_BYTES, too_large).await
 }
 
 /// Onboards many sellers at once from a spreadsheet saved as CSV.
@@ -359,7 +338,7 @@ pub struct StatsQuery {
     commune: Option<String>,
     /// First month, `YYYY-MM`; default 11 months before `to`.
     from: Option<String>,
-    /// Last month, `YYYY-MM`; default this month (UTC).
+    /// Last month, `YYYY-MM`; default this month. Months are Vietnam's (UTC+7).
     to: Option<String>,
 }
 
@@ -390,7 +369,7 @@ pub async fn get_stats(
     };
     let to = match q.to.as_deref() {
         Some(t) => Month::parse("to", t)?,
-        None => Month::of(chrono::Utc::now().date_naive()),
+        None => crate::stats::this_month(),
     };
     let from = match q.from.as_deref() {
         Some(f) => Month::parse("from", f)?,

@@ -17,6 +17,16 @@ use crate::MarketError;
 /// The longest range one request may ask for.
 pub const MAX_MONTHS: i32 = 36;
 
+/// Months are Vietnam's (UTC+7, no daylight saving): an order placed at
+/// 06:00 on the 1st belongs to the new month, although it is still the
+/// previous day in UTC, where timestamps are stored.
+pub const VIETNAM_UTC_OFFSET_HOURS: i64 = 7;
+
+/// The current month in Vietnam.
+pub fn this_month() -> Month {
+    Month::of((chrono::Utc::now() + chrono::Duration::hours(VIETNAM_UTC_OFFSET_HOURS)).date_naive())
+}
+
 /// Where the statistics are counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Area {
@@ -197,17 +207,19 @@ pub fn stats(
         (Some(f), Some(l)) => (*f, *l),
         _ => return Err(MarketError::invalid("from", "no months asked for")),
     };
-    let from = first.first_day().and_hms_opt(0, 0, 0);
-    let to = last.next().first_day().and_hms_opt(0, 0, 0);
+    // midnight in Vietnam, as the UTC timestamps are stored
+    let offset = chrono::Duration::hours(VIETNAM_UTC_OFFSET_HOURS);
+    let from = first.first_day().and_hms_opt(0, 0, 0).map(|t| t - offset);
+    let to = last.next().first_day().and_hms_opt(0, 0, 0).map(|t| t - offset);
     let (area_sql, area_code) = seller_area(area);
     let code = area_code.as_deref();
     let postgres = matches!(conn, DbConnection::Postgres(_));
-    // the month of a timestamp, `YYYY-MM`, in each backend's words
+    // the month of a timestamp in Vietnam, `YYYY-MM`, in each backend's words
     let month = |column: &str| {
         if postgres {
-            format!("to_char({column}, 'YYYY-MM')")
+            format!("to_char({column} + interval '{VIETNAM_UTC_OFFSET_HOURS} hours', 'YYYY-MM')")
         } else {
-            format!("strftime('%Y-%m', {column})")
+            format!("strftime('%Y-%m', {column}, '+{VIETNAM_UTC_OFFSET_HOURS} hours')")
         }
     };
 

@@ -437,9 +437,9 @@ pub(crate) fn lock_for_change(
     id: &str,
 ) -> Result<(SellerRef, String), MarketError> {
     let not_found = || MarketError::NotFound("listing".into());
-    if !crate::plausible_id(id) {
-        return Err(not_found());
-    }
+    // Someone else's listing is refused before anything is written or
+    // locked: a stranger's requests must not hold up the seller's.
+    check_may_change(conn, actor, id)?;
     // A no-op update takes the row lock on PostgreSQL, so two edits of one
     // listing (or an edit and an order) run one after the other.
     let locked =
@@ -447,10 +447,11 @@ pub(crate) fn lock_for_change(
     if locked == 0 {
         return Err(not_found());
     }
+    // read again under the lock: it may have been deleted meanwhile
     let (seller_id, status): (String, String) =
         listings::table.find(id).select((listings::seller_id, listings::status)).first(conn)?;
     let seller = seller_ref(conn, &seller_id)?.ok_or_else(not_found)?;
-    if status == ListingStatus::Deleted.as_str() || !may_manage(actor, &seller) {
+    if status == ListingStatus::Deleted.as_str() {
         return Err(not_found());
     }
     Ok((seller, status))
@@ -488,12 +489,32 @@ struct ListingUpdate {
     updated_at: Option<NaiveDateTime>,
 }
 
+/// A tag of what a listing shows now (HTTP `ETag`): it changes with every
+/// edit, photo and sale, so a client that sends it back in `If-Match` never
+/// overwrites the stock with a number read before buyers took some.
+pub fn etag(view: &ListingView) -> String {
+    use sha2::Digest;
+    let mut view = view.clone();
+    // verification is worked out when read, not stored
+    if let Some(lot) = view.lot.as_mut() {
+        lot.verified = None;
+    }
+    let json = serde_json::to_vec(&view).unwrap_or_default();
+    format!("\"{}\"", hex::encode(&sha2::Sha256::digest(&json)[..12]))
+}
+
+/// Whether an `If-Match` value lets a change through.
+fn if_match_holds(if_match: &str, current: &str) -> bool {
+    if_match.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == current)
+}
+
 pub fn update(
     conn: &mut DbConnection,
     links: &LinkBase,
     actor: &Actor,
     id: &str,
     changes: &ListingChanges,
+    if_match: Option<&str>,
 ) -> Result<ListingView, MarketError> {
     actor.require(&[Role::Farmer, Role::Staff, Role::Admin])?;
     let mut update = ListingUpdate {
@@ -521,6 +542,15 @@ pub fn update(
     }
     storage::write_transaction(conn, |conn| {
         let (seller, _) = lock_for_change(conn, actor, id)?;
+        if let Some(expected) = if_match {
+            let current = get(conn, links, id)?;
+            if !if_match_holds(expected, &etag(&current)) {
+                return Err(MarketError::PreconditionFailed(format!(
+                    "the listing changed since you read it (now {} in stock, {} đồng); read it again",
+                    current.quantity, current.price_vnd
+                )));
+            }
+        }
         if let Some(lot) = &changes.lot_id {
             update.lot_id = Some(lot.as_deref().map(|l| check_lot(conn, l, &seller)).transpose()?);
         }

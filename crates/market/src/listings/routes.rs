@@ -138,16 +138,23 @@ pub async fn get_listing(
             Ok::<_, MarketError>(view)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, super::etag(&view))).json(view))
 }
 
+/// Changes a listing. Send the `ETag` of the listing you read back in
+/// `If-Match` to be sure not to overwrite a change made meanwhile (an order
+/// taking stock, another device): a mismatch is a 412.
 #[utoipa::path(patch, path = "/api/v1/listings/{id}", tag = "listings", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = ListingChanges,
+    params(("id" = String, Path),
+           ("If-Match" = Option<String>, Header, description = "the ETag of the listing as last read")),
+    request_body = ListingChanges,
     responses((status = 200, body = ListingView),
               (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
               (status = 404, body = accounts::ErrorBody), (status = 409, body = accounts::ErrorBody),
+              (status = 412, description = "changed since read", body = accounts::ErrorBody),
               (status = 422, body = accounts::ErrorBody)))]
 pub async fn update_listing(
+    req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
     settings: web::Data<TraceSettings>,
     actor: Actor,
@@ -156,8 +163,16 @@ pub async fn update_listing(
 ) -> Result<HttpResponse, MarketError> {
     let links = links(&settings);
     let id = id.into_inner();
-    let view = pool.run(move |c| super::update(c, &links, &actor, &id, &body.into_inner())).await?;
-    Ok(HttpResponse::Ok().json(view))
+    let if_match = req
+        .headers()
+        .get(actix_web::http::header::IF_MATCH)
+        .map(|v| v.to_str().map(str::to_string))
+        .transpose()
+        .map_err(|_| MarketError::invalid("If-Match", "not a valid entity tag"))?;
+    let view = pool
+        .run(move |c| super::update(c, &links, &actor, &id, &body.into_inner(), if_match.as_deref()))
+        .await?;
+    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, super::etag(&view))).json(view))
 }
 
 #[utoipa::path(delete, path = "/api/v1/listings/{id}", tag = "listings", security(("bearer" = [])),
@@ -201,6 +216,10 @@ pub async fn seller_listings(
 /// Photos decoded at once: a photo at the size limits needs a few hundred
 /// megabytes while it is resized, and a cheap server has little to spare.
 static PHOTO_TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Uploads read at once: each holds up to 8 photos of 10 MB in memory
+/// until they are processed; later uploads wait for their turn.
+static UPLOAD_TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 
 fn multipart_error(e: actix_multipart::MultipartError) -> MarketError {
     use actix_multipart::MultipartError as M;
@@ -279,6 +298,7 @@ pub async fn upload_photos(
         let (actor, id) = (actor.clone(), id.clone());
         pool.run(move |c| super::photos::free_slots(c, &actor, &id)).await?
     };
+    let _upload = UPLOAD_TURNS.acquire().await.map_err(|e| MarketError::Internal(e.to_string()))?;
     let form = actix_multipart::Multipart::new(req.headers(), payload);
     let files = read_files(form, slots).await?;
     let mut stored = Vec::with_capacity(files.len());

@@ -116,6 +116,23 @@ pub enum Action {
 }
 
 impl Action {
+    /// The status the action leads to.
+    pub fn target(self) -> PartStatus {
+        match self {
+            Action::Confirm => PartStatus::Confirmed,
+            Action::HandOver => PartStatus::HandedOver,
+            Action::Deliver => PartStatus::Delivered,
+            Action::Cancel => PartStatus::Cancelled,
+        }
+    }
+
+    /// Whether a part in `from` is already where the action would take it,
+    /// or beyond: a request for a whole order passes over such parts (the
+    /// buyer cancelling after one seller already cancelled its part).
+    pub fn already_done(self, from: PartStatus) -> bool {
+        matches!(from, PartStatus::Delivered | PartStatus::Cancelled) || from >= self.target()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Confirm => "confirm",
@@ -251,6 +268,17 @@ mod tests {
         assert!(next_part_status(Pending, Cancel, Party::System, true).is_err(), "paid orders never expire");
         assert!(Pending.stock_returns_on_cancel() && Confirmed.stock_returns_on_cancel());
         assert!(!HandedOver.stock_returns_on_cancel());
+    }
+
+    #[test]
+    fn whole_order_requests_pass_over_parts_already_done() {
+        assert!(Cancel.already_done(Cancelled));
+        assert!(Cancel.already_done(Delivered));
+        assert!(!Cancel.already_done(HandedOver));
+        assert!(Confirm.already_done(Confirmed) && Confirm.already_done(HandedOver));
+        assert!(!Confirm.already_done(Pending));
+        assert!(!Deliver.already_done(HandedOver));
+        assert!(Deliver.already_done(Cancelled));
     }
 
     #[test]

@@ -61,8 +61,10 @@ pub struct OrderView {
     /// `cancelled`.
     pub status: String,
     pub payment_method: String,
-    /// The whole order; for a seller, its own part.
+    /// The whole order as placed; for a seller, its own part.
     pub total_vnd: i64,
+    /// What is owed for the parts not cancelled (for a seller, its own).
+    pub amount_due_vnd: i64,
     pub paid_vnd: i64,
     /// An unpaid bank-transfer order is cancelled after this.
     pub payment_due_at: Option<String>,
@@ -507,8 +509,14 @@ fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<
                 cancel_reason: p.cancel_reason.clone(),
             })
             .collect();
+        let live: Vec<&PartRow> = if whole {
+            parts.iter().filter(|p| p.order_id == o.id).collect()
+        } else {
+            mine.iter().map(|p| **p).collect()
+        };
         out.push(OrderView {
             total_vnd: if whole { o.total_vnd } else { part_views.iter().map(|p| p.subtotal_vnd).sum() },
+            amount_due_vnd: amount_due(&live),
             id: o.id,
             code: o.code,
             status: o.status,
@@ -545,17 +553,33 @@ pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
     status: Option<&str>,
+    part_status: Option<PartStatus>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<OrderView>, MarketError> {
     let mut q = orders::table.select(order_columns!()).into_boxed();
+    // the part statuses asked for (every one when none is named)
+    let statuses: Vec<&'static str> = match part_status {
+        Some(p) => vec![p.as_str()],
+        None => vec!["pending", "confirmed", "handed_over", "delivered", "cancelled"],
+    };
     match actor.role {
-        Role::Admin => {}
-        Role::Buyer => q = q.filter(orders::buyer_user_id.eq(actor.user_id.clone())),
+        Role::Admin | Role::Buyer => {
+            if actor.role == Role::Buyer {
+                q = q.filter(orders::buyer_user_id.eq(actor.user_id.clone()));
+            }
+            if part_status.is_some() {
+                let parts = order_parts::table
+                    .filter(order_parts::status.eq_any(statuses))
+                    .select(order_parts::order_id);
+                q = q.filter(orders::id.eq_any(parts));
+            }
+        }
         Role::Farmer => {
             let parts = order_parts::table
                 .inner_join(sellers::table)
                 .filter(sellers::user_id.eq(actor.user_id.clone()))
+                .filter(order_parts::status.eq_any(statuses))
                 .select(order_parts::order_id);
             q = q.filter(orders::id.eq_any(parts));
         }
@@ -564,6 +588,7 @@ pub fn list(
             let parts = order_parts::table
                 .inner_join(sellers::table)
                 .filter(sellers::organisation_id.eq(org))
+                .filter(order_parts::status.eq_any(statuses))
                 .select(order_parts::order_id);
             q = q.filter(orders::id.eq_any(parts));
         }
@@ -593,14 +618,22 @@ fn lock_order(conn: &mut DbConnection, id: &str) -> Result<OrderRow, MarketError
     Ok(orders::table.find(id).select(order_columns!()).first(conn)?)
 }
 
-/// Puts the stock of a cancelled part back on sale.
-fn return_stock(conn: &mut DbConnection, part_id: &str) -> Result<(), MarketError> {
+/// Puts the stock of cancelled parts back on sale, one listing at a time in
+/// listing order: the order in which `place` takes stock, so a cancellation
+/// and a new order touching the same listings cannot deadlock.
+fn return_stock(conn: &mut DbConnection, part_ids: &[String]) -> Result<(), MarketError> {
+    if part_ids.is_empty() {
+        return Ok(());
+    }
     let lines: Vec<(String, i64)> = order_items::table
-        .filter(order_items::part_id.eq(part_id))
-        .order(order_items::listing_id)
+        .filter(order_items::part_id.eq_any(part_ids))
         .select((order_items::listing_id, order_items::quantity))
         .load(conn)?;
+    let mut per_listing: BTreeMap<String, i64> = BTreeMap::new();
     for (listing_id, quantity) in lines {
+        *per_listing.entry(listing_id).or_insert(0) += quantity;
+    }
+    for (listing_id, quantity) in per_listing {
         diesel::update(listings::table.find(&listing_id))
             .set(listings::quantity.eq(listings::quantity + quantity))
             .execute(conn)?;
@@ -608,8 +641,20 @@ fn return_stock(conn: &mut DbConnection, part_id: &str) -> Result<(), MarketErro
     Ok(())
 }
 
+/// What the buyer owes for the parts still alive.
+fn amount_due(parts: &[&PartRow]) -> i64 {
+    parts.iter().filter(|p| p.status != PartStatus::Cancelled.as_str()).map(|p| p.subtotal_vnd).sum()
+}
+
+/// Whether the sellers may start: cash on delivery, or the transfer
+/// covers what is still due.
+fn settled(method: PaymentMethod, paid_vnd: i64, due_vnd: i64) -> bool {
+    method == PaymentMethod::Cod || (due_vnd > 0 && paid_vnd >= due_vnd)
+}
+
 /// Applies `action` to the parts of an order `actor` may act on (or to the
-/// one named): all of them change, or none.
+/// one named): all of them change, or none. Asked for a whole order, it
+/// passes over parts already done (cancelled, or past the step).
 pub fn transition(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -625,7 +670,8 @@ pub fn transition(
         let method = PaymentMethod::parse(&order.payment_method).ok_or_else(|| {
             MarketError::Internal(format!("order {} has an unknown payment method", order.id))
         })?;
-        let settled = method == PaymentMethod::Cod || order.paid_vnd >= order.total_vnd;
+        let all: Vec<&PartRow> = parts.iter().collect();
+        let settled = settled(method, order.paid_vnd, amount_due(&all));
         let mine: Vec<(&PartRow, Party)> = parts
             .iter()
             .filter(|p| part_id.is_none_or(|id| id == p.id))
@@ -637,14 +683,35 @@ pub fn transition(
         if action == Action::Cancel && actor.role != Role::Buyer && reason.is_none() {
             return Err(MarketError::invalid("reason", "say why the order is cancelled; the buyer is told"));
         }
-        // A buyer cancels the whole order, and only before any seller has
-        // confirmed; the loop below refuses otherwise.
-        let now = storage::now();
+        // Check every part first, then change them: all or nothing.
+        let mut changes: Vec<(&PartRow, Party, PartStatus, PartStatus)> = Vec::new();
+        let mut first_error = None;
         for (part, party) in &mine {
             let from = PartStatus::parse(&part.status)
                 .ok_or_else(|| MarketError::Internal(format!("part {} has an unknown status", part.id)))?;
-            let to = lifecycle::next_part_status(from, action, *party, settled)?;
-            let stamp = Some(now);
+            match lifecycle::next_part_status(from, action, *party, settled) {
+                Ok(to) => changes.push((part, *party, from, to)),
+                // a whole-order request passes over parts already done
+                Err(e) if part_id.is_none() && action.already_done(from) => {
+                    first_error.get_or_insert(e);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if changes.is_empty() {
+            return Err(first_error
+                .map(MarketError::from)
+                .unwrap_or_else(|| MarketError::NotFound("order part".into())));
+        }
+        let now = storage::now();
+        let stamp = Some(now);
+        let returned: Vec<String> = changes
+            .iter()
+            .filter(|(_, _, from, to)| *to == PartStatus::Cancelled && from.stock_returns_on_cancel())
+            .map(|(part, ..)| part.id.clone())
+            .collect();
+        return_stock(conn, &returned)?;
+        for (part, party, _, to) in &changes {
             let target = order_parts::table.find(&part.id);
             match to {
                 PartStatus::Confirmed => {
@@ -656,14 +723,9 @@ pub fn transition(
                 PartStatus::Delivered => {
                     diesel::update(target).set(order_parts::delivered_at.eq(stamp)).execute(conn)?
                 }
-                PartStatus::Cancelled => {
-                    if from.stock_returns_on_cancel() {
-                        return_stock(conn, &part.id)?;
-                    }
-                    diesel::update(target)
-                        .set((order_parts::cancelled_at.eq(stamp), order_parts::cancel_reason.eq(&reason)))
-                        .execute(conn)?
-                }
+                PartStatus::Cancelled => diesel::update(target)
+                    .set((order_parts::cancelled_at.eq(stamp), order_parts::cancel_reason.eq(&reason)))
+                    .execute(conn)?,
                 PartStatus::Pending => 0,
             };
             diesel::update(order_parts::table.find(&part.id))
@@ -680,7 +742,7 @@ pub fn transition(
                 &part.id,
             )?;
         }
-        refresh_status(conn, &order.id, method, settled, now)?;
+        refresh_status(conn, &order.id, method, order.paid_vnd, now)?;
         Ok(())
     })?;
     get(conn, actor, order_id)
@@ -691,15 +753,16 @@ fn refresh_status(
     conn: &mut DbConnection,
     order_id: &str,
     method: PaymentMethod,
-    paid: bool,
+    paid_vnd: i64,
     now: NaiveDateTime,
 ) -> Result<OrderStatus, MarketError> {
-    let statuses: Vec<String> = order_parts::table
+    let rows: Vec<(String, i64)> = order_parts::table
         .filter(order_parts::order_id.eq(order_id))
-        .select(order_parts::status)
+        .select((order_parts::status, order_parts::subtotal_vnd))
         .load(conn)?;
-    let parts: Vec<PartStatus> = statuses.iter().filter_map(|s| PartStatus::parse(s)).collect();
-    let status = lifecycle::summarise(method, paid, &parts);
+    let parts: Vec<PartStatus> = rows.iter().filter_map(|(s, _)| PartStatus::parse(s)).collect();
+    let due: i64 = rows.iter().filter(|(s, _)| s != PartStatus::Cancelled.as_str()).map(|(_, v)| v).sum();
+    let status = lifecycle::summarise(method, settled(method, paid_vnd, due), &parts);
     diesel::update(orders::table.find(order_id))
         .set((orders::status.eq(status.as_str()), orders::updated_at.eq(now)))
         .execute(conn)?;
@@ -721,15 +784,21 @@ pub fn release_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<us
     for id in due {
         let done = storage::write_transaction(conn, |conn| {
             let order = lock_order(conn, &id)?;
-            if order.status != OrderStatus::Placed.as_str() || order.paid_vnd >= order.total_vnd {
+            // Money that has arrived, even short, is for people to sort out
+            // (refund or top-up), not for a timer.
+            if order.status != OrderStatus::Placed.as_str() || order.paid_vnd > 0 {
                 return Ok::<_, MarketError>(false);
             }
-            for part in load_parts(conn, std::slice::from_ref(&id))? {
-                let from = PartStatus::parse(&part.status).unwrap_or(PartStatus::Cancelled);
-                if lifecycle::next_part_status(from, Action::Cancel, Party::System, false).is_err() {
-                    continue;
-                }
-                return_stock(conn, &part.id)?;
+            let expiring: Vec<PartRow> = load_parts(conn, std::slice::from_ref(&id))?
+                .into_iter()
+                .filter(|part| {
+                    let from = PartStatus::parse(&part.status).unwrap_or(PartStatus::Cancelled);
+                    lifecycle::next_part_status(from, Action::Cancel, Party::System, false).is_ok()
+                })
+                .collect();
+            let ids: Vec<String> = expiring.iter().map(|p| p.id.clone()).collect();
+            return_stock(conn, &ids)?;
+            for part in &expiring {
                 diesel::update(order_parts::table.find(&part.id))
                     .set((
                         order_parts::status.eq(PartStatus::Cancelled.as_str()),
@@ -738,7 +807,7 @@ pub fn release_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<us
                     ))
                     .execute(conn)?;
             }
-            refresh_status(conn, &id, PaymentMethod::Vietqr, false, now)?;
+            refresh_status(conn, &id, PaymentMethod::Vietqr, 0, now)?;
             let system = Actor::acting_as("system", Role::Admin, "system", None);
             accounts::audit::record(conn, &system, None, "order.expire", "order", &id)?;
             Ok(true)

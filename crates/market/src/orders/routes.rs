@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::lifecycle::{Action, PaymentMethod};
+use super::lifecycle::{Action, PartStatus, PaymentMethod};
 use super::{AffectedOrder, NewOrder, OrderView, PaymentInstructions, PaymentRequests};
 use crate::MarketError;
 
@@ -42,8 +42,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 fn with_payment(mut view: OrderView, actor: &Actor, payments: &dyn PaymentRequests) -> OrderView {
     if view.payment_method == PaymentMethod::Vietqr.as_str() && view.status == "placed" {
         let is_buyer = actor.role == accounts::Role::Buyer;
-        let vietqr =
-            if is_buyer { payments.vietqr(&view.code, view.total_vnd - view.paid_vnd).ok() } else { None };
+        let vietqr = if is_buyer {
+            payments.vietqr(&view.code, view.amount_due_vnd - view.paid_vnd).ok()
+        } else {
+            None
+        };
         view.payment = Some(PaymentInstructions { method: view.payment_method.clone(), vietqr });
     } else {
         view.payment = Some(PaymentInstructions { method: view.payment_method.clone(), vietqr: None });
@@ -80,8 +83,12 @@ pub async fn place_order(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrderQuery {
-    /// Only orders in this status.
+    /// Only orders in this status (the whole order's).
     status: Option<String>,
+    /// Only orders with a part in this status that you take part in:
+    /// `pending`, `confirmed`, `handed_over`, `delivered` or `cancelled`
+    /// (a seller's "to confirm" list is `part_status=pending`).
+    part_status: Option<String>,
     /// 1 to 100, default 20.
     limit: Option<i64>,
     /// Default 0.
@@ -119,10 +126,22 @@ pub async fn list_orders(
     if q.status.as_deref().is_some_and(|s| !ORDER_STATUSES.contains(&s)) {
         return Err(MarketError::invalid("status", format!("one of {}", ORDER_STATUSES.join(", "))));
     }
+    let part_status = q
+        .part_status
+        .as_deref()
+        .map(|p| {
+            PartStatus::parse(p).ok_or_else(|| {
+                MarketError::invalid(
+                    "part_status",
+                    "one of pending, confirmed, handed_over, delivered, cancelled",
+                )
+            })
+        })
+        .transpose()?;
     let payments: Arc<dyn PaymentRequests> = payments.into_inner();
     let items = pool
         .run(move |c| {
-            let views = super::list(c, &actor, q.status.as_deref(), limit, offset)?;
+            let views = super::list(c, &actor, q.status.as_deref(), part_status, limit, offset)?;
             Ok::<_, MarketError>(
                 views.into_iter().map(|v| with_payment(v, &actor, payments.as_ref())).collect(),
             )
@@ -177,14 +196,23 @@ fn status_change(body: &web::Bytes) -> Result<StatusChange, MarketError> {
     })
 }
 
+/// Status-change bodies are a few words; anything longer is a mistake.
+const MAX_CHANGE_BYTES: usize = 16 * 1024;
+
+fn change_too_large() -> MarketError {
+    MarketError::PayloadTooLarge(format!("a status change body is at most {} KB", MAX_CHANGE_BYTES / 1024))
+}
+
 async fn change_status(
+    req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
     payments: Payments,
     actor: Actor,
     id: String,
-    body: web::Bytes,
+    body: web::Payload,
     action: Action,
 ) -> Result<HttpResponse, MarketError> {
+    let body = crate::body::read_limited(&req, body, MAX_CHANGE_BYTES, change_too_large).await?;
     let change = status_change(&body)?;
     let payments: Arc<dyn PaymentRequests> = payments.into_inner();
     let view = pool
@@ -211,13 +239,14 @@ async fn change_status(
               (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
               (status = 409, description = "`invalid_transition` or `not_paid`", body = accounts::ErrorBody)))]
 pub async fn confirm_order(
+    req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
     payments: Payments,
     actor: Actor,
     id: web::Path<String>,
-    body: web::Bytes,
+    body: web::Payload,
 ) -> Result<HttpResponse, MarketError> {
-    change_status(pool, payments, actor, id.into_inner(), body, Action::Confirm).await
+    change_status(req, pool, payments, actor, id.into_inner(), body, Action::Confirm).await
 }
 
 /// Post-office staff (or admin) accept the parcel of a confirmed part.
@@ -227,13 +256,14 @@ pub async fn confirm_order(
               (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
               (status = 409, body = accounts::ErrorBody)))]
 pub async fn hand_over_order(
+    req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
     payments: Payments,
     actor: Actor,
     id: web::Path<String>,
-    body: web::Bytes,
+    body: web::Payload,
 ) -> Result<HttpResponse, MarketError> {
-    change_status(pool, payments, actor, id.into_inner(), body, Action::HandOver).await
+    change_status(req, pool, payments, actor, id.into_inner(), body, Action::HandOver).await
 }
 
 /// Post-office staff (or admin) record the delivery.
@@ -243,13 +273,14 @@ pub async fn hand_over_order(
               (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
               (status = 409, body = accounts::ErrorBody)))]
 pub async fn deliver_order(
+    req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
     payments: Payments,
     actor: Actor,
     id: web::Path<String>,
-    body: web::Bytes,
+    body: web::Payload,
 ) -> Result<HttpResponse, MarketError> {
-    change_status(pool, payments, actor, id.into_inner(), body, Action::Deliver).await
+    change_status(req, pool, payments, actor, id.into_inner(), body, Action::Deliver).await
 }
 
 /// The buyer cancels the whole order before any seller confirmed; a seller
@@ -261,13 +292,14 @@ pub async fn deliver_order(
               (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
               (status = 409, body = accounts::ErrorBody), (status = 422, body = accounts::ErrorBody)))]
 pub async fn cancel_order(
+    req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
     payments: Payments,
     actor: Actor,
     id: web::Path<String>,
-    body: web::Bytes,
+    body: web::Payload,
 ) -> Result<HttpResponse, MarketError> {
-    change_status(pool, payments, actor, id.into_inner(), body, Action::Cancel).await
+    change_status(req, pool, payments, actor, id.into_inner(), body, Action::Cancel).await
 }
 
 #[derive(Serialize, ToSchema)]
