@@ -828,7 +828,7 @@ async fn officers_read_commune_statistics_and_nothing_else() {
         StatusCode::FORBIDDEN,
     )
     .await;
-    error_code(act(&s, &officer, id, "cancel", Some(json!({"reason": "x"}))).await, StatusCode::NOT_FOUND)
+    error_code(act(&s, &officer, id, "cancel", Some(json!({"reason": "x"}))).await, StatusCode::FORBIDDEN)
         .await;
     let r =
         s.post_json("/api/v1/sellers", Some(&officer), &e2e::seller_body("0912000188", "008080001299")).await;

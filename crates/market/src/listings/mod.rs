@@ -602,6 +602,7 @@ pub fn for_seller(
     actor: &Actor,
     seller_id: &str,
 ) -> Result<Vec<ListingView>, MarketError> {
+    actor.require(&[Role::Farmer, Role::Staff, Role::Admin])?;
     let seller = seller_ref(conn, seller_id)?.ok_or_else(|| MarketError::NotFound("seller".into()))?;
     if !may_manage(actor, &seller) {
         return Err(MarketError::NotFound("seller".into()));

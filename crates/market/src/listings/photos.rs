@@ -99,6 +99,7 @@ pub fn free_slots(
     actor: &accounts::Actor,
     listing_id: &str,
 ) -> Result<i64, MarketError> {
+    actor.require(&[accounts::Role::Farmer, accounts::Role::Staff, accounts::Role::Admin])?;
     super::check_may_change(conn, actor, listing_id)?;
     Ok(MAX_PHOTOS - count(conn, listing_id)?)
 }
@@ -171,6 +172,7 @@ pub fn detach(
     listing_id: &str,
     photo_id: &str,
 ) -> Result<(), MarketError> {
+    actor.require(&[accounts::Role::Farmer, accounts::Role::Staff, accounts::Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let (seller, _) = super::lock_for_change(conn, actor, listing_id)?;
         let removed = diesel::delete(

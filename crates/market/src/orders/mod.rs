@@ -540,6 +540,7 @@ fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<
 
 /// One order as `actor` may see it; others' orders are "not found".
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<OrderView, MarketError> {
+    actor.require(&[Role::Buyer, Role::Farmer, Role::Staff, Role::Admin])?;
     let not_found = || MarketError::NotFound("order".into());
     if !crate::plausible_id(id) {
         return Err(not_found());
@@ -663,6 +664,7 @@ pub fn transition(
     action: Action,
     reason: Option<&str>,
 ) -> Result<OrderView, MarketError> {
+    actor.require(&[Role::Buyer, Role::Farmer, Role::Staff, Role::Admin])?;
     let reason = reason.map(|r| accounts::clean_text("reason", r, 500)).transpose()?;
     storage::write_transaction(conn, |conn| {
         let order = lock_order(conn, order_id)?;
