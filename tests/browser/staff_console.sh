@@ -6,7 +6,12 @@
 # the way counter staff would: log in, onboard a farmer (commune search, bank,
 # consent, activation code), create a lot, record events (kg -> quantity_g,
 # local time -> +07:00), print labels, list and filter sellers, re-issue a
-# code, recall, an expired session, log out. Screenshots go to target/browser/.
+# code, recall; list produce for a demo farmer (price in whole đồng, linked
+# lot, a photo from the "camera" input, a refused file, edit, pause, delete);
+# handle orders (the demo cash-on-delivery order confirmed for the farmer,
+# handed over, delivered; a stale screen's 409 explained; a cancel with a
+# reason; the status filter); an expired session, log out. Screenshots go to
+# target/browser/.
 # Needs chromium and python3 (standard library only). Exit 1 when anything is
 # missing or wrong.
 set -euo pipefail
@@ -56,7 +61,8 @@ chrome=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first
 timeout 30 "${chrome[@]}" --user-data-dir="$work/profile-dump" --window-size=1024,1366 \
   --virtual-time-budget=5000 --dump-dom "$base/staff" >"$work/dom.html" 2>/dev/null || true
 for text in "Đăng nhập quầy bưu điện" 'id="login-form"' 'id="login-phone"' 'id="login-password"' \
-  "Đăng ký người bán mới" "Số CCCD (12 số)" "Tài khoản ngân hàng nhận tiền" "Lô hàng và tem QR" "Thêm sự kiện"; do
+  "Đăng ký người bán mới" "Số CCCD (12 số)" "Tài khoản ngân hàng nhận tiền" "Lô hàng và tem QR" "Thêm sự kiện" \
+  "Hàng bán trên chợ" 'id="listing-form"' 'id="or-list"'; do
   if grep -q "$text" "$work/dom.html"; then echo "  found: $text"; else miss "$text"; fi
 done
 
@@ -68,10 +74,10 @@ for _ in $(seq 1 100); do [ -s "$work/profile/DevToolsActivePort" ] && break; sl
 [ -s "$work/profile/DevToolsActivePort" ] || { cat "$work/chrome.txt"; echo "Chromium did not open its DevTools port"; exit 1; }
 devtools="http://127.0.0.1:$(head -n1 "$work/profile/DevToolsActivePort")"
 for _ in $(seq 1 50); do curl -fsS "$devtools/json/list" 2>/dev/null | grep -q '"page"' && break; sleep 0.1; done
-timeout 50 python3 - "$base" "$devtools" "$PWD/target/browser" <<'PY' || fail=1
-import base64, json, os, random, socket, struct, sys, time, urllib.request
+timeout 150 python3 - "$base" "$devtools" "$PWD/target/browser" "$work" <<'PY' || fail=1
+import base64, json, os, random, socket, struct, sys, time, urllib.parse, urllib.request, zlib
 
-BASE, DEVTOOLS, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+BASE, DEVTOOLS, OUT, WORK = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 failures = []
 passed = 0
 
@@ -177,6 +183,8 @@ class CDP:
 
 def http(method, path, token=None, body=None):
     req = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode())
+    if body is not None:
+        req.add_header("Content-Type", "application/json")
     if token:
         req.add_header("Authorization", "Bearer " + token)
     try:
@@ -184,6 +192,24 @@ def http(method, path, token=None, body=None):
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
+
+def png(path, w, h):
+    """A small RGB PNG (a green-yellow gradient), written with the standard library."""
+    rows = b"".join(b"\x00" + bytes(v for x in range(w) for v in (60 + x * 150 // w, 120 + y * 100 // h, 40)) for y in range(h))
+    def chunk(tag, data):
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return path
+
+def set_files(selector, paths):
+    """What a file chooser (or the tablet camera) does: puts files on an <input type=file>."""
+    root = c.call("DOM.getDocument", depth=0)["root"]["nodeId"]
+    node = c.call("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
+    if not node:
+        raise RuntimeError("no " + selector)
+    c.call("DOM.setFileInputFiles", files=paths, nodeId=node)
 
 # helpers run inside the page
 HELPERS = r"""
@@ -305,15 +331,142 @@ c.js("T.set('sl-commune-q','tam dao')")
 c.wait("document.querySelectorAll('#sl-commune button.pick').length > 0", "commune filter search")
 c.js("T.click('#sl-commune button.pick')")
 c.wait("document.querySelectorAll('#sl-list > li').length === 1 && /Nguyễn Thị Lan/.test(T.text('#sl-list'))", "filter by commune: one seller in Tam Đảo")
-c.js("window.confirm = () => true; T.click('#sl-list li .actions button:not(.primary)')")
+c.js("window.confirm = () => true; T.click('#sl-list li [data-act=reissue]')")
 c.wait("/đã tự đặt mật khẩu/.test(T.text('#sl-list .error'))", "no new code for a farmer who set a password: explained in the card")
 c.js("T.click('#sl-commune .picked button'); T.set('sl-search','pieng')")
 c.wait("document.querySelectorAll('#sl-list > li').length === 1 && /Lò Văn Piềng/.test(T.text('#sl-list'))", "diacritic-insensitive name search")
-c.js("T.click('#sl-list li .actions button:not(.primary)')")
+c.js("T.click('#sl-list li [data-act=reissue]')")
 c.wait("/^\\d{8}$/.test(T.text('#sl-list .code'))", "activation code re-issued and shown")
 c.shot("staff-5-sellers.png")
 
-print("6. expired session")
+print("6. listings for a demo farmer")
+c.js("location.hash = '#hang-ban'")
+c.wait("document.querySelectorAll('#ls-seller option').length >= 4", "listings screen: the post office's sellers in the select")
+c.js("""(() => { const s = document.getElementById('ls-seller');
+  s.value = [...s.options].find(o => /Hoàng Văn Thào/.test(o.textContent)).value;
+  s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()""")
+c.wait("document.querySelectorAll('#ls-list > li').length === 2 && /180\\.000 ₫ \\/ gói/.test(T.text('#ls-list'))",
+       "the farmer's two demo listings, tea at 180.000 ₫ / gói")
+seller_id = c.js("document.getElementById('ls-seller').value")
+check(c.js("[...document.querySelectorAll('#ls-category option')].some(o => o.value === 'che' && o.textContent === 'Chè')"),
+      "categories shown by their Vietnamese name (che: Chè)")
+c.wait("[...document.querySelectorAll('#ls-lot option')].some(o => /Chè Shan tuyết/.test(o.textContent))", "the farmer's lots offered to link")
+c.js("""T.set('ls-title','Chè Shan tuyết <b>búp bạc</b> 100 g'); T.set('ls-category','che'); T.set('ls-unit','goi');
+T.set('ls-price','12,5'); T.set('ls-qty','10'); T.click('#listing-form button[type=submit]')""")
+c.wait("/Giá/.test(T.text('#listing-form .error')) && document.getElementById('ls-price').getAttribute('aria-invalid') === 'true'",
+       "a price with a fraction is refused before sending, the field marked")
+c.js("T.set('ls-price','250.000')")
+check("250.000 ₫ cho 1 gói" in (c.js("T.text('#ls-price-hint')") or ""), "price preview: 250.000 ₫ cho 1 gói")
+c.js("""(() => { const s = document.getElementById('ls-lot');
+  s.value = [...s.options].find(o => /Chè Shan tuyết/.test(o.textContent)).value;
+  T.set('ls-desc', 'Búp non một tôm hai lá.'); T.click('#listing-form button[type=submit]'); return true; })()""")
+c.wait("document.querySelectorAll('#ls-list > li').length === 3 && /250\\.000 ₫ \\/ gói/.test(T.text('#ls-list > li'))",
+       "listing created: first in the list at 250.000 ₫ / gói")
+lid = c.js("document.querySelector('#ls-list > li').getAttribute('data-listing')")
+card = f'#ls-list > li[data-listing="{lid}"]'
+st, body = http("GET", f"/api/v1/listings/{lid}")
+v = json.loads(body) if st == 200 else {}
+check(v.get("price_vnd") == 250000 and v.get("quantity") == 10 and v.get("seller_id") == seller_id and v.get("unit") == "goi"
+      and v.get("category") == "che" and (v.get("lot") or {}).get("product_name", "").startswith("Chè Shan tuyết")
+      and v.get("description") == "Búp non một tôm hai lá.",
+      "sent whole đồng, quantity, unit, category, description and the lot for that seller: " + body.decode()[:160])
+check(c.js(f"document.querySelectorAll('{card} b').length") == 0 and "<b>búp bạc</b>" in c.js(f"T.text('{card} .name')"),
+      "the title is shown as text, never as HTML")
+st, body = http("GET", "/api/v1/listings?q=bup%20bac")
+check(st == 200 and json.loads(body)["total"] == 1, "buyers find it: search 'bup bac' answers 1 listing")
+check(c.js(f"(() => {{ const i = document.querySelector('{card} .file input[capture]'); return !!i && i.accept === 'image/*' && i.type === 'file'; }})()"),
+      "a camera input (accept=image/*, capture) for the tablet")
+set_files(f"{card} .file input[capture]", [png(os.path.join(WORK, "che.png"), 96, 72)])
+c.wait(f"(() => {{ const i = document.querySelector('{card} .thumbs img'); return !!i && i.complete && i.naturalWidth > 0 && i.getAttribute('src').startsWith('/media/'); }})()",
+       "photo uploaded: its thumbnail is shown", timeout=20)
+st, body = http("GET", f"/api/v1/listings/{lid}")
+photos = json.loads(body)["photos"]
+check(len(photos) == 1, "the listing has 1 photo")
+if photos:
+    st, body = http("GET", photos[0]["thumbnail_url"])
+    check(st == 200 and body[:2] == b"\xff\xd8", "the thumbnail is served (re-encoded as JPEG)")
+with open(os.path.join(WORK, "hoa-don.jpg"), "w") as f:
+    f.write("đây là hoá đơn, không phải ảnh\n")
+set_files(f"{card} .file input[multiple]", [os.path.join(WORK, "hoa-don.jpg")])
+c.wait(f"/không phải ảnh JPEG, PNG hoặc WebP/.test(T.text('{card} .error')) && /Máy chủ báo: .*please upload a photo/.test(T.text('{card} .error'))",
+       "a file that is not a photo: refused, the API's message shown with a Vietnamese explanation", timeout=20)
+check(c.js(f"document.querySelectorAll('{card} .thumbs img').length") == 1, "the refused file added nothing")
+c.js(f"document.querySelector('{card} details.edit').open = true; T.set('lp-{lid}', '240 000'); T.set('lq-{lid}', '8'); T.click('{card} details.edit button[type=submit]')")
+c.wait(f"/240\\.000 ₫ \\/ gói/.test(T.text('{card} .price')) && /^8 gói$/.test(T.text('{card} dd'))", "price and quantity edited: 240.000 ₫, 8 gói")
+c.js(f"T.click('{card} [data-act=pause]')")
+c.wait(f"/Tạm dừng bán/.test(T.text('{card} .badge')) && T.text('{card} [data-act=pause]') === 'Bán lại' && document.activeElement === document.querySelector('{card} [data-act=pause]')",
+       "paused: badge «Tạm dừng bán», button now «Bán lại», focus kept on it")
+st, body = http("GET", f"/api/v1/listings/{lid}")
+check(json.loads(body)["status"] == "paused" and json.loads(body)["price_vnd"] == 240000, "the API has it paused at 240000 đồng")
+st, body = http("GET", "/api/v1/listings?q=bup%20bac")
+check(json.loads(body)["total"] == 0, "a paused listing is gone from the buyers' search")
+c.js(f"document.querySelector('{card}').scrollIntoView()")
+c.shot("staff-6-listings.png")
+c.js(f"window.confirm = () => false; T.click('{card} .actions button.danger')")
+time.sleep(0.4)
+check(c.js(f"!!document.querySelector('{card}')"), "delete asks first; answering no keeps the listing")
+c.js(f"window.confirm = () => true; T.click('{card} .actions button.danger')")
+c.wait(f"!document.querySelector('{card}') && document.querySelectorAll('#ls-list > li').length === 2", "deleted after confirming")
+st, _ = http("GET", f"/api/v1/listings/{lid}")
+check(st == 404, "the deleted listing is gone from the API")
+
+print("7. orders")
+st, body = http("POST", "/api/v1/auth/login", body={"phone": "0900000003", "password": "nongsan-demo"})
+buyer = json.loads(body)["token"] if st == 200 else None
+st, body = http("GET", "/api/v1/listings?q=" + urllib.parse.quote("măng nứa"))
+mang = json.loads(body)["items"][0]
+st, body = http("POST", "/api/v1/orders", token=buyer, body={"items": [{"listing_id": mang["id"], "quantity": 3}],
+    "shipping": {"name": "Lê Văn Bình", "phone": "0987654321", "address": "Số 5 ngõ 10", "commune_code": "02260"},
+    "payment_method": "cod"})
+check(st == 201, "a second order placed by the demo buyer (3 kg măng nứa, COD): %s" % st)
+o2 = json.loads(body)["id"] if st == 201 else ""
+c.js("location.hash = '#don-hang'")
+c.wait("document.querySelectorAll('#or-list > li').length === 2", "the orders of the post office's sellers are listed")
+demo = c.js("[...document.querySelectorAll('#or-list > li')].find(li => /Chè Shan tuyết/.test(li.textContent)).getAttribute('data-order')")
+card = f'#or-list > li[data-order="{demo}"]'
+c.wait(f"/Hà Nội/.test(T.text('{card} dl'))", "the shipping commune named from its code")
+text = c.js(f"T.text('{card}')")
+for want in ["Trần Minh Anh", "0900000003", "12 Hàng Bạc", "Thu hộ (COD)", "Hoàng Văn Thào",
+             "Chè Shan tuyết Hồng Thái túi 200 g: 2 gói × 180.000 ₫ = 360.000 ₫", "Tiền hàng: 360.000 ₫",
+             "Thu tiền mặt khi giao: 360.000 ₫", "Chờ người bán xác nhận"]:
+    check(want in text, "demo order shows: " + want)
+check(c.js(f"T.text('{card} .ocode')").startswith("NS"), "the order code is shown")
+c.shot("staff-7-orders.png")
+c.js(f"T.click('{card} [data-act=confirm]')")
+c.wait(f"/Người bán đã xác nhận/.test(T.text('{card} .name .badge')) && T.visible('{card} [data-act=hand_over]')",
+       "confirmed for the farmer: «Người bán đã xác nhận», hand-over offered next")
+c.js(f"T.click('{card} [data-act=hand_over]')")
+c.wait(f"/Bưu điện đã nhận hàng/.test(T.text('{card} .name .badge')) && T.visible('{card} [data-act=deliver]')",
+       "handed over: «Bưu điện đã nhận hàng», delivery offered next")
+c.js(f"window.__asked = ''; window.confirm = (m) => {{ window.__asked = m; return true; }}; T.click('{card} [data-act=deliver]')")
+c.wait(f"/Đã giao/.test(T.text('{card} .name .badge')) && !document.querySelector('{card} .actions button') && !document.querySelector('{card} .cash')",
+       "delivered: «Đã giao», no more actions, no cash left to collect")
+check("360.000 ₫" in (c.js("window.__asked") or ""), "delivering a COD order asks whether the cash was collected")
+st, body = http("GET", f"/api/v1/orders/{demo}", token=token)
+o = json.loads(body)
+check(o["status"] == "delivered" and o["parts"][0]["status"] == "delivered" and o["parts"][0]["handed_over_at"],
+      "the API has the demo order delivered")
+card2 = f'#or-list > li[data-order="{o2}"]'
+st, _ = http("POST", f"/api/v1/orders/{o2}/confirm", token=token, body={})
+check(st == 200, "another counter confirms the second order behind this screen")
+c.js(f"T.click('{card2} [data-act=confirm]')")
+c.wait(f"/Không đổi được trạng thái/.test(T.text('{card2} .error')) && /Không thể xác nhận khi phần hàng đang ở trạng thái «Người bán đã xác nhận»/.test(T.text('{card2} .error'))"
+       f" && /Người bán đã xác nhận/.test(T.text('{card2} .name .badge'))",
+       "a stale screen: the API's 409 explained in Vietnamese and the order reloaded with its real status")
+c.js(f"document.querySelector('{card2} details.danger').open = true; T.click('{card2} details.danger button[type=submit]')")
+c.wait(f"/Lý do/.test(T.text('{card2} .error'))", "cancelling needs a reason")
+c.js(f"window.confirm = () => true; T.set(document.querySelector('{card2} details.danger textarea').id, 'Người bán hết măng'); T.click('{card2} details.danger button[type=submit]')")
+c.wait(f"/Đã huỷ/.test(T.text('{card2} .name .badge')) && /Lý do huỷ: Người bán hết măng/.test(T.text('{card2}'))", "cancelled, the reason shown")
+st, body = http("GET", f"/api/v1/listings/{mang['id']}")
+check(json.loads(body)["quantity"] == mang["quantity"], "the cancelled stock is back on sale")
+c.js("T.set('or-status','delivered')")
+c.wait(f"document.querySelectorAll('#or-list > li').length === 1 && !!document.querySelector('{card}')", "filter «Đã giao»: the demo order only")
+c.js("T.set('or-status','cod')")
+c.wait("document.querySelectorAll('#or-list > li').length === 0 && /Không có đơn hàng nào/.test(T.text('#or-count'))", "filter «Thu hộ (COD)»: none left, said so")
+c.js("T.set('or-status','')")
+c.wait("document.querySelectorAll('#or-list > li').length === 2", "all orders again")
+
+print("8. expired session")
 http("POST", "/api/v1/auth/logout", token=token, body={})
 c.js("location.hash = '#dang-ky'; setTimeout(() => { location.hash = '#nguoi-ban'; }, 50); true")
 c.wait("T.visible('#login-form') && /Phiên đăng nhập đã hết/.test(T.text('#login-form .error')) && !sessionStorage.getItem('nongsan.staff.token')",
@@ -322,7 +475,7 @@ c.js("T.set('login-phone','0900000002'); T.set('login-password','nongsan-demo');
 c.wait("T.visible('#sl-list') && document.querySelectorAll('#sl-list > li').length >= 4", "after logging in again, back on the screen the user was on")
 token = c.js("sessionStorage.getItem('nongsan.staff.token')")
 
-print("7. logout")
+print("9. logout")
 c.js("T.click('#logout')")
 c.wait("T.visible('#login-form') && !sessionStorage.getItem('nongsan.staff.token') && !T.visible('#tabs')", "logged out: login form, token gone")
 time.sleep(0.3)
