@@ -714,72 +714,81 @@ fn insert_listings(
     progress: &mut dyn FnMut(&str),
 ) -> Result<usize, MarketError> {
     let all_weights: Vec<f64> = PRODUCTS.iter().map(|p| f64::from(p.weight)).collect();
+    // When each listing was made, then the listings in that order, so that
+    // search ids follow creation as they do when farmers list one by one.
+    // Recent months are busier than old ones.
+    let mut made: Vec<(NaiveDateTime, usize)> = Vec::with_capacity(plan.listings);
+    for (index, seller) in sellers.iter().enumerate() {
+        let span = (plan.until - seller.created_at).num_seconds().max(1) as f64;
+        for _ in 0..seller.listings {
+            made.push((plan.until - Duration::seconds((span * rng.unit().powf(1.6)) as i64), index));
+        }
+    }
+    made.sort();
+    let own: Vec<Vec<f64>> =
+        sellers.iter().map(|s| (0..s.products.len()).map(|i| 1.0 / (i + 1) as f64).collect()).collect();
     let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
     let (mut done, mut available, mut reported) = (0, 0, 0);
-    for seller in sellers {
+    for (created_at, index) in made {
+        let seller = &sellers[index];
         let place = &places[seller.commune];
         let staff = offices.get(&place.province_code).map(|o| o.staff_user_id.as_str());
-        let own: Vec<f64> = (0..seller.products.len()).map(|i| 1.0 / (i + 1) as f64).collect();
-        for _ in 0..seller.listings {
-            // Mostly the seller's own trade, sometimes a neighbour's honey
-            // or eggs.
-            let (product, own_index) = if rng.chance(0.8) {
-                let i = rng.weighted(&own);
-                (seller.products[i], Some(i))
-            } else {
-                (&PRODUCTS[rng.weighted(&all_weights)], None)
-            };
-            let category = catalog::find_category(product.category)
-                .ok_or_else(|| MarketError::Internal(format!("unknown category {}", product.category)))?;
-            let title = title(rng, product, place);
-            let description = description(rng, product, seller, place);
-            let status = match rng.below(100) {
-                0..=4 => ListingStatus::Deleted,
-                5..=11 => ListingStatus::Paused,
-                _ => ListingStatus::Active,
-            };
-            let quantity = if rng.chance(0.09) { 0 } else { quantity(rng, product.unit) };
-            let lots: Vec<&(usize, String, bool)> =
-                seller.lots.iter().filter(|(i, _, _)| Some(*i) == own_index).collect();
-            let lot = if !lots.is_empty() && rng.chance(0.6) { Some(*rng.pick(&lots)) } else { None };
-            if status == ListingStatus::Active && quantity > 0 && !lot.is_some_and(|l| l.2) {
-                available += 1;
-            }
-            // Recent months are busier than old ones.
-            let span = (plan.until - seller.created_at).num_seconds().max(1) as f64;
-            let created_at = plan.until - Duration::seconds((span * rng.unit().powf(1.6)) as i64);
-            let updated_at = (created_at + Duration::seconds(rng.below(60 * 86_400) as i64)).min(plan.until);
-            let body = rules::search_body(
-                description.as_deref(),
-                seller.farm_name.as_deref().unwrap_or(&seller.full_name),
-                &Place { commune_name: &place.name, province_name: &place.province_name },
-                category,
-            );
-            batch.push(Row {
-                id: rng.uuid(),
-                seller_id: seller.id.clone(),
-                search_title: text::fold(&title),
-                title,
-                category: category.code,
-                unit: product.unit,
-                price_vnd: price(rng, product, seller.price_factor),
-                quantity,
-                description,
-                lot_id: lot.map(|l| l.1.clone()),
-                status: status.as_str(),
-                commune_code: place.code.clone(),
-                province_code: place.province_code.clone(),
-                search_body: body,
-                created_by: match staff {
-                    Some(staff) if rng.chance(0.35) => staff.to_string(),
-                    _ => seller.user_id.clone(),
-                },
-                created_at,
-                updated_at,
-            });
-            if batch.len() == BATCH {
-                done += write_batch(conn, &mut batch)?;
-            }
+        let own = &own[index];
+        // Mostly the seller's own trade, sometimes a neighbour's honey
+        // or eggs.
+        let (product, own_index) = if rng.chance(0.8) {
+            let i = rng.weighted(own);
+            (seller.products[i], Some(i))
+        } else {
+            (&PRODUCTS[rng.weighted(&all_weights)], None)
+        };
+        let category = catalog::find_category(product.category)
+            .ok_or_else(|| MarketError::Internal(format!("unknown category {}", product.category)))?;
+        let title = title(rng, product, place);
+        let description = description(rng, product, seller, place);
+        let status = match rng.below(100) {
+            0..=4 => ListingStatus::Deleted,
+            5..=11 => ListingStatus::Paused,
+            _ => ListingStatus::Active,
+        };
+        let quantity = if rng.chance(0.09) { 0 } else { quantity(rng, product.unit) };
+        let lots: Vec<&(usize, String, bool)> =
+            seller.lots.iter().filter(|(i, _, _)| Some(*i) == own_index).collect();
+        let lot = if !lots.is_empty() && rng.chance(0.6) { Some(*rng.pick(&lots)) } else { None };
+        if status == ListingStatus::Active && quantity > 0 && !lot.is_some_and(|l| l.2) {
+            available += 1;
+        }
+        let updated_at = (created_at + Duration::seconds(rng.below(60 * 86_400) as i64)).min(plan.until);
+        let body = rules::search_body(
+            description.as_deref(),
+            seller.farm_name.as_deref().unwrap_or(&seller.full_name),
+            &Place { commune_name: &place.name, province_name: &place.province_name },
+            category,
+        );
+        batch.push(Row {
+            id: rng.uuid(),
+            seller_id: seller.id.clone(),
+            search_title: text::fold(&title),
+            title,
+            category: category.code,
+            unit: product.unit,
+            price_vnd: price(rng, product, seller.price_factor),
+            quantity,
+            description,
+            lot_id: lot.map(|l| l.1.clone()),
+            status: status.as_str(),
+            commune_code: place.code.clone(),
+            province_code: place.province_code.clone(),
+            search_body: body,
+            created_by: match staff {
+                Some(staff) if rng.chance(0.35) => staff.to_string(),
+                _ => seller.user_id.clone(),
+            },
+            created_at,
+            updated_at,
+        });
+        if batch.len() == BATCH {
+            done += write_batch(conn, &mut batch)?;
         }
         if done >= reported + 20_000 {
             reported = done;
@@ -835,7 +844,9 @@ fn write_batch(conn: &mut DbConnection, batch: &mut Vec<Row>) -> Result<usize, M
 fn refresh_statistics(conn: &mut DbConnection) -> Result<(), MarketError> {
     use diesel::connection::SimpleConnection;
     match conn {
-        DbConnection::Postgres(c) => c.batch_execute("VACUUM (ANALYZE) listings, lots, sellers, users")?,
+        DbConnection::Postgres(c) => {
+            c.batch_execute("VACUUM (ANALYZE) listings, listing_search, lots, sellers, users")?
+        }
         DbConnection::Sqlite(c) => c.batch_execute("ANALYZE")?,
     }
     Ok(())
