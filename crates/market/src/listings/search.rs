@@ -245,36 +245,34 @@ mod postgres {
         sql.push(title).bind(Bind::Text(q.tsquery())).push(")");
     }
 
-    /// One part of a page that lists the newest matches first: the
-    /// `enough` newest listings that match `words` and the filters.
+    /// One part of a page of many matches, newest first: the `enough`
+    /// newest listings that match `words` and the filters.
     ///
-    /// The planner cannot know whether matches are dense among recent
+    /// The planner cannot know whether these are dense among recent
     /// listings (walk the primary key backwards and stop after `enough`)
     /// or rare (collect them through GIN and sort): guessing wrong reads
-    /// the whole table. The count, made first, tells: when matches are few
-    /// they are collected (`+ 0` keeps the planner off the key order);
-    /// when many, the part first looks among the newest [`window`]
-    /// listings, a bounded walk, and if it finds `enough` there they are
-    /// the newest of all. Only if it does not (the words are common but
-    /// rare in titles, say) does it collect, and then there are few.
-    fn part(sql: &mut Sql, q: &SearchQuery, tier: i64, words: Words, enough: i64, dense: bool) {
+    /// the whole table. So the part first looks among the newest
+    /// [`window`] listings (`recent{tier}`), a bounded walk, and if it
+    /// finds `enough` there they are the newest of all. Only if it does
+    /// not (words common in descriptions but rare in titles, say) does it
+    /// collect every match, and then there are few of this part; `+ 0`
+    /// keeps the planner off the key order there.
+    fn part(sql: &mut Sql, q: &SearchQuery, tier: i64, words: Words, enough: i64) {
         let recent = format!("recent{tier}");
-        if dense {
-            sql.push(&format!(
-                "SELECT id, {tier} AS tier, sid FROM {recent} WHERE (SELECT COUNT(*) FROM {recent}) >= "
-            ))
-            .bind(Bind::Int(enough))
-            .push(" UNION ALL ");
-        }
         sql.push(&format!(
-            "(SELECT s.listing_id AS id, {tier} AS tier, s.search_id AS sid FROM listing_search s WHERE TRUE"
+            "SELECT id, {tier} AS tier, sid FROM {recent} WHERE (SELECT COUNT(*) FROM {recent}) >= "
+        ))
+        .bind(Bind::Int(enough))
+        .push(&format!(
+            " UNION ALL (SELECT s.listing_id, {tier}, s.search_id FROM listing_search s WHERE TRUE"
         ));
         matches(sql, q, words);
         filters(sql, q, "s");
-        if dense {
-            sql.push(&format!(" AND (SELECT COUNT(*) FROM {recent}) < ")).bind(Bind::Int(enough));
-        }
-        sql.push(" ORDER BY s.search_id + 0 DESC LIMIT ").bind(Bind::Int(enough)).push(")");
+        sql.push(&format!(" AND (SELECT COUNT(*) FROM {recent}) < "))
+            .bind(Bind::Int(enough))
+            .push(" ORDER BY s.search_id + 0 DESC LIMIT ")
+            .bind(Bind::Int(enough))
+            .push(")");
     }
 
     fn recent(sql: &mut Sql, q: &SearchQuery, tier: i64, words: Words, enough: i64) {
@@ -300,25 +298,32 @@ mod postgres {
             }
             filters(&mut sql, q, "s");
             sql.push(&format!(" ORDER BY {}s.search_id DESC", price_order(q, "s")));
+        } else if total <= FEW {
+            // Few matches: collected through GIN in one pass, title
+            // matches first.
+            sql.push("SELECT s.listing_id AS id FROM listing_search s WHERE TRUE");
+            matches(&mut sql, q, Words::Anywhere);
+            filters(&mut sql, q, "s");
+            sql.push(" ORDER BY s.title_words @@ to_tsquery('simple', ")
+                .bind(Bind::Text(q.tsquery()))
+                .push(") DESC, s.search_id DESC");
         } else {
+            // Many matches: title matches, then the others, each part
+            // newest first and no further than the page needs.
             let enough = q.offset + q.limit;
-            let dense = total > FEW;
-            if dense {
-                sql.push("WITH ");
-                for (tier, words) in TIERS {
-                    if tier > 0 {
-                        sql.push(", ");
-                    }
-                    recent(&mut sql, q, tier, words, enough);
+            sql.push("WITH ");
+            for (tier, words) in TIERS {
+                if tier > 0 {
+                    sql.push(", ");
                 }
-                sql.push(" ");
+                recent(&mut sql, q, tier, words, enough);
             }
-            sql.push("SELECT id, tier, sid FROM (");
+            sql.push(" SELECT id, tier, sid FROM (");
             for (tier, words) in TIERS {
                 if tier > 0 {
                     sql.push(" UNION ALL ");
                 }
-                part(&mut sql, q, tier, words, enough, dense);
+                part(&mut sql, q, tier, words, enough);
             }
             sql.push(") AS page ORDER BY tier, sid DESC");
         }
@@ -447,7 +452,11 @@ mod tests {
         // each part returns enough rows for the page: offset + limit
         assert!(sql.binds.iter().any(|b| matches!(b, Bind::Int(60))));
         let pg = page_sql(&q, true, 1_000_000);
-        assert!(!page_sql(&q, true, 100).text.contains("WITH"), "few matches are collected and sorted");
+        let few = page_sql(&q, true, 100).text;
+        assert!(
+            !few.contains("WITH") && few.contains("ORDER BY s.title_words @@"),
+            "few are collected: {few}"
+        );
         assert!(
             pg.text.contains("s.title_words @@") && pg.text.contains("AND NOT s.title_words @@"),
             "{}",
@@ -571,6 +580,48 @@ mod tests {
         assert_eq!(total(conn, "zzqq"), 0, "and out of the full-text index");
         set_quantity(conn, 9);
         assert_eq!(total(conn, "zzqq"), 0, "and they stay out");
+    }
+
+    /// PostgreSQL finds a page of many matches among the newest listings
+    /// first, and collects few; both ways give the same page.
+    #[test]
+    fn many_and_few_matches_give_the_same_pages_on_postgres() {
+        if storage::testing::selected_backend() != storage::testing::Backend::Postgres {
+            return;
+        }
+        let db = storage::testing::TestDatabase::new().unwrap();
+        let pool = storage::connect_and_migrate(&db.database_url().unwrap(), 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        let conn: &mut DbConnection = &mut conn;
+        crate::communes::load_reference_data(conn).unwrap();
+        let master = vault::MasterKey::generate();
+        traceability::keys::ensure_operator(conn, &master, "test").unwrap();
+        let settings = traceability::lots::TraceSettings {
+            public_url: "http://x".into(),
+            gtin_company_prefix: "200000".into(),
+        };
+        let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let plan = crate::listings::generator::SeedPlan::new(3_000, 5, until);
+        crate::listings::generator::seed(conn, &master, &settings, &plan, &mut |_| {}).unwrap();
+        let cases = [
+            RawSearch { q: Some("ch"), ..Default::default() },
+            RawSearch { q: Some("ch"), offset: Some(100), limit: Some(50), ..Default::default() },
+            RawSearch { q: Some("xa"), ..Default::default() },
+            RawSearch { q: Some("che"), category: Some("che"), ..Default::default() },
+            RawSearch { q: Some("gao st25"), ..Default::default() },
+            RawSearch { q: Some("mat ong"), max_price: Some(500_000), offset: Some(5), ..Default::default() },
+        ];
+        for raw in cases {
+            let q = parse(raw);
+            let mut page = |total: i64| -> Vec<String> {
+                let rows: Vec<IdRow> = load_rows!(&mut *conn, page_sql(&q, true, total), IdRow).unwrap();
+                rows.into_iter().map(|r| r.id).collect()
+            };
+            let few = page(postgres::FEW);
+            let many = page(postgres::FEW + 1);
+            assert!(!few.is_empty(), "{q:?}");
+            assert_eq!(few, many, "{q:?}");
+        }
     }
 
     #[test]
