@@ -8,10 +8,13 @@
 //! that hold them elsewhere (description, farm, place, category), newest
 //! first within each. Every order a search asks for is an index order
 //! (search ids are handed out in creation order, so the newest listing has
-//! the highest), so a page reads its own rows and stops, and the total is
-//! a count over the full-text index: a word in half the market costs about
-//! what a rare word costs. A score such as bm25 or ts_rank would have to be
-//! computed for every match and sorted before the first row could be shown.
+//! the highest), so a page reads about its own rows and stops. A score
+//! such as bm25 or ts_rank would have to be computed for every match and
+//! sorted before the first row could be shown: with a word in half the
+//! market, 50,000 of them. The exact total is a count over the full-text
+//! index, without listing rows (FTS5 counts from its doclists; PostgreSQL
+//! reads the narrow index rows of the matches: the one cost that grows
+//! with the result).
 
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
@@ -117,11 +120,12 @@ fn filters(sql: &mut Sql, q: &SearchQuery, t: &str) {
     }
 }
 
-/// `price_vnd …, ` when sorting by price, on the table aliased `t`.
-fn price_order(q: &SearchQuery, t: &str) -> String {
+/// `price_vnd …, ` when sorting by price, on the table aliased `t`;
+/// `plus` is appended to the column (`" + 0"` hides its index order).
+fn price_order(q: &SearchQuery, t: &str, plus: &str) -> String {
     match q.sort {
-        SortOrder::PriceAsc => format!("{t}.price_vnd ASC, "),
-        SortOrder::PriceDesc => format!("{t}.price_vnd DESC, "),
+        SortOrder::PriceAsc => format!("{t}.price_vnd{plus} ASC, "),
+        SortOrder::PriceDesc => format!("{t}.price_vnd{plus} DESC, "),
         SortOrder::Relevance | SortOrder::Newest => String::new(),
     }
 }
@@ -182,11 +186,11 @@ mod sqlite {
         if q.words.is_empty() {
             sql.push("SELECT l.id AS id");
             from_listings(&mut sql, q);
-            sql.push(&format!(" ORDER BY {}l.search_id DESC", price_order(q, "l")));
+            sql.push(&format!(" ORDER BY {}l.search_id DESC", price_order(q, "l", "")));
         } else if q.sort != SortOrder::Relevance {
             sql.push("SELECT l.id AS id");
             from_words(&mut sql, q, Words::Anywhere, true);
-            sql.push(&format!(" ORDER BY {}listing_search.rowid DESC", price_order(q, "l")));
+            sql.push(&format!(" ORDER BY {}listing_search.rowid DESC", price_order(q, "l", "")));
         } else {
             // Title matches, then the others: each part walks the index
             // newest first and stops after what the page can need of it.
@@ -297,7 +301,10 @@ mod postgres {
                 matches(&mut sql, q, Words::Anywhere);
             }
             filters(&mut sql, q, "s");
-            sql.push(&format!(" ORDER BY {}s.search_id DESC", price_order(q, "s")));
+            // Few matches are collected through GIN and sorted, not looked
+            // for along an index order (see `part`).
+            let plus = if !q.words.is_empty() && total <= FEW { " + 0" } else { "" };
+            sql.push(&format!(" ORDER BY {}s.search_id{plus} DESC", price_order(q, "s", plus)));
         } else if total <= FEW {
             // Few matches: collected through GIN in one pass, title
             // matches first.
