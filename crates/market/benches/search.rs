@@ -5,7 +5,6 @@
 //! 50 ms for every kind.
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-search \
 //! NONGSAN_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres \
 //!     cargo bench -p market --bench search
 //! ```
