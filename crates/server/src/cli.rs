@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `user add`, `keys`, `verify`.
+//! The command line: `serve`, `migrate`, `user add`, `keys`, `verify`,
+//! `seed-listings`.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -46,6 +47,23 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Fill an empty market with realistic generated listings, for load
+    /// tests and for trying the market at scale.
+    ///
+    /// Sellers (without passwords) in communes of every province, their
+    /// post offices, signed lots (a few recalled) and listings. The same
+    /// seed gives the same market; only timestamps follow today's date.
+    SeedListings {
+        /// How many listings.
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Add to a market that already has listings (use another --seed:
+        /// the same one would make the same sellers again).
+        #[arg(long)]
+        append: bool,
     },
     /// Verify a saved record file offline (exit 0 valid, 1 invalid).
     ///
@@ -141,6 +159,7 @@ pub fn main() -> ExitCode {
         }
         Command::Org { command } => org(&config, command),
         Command::Keys { command } => keys(&config, command),
+        Command::SeedListings { count, seed, append } => seed_listings(&config, count, seed, append),
         Command::Verify { file, trust_list, signature_only } => {
             verify_file(&config, &file, trust_list.as_deref(), signature_only)
         }
@@ -310,6 +329,35 @@ fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<ExitCode> {
             println!("re-signed the newest record of {n} lot(s) with the active key");
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn seed_listings(config: &Config, count: usize, seed: u64, append: bool) -> anyhow::Result<ExitCode> {
+    use market::listings::generator;
+    anyhow::ensure!(count > 0, "--count must be at least 1");
+    let state = crate::prepare(config)?;
+    let mut conn = state.pool.get()?;
+    let settings = traceability::lots::TraceSettings {
+        public_url: config.effective_public_url(&config.bind),
+        gtin_company_prefix: config.gtin_company_prefix.clone(),
+    };
+    let today = chrono::Utc::now().date_naive().and_hms_opt(0, 0, 0).context("midnight")?;
+    let mut plan = generator::SeedPlan::new(count, seed, today);
+    plan.append = append;
+    let started = std::time::Instant::now();
+    let report = generator::seed(&mut conn, &state.master, &settings, &plan, &mut |line| println!("{line}"))?;
+    println!(
+        "added {} listings ({} available to buy) from {} sellers in {} communes of {} provinces, \
+         {} lots ({} recalled) in {:.1} s",
+        report.listings,
+        report.available,
+        report.sellers,
+        report.communes,
+        report.provinces,
+        report.lots,
+        report.recalled_lots,
+        started.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,5 +1,6 @@
 //! The command line: `verify` works offline on a saved record and exits
-//! 0 for valid, 1 for invalid; `user add` reads the password from stdin.
+//! 0 for valid, 1 for invalid; `user add` reads the password from stdin;
+//! `seed-listings` fills only an empty market unless told to add.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
@@ -236,4 +237,29 @@ fn the_demo_has_a_market_to_browse() {
     // seeding twice adds nothing
     let again = server::demo::seed(&state.pool, &state.master, &config, "https://nongsan.example").unwrap();
     assert!(again.contains("nothing added"));
+}
+
+#[test]
+fn seed_listings_fills_an_empty_market_and_adds_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let run = |args: &[&str]| {
+        nongsan().args(["--database", &db]).args(args).env("NONGSAN_DATA_DIR", dir.path()).output().unwrap()
+    };
+    let out = run(&["seed-listings", "--count", "400"]);
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{printed}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(printed.contains("added 400 listings"), "{printed}");
+
+    let out = run(&["seed-listings", "--count", "400"]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("already has 400 listings") && err.contains("--append"), "{err}");
+
+    let out = run(&["seed-listings", "--count", "100", "--seed", "43", "--append"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut conn = state_of(&db, dir.path()).pool.get().unwrap();
+    use diesel::prelude::*;
+    let n: i64 = storage::schema::listings::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(n, 500);
 }

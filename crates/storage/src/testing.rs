@@ -88,13 +88,19 @@ impl TestDatabase {
                          cannot run PostgreSQL tests"
                     );
                 };
-                let name = format!("nongsan_test_{:016x}", rand::thread_rng().gen::<u64>());
-                let mut admin = DbConnection::open(&DatabaseUrl::parse(&admin_url)?)?;
-                admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
-                let url = replace_database_name(&admin_url, &name);
-                Ok(TestDatabase { url, cleanup: Cleanup::Postgres { admin_url, name } })
+                Self::postgres_on(&admin_url)
             }
         }
+    }
+
+    /// A fresh database on the PostgreSQL server at `admin_url` (any
+    /// database there that we may connect to), dropped with this value.
+    pub fn postgres_on(admin_url: &str) -> Result<Self, StorageError> {
+        let name = format!("nongsan_test_{:016x}", rand::thread_rng().gen::<u64>());
+        let mut admin = DbConnection::open(&DatabaseUrl::parse(admin_url)?)?;
+        admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
+        let url = replace_database_name(admin_url, &name);
+        Ok(TestDatabase { url, cleanup: Cleanup::Postgres { admin_url: admin_url.to_string(), name } })
     }
 
     pub fn database_url(&self) -> Result<DatabaseUrl, StorageError> {

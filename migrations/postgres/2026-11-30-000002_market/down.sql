@@ -1,7 +1,12 @@
+DROP TRIGGER lots_recall_search ON lots;
+DROP FUNCTION listing_search_recall();
 DROP TABLE order_items;
 DROP TABLE order_parts;
 DROP TABLE orders;
 DROP TABLE listing_photos;
 DROP TABLE listings;
+DROP FUNCTION listing_search_sync();
+DROP TABLE listing_search;
+DROP FUNCTION listing_searchable(TEXT, BIGINT, TEXT);
 DROP TABLE counters;
 DROP INDEX lots_status_idx;

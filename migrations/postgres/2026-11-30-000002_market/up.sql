@@ -1,6 +1,8 @@
 -- Market: listings with photos, and orders split into one part per seller.
 -- Twin of migrations/sqlite; the full-text index is the one place the two
--- differ (PostgreSQL: a tsvector column with GIN; SQLite: an FTS5 table).
+-- differ (PostgreSQL: a narrow search table with tsvectors and GIN; SQLite:
+-- an FTS5 table and partial indexes on listings), and both hold only the
+-- listings a buyer can find.
 
 -- Counters handed out inside a transaction (UPDATE … RETURNING), for the
 -- few numbers that must be integers on both backends.
@@ -38,19 +40,92 @@ CREATE TABLE listings (
 );
 CREATE INDEX listings_seller_idx ON listings(seller_id, created_at);
 CREATE INDEX listings_lot_idx ON listings(lot_id);
-CREATE INDEX listings_browse_idx ON listings(status, created_at);
-CREATE INDEX listings_commune_idx ON listings(commune_code, status);
-CREATE INDEX listings_province_idx ON listings(province_code, status);
-CREATE INDEX listings_category_idx ON listings(category, status);
 
-ALTER TABLE listings ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-    setweight(to_tsvector('simple', search_title), 'A') ||
-    setweight(to_tsvector('simple', search_body), 'B')
-) STORED;
-CREATE INDEX listings_search_idx ON listings USING GIN (search_vector);
+-- The search index: one row per listing a buyer can find (active, in
+-- stock, lot not recalled), keyed by search_id, with what searches filter
+-- and sort on and the words of the title and of everything a buyer may
+-- type (title and body) as stripped tsvectors: searches match words and
+-- ask whether every word is in the title, but never rank by positions, so
+-- none are stored. A narrow table of its own, so that a search never reads
+-- the wide listing rows (descriptions, folded text) and counting the
+-- matches of a common word reads a few megabytes.
+-- The words come first: reading a column means stepping over the
+-- variable-length ones before it, and counting reads all_words of every
+-- match.
+CREATE TABLE listing_search (
+    search_id BIGINT PRIMARY KEY,
+    all_words tsvector NOT NULL,
+    title_words tsvector NOT NULL,
+    price_vnd BIGINT NOT NULL,
+    province_code TEXT NOT NULL,
+    commune_code TEXT NOT NULL,
+    category TEXT NOT NULL,
+    seller_id TEXT NOT NULL,
+    listing_id TEXT NOT NULL
+);
+-- A search is one short query among many at once on a small server:
+-- starting parallel workers costs more than they save here.
+ALTER TABLE listing_search SET (parallel_workers = 0);
+CREATE INDEX listing_search_words_idx ON listing_search USING GIN (all_words);
+-- Each in the order a search pages through after its filter: newest
+-- first (search ids are handed out in creation order) or by price.
+CREATE INDEX listing_search_price_idx ON listing_search (price_vnd, search_id);
+CREATE INDEX listing_search_province_idx ON listing_search (province_code, search_id);
+CREATE INDEX listing_search_commune_idx ON listing_search (commune_code, search_id);
+CREATE INDEX listing_search_category_idx ON listing_search (category, search_id);
+CREATE INDEX listing_search_seller_idx ON listing_search (seller_id, search_id);
 
--- Searches leave out listings of recalled lots: few lots are recalled, so
--- the set is read through this index once per query.
+CREATE FUNCTION listing_searchable(status TEXT, quantity BIGINT, lot_id TEXT) RETURNS BOOLEAN
+LANGUAGE sql STABLE AS $$
+    SELECT $1 = 'active' AND $2 > 0
+        AND NOT EXISTS (SELECT 1 FROM lots WHERE lots.id = $3 AND lots.status = 'recalled')
+$$;
+
+-- Kept in step by a trigger. A listing enters when it becomes orderable
+-- and leaves when it stops being so (paused, sold out, deleted, lot
+-- recalled); stock that only goes up or down leaves the index alone.
+CREATE FUNCTION listing_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    was_searchable BOOLEAN := TG_OP <> 'INSERT' AND COALESCE(listing_searchable(OLD.status, OLD.quantity, OLD.lot_id), FALSE);
+    is_searchable BOOLEAN := TG_OP <> 'DELETE' AND COALESCE(listing_searchable(NEW.status, NEW.quantity, NEW.lot_id), FALSE);
+BEGIN
+    IF was_searchable AND NOT is_searchable THEN
+        DELETE FROM listing_search WHERE search_id = OLD.search_id;
+    ELSIF is_searchable AND (NOT was_searchable
+            OR (NEW.search_title, NEW.search_body, NEW.price_vnd, NEW.category, NEW.province_code,
+                NEW.commune_code, NEW.seller_id)
+               IS DISTINCT FROM (OLD.search_title, OLD.search_body, OLD.price_vnd, OLD.category,
+                OLD.province_code, OLD.commune_code, OLD.seller_id)) THEN
+        INSERT INTO listing_search (search_id, listing_id, province_code, commune_code, category, seller_id,
+                                    price_vnd, title_words, all_words)
+        VALUES (NEW.search_id, NEW.id, NEW.province_code, NEW.commune_code, NEW.category, NEW.seller_id,
+                NEW.price_vnd, strip(to_tsvector('simple', NEW.search_title)),
+                strip(to_tsvector('simple', NEW.search_title || ' ' || NEW.search_body)))
+        ON CONFLICT (search_id) DO UPDATE SET
+            province_code = EXCLUDED.province_code, commune_code = EXCLUDED.commune_code,
+            category = EXCLUDED.category, seller_id = EXCLUDED.seller_id, price_vnd = EXCLUDED.price_vnd,
+            title_words = EXCLUDED.title_words, all_words = EXCLUDED.all_words;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER listings_search AFTER INSERT OR DELETE OR UPDATE OF search_title, search_body, status,
+    quantity, lot_id, price_vnd, category, province_code, commune_code, seller_id
+    ON listings FOR EACH ROW EXECUTE FUNCTION listing_search_sync();
+
+-- A recall takes the lot's listings out of the search at once.
+CREATE FUNCTION listing_search_recall() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM listing_search WHERE search_id IN (SELECT search_id FROM listings WHERE lot_id = NEW.id);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER lots_recall_search AFTER UPDATE OF status ON lots FOR EACH ROW
+    WHEN (NEW.status = 'recalled' AND OLD.status IS DISTINCT FROM 'recalled')
+    EXECUTE FUNCTION listing_search_recall();
+
+-- Lots by status, for the recall check (the SQLite twin's searches read the
+-- few recalled lots through it).
 CREATE INDEX lots_status_idx ON lots(status);
 
 CREATE TABLE listing_photos (

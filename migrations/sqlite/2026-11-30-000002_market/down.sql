@@ -1,3 +1,4 @@
+DROP TRIGGER lots_recall_search;
 DROP TABLE order_items;
 DROP TABLE order_parts;
 DROP TABLE orders;

@@ -1,6 +1,7 @@
 -- Market: listings with photos, and orders split into one part per seller.
 -- Twin of migrations/postgres; the full-text index is the one place the two
--- differ (SQLite: an FTS5 table; PostgreSQL: a tsvector column with GIN).
+-- differ (SQLite: an FTS5 table; PostgreSQL: a table of tsvectors with GIN),
+-- and both hold only the listings a buyer can find.
 
 -- Counters handed out inside a transaction (UPDATE … RETURNING), for the
 -- few numbers that must be integers on both backends.
@@ -38,30 +39,73 @@ CREATE TABLE listings (
 );
 CREATE INDEX listings_seller_idx ON listings(seller_id, created_at);
 CREATE INDEX listings_lot_idx ON listings(lot_id);
-CREATE INDEX listings_browse_idx ON listings(status, created_at);
-CREATE INDEX listings_commune_idx ON listings(commune_code, status);
-CREATE INDEX listings_province_idx ON listings(province_code, status);
-CREATE INDEX listings_category_idx ON listings(category, status);
 
--- The full-text index: an FTS5 table over the folded text, keyed by
--- search_id, kept in step by triggers. Contentless (the text lives in
--- listings), with delete support so edits replace the old entry.
+-- Searches show only listings a buyer can order now. These partial
+-- indexes hold just those (active, in stock), each in the order a search
+-- pages through: newest first (search ids are handed out in creation
+-- order) or by price, after the filter it serves. lot_id, status and
+-- quantity ride along so that counting and the recall check never read
+-- the wide table row.
+CREATE INDEX listings_searchable_idx
+    ON listings(search_id, lot_id, price_vnd, status, quantity) WHERE status = 'active' AND quantity > 0;
+CREATE INDEX listings_searchable_price_idx
+    ON listings(price_vnd, search_id, lot_id, status, quantity) WHERE status = 'active' AND quantity > 0;
+CREATE INDEX listings_searchable_province_idx
+    ON listings(province_code, search_id, lot_id, price_vnd, status, quantity) WHERE status = 'active' AND quantity > 0;
+CREATE INDEX listings_searchable_commune_idx
+    ON listings(commune_code, search_id, lot_id, price_vnd, status, quantity) WHERE status = 'active' AND quantity > 0;
+CREATE INDEX listings_searchable_category_idx
+    ON listings(category, search_id, lot_id, price_vnd, status, quantity) WHERE status = 'active' AND quantity > 0;
+CREATE INDEX listings_searchable_seller_idx
+    ON listings(seller_id, search_id, lot_id, price_vnd, status, quantity) WHERE status = 'active' AND quantity > 0;
+
+-- The full-text index of the listings a buyer can find (active, in stock,
+-- lot not recalled): an FTS5 table over the folded text, keyed by
+-- search_id. Contentless (the text lives in listings), with delete support
+-- so edits replace the old entry; prefix indexes for words being typed;
+-- detail = column because searches match words and columns (is every word
+-- in the title?) but never phrases, which would need positions.
 CREATE VIRTUAL TABLE listing_search USING fts5(
-    title, body, content = '', contentless_delete = 1, prefix = '2 3'
+    title, body, content = '', contentless_delete = 1, prefix = '2 3', detail = column
 );
-CREATE TRIGGER listings_search_insert AFTER INSERT ON listings BEGIN
+-- Kept in step by triggers, so that a search counts and pages through the
+-- index alone. A listing enters when it becomes orderable and leaves when
+-- it stops being so (paused, sold out, deleted, lot recalled); stock that
+-- only goes up or down leaves the index alone.
+CREATE TRIGGER listings_search_insert AFTER INSERT ON listings
+WHEN new.status = 'active' AND new.quantity > 0
+    AND NOT EXISTS (SELECT 1 FROM lots WHERE id = new.lot_id AND status = 'recalled')
+BEGIN
     INSERT INTO listing_search (rowid, title, body) VALUES (new.search_id, new.search_title, new.search_body);
 END;
-CREATE TRIGGER listings_search_update AFTER UPDATE OF search_title, search_body ON listings BEGIN
-    DELETE FROM listing_search WHERE rowid = old.search_id;
-    INSERT INTO listing_search (rowid, title, body) VALUES (new.search_id, new.search_title, new.search_body);
+CREATE TRIGGER listings_search_update AFTER UPDATE OF search_title, search_body, status, quantity, lot_id ON listings
+WHEN old.search_title IS NOT new.search_title OR old.search_body IS NOT new.search_body
+    OR old.status IS NOT new.status OR (old.quantity > 0) IS NOT (new.quantity > 0) OR old.lot_id IS NOT new.lot_id
+BEGIN
+    DELETE FROM listing_search WHERE rowid = old.search_id
+        AND old.status = 'active' AND old.quantity > 0
+        AND NOT EXISTS (SELECT 1 FROM lots WHERE id = old.lot_id AND status = 'recalled');
+    INSERT INTO listing_search (rowid, title, body)
+        SELECT new.search_id, new.search_title, new.search_body
+        WHERE new.status = 'active' AND new.quantity > 0
+            AND NOT EXISTS (SELECT 1 FROM lots WHERE id = new.lot_id AND status = 'recalled');
 END;
-CREATE TRIGGER listings_search_delete AFTER DELETE ON listings BEGIN
+CREATE TRIGGER listings_search_delete AFTER DELETE ON listings
+WHEN old.status = 'active' AND old.quantity > 0
+    AND NOT EXISTS (SELECT 1 FROM lots WHERE id = old.lot_id AND status = 'recalled')
+BEGIN
     DELETE FROM listing_search WHERE rowid = old.search_id;
+END;
+-- A recall takes the lot's listings out of the search at once.
+CREATE TRIGGER lots_recall_search AFTER UPDATE OF status ON lots
+WHEN new.status = 'recalled' AND old.status IS NOT 'recalled'
+BEGIN
+    DELETE FROM listing_search WHERE rowid IN
+        (SELECT search_id FROM listings WHERE lot_id = new.id AND status = 'active' AND quantity > 0);
 END;
 
--- Searches leave out listings of recalled lots: few lots are recalled, so
--- the set is read through this index once per query.
+-- Browsing without words leaves out listings of recalled lots: few lots are
+-- recalled, so the set is read through this index once per query.
 CREATE INDEX lots_status_idx ON lots(status);
 
 CREATE TABLE listing_photos (

@@ -2,6 +2,7 @@
 //! A farmer lists its own produce; staff list for the farmers of their
 //! post office, and the audit trail records for whom they acted.
 
+pub mod generator;
 pub mod photos;
 pub mod routes;
 pub mod rules;
@@ -356,10 +357,17 @@ fn place(conn: &mut DbConnection, commune_code: &str) -> Result<(String, String,
 /// The next integer key of the full-text index. The counter row is
 /// locked until the transaction ends, so keys never repeat.
 fn next_search_id(conn: &mut DbConnection) -> Result<i64, MarketError> {
-    Ok(diesel::update(counters::table.find("listing_search_id"))
-        .set(counters::value.eq(counters::value + 1))
+    reserve_search_ids(conn, 1)
+}
+
+/// Reserves `n` consecutive keys of the full-text index (for bulk loads);
+/// returns the first.
+fn reserve_search_ids(conn: &mut DbConnection, n: i64) -> Result<i64, MarketError> {
+    let last: i64 = diesel::update(counters::table.find("listing_search_id"))
+        .set(counters::value.eq(counters::value + n))
         .returning(counters::value)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    Ok(last - n + 1)
 }
 
 pub fn create(

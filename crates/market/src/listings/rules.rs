@@ -137,7 +137,9 @@ impl ListingStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
-    /// Best match first when there are words to match, else newest first.
+    /// Listings with every word in the title first, then those with the
+    /// words elsewhere (description, farm, place, category); newest first
+    /// within each, and newest first when there are no words.
     #[default]
     Relevance,
     Newest,

@@ -1,7 +1,20 @@
-//! Listing search on each backend's own full-text index: SQLite FTS5 with
-//! bm25 ranking, PostgreSQL tsvector/GIN with ts_rank. Both index the same
-//! folded text (lower-case, no diacritics, đ→d), so both answer alike; only
-//! the SQL that reaches the index differs.
+//! Listing search on each backend's own full-text index: SQLite FTS5,
+//! PostgreSQL stripped tsvectors with GIN. Both index the same folded text
+//! (lower-case, no diacritics, đ→d) of the listings a buyer can order now
+//! (active, in stock, lot not recalled; triggers keep the index in step,
+//! see the market migration), and both order alike, so both answer alike.
+//!
+//! Relevance: listings whose title holds every word come first, then those
+//! that hold them elsewhere (description, farm, place, category), newest
+//! first within each. Every order a search asks for is an index order
+//! (search ids are handed out in creation order, so the newest listing has
+//! the highest), so a page reads about its own rows and stops. A score
+//! such as bm25 or ts_rank would have to be computed for every match and
+//! sorted before the first row could be shown: with a word in half the
+//! market, 50,000 of them. The exact total is a count over the full-text
+//! index, without listing rows (FTS5 counts from its doclists; PostgreSQL
+//! reads the narrow index rows of the matches: the one cost that grows
+//! with the result).
 
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
@@ -63,87 +76,294 @@ struct CountRow {
     n: i64,
 }
 
-/// `FROM … WHERE …` shared by the page and the count: only listings a
-/// buyer can order now (active, in stock, lot not recalled) that match
-/// every word and filter.
-fn from_where(sql: &mut Sql, q: &SearchQuery) {
-    let text_match = !q.words.is_empty();
-    if text_match && !sql.postgres {
-        sql.push(" FROM listing_search JOIN listings l ON l.search_id = listing_search.rowid")
-            .push(" WHERE listing_search MATCH ")
-            .bind(Bind::Text(q.fts5_match()))
-            .push(" AND");
-    } else if text_match {
-        sql.push(" FROM listings l WHERE l.search_vector @@ to_tsquery('simple', ")
-            .bind(Bind::Text(q.tsquery()))
-            .push(") AND");
-    } else {
-        sql.push(" FROM listings l WHERE");
-    }
-    // Recalled lots are few: the subquery is read once per query.
-    sql.push(
-        " l.status = 'active' AND l.quantity > 0 \
-         AND (l.lot_id IS NULL OR l.lot_id NOT IN (SELECT id FROM lots WHERE status = 'recalled'))",
-    );
+/// Which matches of the words a part of a search reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Words {
+    /// Every word somewhere in the listing's text.
+    Anywhere,
+    /// Every word in the title.
+    InTitle,
+    /// Every word somewhere, but not all of them in the title.
+    NotAllInTitle,
+}
+
+/// The parts of a relevance page, best first: `(tier, words)`.
+const TIERS: [(i64, Words); 2] = [(0, Words::InTitle), (1, Words::NotAllInTitle)];
+
+fn has_filters(q: &SearchQuery) -> bool {
+    q.province.is_some()
+        || q.commune.is_some()
+        || q.category.is_some()
+        || q.seller.is_some()
+        || q.min_price.is_some()
+        || q.max_price.is_some()
+}
+
+/// ` AND …` for every filter, on the table aliased `t`.
+fn filters(sql: &mut Sql, q: &SearchQuery, t: &str) {
     let text_filters = [
-        (" AND l.province_code = ", &q.province),
-        (" AND l.commune_code = ", &q.commune),
-        (" AND l.category = ", &q.category),
-        (" AND l.seller_id = ", &q.seller),
+        ("province_code", &q.province),
+        ("commune_code", &q.commune),
+        ("category", &q.category),
+        ("seller_id", &q.seller),
     ];
-    for (clause, value) in text_filters {
+    for (column, value) in text_filters {
         if let Some(v) = value {
-            sql.push(clause).bind(Bind::Text(v.clone()));
+            sql.push(&format!(" AND {t}.{column} = ")).bind(Bind::Text(v.clone()));
         }
     }
     if let Some(lo) = q.min_price {
-        sql.push(" AND l.price_vnd >= ").bind(Bind::Int(lo));
+        sql.push(&format!(" AND {t}.price_vnd >= ")).bind(Bind::Int(lo));
     }
     if let Some(hi) = q.max_price {
-        sql.push(" AND l.price_vnd <= ").bind(Bind::Int(hi));
+        sql.push(&format!(" AND {t}.price_vnd <= ")).bind(Bind::Int(hi));
     }
 }
 
-fn order_by(sql: &mut Sql, q: &SearchQuery) {
-    sql.push(" ORDER BY ");
+/// `price_vnd …, ` when sorting by price, on the table aliased `t`;
+/// `plus` is appended to the column (`" + 0"` hides its index order).
+fn price_order(q: &SearchQuery, t: &str, plus: &str) -> String {
     match q.sort {
-        SortOrder::Relevance if !q.words.is_empty() => {
-            if sql.postgres {
-                // title words (weight A) count more than the rest (B)
-                sql.push("ts_rank(l.search_vector, to_tsquery('simple', ")
-                    .bind(Bind::Text(q.tsquery()))
-                    .push(")) DESC, ");
-            } else {
-                // bm25 is lower for better matches; the title weighs 10×
-                sql.push("bm25(listing_search, 10.0, 1.0), ");
-            }
-        }
-        SortOrder::Relevance | SortOrder::Newest => {}
-        SortOrder::PriceAsc => {
-            sql.push("l.price_vnd ASC, ");
-        }
-        SortOrder::PriceDesc => {
-            sql.push("l.price_vnd DESC, ");
-        }
+        SortOrder::PriceAsc => format!("{t}.price_vnd{plus} ASC, "),
+        SortOrder::PriceDesc => format!("{t}.price_vnd{plus} DESC, "),
+        SortOrder::Relevance | SortOrder::Newest => String::new(),
     }
-    // newest first among equals, then the id so pages never overlap
-    sql.push("l.created_at DESC, l.id");
 }
 
-fn page_sql(q: &SearchQuery, postgres: bool) -> Sql {
-    let mut sql = Sql::new(postgres);
-    sql.push("SELECT l.id AS id");
-    from_where(&mut sql, q);
-    order_by(&mut sql, q);
-    sql.push(" LIMIT ").bind(Bind::Int(q.limit)).push(" OFFSET ").bind(Bind::Int(q.offset));
-    sql
+/// SQLite: the FTS5 table `listing_search` (rowid = search_id) holds the
+/// orderable listings' words; `listings` and its partial indexes (which
+/// hold only orderable rows) everything else. FTS5 returns matches in
+/// rowid order, so "newest first" walks it backwards and stops.
+mod sqlite {
+    use super::*;
+
+    /// The FTS5 query for `words`. A column filter applies to a bracketed
+    /// expression, and `NOT` is FTS5's binary "and not".
+    pub(super) fn fts5_query(q: &SearchQuery, words: Words) -> String {
+        let all = q.fts5_match();
+        match words {
+            Words::Anywhere => all,
+            Words::InTitle => format!("{{title}} : ({all})"),
+            Words::NotAllInTitle => format!("({all}) NOT {{title}} : ({all})"),
+        }
+    }
+
+    fn from_words(sql: &mut Sql, q: &SearchQuery, words: Words, join: bool) {
+        let by_price = matches!(q.sort, SortOrder::PriceAsc | SortOrder::PriceDesc);
+        // Reads more than the page's own rows of `listings`: filters, or
+        // the price of every match.
+        let wide = join && (has_filters(q) || by_price);
+        sql.push(" FROM listing_search");
+        if wide && !has_filters(q) {
+            // Left to itself, SQLite joins through the unique key and reads
+            // each match's row for its price; this index holds the price.
+            sql.push(
+                " JOIN listings l INDEXED BY listings_searchable_idx ON l.search_id = listing_search.rowid",
+            );
+        } else if join {
+            sql.push(" JOIN listings l ON l.search_id = listing_search.rowid");
+        }
+        sql.push(" WHERE listing_search MATCH ").bind(Bind::Text(fts5_query(q, words)));
+        if wide {
+            // Always true of indexed listings; said so that the partial
+            // indexes, which hold the filter columns and the price, serve
+            // the join without reading listing rows.
+            sql.push(" AND l.status = 'active' AND l.quantity > 0");
+        }
+        filters(sql, q, "l");
+    }
+
+    fn from_listings(sql: &mut Sql, q: &SearchQuery) {
+        sql.push(
+            " FROM listings l WHERE l.status = 'active' AND l.quantity > 0 \
+             AND (l.lot_id IS NULL OR l.lot_id NOT IN (SELECT id FROM lots WHERE status = 'recalled'))",
+        );
+        filters(sql, q, "l");
+    }
+
+    pub(super) fn page(q: &SearchQuery) -> Sql {
+        let mut sql = Sql::new(false);
+        if q.words.is_empty() {
+            sql.push("SELECT l.id AS id");
+            from_listings(&mut sql, q);
+            sql.push(&format!(" ORDER BY {}l.search_id DESC", price_order(q, "l", "")));
+        } else if q.sort != SortOrder::Relevance {
+            sql.push("SELECT l.id AS id");
+            from_words(&mut sql, q, Words::Anywhere, true);
+            sql.push(&format!(" ORDER BY {}listing_search.rowid DESC", price_order(q, "l", "")));
+        } else {
+            // Title matches, then the others: each part walks the index
+            // newest first and stops after what the page can need of it.
+            let enough = q.offset + q.limit;
+            for (tier, words) in TIERS {
+                if tier > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                sql.push("SELECT id, tier, sid FROM (SELECT l.id AS id, ")
+                    .push(&tier.to_string())
+                    .push(" AS tier, listing_search.rowid AS sid");
+                from_words(&mut sql, q, words, true);
+                sql.push(" ORDER BY listing_search.rowid DESC LIMIT ").bind(Bind::Int(enough)).push(")");
+            }
+            sql.push(" ORDER BY tier, sid DESC");
+        }
+        sql.push(" LIMIT ").bind(Bind::Int(q.limit)).push(" OFFSET ").bind(Bind::Int(q.offset));
+        sql
+    }
+
+    pub(super) fn count(q: &SearchQuery) -> Sql {
+        let mut sql = Sql::new(false);
+        sql.push("SELECT COUNT(*) AS n");
+        if q.words.is_empty() {
+            from_listings(&mut sql, q);
+        } else {
+            // Words alone are counted on the full-text index alone.
+            from_words(&mut sql, q, Words::Anywhere, has_filters(q));
+        }
+        sql
+    }
+}
+
+/// PostgreSQL: the narrow table `listing_search` holds one row per
+/// orderable listing with its filter columns and words; searches never
+/// read `listings`.
+mod postgres {
+    use super::*;
+
+    /// How many of the newest indexed listings a part of a relevance page
+    /// reads first (see [`part`]).
+    fn window(enough: i64) -> i64 {
+        (4 * enough).clamp(4_000, 40_000)
+    }
+
+    /// ` AND …` for `words`. Every part matches `all_words`, the column
+    /// with the GIN index, so that the index can find the candidates; the
+    /// title is a subset, checked on them.
+    fn matches(sql: &mut Sql, q: &SearchQuery, words: Words) {
+        sql.push(" AND s.all_words @@ to_tsquery('simple', ").bind(Bind::Text(q.tsquery())).push(")");
+        let title = match words {
+            Words::Anywhere => return,
+            Words::InTitle => " AND s.title_words @@ to_tsquery('simple', ",
+            Words::NotAllInTitle => " AND NOT s.title_words @@ to_tsquery('simple', ",
+        };
+        sql.push(title).bind(Bind::Text(q.tsquery())).push(")");
+    }
+
+    /// One part of a page of many matches, newest first: the `enough`
+    /// newest listings that match `words` and the filters.
+    ///
+    /// The planner cannot know whether these are dense among recent
+    /// listings (walk the primary key backwards and stop after `enough`)
+    /// or rare (collect them through GIN and sort): guessing wrong reads
+    /// the whole table. So the part first looks among the newest
+    /// [`window`] listings (`recent{tier}`), a bounded walk, and if it
+    /// finds `enough` there they are the newest of all. Only if it does
+    /// not (words common in descriptions but rare in titles, say) does it
+    /// collect every match, and then there are few of this part; `+ 0`
+    /// keeps the planner off the key order there.
+    fn part(sql: &mut Sql, q: &SearchQuery, tier: i64, words: Words, enough: i64) {
+        let recent = format!("recent{tier}");
+        sql.push(&format!(
+            "SELECT id, {tier} AS tier, sid FROM {recent} WHERE (SELECT COUNT(*) FROM {recent}) >= "
+        ))
+        .bind(Bind::Int(enough))
+        .push(&format!(
+            " UNION ALL (SELECT s.listing_id, {tier}, s.search_id FROM listing_search s WHERE TRUE"
+        ));
+        matches(sql, q, words);
+        filters(sql, q, "s");
+        sql.push(&format!(" AND (SELECT COUNT(*) FROM {recent}) < "))
+            .bind(Bind::Int(enough))
+            .push(" ORDER BY s.search_id + 0 DESC LIMIT ")
+            .bind(Bind::Int(enough))
+            .push(")");
+    }
+
+    fn recent(sql: &mut Sql, q: &SearchQuery, tier: i64, words: Words, enough: i64) {
+        sql.push(&format!("recent{tier} AS (SELECT s.listing_id AS id, s.search_id AS sid FROM "))
+            .push("(SELECT * FROM listing_search ORDER BY search_id DESC LIMIT ")
+            .bind(Bind::Int(window(enough)))
+            .push(") s WHERE TRUE");
+        matches(sql, q, words);
+        filters(sql, q, "s");
+        sql.push(" ORDER BY s.search_id DESC LIMIT ").bind(Bind::Int(enough)).push(")");
+    }
+
+    /// Matches up to this many are collected and sorted rather than
+    /// looked for among the newest listings.
+    pub(super) const FEW: i64 = 5_000;
+
+    pub(super) fn page(q: &SearchQuery, total: i64) -> Sql {
+        let mut sql = Sql::new(true);
+        if q.words.is_empty() || q.sort != SortOrder::Relevance {
+            sql.push("SELECT s.listing_id AS id FROM listing_search s WHERE TRUE");
+            if !q.words.is_empty() {
+                matches(&mut sql, q, Words::Anywhere);
+            }
+            filters(&mut sql, q, "s");
+            // Few matches are collected through GIN and sorted, not looked
+            // for along an index order (see `part`).
+            let plus = if !q.words.is_empty() && total <= FEW { " + 0" } else { "" };
+            sql.push(&format!(" ORDER BY {}s.search_id{plus} DESC", price_order(q, "s", plus)));
+        } else if total <= FEW {
+            // Few matches: collected through GIN in one pass, title
+            // matches first.
+            sql.push("SELECT s.listing_id AS id FROM listing_search s WHERE TRUE");
+            matches(&mut sql, q, Words::Anywhere);
+            filters(&mut sql, q, "s");
+            sql.push(" ORDER BY s.title_words @@ to_tsquery('simple', ")
+                .bind(Bind::Text(q.tsquery()))
+                .push(") DESC, s.search_id DESC");
+        } else {
+            // Many matches: title matches, then the others, each part
+            // newest first and no further than the page needs.
+            let enough = q.offset + q.limit;
+            sql.push("WITH ");
+            for (tier, words) in TIERS {
+                if tier > 0 {
+                    sql.push(", ");
+                }
+                recent(&mut sql, q, tier, words, enough);
+            }
+            sql.push(" SELECT id, tier, sid FROM (");
+            for (tier, words) in TIERS {
+                if tier > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                part(&mut sql, q, tier, words, enough);
+            }
+            sql.push(") AS page ORDER BY tier, sid DESC");
+        }
+        sql.push(" LIMIT ").bind(Bind::Int(q.limit)).push(" OFFSET ").bind(Bind::Int(q.offset));
+        sql
+    }
+
+    pub(super) fn count(q: &SearchQuery) -> Sql {
+        let mut sql = Sql::new(true);
+        sql.push("SELECT COUNT(*) AS n FROM listing_search s WHERE TRUE");
+        if !q.words.is_empty() {
+            matches(&mut sql, q, Words::Anywhere);
+        }
+        filters(&mut sql, q, "s");
+        sql
+    }
+}
+
+/// The page; `total` is the count, which PostgreSQL makes first.
+fn page_sql(q: &SearchQuery, postgres: bool, total: i64) -> Sql {
+    if postgres {
+        postgres::page(q, total)
+    } else {
+        sqlite::page(q)
+    }
 }
 
 fn count_sql(q: &SearchQuery, postgres: bool) -> Sql {
-    let mut sql = Sql::new(postgres);
-    sql.push("SELECT COUNT(*) AS n");
-    from_where(&mut sql, q);
-    sql
+    if postgres {
+        postgres::count(q)
+    } else {
+        sqlite::count(q)
+    }
 }
 
 /// Runs `sql` on whichever backend `conn` is, binding its values in order.
@@ -165,13 +385,31 @@ macro_rules! load_rows {
 }
 
 pub fn search(conn: &mut DbConnection, q: &SearchQuery) -> Result<SearchPage, MarketError> {
-    let postgres = matches!(conn, DbConnection::Postgres(_));
-    let ids: Vec<IdRow> = load_rows!(conn, page_sql(q, postgres), IdRow)?;
-    // A short first page is the whole result: no need to count.
-    let total = if q.offset == 0 && (ids.len() as i64) < q.limit {
-        ids.len() as i64
-    } else {
-        load_rows!(conn, count_sql(q, postgres), CountRow)?.first().map(|r| r.n).unwrap_or(0)
+    let count = |conn: &mut DbConnection, postgres| -> Result<i64, MarketError> {
+        Ok(load_rows!(conn, count_sql(q, postgres), CountRow)?.first().map(|r| r.n).unwrap_or(0))
+    };
+    let (ids, total) = match conn {
+        DbConnection::Postgres(_) => {
+            // Counting first tells how to find the page (see `postgres::part`),
+            // and that there is none past the end.
+            let total = count(conn, true)?;
+            let ids: Vec<IdRow> = if q.offset < total {
+                load_rows!(conn, page_sql(q, true, total), IdRow)?
+            } else {
+                Vec::new()
+            };
+            (ids, total)
+        }
+        DbConnection::Sqlite(_) => {
+            let ids: Vec<IdRow> = load_rows!(conn, page_sql(q, false, 0), IdRow)?;
+            // A short first page is the whole result: no need to count.
+            let total = if q.offset == 0 && (ids.len() as i64) < q.limit {
+                ids.len() as i64
+            } else {
+                count(conn, false)?
+            };
+            (ids, total)
+        }
     };
     Ok(SearchPage { ids: ids.into_iter().map(|r| r.id).collect(), total })
 }
@@ -182,31 +420,226 @@ mod tests {
     use super::*;
     use crate::listings::rules::RawSearch;
 
+    fn parse(raw: RawSearch<'_>) -> SearchQuery {
+        SearchQuery::parse(&raw).unwrap()
+    }
+
     #[test]
     fn placeholders_follow_the_backend() {
-        let q = SearchQuery::parse(&RawSearch {
+        let q = parse(RawSearch {
             q: Some("chè"),
             commune: Some("02260"),
             max_price: Some(500_000),
             ..Default::default()
-        })
-        .unwrap();
-        let sqlite = page_sql(&q, false);
-        assert_eq!(sqlite.text.matches('?').count(), sqlite.binds.len());
-        assert!(sqlite.text.contains("listing_search MATCH ?"), "{}", sqlite.text);
-        let pg = page_sql(&q, true);
-        assert!(pg.text.contains("to_tsquery('simple', $1)"), "{}", pg.text);
-        assert!(pg.text.contains(&format!("${}", pg.binds.len())));
-        assert!(!pg.text.contains('?'));
+        });
+        for sql in [page_sql(&q, false, 0), count_sql(&q, false)] {
+            assert_eq!(sql.text.matches('?').count(), sql.binds.len(), "{}", sql.text);
+            assert!(sql.text.contains("listing_search MATCH ?"), "{}", sql.text);
+        }
+        for sql in [page_sql(&q, true, 1_000_000), count_sql(&q, true)] {
+            assert!(sql.text.contains("@@ to_tsquery('simple', $"), "{}", sql.text);
+            assert!(sql.text.contains(&format!("${}", sql.binds.len())));
+            assert!(!sql.text.contains(&format!("${}", sql.binds.len() + 1)));
+            assert!(!sql.text.contains('?'));
+        }
+    }
+
+    #[test]
+    fn title_matches_come_first_then_the_rest_newest_first() {
+        let q = parse(RawSearch { q: Some("chè shan"), offset: Some(40), ..Default::default() });
+        assert_eq!(sqlite::fts5_query(&q, Words::InTitle), "{title} : (\"che\"* AND \"shan\"*)");
+        assert_eq!(
+            sqlite::fts5_query(&q, Words::NotAllInTitle),
+            "(\"che\"* AND \"shan\"*) NOT {title} : (\"che\"* AND \"shan\"*)"
+        );
+        let sql = page_sql(&q, false, 0);
+        assert!(sql.text.contains("UNION ALL"), "{}", sql.text);
+        assert!(sql.text.contains("ORDER BY listing_search.rowid DESC"), "{}", sql.text);
+        assert!(sql.text.ends_with("ORDER BY tier, sid DESC LIMIT ? OFFSET ?"), "{}", sql.text);
+        // each part returns enough rows for the page: offset + limit
+        assert!(sql.binds.iter().any(|b| matches!(b, Bind::Int(60))));
+        let pg = page_sql(&q, true, 1_000_000);
+        let few = page_sql(&q, true, 100).text;
+        assert!(
+            !few.contains("WITH") && few.contains("ORDER BY s.title_words @@"),
+            "few are collected: {few}"
+        );
+        assert!(
+            pg.text.contains("s.title_words @@") && pg.text.contains("AND NOT s.title_words @@"),
+            "{}",
+            pg.text
+        );
+        assert!(pg.text.contains("ORDER BY search_id DESC LIMIT $1"), "the newest first: {}", pg.text);
+        assert!(pg.text.contains("ORDER BY s.search_id + 0 DESC"), "or all matches: {}", pg.text);
+        assert!(!pg.text.contains("listings"), "PostgreSQL searches read only the search table: {}", pg.text);
+    }
+
+    #[test]
+    fn words_alone_are_counted_on_the_full_text_index() {
+        let q = parse(RawSearch { q: Some("chè"), ..Default::default() });
+        assert_eq!(
+            count_sql(&q, false).text,
+            "SELECT COUNT(*) AS n FROM listing_search WHERE listing_search MATCH ?"
+        );
+        assert!(!count_sql(&q, true).text.contains("listings"));
+        let q = parse(RawSearch { q: Some("chè"), province: Some("08"), ..Default::default() });
+        assert!(count_sql(&q, false).text.contains("JOIN listings l"));
+        assert!(!count_sql(&q, true).text.contains("listings"));
+    }
+
+    /// The full-text index follows what a buyer can order: triggers add
+    /// and remove listings as they are paused, sell out, change words, are
+    /// deleted or have their lot recalled.
+    #[test]
+    fn the_index_follows_stock_status_edits_and_recalls() {
+        use diesel::prelude::*;
+        use storage::schema::{listings, lots};
+        let db = storage::testing::TestDatabase::new().unwrap();
+        let pool = storage::connect_and_migrate(&db.database_url().unwrap(), 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        let conn: &mut DbConnection = &mut conn;
+        crate::communes::load_reference_data(conn).unwrap();
+        let master = vault::MasterKey::generate();
+        traceability::keys::ensure_operator(conn, &master, "test").unwrap();
+        let settings = traceability::lots::TraceSettings {
+            public_url: "http://x".into(),
+            gtin_company_prefix: "200000".into(),
+        };
+        let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let plan = crate::listings::generator::SeedPlan::new(2_000, 3, until);
+        crate::listings::generator::seed(conn, &master, &settings, &plan, &mut |_| {}).unwrap();
+
+        let total = |conn: &mut DbConnection, q: &str| {
+            let q = parse(RawSearch { q: Some(q), limit: Some(1), ..Default::default() });
+            search(conn, &q).unwrap().total
+        };
+        let ids = |conn: &mut DbConnection, q: &str| {
+            search(conn, &parse(RawSearch { q: Some(q), limit: Some(100), ..Default::default() }))
+                .unwrap()
+                .ids
+        };
+        let everything = total(conn, "");
+        // A listing sold from a lot, orderable now.
+        let (id, lot_id): (String, String) = listings::table
+            .inner_join(lots::table)
+            .filter(
+                listings::status.eq("active").and(listings::quantity.gt(0)).and(lots::status.eq("active")),
+            )
+            .select((listings::id, lots::id))
+            .first(conn)
+            .unwrap();
+        let mine = || listings::table.find(&id);
+        let set_quantity = |conn: &mut DbConnection, n: i64| {
+            diesel::update(mine()).set(listings::quantity.eq(n)).execute(conn).unwrap();
+        };
+        set_quantity(conn, 0);
+        assert_eq!(total(conn, ""), everything - 1, "sold out");
+        set_quantity(conn, 5);
+        set_quantity(conn, 4);
+        assert_eq!(total(conn, ""), everything, "back in stock; stock changes alone keep it");
+        diesel::update(mine()).set(listings::status.eq("paused")).execute(conn).unwrap();
+        assert_eq!(total(conn, ""), everything - 1, "paused");
+        diesel::update(mine()).set(listings::status.eq("active")).execute(conn).unwrap();
+
+        diesel::update(mine())
+            .set((listings::search_title.eq("quyt hong lai vung"), listings::search_body.eq("zzqq")))
+            .execute(conn)
+            .unwrap();
+        assert_eq!(ids(conn, "quyt hong lai"), std::slice::from_ref(&id));
+        assert_eq!(ids(conn, "zzq"), std::slice::from_ref(&id), "the body is searched too");
+        assert_eq!(total(conn, "zzqq quyt"), 1);
+        for sort in [SortOrder::PriceAsc, SortOrder::PriceDesc, SortOrder::Newest] {
+            let q = parse(RawSearch { q: Some("zzqq"), sort: Some(sort), ..Default::default() });
+            assert_eq!(search(conn, &q).unwrap().ids, std::slice::from_ref(&id), "{sort:?}");
+        }
+        // A word in the title ranks above the same word elsewhere, even in
+        // a newer listing.
+        let newest = search(conn, &parse(RawSearch { limit: Some(2), ..Default::default() })).unwrap().ids;
+        let (newer, older) = (&newest[0], &newest[1]);
+        diesel::update(listings::table.find(older))
+            .set(listings::search_title.eq("xxyy"))
+            .execute(conn)
+            .unwrap();
+        diesel::update(listings::table.find(newer))
+            .set(listings::search_body.eq("tea xxyy"))
+            .execute(conn)
+            .unwrap();
+        assert_eq!(ids(conn, "xxyy"), [older.clone(), newer.clone()]);
+        assert_eq!(
+            search(
+                conn,
+                &parse(RawSearch { q: Some("xxyy"), sort: Some(SortOrder::Newest), ..Default::default() })
+            )
+            .unwrap()
+            .ids,
+            [newer.clone(), older.clone()]
+        );
+
+        let linked: i64 = listings::table
+            .filter(
+                listings::lot_id.eq(&lot_id).and(listings::status.eq("active")).and(listings::quantity.gt(0)),
+            )
+            .count()
+            .get_result(conn)
+            .unwrap();
+        diesel::update(lots::table.find(&lot_id)).set(lots::status.eq("recalled")).execute(conn).unwrap();
+        assert_eq!(total(conn, ""), everything - linked, "a recall takes its listings out of browsing");
+        assert_eq!(total(conn, "zzqq"), 0, "and out of the full-text index");
+        set_quantity(conn, 9);
+        assert_eq!(total(conn, "zzqq"), 0, "and they stay out");
+    }
+
+    /// PostgreSQL finds a page of many matches among the newest listings
+    /// first, and collects few; both ways give the same page.
+    #[test]
+    fn many_and_few_matches_give_the_same_pages_on_postgres() {
+        if storage::testing::selected_backend() != storage::testing::Backend::Postgres {
+            return;
+        }
+        let db = storage::testing::TestDatabase::new().unwrap();
+        let pool = storage::connect_and_migrate(&db.database_url().unwrap(), 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        let conn: &mut DbConnection = &mut conn;
+        crate::communes::load_reference_data(conn).unwrap();
+        let master = vault::MasterKey::generate();
+        traceability::keys::ensure_operator(conn, &master, "test").unwrap();
+        let settings = traceability::lots::TraceSettings {
+            public_url: "http://x".into(),
+            gtin_company_prefix: "200000".into(),
+        };
+        let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let plan = crate::listings::generator::SeedPlan::new(3_000, 5, until);
+        crate::listings::generator::seed(conn, &master, &settings, &plan, &mut |_| {}).unwrap();
+        let cases = [
+            RawSearch { q: Some("ch"), ..Default::default() },
+            RawSearch { q: Some("ch"), offset: Some(100), limit: Some(50), ..Default::default() },
+            RawSearch { q: Some("xa"), ..Default::default() },
+            RawSearch { q: Some("che"), category: Some("che"), ..Default::default() },
+            RawSearch { q: Some("gao st25"), ..Default::default() },
+            RawSearch { q: Some("mat ong"), max_price: Some(500_000), offset: Some(5), ..Default::default() },
+        ];
+        for raw in cases {
+            let q = parse(raw);
+            let mut page = |total: i64| -> Vec<String> {
+                let rows: Vec<IdRow> = load_rows!(&mut *conn, page_sql(&q, true, total), IdRow).unwrap();
+                rows.into_iter().map(|r| r.id).collect()
+            };
+            let few = page(postgres::FEW);
+            let many = page(postgres::FEW + 1);
+            assert!(!few.is_empty(), "{q:?}");
+            assert_eq!(few, many, "{q:?}");
+        }
     }
 
     #[test]
     fn without_words_there_is_no_text_index_in_the_query() {
-        let q = SearchQuery::parse(&RawSearch { category: Some("che"), ..Default::default() }).unwrap();
+        let q = parse(RawSearch { category: Some("che"), ..Default::default() });
         for postgres in [false, true] {
-            let sql = page_sql(&q, postgres);
+            let sql = page_sql(&q, postgres, 1_000_000);
             assert!(!sql.text.contains("MATCH") && !sql.text.contains("tsquery"), "{}", sql.text);
-            assert!(sql.text.contains("ORDER BY l.created_at DESC, l.id"), "{}", sql.text);
+            assert!(sql.text.contains("search_id DESC LIMIT"), "{}", sql.text);
         }
+        let q = parse(RawSearch { sort: Some(SortOrder::PriceAsc), ..Default::default() });
+        assert!(page_sql(&q, false, 0).text.contains("ORDER BY l.price_vnd ASC, l.search_id DESC"));
     }
 }
