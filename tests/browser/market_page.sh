@@ -335,6 +335,16 @@ c.shot("market-3-listing-360.png")
 c.js("T.click('#v-item > a')")
 c.wait(f"location.hash === {json.dumps(search_hash)} && /Chè Shan/.test(T.cards()[0])", "← Về chợ goes back to the results")
 
+print("3b. a recalled lot")
+rice = listings["Gạo nếp Tú Lệ túi 5 kg"]
+st, _ = http("POST", f"/api/v1/lots/{rice['lot']['id']}/recall", token=login("0900000001"), body={"reason": "Kiểm tra mốc"})
+check(st in (200, 201), f"setup: admin recalls the rice lot ({st})")
+c.js(f"location.hash = '#/sp/{rice['id']}'; true")
+c.wait("/ĐÃ BỊ THU HỒI/.test(T.text('#v-item .alert[role=alert]')) && !document.getElementById('add') && /Tình trạngĐã thu hồi/.test(T.text('#v-item'))",
+       "recalled lot: red warning, nothing to add to the cart")
+check(c.js("getComputedStyle(document.querySelector('#v-item .alert')).color") == "rgb(122, 0, 22)", "the warning is red")
+c.shot("market-3b-recalled-360.png")
+
 print("4. cart")
 c.js("location.hash = '#/gio'; true")
 c.wait("document.querySelectorAll('#cart-list > li').length === 1", "cart lists the tea")
@@ -479,11 +489,30 @@ phone = "09" + str(random.randint(10000000, 99999999))
 c.js(f"T.set('auth-name', 'Lê Thị Mai'); T.set('auth-phone', '{phone}'); T.set('auth-password', 'mat-khau-moi'); T.click('#auth-form button[type=submit]')")
 c.wait("/Bạn chưa có đơn hàng nào/.test(T.text('#v-orders')) && /Lê Thị Mai/.test(T.text('#v-orders'))", "registered and logged in: no orders yet")
 
-print("10. a wider screen")
+print("10. more than a page of results")
+for i in range(1, 23):
+    st, _ = http("POST", "/api/v1/listings", token=farmer, body={"title": f"Bí đỏ giống cũ số {i}", "category": "khac",
+                 "unit": "qua", "price_vnd": 20000 + i, "quantity": 5})
+    if st != 201:
+        check(False, f"setup: listing {i} ({st})")
+c.js("location.hash = '#/?category=khac&sort=price_asc'; true")
+c.wait("T.cards().length === 20 && T.visible('#more') && /còn 2/.test(T.text('#more'))", "20 shown, Xem thêm (còn 2)")
+c.js("T.click('#more')")
+c.wait("T.cards().length === 22 && !T.visible('#more') && /[?&]n=2/.test(location.hash)", "Xem thêm: all 22, n=2 kept in the URL")
+c.js("window.scrollTo(0, document.body.scrollHeight); T.click('#results > li:last-child a')")
+c.wait("/số 22/.test(T.text('#v-item h1'))", "open the last one")
+c.js("history.back(); true")
+c.wait("T.cards().length === 22 && scrollY > 1000", "Back: the 22 results again, scrolled to where the buyer was")
+c.js("location.reload(); true")
+time.sleep(0.5)
+c.wait("document.readyState === 'complete' && document.querySelectorAll('#results > li').length === 22", "reloading the URL shows the same 22")
+c.js(HELPERS)
+
+print("11. a wider screen")
 c.call("Emulation.setDeviceMetricsOverride", width=1024, height=900, deviceScaleFactor=1, mobile=False)
 c.js("location.hash = '#/'; true")
-on_sale = json.loads(http("GET", "/api/v1/listings")[1])["total"]
-c.wait(f"T.cards().length === {on_sale} && T.fits()", f"market on a wide screen: the {on_sale} listings still on sale (paused and sold-out ones gone)")
+on_sale = min(20, json.loads(http("GET", "/api/v1/listings")[1])["total"])
+c.wait(f"T.cards().length === {on_sale} && T.fits()", f"market on a wide screen: {on_sale} listings on sale (paused and sold-out ones gone)")
 c.shot("market-9-desktop.png")
 
 urls = [e["params"]["request"]["url"] for e in c.events if e.get("method") == "Network.requestWillBeSent"]
