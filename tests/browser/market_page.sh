@@ -1,0 +1,528 @@
+#!/usr/bin/env bash
+# Browser check of the buyer's market page (GET /, web/index.html): start the
+# real binary with the demo data, check the page is the one in web/, is small
+# and needs nothing from outside, then drive it in headless Chromium through
+# the DevTools protocol at a 360 px phone width the way a buyer would: search
+# without diacritics, filter by category, Back, open the tea listing (signed
+# record verifies, scan page link), add 2 to the cart, log in, check out with
+# cash on delivery, see the order; order again by bank transfer and read the
+# transfer details (amount, NS… code), cancel it; a cancel refused once the
+# seller confirmed; an expired session; an over-stock quantity (offer to
+# lower it); a paused listing; a 422; registration. Screenshots go to
+# target/browser/. Needs chromium and python3 (standard library only). Exit 1
+# when anything is missing or wrong.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${NONGSAN_BIN:-target/debug/nongsan}
+# The binary embeds web/index.html (include_str!): rebuild the default one
+# when it is missing or older than the page.
+if [ -z "${NONGSAN_BIN:-}" ] && { [ ! -x "$bin" ] || [ web/index.html -nt "$bin" ]; }; then
+  cargo build -p server --bin nongsan
+fi
+[ -x "$bin" ] || { echo "no server binary at $bin"; exit 1; }
+work=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+cleanup() {
+  [ -n "${chrome_pid:-}" ] && kill -- "-$chrome_pid" 2>/dev/null
+  [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
+  sleep 0.2
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+NONGSAN_DATA_DIR="$work" DATABASE_URL="sqlite://$work/nongsan.db" \
+  "$bin" serve --demo --bind "127.0.0.1:$port" >"$work/out.txt" 2>"$work/err.txt" &
+pid=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 60); do
+  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fsS "$base/healthz" >/dev/null || { cat "$work/err.txt"; exit 1; }
+for _ in $(seq 1 30); do grep -q "Scan page:" "$work/out.txt" && break; sleep 1; done
+fail=0
+miss() { echo "  MISSING: $*"; fail=1; }
+
+echo "market page: $base/"
+curl -fsS "$base/" >"$work/served.html" || miss "GET / answers 200"
+if cmp -s web/index.html "$work/served.html"; then echo "  found: / serves web/index.html";
+else miss "/ serves web/index.html (is the binary older than the page? rebuild it)"; fi
+bytes=$(wc -c <web/index.html)
+gz=$(curl -fsS -H 'Accept-Encoding: gzip' "$base/" | wc -c)
+echo "  page weight: $bytes bytes, $gz bytes gzip-compressed on the wire"
+if [ "$bytes" -gt 61440 ]; then miss "a page under 60 KB (it is $bytes bytes)"; fi
+if [ "$gz" -ge "$bytes" ]; then miss "the page is sent gzip-compressed"; fi
+if grep -Eiq '(src|href|action)=["'\'']?(https?:)?//|@import' web/index.html || grep -Eq '[^A-Za-z]url\(' web/index.html; then
+  miss "a self-contained page (it loads something from outside)"; else echo "  found: no external resources"; fi
+if grep -Eq 'innerHTML|outerHTML|insertAdjacentHTML|document\.write' web/index.html; then
+  miss "text-only DOM updates (the page uses innerHTML or similar)"; else echo "  found: no innerHTML"; fi
+for link in 'href="/api/openapi.json"' 'href="/api/v1/trust-list"'; do
+  if grep -q "$link" web/index.html; then echo "  found: footer link $link"; else miss "footer link $link"; fi
+done
+
+chrome=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+  --disable-background-networking --disable-component-update --disable-sync)
+timeout 30 "${chrome[@]}" --user-data-dir="$work/profile-dump" --window-size=360,740 \
+  --virtual-time-budget=5000 --dump-dom "$base/" >"$work/dom.html" 2>/dev/null || true
+for text in 'lang="vi"' 'role="search"' "Tìm nông sản" "Chè Shan tuyết Hồng Thái túi 200 g" "180.000 ₫ / gói" \
+  "có nguồn gốc" "Mật ong" "Cả nước" "Giỏ" "Đơn của tôi"; do
+  if grep -q "$text" "$work/dom.html"; then echo "  found: $text"; else miss "$text"; fi
+done
+
+mkdir -p target/browser
+setsid "${chrome[@]}" --user-data-dir="$work/profile" --remote-debugging-port=0 --window-size=360,740 \
+  about:blank >"$work/chrome.txt" 2>&1 &
+chrome_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/profile/DevToolsActivePort" ] && break; sleep 0.1; done
+[ -s "$work/profile/DevToolsActivePort" ] || { cat "$work/chrome.txt"; echo "Chromium did not open its DevTools port"; exit 1; }
+devtools="http://127.0.0.1:$(head -n1 "$work/profile/DevToolsActivePort")"
+for _ in $(seq 1 50); do curl -fsS "$devtools/json/list" 2>/dev/null | grep -q '"page"' && break; sleep 0.1; done
+timeout 150 python3 - "$base" "$devtools" "$PWD/target/browser" <<'PY' || fail=1
+import base64, json, os, random, socket, struct, sys, time, urllib.request, zlib
+
+BASE, DEVTOOLS, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+failures = []
+passed = 0
+
+def check(ok, what):
+    global passed
+    print(("  ok: " if ok else "  FAILED: ") + what, flush=True)
+    if ok:
+        passed += 1
+    else:
+        failures.append(what)
+
+class CDP:
+    def __init__(self, ws_url):
+        hostport, path = ws_url[len("ws://"):].split("/", 1)
+        host, port = hostport.split(":")
+        self.s = socket.create_connection((host, int(port)), timeout=30)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.s.sendall((f"GET /{path} HTTP/1.1\r\nHost: {hostport}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += self.s.recv(4096)
+        head, self.buf = buf.split(b"\r\n\r\n", 1)
+        if b" 101 " not in head.split(b"\r\n")[0]:
+            raise SystemExit("websocket handshake failed: " + head.decode(errors="replace"))
+        self.n = 0
+        self.events = []
+
+    def _read(self, n):
+        while len(self.buf) < n:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise SystemExit("devtools connection closed")
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def _recv(self):
+        data = b""
+        while True:
+            b1, b2 = self._read(2)
+            n = b2 & 0x7F
+            if n == 126:
+                n = struct.unpack(">H", self._read(2))[0]
+            elif n == 127:
+                n = struct.unpack(">Q", self._read(8))[0]
+            payload = self._read(n)
+            op = b1 & 0x0F
+            if op == 9:
+                continue
+            data += payload
+            if b1 & 0x80:
+                return json.loads(data)
+
+    def call(self, method, **params):
+        self.n += 1
+        msg = json.dumps({"id": self.n, "method": method, "params": params}).encode()
+        head = bytes([0x81])
+        if len(msg) < 126:
+            head += bytes([0x80 | len(msg)])
+        elif len(msg) < 65536:
+            head += bytes([0x80 | 126]) + struct.pack(">H", len(msg))
+        else:
+            head += bytes([0x80 | 127]) + struct.pack(">Q", len(msg))
+        mask = os.urandom(4)
+        self.s.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(msg)))
+        while True:
+            m = self._recv()
+            if m.get("id") == self.n:
+                if "error" in m:
+                    raise RuntimeError(f"{method}: {m['error']}")
+                return m.get("result", {})
+            self.events.append(m)
+
+    def js(self, expr):
+        r = self.call("Runtime.evaluate", expression=expr, awaitPromise=True, returnByValue=True)
+        if "exceptionDetails" in r:
+            raise RuntimeError("page script failed: " + json.dumps(r["exceptionDetails"])[:600])
+        return r["result"].get("value")
+
+    def wait(self, expr, what, timeout=10):
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                if self.js(expr):
+                    check(True, what)
+                    return True
+            except RuntimeError:
+                pass
+            time.sleep(0.1)
+        check(False, what + " (waited %ss)" % timeout)
+        try:
+            print("    the page at " + str(self.js("location.hash + ' | ' + [...document.querySelectorAll('main > section:not([hidden]), #count, #results')].map(n => n.innerText).join(' ').replace(/\\s+/g, ' ').slice(-400)")))
+        except RuntimeError:
+            pass
+        return False
+
+    def shot(self, name):
+        m = self.call("Page.getLayoutMetrics")
+        size = m.get("cssContentSize") or m["contentSize"]
+        r = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                      clip={"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1})
+        path = os.path.join(OUT, name)
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(r["data"]))
+        print("  screenshot: " + path)
+
+def http(method, path, token=None, body=None, headers=None, raw=None):
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    req = urllib.request.Request(BASE + path if path.startswith("/") else path, method=method, data=data)
+    if body is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+def login(phone):
+    st, body = http("POST", "/api/v1/auth/login", body={"phone": phone, "password": "nongsan-demo"})
+    if st != 200:
+        raise SystemExit(f"demo login {phone} failed: {st} {body[:200]!r}")
+    return json.loads(body)["token"]
+
+def png(w, h):
+    rows = b"".join(b"\x00" + b"".join(bytes([(x * 4) % 256, 140, (y * 4) % 256]) for x in range(w)) for y in range(h))
+    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+# --- data a buyer meets: a photo on the tea listing, a listing whose title holds markup
+farmer = login("0912000101")
+staff = login("0900000002")
+listings = {l["title"]: l for l in json.loads(http("GET", "/api/v1/listings?limit=100")[1])["items"]}
+tea = listings["Chè Shan tuyết Hồng Thái túi 200 g"]
+honey = listings["Mật ong hoa rừng Tam Đảo"]
+shoots = listings["Măng nứa khô Hồng Thái"]
+PROVINCE = tea["province_code"]
+b = "nongsan-check-boundary"
+form = (f"--{b}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"che.png\"\r\n"
+        f"Content-Type: image/png\r\n\r\n").encode() + png(160, 120) + f"\r\n--{b}--\r\n".encode()
+st, body = http("POST", f"/api/v1/listings/{tea['id']}/photos", token=farmer, raw=form,
+                headers={"Content-Type": "multipart/form-data; boundary=" + b})
+check(st == 201, f"setup: farmer adds a photo to the tea listing ({st})")
+st, body = http("POST", "/api/v1/listings", token=farmer, body={
+    "title": "Rau cải <img src=x onerror=\"window.__xss=1\"> <b>sạch</b>", "category": "rau", "unit": "bo",
+    "price_vnd": 12000, "quantity": 30})
+check(st == 201, f"setup: a listing whose title holds markup ({st})")
+st, body = http("GET", "/api/v1/orders", token=farmer)
+demo_order = json.loads(body)["items"][0]
+
+targets = json.load(urllib.request.urlopen(DEVTOOLS + "/json/list"))
+page = [t for t in targets if t.get("type") == "page"][0]
+c = CDP(page["webSocketDebuggerUrl"])
+c.call("Runtime.enable")
+c.call("Page.enable")
+c.call("Network.enable")
+c.call("Emulation.setDeviceMetricsOverride", width=360, height=740, deviceScaleFactor=1, mobile=True)
+
+HELPERS = r"""
+window.T = {
+  set(id, v) { const n = document.getElementById(id); n.focus(); n.value = v; n.dispatchEvent(new Event('input', {bubbles: true})); n.dispatchEvent(new Event('change', {bubbles: true})); return true; },
+  click(sel) { const n = document.querySelector(sel); if (!n) throw new Error('no ' + sel); n.click(); return true; },
+  text(sel) { const n = document.querySelector(sel); return n ? n.textContent : null; },
+  visible(sel) { const n = document.querySelector(sel); return !!n && n.offsetParent !== null; },
+  cards() { return [...document.querySelectorAll('#results > li')].map(li => li.textContent); },
+  fits() { return document.documentElement.scrollWidth <= innerWidth; },
+};
+true
+"""
+
+def go(url):
+    c.call("Page.navigate", url=url)
+    c.wait("document.readyState === 'complete' && !!document.getElementById('v-market')", "page loaded: " + url)
+    c.js(HELPERS)
+
+def fits(what):
+    check(c.js("T.fits()"), what + " fits 360 px (no sideways scrolling)")
+
+print("1. the market at 360 px")
+go(BASE + "/")
+c.js("localStorage.clear(); true")
+go(BASE + "/")
+c.wait("/\\d+ sản phẩm/.test(T.text('#count')) && document.querySelectorAll('#results > li').length === 6", "all 6 listings shown")
+c.wait("document.querySelectorAll('#chips button').length === 14 && document.querySelectorAll('#province option').length > 30",
+       "category chips (Tất cả + 13) and provinces loaded")
+check("Chè" in c.js("[...document.querySelectorAll('#chips button')].map(b => b.textContent).join(' ')"), "chips use the Vietnamese names")
+check(c.js("document.querySelectorAll('img[src=\"x\"]').length") == 0 and c.js("window.__xss") is None
+      and "<b>sạch</b>" in c.js("document.getElementById('results').textContent"), "markup in a title shows as text, never runs")
+check(c.js("!!document.querySelector('label[for=q]') && !!document.querySelector('label[for=province]') && !!document.querySelector('label[for=sort]')"),
+      "search, province and sort have labels")
+fits("the market")
+c.shot("market-1-home-360.png")
+
+print("2. search without diacritics, filters, Back")
+c.js("T.set('q', 'che shan tuyet'); T.click('#search-form button[type=submit]')")
+c.wait("location.hash === '#/?q=che+shan+tuyet' && /^\\d+ sản phẩm cho “che shan tuyet”/.test(T.text('#count')) && /Chè Shan tuyết/.test(T.cards()[0])",
+       "search `che shan tuyet`: the tea comes first, query in the URL")
+card = c.js("T.text('#results > li')") or ""
+for text in ["Chè Shan tuyết Hồng Thái túi 200 g", "180.000 ₫ / gói", "có nguồn gốc", "Hồng Thái", "Người bán:"]:
+    check(text in card, f"card shows {text!r}")
+c.wait("(() => { const i = document.querySelector('#results img'); return i && i.complete && i.naturalWidth > 0; })()", "thumbnail loaded")
+check(c.js("(() => { const i = document.querySelector('#results img'); return i.getAttribute('loading') === 'lazy' && i.width === 88 && i.height === 88 && /^\\/media\\//.test(i.getAttribute('src')); })()"),
+      "thumbnail is lazy, fixed 88×88, from /media/")
+c.shot("market-2-search-360.png")
+search_hash = c.js("location.hash")
+c.js("T.set('q', ''); [...document.querySelectorAll('#chips button')].find(b => b.textContent === 'Mật ong').click(); true")
+c.wait("location.hash === '#/?category=mat-ong' && T.cards().length === 1 && /Mật ong hoa rừng Tam Đảo/.test(T.cards()[0])",
+       "honey chip: category=mat-ong in the URL, one result")
+check(c.js("T.text('#chips button[aria-pressed=true]')") == "Mật ong", "the pressed chip follows the URL")
+c.js("history.back(); true")
+c.wait(f"location.hash === {json.dumps(search_hash)} && document.getElementById('q').value === 'che shan tuyet' && /Chè Shan/.test(T.cards()[0])",
+       "Back: the tea search again, search box refilled")
+c.js("history.forward(); true")
+c.wait("location.hash === '#/?category=mat-ong' && T.cards().length === 1 && /Mật ong/.test(T.cards()[0])", "Forward: the honey again")
+c.js("location.hash = '#/?sort=price_asc'; true")
+c.wait("T.cards().length === 6 && /Rau cải/.test(T.cards()[0]) && /Su su/.test(T.cards()[1]) && document.getElementById('sort').value === 'price_asc'", "sort by price: cheapest first")
+in_province = json.loads(http("GET", f"/api/v1/listings?province={PROVINCE}")[1])["total"]
+c.js(f"document.getElementById('province').value = '{PROVINCE}'; document.getElementById('province').dispatchEvent(new Event('change')); true")
+c.wait(f"location.hash === '#/?province={PROVINCE}&sort=price_asc' && T.cards().length === {in_province} && T.cards().every(t => t.includes({json.dumps(tea['province_name'])}))",
+       f"province select: the {in_province} listings of {tea['province_name']}, sort kept")
+c.js("location.hash = '#/?q=xyzxyz'; true")
+c.wait("/Không tìm thấy/.test(T.text('#count'))", "no result: said so")
+c.js("location.hash = '#/?sort=cheapest'; true")
+c.wait("/không hợp lệ/.test(T.text('#count .err')) && /cheapest/.test(T.text('#count .err'))", "an API error in search is shown with its message")
+
+print("3. the listing")
+c.js(f"location.hash = {json.dumps(search_hash)}; true")
+c.wait("/Chè Shan/.test(T.cards()[0])", "back on the tea search")
+c.js("T.click('#results a')")
+c.wait(f"location.hash === '#/sp/{tea['id']}' && /Chè Shan tuyết Hồng Thái túi 200 g/.test(T.text('#v-item h1'))", "listing opens at #/sp/{id}")
+c.wait("(() => { const i = document.querySelector('#v-item .photos img'); return i && i.complete && i.naturalWidth > 0; })()", "photo shown (url)")
+detail = c.js("T.text('#v-item')")
+for text in ["180.000 ₫ / gói", f"Còn {tea['quantity']} gói", "Búp chè Shan tuyết", "Nguồn gốc", "Ngày thu hoạch", tea["seller_name"]]:
+    check(text in detail, f"detail shows {text!r}")
+check("hợp lệ" in (c.js("T.text('#verified')") or ""), "signed record verifies: badge shown")
+scan = c.js("document.getElementById('scan-link').href")
+check(bool(scan) and "/01/" in scan and "/10/" in scan, "scan page link is the lot's Digital Link: " + str(scan))
+st, body = http("GET", scan, headers={"Accept": "text/html"})
+check(st == 200 and b"<html" in body.lower() and "Chè Shan tuyết".encode() in body, "the scan page link opens the human page")
+check(c.js("document.querySelector('label[for=qty]') !== null"), "quantity has a label")
+c.js("T.set('qty', '2.5')")
+check(c.js("document.getElementById('qty').getAttribute('aria-invalid')") == "true", "2.5 refused: whole numbers only")
+c.js("T.set('qty', '2'); T.click('#add')")
+c.wait("/Đã có 2 gói trong giỏ/.test(T.text('#v-item .ok')) && T.text('#cart-count') === '1'", "2 added to the cart, badge 1")
+fits("the listing")
+c.shot("market-3-listing-360.png")
+c.js("T.click('#v-item > a')")
+c.wait(f"location.hash === {json.dumps(search_hash)} && /Chè Shan/.test(T.cards()[0])", "← Về chợ goes back to the results")
+
+print("3b. a recalled lot")
+rice = listings["Gạo nếp Tú Lệ túi 5 kg"]
+st, _ = http("POST", f"/api/v1/lots/{rice['lot']['id']}/recall", token=login("0900000001"), body={"reason": "Kiểm tra mốc"})
+check(st in (200, 201), f"setup: admin recalls the rice lot ({st})")
+c.js(f"location.hash = '#/sp/{rice['id']}'; true")
+c.wait("/ĐÃ BỊ THU HỒI/.test(T.text('#v-item .alert[role=alert]')) && !document.getElementById('add') && /Tình trạngĐã thu hồi/.test(T.text('#v-item'))",
+       "recalled lot: red warning, nothing to add to the cart")
+check(c.js("getComputedStyle(document.querySelector('#v-item .alert')).color") == "rgb(122, 0, 22)", "the warning is red")
+c.shot("market-3b-recalled-360.png")
+
+print("4. cart")
+c.js("location.hash = '#/gio'; true")
+c.wait("document.querySelectorAll('#cart-list > li').length === 1", "cart lists the tea")
+check(c.js(f"document.getElementById('qty-{tea['id']}').value") == "2" and "360.000 ₫" in c.js("T.text('#cart-total')"), "quantity 2, total 360.000 ₫")
+c.js(f"T.set('qty-{tea['id']}', '999')")
+c.wait(f"document.getElementById('qty-{tea['id']}').value === '{tea['quantity']}' && /Chỉ còn {tea['quantity']}/.test(T.text('#cart-list'))",
+       f"999 lowered to the stock ({tea['quantity']})")
+c.js(f"T.set('qty-{tea['id']}', '2')")
+c.wait("/360.000 ₫/.test(T.text('#cart-total'))", "back to 2: total follows")
+check(json.loads(c.js("localStorage.getItem('nongsan.cart')"))[0]["qty"] == 2, "cart kept in localStorage")
+fits("the cart")
+c.shot("market-4-cart-360.png")
+
+print("5. log in and check out, cash on delivery")
+c.js("T.click('#to-checkout')")
+c.wait("location.hash === '#/dat-hang' && T.visible('#auth-form')", "checkout asks to log in first")
+c.js("T.set('auth-phone', '0900000003'); T.set('auth-password', 'wrong-password'); T.click('#auth-form button[type=submit]')")
+c.wait("/Sai số điện thoại hoặc mật khẩu/.test(T.text('#auth-form .err')) && /wrong phone or password/.test(T.text('#auth-form .err'))",
+       "wrong password: Vietnamese message and the API's")
+c.js("T.set('auth-password', 'nongsan-demo'); T.click('#auth-form button[type=submit]')")
+c.wait("T.visible('#checkout-form')", "logged in: shipping form")
+token = json.loads(c.js("localStorage.getItem('nongsan.token')") or "null")
+check(bool(token) and "Trần Minh Anh" in c.js("T.text('#v-checkout')"), "token in localStorage, buyer's name shown")
+check(c.js("document.getElementById('ship-name').value") == "Trần Minh Anh" and c.js("document.getElementById('ship-phone').value") == "0900000003",
+      "name and phone prefilled")
+check(c.js("document.querySelector('input[name=pay]:checked').value") == "cod", "cash on delivery by default")
+c.js("T.set('ship-address', '12 Hàng Bạc'); T.click('#checkout-form button[type=submit]')")
+c.wait("/chọn xã/.test(T.text('#checkout-error'))", "commune required")
+c.js("T.set('ship-commune-q', 'hoan kiem')")
+c.wait("document.querySelectorAll('#ship-communes button').length > 0 && /Hoàn Kiếm/.test(T.text('#ship-communes'))", "diacritic-insensitive commune search")
+c.js("T.click('#ship-communes button')")
+check("00070" in (c.js("T.text('#ship-commune-picked')") or ""), "commune 00070 picked")
+fits("the checkout")
+c.shot("market-5-checkout-360.png")
+c.js("T.click('#checkout-form button[type=submit]')")
+c.wait("/^#\\/don\\//.test(location.hash) && T.text('#order-status') === 'Thanh toán khi nhận hàng'", "order placed: status cod shown as Thanh toán khi nhận hàng")
+check("Đặt hàng thành công" in (c.js("T.text('#flash')") or ""), "success message")
+check(c.js("T.text('#cart-count')") == "0", "cart emptied")
+cod_id = c.js("location.hash").split("/")[-1]
+st, body = http("GET", f"/api/v1/orders/{cod_id}", token=token)
+o = json.loads(body)
+check(st == 200 and o["status"] == "cod" and o["total_vnd"] == 360000 and o["shipping"]["commune_code"] == "00070"
+      and o["parts"][0]["items"][0]["quantity"] == 2, "the API has it: cod, 360000, 2 items, commune 00070")
+c.wait("/Phường Hoàn Kiếm/.test(T.text('#v-order')) && /2 gói/.test(T.text('#v-order'))", "shipping commune and unit names shown")
+fits("the order")
+c.shot("market-6-order-cod-360.png")
+c.js("location.hash = '#/don'; true")
+c.wait(f"!!document.querySelector('#orders-list li[data-id=\"{cod_id}\"]') && /Thanh toán khi nhận hàng/.test(T.text('#orders-list li[data-id=\"{cod_id}\"]'))",
+       "my orders lists it with its status")
+check(c.js("document.querySelectorAll('#orders-list > li').length") >= 2, "the demo order is listed too")
+
+print("6. bank transfer, then cancel")
+c.js(f"location.hash = '#/sp/{tea['id']}'; true")
+c.wait("T.visible('#add')", "tea listing again")
+c.js("T.click('#add')")
+c.wait("T.text('#cart-count') === '1'", "1 added")
+c.js("location.hash = '#/dat-hang'; true")
+c.wait("T.visible('#checkout-form')", "checkout straight away (still logged in)")
+check("00070" in (c.js("T.text('#ship-commune-picked')") or "") and c.js("document.getElementById('ship-address').value") == "12 Hàng Bạc",
+      "shipping remembered from the last order")
+c.js("document.querySelector('input[name=pay][value=vietqr]').click(); T.click('#checkout-form button[type=submit]')")
+c.wait("T.visible('#transfer') && T.text('#order-status') === 'Chờ chuyển khoản'", "bank transfer order: Chờ chuyển khoản, transfer details")
+code = c.js("document.querySelector('#v-order h1').textContent").split()[-1]
+check(code.startswith("NS") and len(code) == 10, "order code " + code)
+check(c.js("T.text('#pay-purpose')") == code, "transfer content is the order code")
+check(c.js("T.text('#pay-amount')") == "180.000 ₫", "amount 180.000 ₫")
+check(bool(c.js("T.text('#pay-account')")), "account number shown")
+c.wait("!/Mã ngân hàng/.test(T.text('#transfer dd'))", "bank named")
+check(c.js("document.querySelectorAll('#transfer button').length") == 3, "copy buttons for account, amount, content")
+c.js("T.click('#transfer button[aria-label*=\"nội dung\"]')")
+c.wait("/Đã chép|chép tay/.test(T.text('#transfer button[aria-label*=\"nội dung\"]'))", "copy button answers")
+fits("the transfer details")
+c.shot("market-7-transfer-360.png")
+qr_id = c.js("location.hash").split("/")[-1]
+c.js("window.confirm = () => true; T.click('#cancel')")
+c.wait("T.text('#order-status') === 'Đã huỷ' && !document.getElementById('transfer') && !document.getElementById('cancel')", "cancelled: Đã huỷ, no transfer details")
+st, body = http("GET", f"/api/v1/orders/{qr_id}", token=token)
+check(json.loads(body)["status"] == "cancelled", "the API says cancelled")
+
+print("7. cancel refused once the seller confirmed")
+c.js(f"location.hash = '#/don/{demo_order['id']}'; true")
+c.wait("T.text('#order-status') === 'Thanh toán khi nhận hàng' && T.visible('#cancel')", "the demo order, cancellable as far as the page knows")
+st, _ = http("POST", f"/api/v1/orders/{demo_order['id']}/confirm", token=farmer)
+check(st == 200, f"meanwhile the farmer confirms it ({st})")
+c.js("window.confirm = () => true; T.click('#cancel')")
+c.wait("/Không huỷ được/.test(T.text('#order-error')) && T.text('#order-error small').length > 0", "refusal shown with the API's message")
+print("    API message: " + str(c.js("T.text('#order-error small')")))
+
+print("8. expired session, over-stock quantity, paused listing, 422")
+c.js(f"location.hash = '#/sp/{honey['id']}'; true")
+c.wait("T.visible('#add')", "honey listing")
+c.js("T.set('qty', '5'); T.click('#add')")
+c.wait("/Đã có 5 chai/.test(T.text('#v-item .ok'))", "5 honey in the cart")
+c.js(f"location.hash = '#/sp/{shoots['id']}'; true")
+c.wait("T.visible('#add') && /Măng/.test(T.text('#v-item h1'))", "bamboo shoots listing")
+c.js("T.click('#add')")
+c.wait("T.text('#cart-count') === '2'", "bamboo shoots in the cart")
+# another buyer takes most of the honey; staff pause the bamboo shoots
+st, body = http("POST", "/api/v1/auth/register", body={"phone": "09" + str(random.randint(10000000, 99999999)), "password": "another-buyer", "name": "Người mua khác"})
+other = json.loads(body)["token"]
+st, _ = http("POST", "/api/v1/orders", token=other, body={"items": [{"listing_id": honey["id"], "quantity": 8}],
+    "shipping": {"name": "Người mua khác", "phone": "0900000009", "address": "1 Lê Lợi", "commune_code": "00070"}, "payment_method": "cod"})
+check(st == 201, f"another buyer takes 8 of the 10 honey bottles ({st})")
+st, _ = http("PATCH", f"/api/v1/listings/{shoots['id']}", token=farmer, body={"status": "paused"})
+check(st == 200, f"the farmer pauses the bamboo shoots ({st})")
+http("POST", "/api/v1/auth/logout", token=token, body={})
+c.js("location.hash = '#/dat-hang'; true")
+c.wait("T.visible('#checkout-form')", "checkout (the page still holds the old token)")
+c.js("T.set('ship-phone', 'abc'); T.click('#checkout-form button[type=submit]')")
+c.wait("T.visible('#auth-form') && /Phiên đăng nhập đã hết/.test(T.text('#v-checkout')) && !localStorage.getItem('nongsan.token')",
+       "revoked token: log in again, with a message")
+c.js("T.set('auth-phone', '0900000003'); T.set('auth-password', 'nongsan-demo'); T.click('#auth-form button[type=submit]')")
+c.wait("T.visible('#checkout-form') && document.getElementById('ship-phone').value === 'abc'", "back on the form, what was typed kept")
+c.js("T.click('#checkout-form button[type=submit]')")
+c.wait("/shipping.phone/.test(T.text('#checkout-error')) && /Thông tin chưa đúng/.test(T.text('#checkout-error'))", "422 shown with the API's message")
+c.js("T.set('ship-phone', '0900000003'); document.querySelector('input[name=pay][value=cod]').click(); true")
+# the API checks listings in id order: the two problems may come either way round
+for _ in range(2):
+    c.js("T.click('#checkout-form button[type=submit]')")
+    c.wait("/Không đủ hàng|hiện không bán/.test(T.text('#checkout-error'))", "the order is refused")
+    if "Không đủ hàng" in c.js("T.text('#checkout-error')"):
+        check("chỉ còn 2 chai" in c.js("T.text('#checkout-error')") and "only 2 left" in c.js("T.text('#checkout-error')"),
+              "insufficient stock: what is left, in Vietnamese and the API's message")
+        fits("the stock message")
+        c.shot("market-8-stock-360.png")
+        c.js("T.click('#checkout-error button')")
+        c.wait("/Mật ong hoa rừng Tam Đảo — 2 chai/.test(T.text('#checkout-form'))", "one tap lowers the honey to 2")
+    else:
+        check("paused" in c.js("T.text('#checkout-error')"), "paused listing: said so, with the API's message")
+        c.js("T.click('#checkout-error button')")
+        c.wait("!/Măng/.test(T.text('#checkout-form')) && T.text('#cart-count') === '1'", "one tap removes it from the cart")
+c.js("T.click('#checkout-form button[type=submit]')")
+c.wait("T.text('#order-status') === 'Thanh toán khi nhận hàng' && /320.000 ₫ × 2|640.000 ₫/.test(T.text('#v-order'))", "then the order goes through: 2 bottles")
+
+print("9. log out, register")
+c.js("location.hash = '#/don'; true")
+c.wait("T.visible('#logout')", "orders page with a logout button")
+c.js("T.click('#logout')")
+c.wait("T.visible('#auth-form') && !localStorage.getItem('nongsan.token')", "logged out")
+c.js("[...document.querySelectorAll('#auth-form .seg button')][1].click(); true")
+phone = "09" + str(random.randint(10000000, 99999999))
+c.js(f"T.set('auth-name', 'Lê Thị Mai'); T.set('auth-phone', '{phone}'); T.set('auth-password', 'mat-khau-moi'); T.click('#auth-form button[type=submit]')")
+c.wait("/Bạn chưa có đơn hàng nào/.test(T.text('#v-orders')) && /Lê Thị Mai/.test(T.text('#v-orders'))", "registered and logged in: no orders yet")
+
+print("10. more than a page of results")
+for i in range(1, 23):
+    st, _ = http("POST", "/api/v1/listings", token=farmer, body={"title": f"Bí đỏ giống cũ số {i}", "category": "khac",
+                 "unit": "qua", "price_vnd": 20000 + i, "quantity": 5})
+    if st != 201:
+        check(False, f"setup: listing {i} ({st})")
+c.js("location.hash = '#/?category=khac&sort=price_asc'; true")
+c.wait("T.cards().length === 20 && T.visible('#more') && /còn 2/.test(T.text('#more'))", "20 shown, Xem thêm (còn 2)")
+c.js("T.click('#more')")
+c.wait("T.cards().length === 22 && !T.visible('#more') && /[?&]n=2/.test(location.hash)", "Xem thêm: all 22, n=2 kept in the URL")
+c.js("window.scrollTo(0, document.body.scrollHeight); T.click('#results > li:last-child a')")
+c.wait("/số 22/.test(T.text('#v-item h1'))", "open the last one")
+c.js("history.back(); true")
+c.wait("T.cards().length === 22 && scrollY > 1000", "Back: the 22 results again, scrolled to where the buyer was")
+c.js("location.reload(); true")
+time.sleep(0.5)
+c.wait("document.readyState === 'complete' && document.querySelectorAll('#results > li').length === 22", "reloading the URL shows the same 22")
+c.js(HELPERS)
+
+print("11. a wider screen")
+c.call("Emulation.setDeviceMetricsOverride", width=1024, height=900, deviceScaleFactor=1, mobile=False)
+c.js("location.hash = '#/'; true")
+on_sale = min(20, json.loads(http("GET", "/api/v1/listings")[1])["total"])
+c.wait(f"T.cards().length === {on_sale} && T.fits()", f"market on a wide screen: {on_sale} listings on sale (paused and sold-out ones gone)")
+c.shot("market-9-desktop.png")
+
+urls = [e["params"]["request"]["url"] for e in c.events if e.get("method") == "Network.requestWillBeSent"]
+outside = [u for u in urls if not (u.startswith(BASE) or u.startswith("data:") or u == "about:blank")]
+check(not outside, "the page asked nothing from outside" + ("" if not outside else ": " + ", ".join(outside[:3])))
+check(not [u for u in urls if u.endswith("/favicon.ico")], "no favicon request")
+errors = [e for e in c.events if e.get("method") == "Runtime.exceptionThrown"]
+check(not errors, "no uncaught script errors" + ("" if not errors else ": " + json.dumps(errors[0])[:400]))
+print(f"checks: {passed} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
+PY
+if [ "$fail" -ne 0 ]; then echo "market page check FAILED"; exit 1; fi
+echo "market page check passed"
