@@ -81,139 +81,19 @@ timeout 150 python3 - "$base" "$devtools" "$PWD/target/browser" <<'PY' || fail=1
 import base64, json, os, random, socket, struct, sys, time, urllib.request, zlib
 
 BASE, DEVTOOLS, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
-failures = []
-passed = 0
+sys.path.insert(0, os.path.join(os.getcwd(), "tests", "browser"))
+from devtools import CDP, check, finish, png
+import devtools
 
-def check(ok, what):
-    global passed
-    print(("  ok: " if ok else "  FAILED: ") + what, flush=True)
-    if ok:
-        passed += 1
-    else:
-        failures.append(what)
-
-class CDP:
-    def __init__(self, ws_url):
-        hostport, path = ws_url[len("ws://"):].split("/", 1)
-        host, port = hostport.split(":")
-        self.s = socket.create_connection((host, int(port)), timeout=30)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.s.sendall((f"GET /{path} HTTP/1.1\r\nHost: {hostport}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
-        buf = b""
-        while b"\r\n\r\n" not in buf:
-            buf += self.s.recv(4096)
-        head, self.buf = buf.split(b"\r\n\r\n", 1)
-        if b" 101 " not in head.split(b"\r\n")[0]:
-            raise SystemExit("websocket handshake failed: " + head.decode(errors="replace"))
-        self.n = 0
-        self.events = []
-
-    def _read(self, n):
-        while len(self.buf) < n:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise SystemExit("devtools connection closed")
-            self.buf += chunk
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
-    def _recv(self):
-        data = b""
-        while True:
-            b1, b2 = self._read(2)
-            n = b2 & 0x7F
-            if n == 126:
-                n = struct.unpack(">H", self._read(2))[0]
-            elif n == 127:
-                n = struct.unpack(">Q", self._read(8))[0]
-            payload = self._read(n)
-            op = b1 & 0x0F
-            if op == 9:
-                continue
-            data += payload
-            if b1 & 0x80:
-                return json.loads(data)
-
-    def call(self, method, **params):
-        self.n += 1
-        msg = json.dumps({"id": self.n, "method": method, "params": params}).encode()
-        head = bytes([0x81])
-        if len(msg) < 126:
-            head += bytes([0x80 | len(msg)])
-        elif len(msg) < 65536:
-            head += bytes([0x80 | 126]) + struct.pack(">H", len(msg))
-        else:
-            head += bytes([0x80 | 127]) + struct.pack(">Q", len(msg))
-        mask = os.urandom(4)
-        self.s.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(msg)))
-        while True:
-            m = self._recv()
-            if m.get("id") == self.n:
-                if "error" in m:
-                    raise RuntimeError(f"{method}: {m['error']}")
-                return m.get("result", {})
-            self.events.append(m)
-
-    def js(self, expr):
-        r = self.call("Runtime.evaluate", expression=expr, awaitPromise=True, returnByValue=True)
-        if "exceptionDetails" in r:
-            raise RuntimeError("page script failed: " + json.dumps(r["exceptionDetails"])[:600])
-        return r["result"].get("value")
-
-    def wait(self, expr, what, timeout=10):
-        end = time.time() + timeout
-        while time.time() < end:
-            try:
-                if self.js(expr):
-                    check(True, what)
-                    return True
-            except RuntimeError:
-                pass
-            time.sleep(0.1)
-        check(False, what + " (waited %ss)" % timeout)
-        try:
-            print("    the page at " + str(self.js("location.hash + ' | ' + [...document.querySelectorAll('main > section:not([hidden]), #count, #results')].map(n => n.innerText).join(' ').replace(/\\s+/g, ' ').slice(-400)")))
-        except RuntimeError:
-            pass
-        return False
-
-    def shot(self, name):
-        m = self.call("Page.getLayoutMetrics")
-        size = m.get("cssContentSize") or m["contentSize"]
-        r = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                      clip={"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1})
-        path = os.path.join(OUT, name)
-        with open(path, "wb") as f:
-            f.write(base64.b64decode(r["data"]))
-        print("  screenshot: " + path)
 
 def http(method, path, token=None, body=None, headers=None, raw=None):
-    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-    req = urllib.request.Request(BASE + path if path.startswith("/") else path, method=method, data=data)
-    if body is not None:
-        req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+    return devtools.http(BASE, method, path, token=token, body=body, headers=headers, raw=raw)
 
 def login(phone):
     st, body = http("POST", "/api/v1/auth/login", body={"phone": phone, "password": "nongsan-demo"})
     if st != 200:
         raise SystemExit(f"demo login {phone} failed: {st} {body[:200]!r}")
     return json.loads(body)["token"]
-
-def png(w, h):
-    rows = b"".join(b"\x00" + b"".join(bytes([(x * 4) % 256, 140, (y * 4) % 256]) for x in range(w)) for y in range(h))
-    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 # --- data a buyer meets: a photo on the tea listing, a listing whose title holds markup
 farmer = login("0912000101")
@@ -236,9 +116,7 @@ check(st == 201, f"setup: a listing whose title holds markup ({st})")
 st, body = http("GET", "/api/v1/orders", token=farmer)
 demo_order = json.loads(body)["items"][0]
 
-targets = json.load(urllib.request.urlopen(DEVTOOLS + "/json/list"))
-page = [t for t in targets if t.get("type") == "page"][0]
-c = CDP(page["webSocketDebuggerUrl"])
+c = CDP.first_page(DEVTOOLS, OUT, describe="location.hash + ' | ' + [...document.querySelectorAll('main > section:not([hidden]), #count, #results')].map(n => n.innerText).join(' ').replace(/\\s+/g, ' ').slice(-400)")
 c.call("Runtime.enable")
 c.call("Page.enable")
 c.call("Network.enable")
@@ -521,8 +399,7 @@ check(not outside, "the page asked nothing from outside" + ("" if not outside el
 check(not [u for u in urls if u.endswith("/favicon.ico")], "no favicon request")
 errors = [e for e in c.events if e.get("method") == "Runtime.exceptionThrown"]
 check(not errors, "no uncaught script errors" + ("" if not errors else ": " + json.dumps(errors[0])[:400]))
-print(f"checks: {passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()
 PY
 if [ "$fail" -ne 0 ]; then echo "market page check FAILED"; exit 1; fi
 echo "market page check passed"
