@@ -148,7 +148,9 @@ pub struct Application {
 }
 
 async fn release_unpaid_orders(pool: storage::Pool, every: std::time::Duration) {
-    let mut ticks = tokio::time::interval(every);
+    // The first run waits a whole interval: nothing is due at start-up, and
+    // a server started and stopped at once (tests) touches nothing.
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         ticks.tick().await;
         let released = pool.run(|conn| market::orders::release_expired(conn, storage::now())).await;

@@ -96,6 +96,7 @@ impl TestDatabase {
     /// A fresh database on the PostgreSQL server at `admin_url` (any
     /// database there that we may connect to), dropped with this value.
     pub fn postgres_on(admin_url: &str) -> Result<Self, StorageError> {
+        let admin_url = &without_tls_by_default(admin_url);
         let name = format!("nongsan_test_{:016x}", rand::thread_rng().gen::<u64>());
         let mut admin = DbConnection::open(&DatabaseUrl::parse(admin_url)?)?;
         admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
@@ -123,6 +124,21 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The URL with `sslmode=disable` unless it says otherwise. Test servers
+/// are local, so TLS protects nothing there, and it costs a crash: libpq's
+/// OpenSSL 3 runs `OPENSSL_cleanup` at process exit, which now and then
+/// crashes (SIGSEGV, "double free") in a test binary whose many threads
+/// opened TLS connections; seen under load in CI, never without TLS.
+fn without_tls_by_default(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
+}
+
 /// `postgres://u@h:5432/postgres?x=y` with the database part replaced.
 fn replace_database_name(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -143,6 +159,16 @@ fn replace_database_name(url: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_connections_skip_tls_unless_asked() {
+        assert_eq!(without_tls_by_default("postgres://u@h/db"), "postgres://u@h/db?sslmode=disable");
+        assert_eq!(without_tls_by_default("postgres://u@h/db?x=1"), "postgres://u@h/db?x=1&sslmode=disable");
+        assert_eq!(
+            without_tls_by_default("postgres://u@h/db?sslmode=require"),
+            "postgres://u@h/db?sslmode=require"
+        );
+    }
 
     #[test]
     fn replaces_the_database_part_of_a_url() {
