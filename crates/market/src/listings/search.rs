@@ -487,6 +487,25 @@ mod tests {
         assert!(!count_sql(&q, true).text.contains("listings"));
     }
 
+    /// A fresh database holding a generated market of `listings`.
+    fn seeded_market(listings: usize, seed: u64) -> (storage::testing::TestDatabase, storage::Pool) {
+        let db = storage::testing::TestDatabase::new().unwrap();
+        let pool = storage::connect_and_migrate(&db.database_url().unwrap(), 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        crate::communes::load_reference_data(&mut conn).unwrap();
+        let master = vault::MasterKey::generate();
+        traceability::keys::ensure_operator(&mut conn, &master, "test").unwrap();
+        let settings = traceability::lots::TraceSettings {
+            public_url: "http://x".into(),
+            gtin_company_prefix: "200000".into(),
+        };
+        let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let plan = crate::listings::generator::SeedPlan::new(listings, seed, until);
+        crate::listings::generator::seed(&mut conn, &master, &settings, &plan, &mut |_| {}).unwrap();
+        drop(conn);
+        (db, pool)
+    }
+
     /// The full-text index follows what a buyer can order: triggers add
     /// and remove listings as they are paused, sell out, change words, are
     /// deleted or have their lot recalled.
@@ -494,20 +513,9 @@ mod tests {
     fn the_index_follows_stock_status_edits_and_recalls() {
         use diesel::prelude::*;
         use storage::schema::{listings, lots};
-        let db = storage::testing::TestDatabase::new().unwrap();
-        let pool = storage::connect_and_migrate(&db.database_url().unwrap(), 1).unwrap();
+        let (_db, pool) = seeded_market(2_000, 3);
         let mut conn = pool.get().unwrap();
         let conn: &mut DbConnection = &mut conn;
-        crate::communes::load_reference_data(conn).unwrap();
-        let master = vault::MasterKey::generate();
-        traceability::keys::ensure_operator(conn, &master, "test").unwrap();
-        let settings = traceability::lots::TraceSettings {
-            public_url: "http://x".into(),
-            gtin_company_prefix: "200000".into(),
-        };
-        let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
-        let plan = crate::listings::generator::SeedPlan::new(2_000, 3, until);
-        crate::listings::generator::seed(conn, &master, &settings, &plan, &mut |_| {}).unwrap();
 
         let total = |conn: &mut DbConnection, q: &str| {
             let q = parse(RawSearch { q: Some(q), limit: Some(1), ..Default::default() });
@@ -596,20 +604,9 @@ mod tests {
         if storage::testing::selected_backend() != storage::testing::Backend::Postgres {
             return;
         }
-        let db = storage::testing::TestDatabase::new().unwrap();
-        let pool = storage::connect_and_migrate(&db.database_url().unwrap(), 1).unwrap();
+        let (_db, pool) = seeded_market(3_000, 5);
         let mut conn = pool.get().unwrap();
         let conn: &mut DbConnection = &mut conn;
-        crate::communes::load_reference_data(conn).unwrap();
-        let master = vault::MasterKey::generate();
-        traceability::keys::ensure_operator(conn, &master, "test").unwrap();
-        let settings = traceability::lots::TraceSettings {
-            public_url: "http://x".into(),
-            gtin_company_prefix: "200000".into(),
-        };
-        let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
-        let plan = crate::listings::generator::SeedPlan::new(3_000, 5, until);
-        crate::listings::generator::seed(conn, &master, &settings, &plan, &mut |_| {}).unwrap();
         let cases = [
             RawSearch { q: Some("ch"), ..Default::default() },
             RawSearch { q: Some("ch"), offset: Some(100), limit: Some(50), ..Default::default() },

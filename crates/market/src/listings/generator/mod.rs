@@ -66,6 +66,23 @@ pub struct SeedReport {
     pub available: usize,
 }
 
+impl std::fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} listings ({} available to buy) from {} sellers in {} communes of {} provinces; \
+             {} lots, {} recalled",
+            self.listings,
+            self.available,
+            self.sellers,
+            self.communes,
+            self.provinces,
+            self.lots,
+            self.recalled_lots
+        )
+    }
+}
+
 /// SplitMix64: tiny, fast and fixed forever, so a seed gives the same
 /// market whatever version of a random-number crate is in the tree.
 struct Rng(u64);
