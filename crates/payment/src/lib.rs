@@ -14,7 +14,8 @@
 //! - [`ascii_purpose`]: order code or name to a ≤ 25-character ASCII purpose.
 //! - [`crc16_ccitt_false`]: the checksum of tag 63.
 //! - [`tlv`]: the generic EMVCo tag-length-value reader and writer.
-//! - [`PaymentError`]: the one error type.
+//! - [`FeeRate`]: the platform fee in basis points, rounded down.
+//! - [`PaymentError`]: the error type of VietQR.
 //!
 //! Reading is strict on what decides where money goes (structure, CRC,
 //! GUID, BIN, account, currency, amount, purpose) and lenient on tags it
@@ -22,11 +23,13 @@
 
 mod crc;
 mod error;
+mod fee;
 mod purpose;
 pub mod tlv;
 mod vietqr;
 
 pub use crc::crc16_ccitt_false;
 pub use error::{Field, PaymentError};
+pub use fee::{FeeRate, FeeRateError};
 pub use purpose::ascii_purpose;
 pub use vietqr::{Service, VietQr, MAX_ACCOUNT_LEN, MAX_AMOUNT_VND, MAX_PURPOSE_LEN, NAPAS_GUID};
