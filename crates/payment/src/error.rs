@@ -1,4 +1,6 @@
-//! The one error type of this crate.
+//! The error types of this crate: [`PaymentError`] for VietQR payloads
+//! and [`NotificationError`] for bank-transfer notifications. (The fee
+//! rate has its own one-line [`crate::FeeRateError`].)
 
 use std::fmt;
 
@@ -123,5 +125,80 @@ pub enum PaymentError {
 impl PaymentError {
     pub(crate) fn invalid(field: Field, reason: &'static str) -> Self {
         PaymentError::InvalidField { field, reason }
+    }
+}
+
+/// A field of a bank-transfer notification, named by its JSON key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotificationField {
+    /// `id`: the notification service's transaction id.
+    Id,
+    /// `gateway`: the bank's name.
+    Gateway,
+    /// `transactionDate`: when the bank booked the transfer.
+    TransactionDate,
+    /// `accountNumber`: our account the money went into or out of.
+    AccountNumber,
+    /// `content`: the transfer description the payer typed.
+    Content,
+    /// `transferType`: `in` or `out`.
+    TransferType,
+    /// `transferAmount`: whole đồng.
+    TransferAmount,
+    /// `referenceCode`: the bank's own reference.
+    ReferenceCode,
+}
+
+impl NotificationField {
+    /// The JSON key, as the sender spells it.
+    pub fn key(self) -> &'static str {
+        match self {
+            NotificationField::Id => "id",
+            NotificationField::Gateway => "gateway",
+            NotificationField::TransactionDate => "transactionDate",
+            NotificationField::AccountNumber => "accountNumber",
+            NotificationField::Content => "content",
+            NotificationField::TransferType => "transferType",
+            NotificationField::TransferAmount => "transferAmount",
+            NotificationField::ReferenceCode => "referenceCode",
+        }
+    }
+}
+
+impl fmt::Display for NotificationField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Why a bank-transfer notification body was refused. Every variant is the
+/// sender's fault (an HTTP 422 or 400), and its message names the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotificationError {
+    /// The body is not JSON at all.
+    #[error("body is not valid JSON (line {line}, column {column})")]
+    NotJson { line: usize, column: usize },
+    /// The body is JSON but not an object.
+    #[error("body must be a JSON object")]
+    NotAnObject,
+    /// A required field is absent (or `null`).
+    #[error("{field}: missing")]
+    Missing { field: NotificationField },
+    /// A field is present but its value is out of its domain.
+    #[error("{field}: {reason}")]
+    Invalid { field: NotificationField, reason: &'static str },
+}
+
+impl NotificationError {
+    /// The field at fault, if the error is about one field.
+    pub fn field(&self) -> Option<NotificationField> {
+        match self {
+            NotificationError::Missing { field } | NotificationError::Invalid { field, .. } => Some(*field),
+            NotificationError::NotJson { .. } | NotificationError::NotAnObject => None,
+        }
+    }
+
+    pub(crate) fn invalid(field: NotificationField, reason: &'static str) -> Self {
+        NotificationError::Invalid { field, reason }
     }
 }

@@ -14,13 +14,15 @@
 //! - [`ascii_purpose`]: order code or name to a ≤ 25-character ASCII purpose.
 //! - [`crc16_ccitt_false`]: the checksum of tag 63.
 //! - [`tlv`]: the generic EMVCo tag-length-value reader and writer.
+//! - [`BankNotification::parse`]: a webhook body, checked field by field.
 //! - [`FeeRate`]: the platform fee in basis points, rounded down.
-//! - [`PaymentError`]: the error type of VietQR.
+//! - [`PaymentError`], [`NotificationError`]: the errors.
 //!
 //! Reading is strict on what decides where money goes (structure, CRC,
 //! GUID, BIN, account, currency, amount, purpose) and lenient on tags it
 //! has no use for, so that payloads printed by bank apps parse.
 
+mod bank_notification;
 mod crc;
 mod error;
 mod fee;
@@ -28,8 +30,12 @@ mod purpose;
 pub mod tlv;
 mod vietqr;
 
+pub use bank_notification::{
+    BankNotification, Direction, MAX_CONTENT_LEN, MAX_ID_LEN, MAX_NAME_LEN, MAX_NOTIFIED_ACCOUNT_LEN,
+    MAX_NOTIFIED_AMOUNT_VND,
+};
 pub use crc::crc16_ccitt_false;
-pub use error::{Field, PaymentError};
+pub use error::{Field, NotificationError, NotificationField, PaymentError};
 pub use fee::{FeeRate, FeeRateError};
 pub use purpose::ascii_purpose;
 pub use vietqr::{Service, VietQr, MAX_ACCOUNT_LEN, MAX_AMOUNT_VND, MAX_PURPOSE_LEN, NAPAS_GUID};
