@@ -130,7 +130,7 @@ impl BankNotification {
     }
 
     /// The transfer description as the bank passed it on; see
-    /// the order-code search to find the order code in it.
+    /// [`crate::candidate_order_codes`] to find the order code in it.
     pub fn content(&self) -> &str {
         &self.content
     }

@@ -15,6 +15,8 @@
 //! - [`crc16_ccitt_false`]: the checksum of tag 63.
 //! - [`tlv`]: the generic EMVCo tag-length-value reader and writer.
 //! - [`BankNotification::parse`]: a webhook body, checked field by field.
+//! - [`candidate_order_codes`]: order codes in transfer text however the
+//!   bank mangled it; [`is_order_code`] for the canonical form.
 //! - [`FeeRate`]: the platform fee in basis points, rounded down.
 //! - [`PaymentError`], [`NotificationError`]: the errors.
 //!
@@ -26,6 +28,7 @@ mod bank_notification;
 mod crc;
 mod error;
 mod fee;
+mod order_code;
 mod purpose;
 pub mod tlv;
 mod vietqr;
@@ -37,5 +40,9 @@ pub use bank_notification::{
 pub use crc::crc16_ccitt_false;
 pub use error::{Field, NotificationError, NotificationField, PaymentError};
 pub use fee::{FeeRate, FeeRateError};
+pub use order_code::{
+    candidate_order_codes, is_order_code, MAX_GAP, ORDER_CODE_ALPHABET, ORDER_CODE_BODY_LEN,
+    ORDER_CODE_PREFIX,
+};
 pub use purpose::ascii_purpose;
 pub use vietqr::{Service, VietQr, MAX_ACCOUNT_LEN, MAX_AMOUNT_VND, MAX_PURPOSE_LEN, NAPAS_GUID};
