@@ -1,6 +1,7 @@
-//! The error types of this crate: [`PaymentError`] for VietQR payloads
-//! and [`NotificationError`] for bank-transfer notifications. (The fee
-//! rate has its own one-line [`crate::FeeRateError`].)
+//! The error types of this crate: [`PaymentError`] for VietQR payloads,
+//! [`NotificationError`] for bank-transfer notifications, and
+//! [`SignatureError`] for signed webhooks. (The fee rate has its own
+//! one-line [`crate::FeeRateError`].)
 
 use std::fmt;
 
@@ -201,4 +202,24 @@ impl NotificationError {
     pub(crate) fn invalid(field: NotificationField, reason: &'static str) -> Self {
         NotificationError::Invalid { field, reason }
     }
+}
+
+/// Why a signed webhook request was refused (see
+/// [`crate::webhook_auth::verify_signature`]). All are answered with 401;
+/// the variant is for the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// The timestamp or the signature header is absent.
+    #[error("signature or timestamp header missing")]
+    Missing,
+    /// A header is present but not in the expected form.
+    #[error("signature or timestamp header malformed")]
+    Malformed,
+    /// The signature is genuine but its timestamp is more than the replay
+    /// window away from now: a replayed request, or a clock far off.
+    #[error("signed timestamp is outside the replay window")]
+    Expired,
+    /// The signature does not match the body and timestamp.
+    #[error("signature does not match")]
+    Mismatch,
 }

@@ -1,12 +1,13 @@
-//! Payment: the VietQR core, pure (no HTTP, no database).
+//! Payment: the pure core of being paid by bank transfer (no HTTP, no
+//! database).
 //!
 //! Buyers pay for an order by bank transfer, scanning a VietQR code with
 //! their bank app. A VietQR code holds an EMVCo merchant-presented payload
 //! naming the seller's bank (BIN) and account, the amount, and a purpose
-//! that carries the order code, so that the incoming transfer can be
-//! matched to its order. This crate builds those payloads, reads them back
-//! (for checking our own, and for reading a seller's bank-printed static
-//! QR), and folds Vietnamese text into a purpose bank apps carry intact.
+//! that carries the order code. When the money arrives, a bank-notification
+//! service (SePay and the like) posts the transfer to our webhook; we check
+//! who sent it, read it, find the order code in the transfer text, and take
+//! the platform fee from what the seller is owed.
 //!
 //! - [`VietQr`]: a checked transfer request; [`VietQr::new_dynamic`] for
 //!   one order, [`VietQr::new_static`] for a reusable code,
@@ -17,12 +18,15 @@
 //! - [`BankNotification::parse`]: a webhook body, checked field by field.
 //! - [`candidate_order_codes`]: order codes in transfer text however the
 //!   bank mangled it; [`is_order_code`] for the canonical form.
+//! - [`webhook_auth`]: `Authorization: Apikey` and HMAC-SHA256 signatures.
 //! - [`FeeRate`]: the platform fee in basis points, rounded down.
-//! - [`PaymentError`], [`NotificationError`]: the errors.
+//! - [`PaymentError`], [`NotificationError`], [`SignatureError`]: the errors.
 //!
-//! Reading is strict on what decides where money goes (structure, CRC,
-//! GUID, BIN, account, currency, amount, purpose) and lenient on tags it
-//! has no use for, so that payloads printed by bank apps parse.
+//! Reading a VietQR is strict on what decides where money goes (structure,
+//! CRC, GUID, BIN, account, currency, amount, purpose) and lenient on tags
+//! it has no use for, so that payloads printed by bank apps parse. Reading
+//! a notification is likewise strict on id, account, direction and amount
+//! and ignores fields it has no use for.
 
 mod bank_notification;
 mod crc;
@@ -32,13 +36,14 @@ mod order_code;
 mod purpose;
 pub mod tlv;
 mod vietqr;
+pub mod webhook_auth;
 
 pub use bank_notification::{
     BankNotification, Direction, MAX_CONTENT_LEN, MAX_ID_LEN, MAX_NAME_LEN, MAX_NOTIFIED_ACCOUNT_LEN,
     MAX_NOTIFIED_AMOUNT_VND,
 };
 pub use crc::crc16_ccitt_false;
-pub use error::{Field, NotificationError, NotificationField, PaymentError};
+pub use error::{Field, NotificationError, NotificationField, PaymentError, SignatureError};
 pub use fee::{FeeRate, FeeRateError};
 pub use order_code::{
     candidate_order_codes, is_order_code, MAX_GAP, ORDER_CODE_ALPHABET, ORDER_CODE_BODY_LEN,
@@ -46,3 +51,4 @@ pub use order_code::{
 };
 pub use purpose::ascii_purpose;
 pub use vietqr::{Service, VietQr, MAX_ACCOUNT_LEN, MAX_AMOUNT_VND, MAX_PURPOSE_LEN, NAPAS_GUID};
+pub use webhook_auth::{api_key_matches, sign, verify_signature};
