@@ -1,4 +1,4 @@
-//! Payment: the VietQR core, pure (no HTTP, no database).
+//! Payment: the VietQR core (pure: no HTTP, no database) and the escrow ledger.
 //!
 //! Buyers pay for an order by bank transfer, scanning a VietQR code with
 //! their bank app. A VietQR code holds an EMVCo merchant-presented payload
@@ -19,9 +19,14 @@
 //! Reading is strict on what decides where money goes (structure, CRC,
 //! GUID, BIN, account, currency, amount, purpose) and lenient on tags it
 //! has no use for, so that payloads printed by bank apps parse.
+//!
+//! [`ledger`] is the escrow ledger the payment flows post to: double-entry
+//! accounts and transfers in whole đồng, with holds, idempotency keys and
+//! the non-negative rule, on SQLite and PostgreSQL.
 
 mod crc;
 mod error;
+pub mod ledger;
 mod purpose;
 pub mod tlv;
 mod vietqr;
