@@ -1,14 +1,15 @@
-//! Payment: the pure core of being paid by bank transfer (no HTTP, no
-//! database).
+//! Payment: how buyers pay for orders and how the money reaches farmers.
 //!
 //! Buyers pay for an order by bank transfer, scanning a VietQR code with
-//! their bank app. A VietQR code holds an EMVCo merchant-presented payload
-//! naming the seller's bank (BIN) and account, the amount, and a purpose
-//! that carries the order code. When the money arrives, a bank-notification
-//! service (SePay and the like) posts the transfer to our webhook; we check
-//! who sent it, read it, find the order code in the transfer text, and take
-//! the platform fee from what the seller is owed.
+//! their bank app, or in cash to the postman. A VietQR code holds an EMVCo
+//! merchant-presented payload naming the bank (BIN) and account, the
+//! amount, and a purpose that carries the order code. When the money
+//! arrives, a bank-notification service (SePay and the like) posts the
+//! transfer to our webhook; we check who sent it, read it, find the order
+//! code in the transfer text, and book it in the escrow ledger, where it
+//! waits until the goods are delivered.
 //!
+//! The pure core (no HTTP, no database), unit- and property-tested:
 //! - [`VietQr`]: a checked transfer request; [`VietQr::new_dynamic`] for
 //!   one order, [`VietQr::new_static`] for a reusable code,
 //!   [`VietQr::parse`] to read one, [`VietQr::payload`] to write it.
@@ -20,7 +21,18 @@
 //!   bank mangled it; [`is_order_code`] for the canonical form.
 //! - [`webhook_auth`]: `Authorization: Apikey` and HMAC-SHA256 signatures.
 //! - [`FeeRate`]: the platform fee in basis points, rounded down.
-//! - [`PaymentError`], [`NotificationError`], [`SignatureError`]: the errors.
+//! - [`escrow::plan`]: which ledger postings an order change makes.
+//!
+//! On the database:
+//! - [`ledger`]: the double-entry escrow ledger: accounts and transfers in
+//!   whole đồng, holds, idempotency keys and the non-negative rule.
+//! - [`chart`]: the accounts the flows use; [`escrow`]: orders' money;
+//!   [`bank_transfers`]: the webhook's notifications and suspense;
+//!   [`cod`]: cash on delivery; [`payouts`]: paying sellers, statements.
+//! - [`routes`]: the HTTP API of all of it; [`ServiceError`] its one error
+//!   type. The pure parts keep their own precise errors: [`PaymentError`]
+//!   (VietQR), [`NotificationError`], [`SignatureError`],
+//!   [`ledger::LedgerError`].
 //!
 //! Reading a VietQR is strict on what decides where money goes (structure,
 //! CRC, GUID, BIN, account, currency, amount, purpose) and lenient on tags
@@ -29,11 +41,19 @@
 //! and ignores fields it has no use for.
 
 mod bank_notification;
+pub mod bank_transfers;
+pub mod chart;
+pub mod cod;
 mod crc;
 mod error;
+pub mod escrow;
 mod fee;
+pub mod ledger;
 mod order_code;
+pub mod payouts;
 mod purpose;
+pub mod routes;
+mod service_error;
 pub mod tlv;
 mod vietqr;
 pub mod webhook_auth;
@@ -50,5 +70,6 @@ pub use order_code::{
     ORDER_CODE_PREFIX,
 };
 pub use purpose::ascii_purpose;
+pub use service_error::ServiceError;
 pub use vietqr::{Service, VietQr, MAX_ACCOUNT_LEN, MAX_AMOUNT_VND, MAX_PURPOSE_LEN, NAPAS_GUID};
 pub use webhook_auth::{api_key_matches, sign, verify_signature};

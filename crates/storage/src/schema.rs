@@ -272,6 +272,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ledger_accounts (code) {
+        code -> Text,
+        normal_side -> Text,
+        non_negative -> Bool,
+        debits_posted -> BigInt,
+        credits_posted -> BigInt,
+        debits_pending -> BigInt,
+        credits_pending -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_transfers (id) {
+        id -> Text,
+        idempotency_key -> Text,
+        fingerprint -> Text,
+        kind -> Text,
+        debit_account -> Text,
+        credit_account -> Text,
+        amount_vnd -> BigInt,
+        pending_id -> Nullable<Text>,
+        memo -> Text,
+        reference -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(communes -> provinces (province_code));
 diesel::joinable!(sellers -> users (user_id));
 diesel::joinable!(sellers -> communes (commune_code));
@@ -310,4 +339,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     order_parts,
     order_items,
+    ledger_accounts,
+    ledger_transfers,
 );
