@@ -2,7 +2,7 @@
 //! the real server, on the backend `NONGSAN_TEST_BACKEND` names.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::{error_code, TestServer};
+use e2e::{act, error_code, order_body, place, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -265,32 +265,6 @@ async fn search_ignores_diacritics_and_case_and_ranks_and_filters() {
         let r = s.get(&format!("/api/v1/listings?{bad}"), None).await;
         assert!(r.status().is_client_error(), "{bad}: {}", r.status());
     }
-}
-
-fn order_body(items: &[(&str, i64)], method: &str) -> Value {
-    json!({
-        "items": items.iter().map(|(id, q)| json!({"listing_id": id, "quantity": q})).collect::<Vec<_>>(),
-        "shipping": {"name": "Trần Minh Anh", "phone": "0987000001", "address": "12 Hàng Bạc", "commune_code": "00004"},
-        "payment_method": method,
-    })
-}
-
-async fn place(s: &TestServer, buyer: &str, items: &[(&str, i64)], method: &str) -> Value {
-    let r = s.post_json("/api/v1/orders", Some(buyer), &order_body(items, method)).await;
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "{text}");
-    serde_json::from_str(&text).unwrap()
-}
-
-async fn act(
-    s: &TestServer,
-    token: &str,
-    order: &str,
-    action: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    s.send(Method::POST, &format!("/api/v1/orders/{order}/{action}"), Some(token), body.as_ref()).await
 }
 
 async fn stock(s: &TestServer, listing: &str) -> i64 {

@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 use storage::testing::TestDatabase;
 
 pub const PASSWORD: &str = "correct horse battery";
+/// The bank-notification key test servers expect.
+pub const WEBHOOK_KEY: &str = "test-webhook-key-0123456789";
 
 pub struct TestServer {
     pub url: String,
@@ -38,6 +40,9 @@ impl TestServer {
         // Short, so the stalled-body test is quick; loopback bodies arrive at once.
         config.body_idle_timeout = std::time::Duration::from_secs(2);
         config.collection_account = Some(server::config::CollectionAccount::demo());
+        config.bank_webhook_key = Some(WEBHOOK_KEY.into());
+        config.bank_webhook_secret = None;
+        config.platform_fee = payment::FeeRate::from_basis_points(200).unwrap();
         adjust(&mut config);
         let state =
             tokio::task::spawn_blocking(move || server::prepare(&config)).await.unwrap().expect("prepare");
@@ -233,4 +238,71 @@ pub async fn error_code(r: Response, status: StatusCode) -> String {
     let code = body["error"]["code"].as_str().expect("error.code").to_string();
     assert!(body["error"]["message"].is_string(), "error.message");
     code
+}
+
+/// An order body for `items` (listing id, quantity), shipped to Hà Nội.
+pub fn order_body(items: &[(&str, i64)], method: &str) -> Value {
+    json!({
+        "items": items.iter().map(|(id, q)| json!({"listing_id": id, "quantity": q})).collect::<Vec<_>>(),
+        "shipping": {"name": "Trần Minh Anh", "phone": "0987000001", "address": "12 Hàng Bạc", "commune_code": "00004"},
+        "payment_method": method,
+    })
+}
+
+pub async fn place(s: &TestServer, buyer: &str, items: &[(&str, i64)], method: &str) -> Value {
+    let r = s.post_json("/api/v1/orders", Some(buyer), &order_body(items, method)).await;
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+pub async fn act(s: &TestServer, token: &str, order: &str, action: &str, body: Option<Value>) -> Response {
+    s.send(reqwest::Method::POST, &format!("/api/v1/orders/{order}/{action}"), Some(token), body.as_ref())
+        .await
+}
+
+/// A bank notification as SePay sends it, money in to the test collection
+/// account (`CollectionAccount::demo`).
+pub fn notification(id: &str, content: &str, amount: i64) -> Value {
+    json!({
+        "id": id, "gateway": "Vietcombank", "transactionDate": "2026-11-30 09:15:02",
+        "accountNumber": "1900000000001", "code": null, "content": content,
+        "transferType": "in", "transferAmount": amount, "accumulated": 0,
+        "subAccount": null, "referenceCode": format!("FT{id}"), "description": ""
+    })
+}
+
+impl TestServer {
+    /// Posts a bank notification with the right key.
+    pub async fn notify(&self, body: &Value) -> Response {
+        self.client
+            .post(self.at("/api/v1/payments/bank-webhook"))
+            .header("Authorization", format!("Apikey {WEBHOOK_KEY}"))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The trial balance, asserted balanced; returns it.
+    pub async fn books(&self) -> Value {
+        let r = self.get("/api/v1/ledger/trial-balance", Some(&self.admin_token)).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let tb: Value = r.json().await.unwrap();
+        assert_eq!(tb["balanced"], true, "the books do not balance: {tb}");
+        assert_eq!(tb["debits_posted_vnd"], tb["credits_posted_vnd"], "{tb}");
+        tb
+    }
+
+    /// The balance of one ledger account (0 when it does not exist yet).
+    pub async fn balance(&self, code: &str) -> i64 {
+        let tb = self.books().await;
+        tb["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["code"] == code)
+            .map_or(0, |a| a["balance_vnd"].as_i64().unwrap())
+    }
 }

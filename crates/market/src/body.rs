@@ -8,7 +8,7 @@ use crate::MarketError;
 /// The body, at most `max` bytes (`too_large` says so otherwise); a body
 /// that stalls or breaks off is the client's problem (408 or 400), not a
 /// 500.
-pub(crate) async fn read_limited(
+pub async fn read_limited(
     req: &HttpRequest,
     body: web::Payload,
     max: usize,

@@ -2,7 +2,7 @@
 //! onboarding, listings and their search, and orders.
 
 pub mod banks;
-mod body;
+pub mod body;
 pub mod catalog;
 pub mod communes;
 pub mod listings;

@@ -21,6 +21,8 @@ pub struct State {
     pub lot_status_cache: std::sync::Arc<traceability::verify::LotStatusCache>,
     pub master: vault::MasterKey,
     pub payments: std::sync::Arc<dyn market::orders::PaymentRequests>,
+    /// The escrow books order changes write to.
+    pub money: std::sync::Arc<dyn market::orders::OrderMoney>,
     /// Listing photos, content-addressed under `data_dir/photos`.
     pub photos: std::sync::Arc<dyn media::BlobStore>,
     pub config: Config,
@@ -60,7 +62,9 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
         std::sync::Arc::new(crate::payments::VietQrPayments { account: config.collection_account.clone() });
     let photos: std::sync::Arc<dyn media::BlobStore> =
         std::sync::Arc::new(media::FileStore::new(config.data_dir.join("photos")));
-    Ok(State { pool, trust_cache, lot_status_cache, master, payments, photos, config: config.clone() })
+    let money: std::sync::Arc<dyn market::orders::OrderMoney> =
+        std::sync::Arc::new(payment::escrow::EscrowBooks { fee: config.platform_fee });
+    Ok(State { pool, trust_cache, lot_status_cache, master, payments, money, photos, config: config.clone() })
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system",
@@ -117,6 +121,12 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
             payment_window: state.config.payment_window,
         }))
         .app_data(web::Data::from(state.payments.clone()))
+        .app_data(web::Data::from(state.money.clone()))
+        .app_data(web::Data::new(payment::routes::WebhookSettings {
+            api_key: state.config.bank_webhook_key.clone(),
+            signing_secret: state.config.bank_webhook_secret.as_ref().map(|s| s.as_bytes().to_vec()),
+            collection_account: state.config.collection_account.as_ref().map(|a| a.account_number.clone()),
+        }))
         .app_data(web::Data::from(state.photos.clone()))
         .app_data(web::Data::new(doc))
         .app_data(
@@ -135,6 +145,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .configure(market::routes::configure)
         .configure(market::listings::routes::configure)
         .configure(market::orders::routes::configure)
+        .configure(payment::routes::configure)
         .configure(traceability::routes::configure)
         .default_service(web::to(http_errors::not_found));
 }

@@ -191,6 +191,10 @@ fn serve(mut config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         // so that bank-transfer orders can be tried; the account is made up
         config.collection_account = Some(crate::config::CollectionAccount::demo());
     }
+    if demo && config.bank_webhook_key.is_none() {
+        // so that a payment can be simulated with curl (the README shows how)
+        config.bank_webhook_key = Some(crate::config::DEMO_WEBHOOK_KEY.into());
+    }
     if config.collection_account.is_none() {
         tracing::warn!("no NONGSAN_COLLECTION_BANK_BIN/ACCOUNT: orders take cash on delivery only");
     }

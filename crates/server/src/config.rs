@@ -32,7 +32,20 @@ pub struct Config {
     pub payment_window: chrono::Duration,
     /// How often unpaid orders past their window are released.
     pub release_interval: std::time::Duration,
+    /// `NONGSAN_BANK_WEBHOOK_KEY`: the key bank notifications must carry
+    /// (`Authorization: Apikey …`). Without one the webhook refuses all.
+    pub bank_webhook_key: Option<String>,
+    /// `NONGSAN_BANK_WEBHOOK_SECRET`: when set, notifications must also be
+    /// signed (HMAC-SHA256 with a timestamp).
+    pub bank_webhook_secret: Option<String>,
+    /// `NONGSAN_PLATFORM_FEE_BASIS_POINTS`: the platform's share of each
+    /// delivered part, in hundredths of a percent (200 = 2 %), rounded
+    /// down to the đồng in the seller's favour.
+    pub platform_fee: payment::FeeRate,
 }
+
+/// 2 %, when `NONGSAN_PLATFORM_FEE_BASIS_POINTS` is not set.
+pub const DEFAULT_FEE_BASIS_POINTS: u32 = 200;
 
 /// A bank account as VietQR names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +67,9 @@ impl CollectionAccount {
         }
     }
 }
+
+/// The webhook key of `serve --demo` when none is configured.
+pub const DEMO_WEBHOOK_KEY: &str = "demo-webhook-key";
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
@@ -99,6 +115,20 @@ impl Config {
                     .unwrap_or(60),
             ),
             release_interval: std::time::Duration::from_secs(30),
+            bank_webhook_key: env("NONGSAN_BANK_WEBHOOK_KEY"),
+            bank_webhook_secret: env("NONGSAN_BANK_WEBHOOK_SECRET"),
+            platform_fee: match env("NONGSAN_PLATFORM_FEE_BASIS_POINTS")
+                .map(|v| v.trim().parse::<payment::FeeRate>())
+            {
+                None => payment::FeeRate::from_basis_points(DEFAULT_FEE_BASIS_POINTS)
+                    .unwrap_or(payment::FeeRate::ZERO),
+                Some(Ok(rate)) => rate,
+                Some(Err(e)) => {
+                    // Refusing to start is better than charging a fee nobody chose.
+                    eprintln!("NONGSAN_PLATFORM_FEE_BASIS_POINTS: {e}");
+                    std::process::exit(2);
+                }
+            },
         }
     }
 

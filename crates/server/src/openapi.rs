@@ -35,6 +35,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(market::routes::MarketApi::openapi());
     doc.merge(market::listings::routes::ListingsApi::openapi());
     doc.merge(market::orders::routes::OrdersApi::openapi());
+    doc.merge(payment::routes::PaymentsApi::openapi());
     doc.merge(traceability::routes::TraceabilityApi::openapi());
     add_common_errors(&mut doc);
     doc

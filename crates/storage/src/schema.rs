@@ -341,4 +341,85 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_items,
     ledger_accounts,
     ledger_transfers,
+    bank_webhook_inbox,
+    bank_transfers,
+    cod_remittances,
+    payout_batches,
+    payout_items,
 );
+
+diesel::table! {
+    bank_webhook_inbox (id) {
+        id -> Text,
+        received_at -> Timestamp,
+        raw_body -> Text,
+        notification_id -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    bank_transfers (notification_id) {
+        notification_id -> Text,
+        gateway -> Text,
+        transaction_at -> Timestamp,
+        account_number -> Text,
+        content -> Text,
+        direction -> Text,
+        amount_vnd -> BigInt,
+        reference_code -> Nullable<Text>,
+        outcome -> Text,
+        order_id -> Nullable<Text>,
+        applied_vnd -> BigInt,
+        excess_vnd -> BigInt,
+        note -> Nullable<Text>,
+        received_at -> Timestamp,
+        assigned_by -> Nullable<Text>,
+        assigned_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    cod_remittances (id) {
+        id -> Text,
+        post_office -> Text,
+        amount_vnd -> BigInt,
+        status -> Text,
+        reference -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payout_batches (id) {
+        id -> Text,
+        status -> Text,
+        total_vnd -> BigInt,
+        item_count -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payout_items (id) {
+        id -> Text,
+        batch_id -> Text,
+        seller_id -> Text,
+        amount_vnd -> BigInt,
+        bank_bin -> Text,
+        account_number -> Text,
+        account_name -> Text,
+        purpose -> Text,
+        status -> Text,
+    }
+}
+
+diesel::joinable!(payout_items -> payout_batches (batch_id));
+diesel::joinable!(payout_items -> sellers (seller_id));
+diesel::joinable!(bank_transfers -> orders (order_id));

@@ -139,6 +139,39 @@ fn rfc3339(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// What an order part change means for money. The market keeps no books:
+/// the payment slice does (escrow, seller payables, refunds, cash on
+/// delivery), behind this trait the server plugs in. It runs inside the
+/// transaction that changes the parts, so the books and the orders change
+/// together or not at all.
+pub trait OrderMoney: Send + Sync {
+    fn parts_changed(&self, conn: &mut DbConnection, change: &PartsChange) -> Result<(), MarketError>;
+}
+
+/// An order after some of its parts changed status.
+#[derive(Debug, Clone)]
+pub struct PartsChange {
+    pub order_id: String,
+    pub order_code: String,
+    pub method: PaymentMethod,
+    pub paid_vnd: i64,
+    /// Every part of the order, with its status after the change.
+    pub parts: Vec<PartMoney>,
+    /// The parts that changed: (part id, from, to).
+    pub changed: Vec<(String, PartStatus, PartStatus)>,
+}
+
+/// One part as the books need it.
+#[derive(Debug, Clone)]
+pub struct PartMoney {
+    pub id: String,
+    pub seller_id: String,
+    /// The seller's post office: it collects cash on delivery.
+    pub seller_organisation: Option<String>,
+    pub subtotal_vnd: i64,
+    pub status: PartStatus,
+}
+
 /// A random order code: `NS` and 8 Crockford base32 characters (no I, L, O,
 /// U), ASCII so that every bank app carries it intact in a transfer.
 fn new_order_code() -> String {
@@ -663,6 +696,7 @@ pub fn transition(
     part_id: Option<&str>,
     action: Action,
     reason: Option<&str>,
+    money: &dyn OrderMoney,
 ) -> Result<OrderView, MarketError> {
     actor.require(&[Role::Buyer, Role::Farmer, Role::Staff, Role::Admin])?;
     let reason = reason.map(|r| accounts::clean_text("reason", r, 500)).transpose()?;
@@ -744,6 +778,29 @@ pub fn transition(
                 &part.id,
             )?;
         }
+        let change = PartsChange {
+            order_id: order.id.clone(),
+            order_code: order.code.clone(),
+            method,
+            paid_vnd: order.paid_vnd,
+            parts: parts
+                .iter()
+                .map(|p| PartMoney {
+                    id: p.id.clone(),
+                    seller_id: p.seller_id.clone(),
+                    seller_organisation: p.seller_organisation.clone(),
+                    subtotal_vnd: p.subtotal_vnd,
+                    status: changes
+                        .iter()
+                        .find(|(c, ..)| c.id == p.id)
+                        .map(|(.., to)| *to)
+                        .or_else(|| PartStatus::parse(&p.status))
+                        .unwrap_or(PartStatus::Cancelled),
+                })
+                .collect(),
+            changed: changes.iter().map(|(p, _, from, to)| (p.id.clone(), *from, *to)).collect(),
+        };
+        money.parts_changed(conn, &change)?;
         refresh_status(conn, &order.id, method, order.paid_vnd, now)?;
         Ok(())
     })?;
@@ -769,6 +826,68 @@ fn refresh_status(
         .set((orders::status.eq(status.as_str()), orders::updated_at.eq(now)))
         .execute(conn)?;
     Ok(status)
+}
+
+/// An order a bank transfer may pay, found by its code.
+#[derive(Debug, Clone)]
+pub struct PayableOrder {
+    pub id: String,
+    pub code: String,
+    pub method: PaymentMethod,
+}
+
+/// The order with this code (exact, upper case), if any.
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<PayableOrder>, MarketError> {
+    let row: Option<(String, String, String)> = orders::table
+        .filter(orders::code.eq(code))
+        .select((orders::id, orders::code, orders::payment_method))
+        .first(conn)
+        .optional()?;
+    row.map(|(id, code, method)| {
+        let method = PaymentMethod::parse(&method)
+            .ok_or_else(|| MarketError::Internal(format!("order {id} has an unknown payment method")))?;
+        Ok(PayableOrder { id, code, method })
+    })
+    .transpose()
+}
+
+/// How a payment was credited to an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentApplied {
+    /// What went towards the order (now counted in `paid_vnd`).
+    pub applied_vnd: i64,
+    /// What was more than the order still owed: owed back to the buyer.
+    pub excess_vnd: i64,
+    pub paid_vnd: i64,
+    pub status: OrderStatus,
+}
+
+/// Credits `amount_vnd` received for an order: up to what is still due goes
+/// to the order, the rest is excess (an order cancelled or already paid owes
+/// all of it back). Must run inside the caller's write transaction, which
+/// also records the money in the books.
+pub fn apply_payment(
+    conn: &mut DbConnection,
+    order_id: &str,
+    amount_vnd: i64,
+) -> Result<PaymentApplied, MarketError> {
+    if amount_vnd <= 0 {
+        return Err(MarketError::invalid("amount_vnd", "a payment is a positive number of đồng"));
+    }
+    let order = lock_order(conn, order_id)?;
+    let method = PaymentMethod::parse(&order.payment_method)
+        .ok_or_else(|| MarketError::Internal(format!("order {} has an unknown payment method", order.id)))?;
+    let parts = load_parts(conn, std::slice::from_ref(&order.id))?;
+    let all: Vec<&PartRow> = parts.iter().collect();
+    let still_due = (amount_due(&all) - order.paid_vnd).max(0);
+    let applied = if method == PaymentMethod::Vietqr { amount_vnd.min(still_due) } else { 0 };
+    let paid_vnd = order.paid_vnd + applied;
+    let now = storage::now();
+    if applied > 0 {
+        diesel::update(orders::table.find(&order.id)).set(orders::paid_vnd.eq(paid_vnd)).execute(conn)?;
+    }
+    let status = refresh_status(conn, &order.id, method, paid_vnd, now)?;
+    Ok(PaymentApplied { applied_vnd: applied, excess_vnd: amount_vnd - applied, paid_vnd, status })
 }
 
 /// Cancels bank-transfer orders whose payment did not arrive in time and

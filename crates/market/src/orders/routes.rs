@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::lifecycle::{Action, PartStatus, PaymentMethod};
-use super::{AffectedOrder, NewOrder, OrderView, PaymentInstructions, PaymentRequests};
+use super::{AffectedOrder, NewOrder, OrderMoney, OrderView, PaymentInstructions, PaymentRequests};
 use crate::MarketError;
 
 /// What the server configures for orders.
@@ -26,6 +26,7 @@ impl Default for OrderSettings {
 }
 
 type Payments = web::Data<dyn PaymentRequests>;
+type Money = web::Data<dyn OrderMoney>;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/orders", web::post().to(place_order))
@@ -206,7 +207,7 @@ fn change_too_large() -> MarketError {
 async fn change_status(
     req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
-    payments: Payments,
+    (payments, money): (Payments, Money),
     actor: Actor,
     id: String,
     body: web::Payload,
@@ -215,6 +216,7 @@ async fn change_status(
     let body = crate::body::read_limited(&req, body, MAX_CHANGE_BYTES, change_too_large).await?;
     let change = status_change(&body)?;
     let payments: Arc<dyn PaymentRequests> = payments.into_inner();
+    let money: Arc<dyn OrderMoney> = money.into_inner();
     let view = pool
         .run(move |c| {
             let view = super::transition(
@@ -224,6 +226,7 @@ async fn change_status(
                 change.part_id.as_deref(),
                 action,
                 change.reason.as_deref(),
+                money.as_ref(),
             )?;
             Ok::<_, MarketError>(with_payment(view, &actor, payments.as_ref()))
         })
@@ -242,11 +245,12 @@ pub async fn confirm_order(
     req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
     payments: Payments,
+    money: Money,
     actor: Actor,
     id: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, MarketError> {
-    change_status(req, pool, payments, actor, id.into_inner(), body, Action::Confirm).await
+    change_status(req, pool, (payments, money), actor, id.into_inner(), body, Action::Confirm).await
 }
 
 /// Post-office staff (or admin) accept the parcel of a confirmed part.
@@ -259,11 +263,12 @@ pub async fn hand_over_order(
     req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
     payments: Payments,
+    money: Money,
     actor: Actor,
     id: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, MarketError> {
-    change_status(req, pool, payments, actor, id.into_inner(), body, Action::HandOver).await
+    change_status(req, pool, (payments, money), actor, id.into_inner(), body, Action::HandOver).await
 }
 
 /// Post-office staff (or admin) record the delivery.
@@ -276,11 +281,12 @@ pub async fn deliver_order(
     req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
     payments: Payments,
+    money: Money,
     actor: Actor,
     id: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, MarketError> {
-    change_status(req, pool, payments, actor, id.into_inner(), body, Action::Deliver).await
+    change_status(req, pool, (payments, money), actor, id.into_inner(), body, Action::Deliver).await
 }
 
 /// The buyer cancels the whole order before any seller confirmed; a seller
@@ -295,11 +301,12 @@ pub async fn cancel_order(
     req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
     payments: Payments,
+    money: Money,
     actor: Actor,
     id: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, MarketError> {
-    change_status(req, pool, payments, actor, id.into_inner(), body, Action::Cancel).await
+    change_status(req, pool, (payments, money), actor, id.into_inner(), body, Action::Cancel).await
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,0 +1,433 @@
+//! Incoming bank transfers: from a webhook notification to the order it
+//! pays, or to suspense when it names none.
+//!
+//! Each notification is handled once: its id is claimed by inserting its
+//! row (a concurrent duplicate waits for the first to commit and then finds
+//! the row taken), and every ledger posting carries a key derived from the
+//! id, so even a replay that got past the row would book nothing twice.
+
+use accounts::{Actor, Role};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use storage::schema::{bank_transfers, bank_webhook_inbox, orders};
+use storage::DbConnection;
+use utoipa::ToSchema;
+
+use crate::escrow::post;
+use crate::{chart, BankNotification, Direction, ServiceError};
+
+/// What became of a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The order is now paid in full.
+    Paid,
+    /// Less than the order owes; the rest is awaited.
+    PartlyPaid,
+    /// The order is paid and the excess is owed back to the buyer.
+    Overpaid,
+    /// The order owed nothing (cancelled, or already paid): all of it is
+    /// owed back.
+    OwedBack,
+    /// No order could be told from the text: held in suspense for staff.
+    Unmatched,
+    /// Was unmatched; staff assigned it to an order.
+    Assigned,
+    /// Not money in to the collection account: recorded, nothing booked.
+    Ignored,
+    /// The notification id was seen before: nothing changed.
+    Duplicate,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Paid => "paid",
+            Outcome::PartlyPaid => "partly_paid",
+            Outcome::Overpaid => "overpaid",
+            Outcome::OwedBack => "owed_back",
+            Outcome::Unmatched => "unmatched",
+            Outcome::Assigned => "assigned",
+            Outcome::Ignored => "ignored",
+            Outcome::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// Stores a webhook body exactly as it came, before anything is done with
+/// it (its own transaction, so it stays even when processing fails).
+/// Returns the inbox id.
+pub fn store_raw(conn: &mut DbConnection, body: &[u8]) -> Result<String, ServiceError> {
+    let id = storage::new_id();
+    diesel::insert_into(bank_webhook_inbox::table)
+        .values((
+            bank_webhook_inbox::id.eq(&id),
+            bank_webhook_inbox::received_at.eq(storage::now()),
+            bank_webhook_inbox::raw_body.eq(String::from_utf8_lossy(body).as_ref()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Notes what became of an inbox entry.
+pub fn note_outcome(
+    conn: &mut DbConnection,
+    inbox_id: &str,
+    notification_id: Option<&str>,
+    outcome: &str,
+) -> Result<(), ServiceError> {
+    diesel::update(bank_webhook_inbox::table.find(inbox_id))
+        .set((
+            bank_webhook_inbox::notification_id.eq(notification_id),
+            bank_webhook_inbox::outcome.eq(outcome),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Books a notification: matched to an order (bank → escrow, any excess
+/// bank → refund), or to suspense. `collection_account` is the account
+/// number money must arrive in; transfers out, or to another account, are
+/// recorded and ignored.
+pub fn receive(
+    conn: &mut DbConnection,
+    n: &BankNotification,
+    collection_account: Option<&str>,
+) -> Result<Outcome, ServiceError> {
+    storage::write_transaction(conn, |conn| {
+        let now = storage::now();
+        let claimed = storage::per_backend!(conn, |c| {
+            diesel::insert_into(bank_transfers::table)
+                .values((
+                    bank_transfers::notification_id.eq(n.id()),
+                    bank_transfers::gateway.eq(n.gateway()),
+                    bank_transfers::transaction_at.eq(n.transaction_time().naive_utc()),
+                    bank_transfers::account_number.eq(n.account_number()),
+                    bank_transfers::content.eq(n.content()),
+                    bank_transfers::direction.eq(n.direction().as_str()),
+                    bank_transfers::amount_vnd.eq(n.amount_vnd()),
+                    bank_transfers::reference_code.eq(n.reference_code()),
+                    bank_transfers::outcome.eq("received"),
+                    bank_transfers::received_at.eq(now),
+                ))
+                .on_conflict_do_nothing()
+                .execute(c)
+        })?;
+        if claimed == 0 {
+            return Ok(Outcome::Duplicate);
+        }
+        if n.direction() == Direction::Out {
+            return settle_row(conn, n.id(), Outcome::Ignored, None, 0, 0, Some("money out of the account"));
+        }
+        if collection_account.is_none_or(|a| a != n.account_number()) {
+            return settle_row(
+                conn,
+                n.id(),
+                Outcome::Ignored,
+                None,
+                0,
+                0,
+                Some("not the collection account this server books"),
+            );
+        }
+        let key = format!("bank:{}", n.id());
+        match find_order(conn, n.content())? {
+            Found::One(order) => credit_order(conn, &key, n.id(), chart::BANK, &order, n.amount_vnd(), false),
+            Found::None(why) => {
+                post(
+                    conn,
+                    &format!("{key}:suspense"),
+                    chart::BANK,
+                    chart::SUSPENSE,
+                    n.amount_vnd(),
+                    &format!("transfer {} names no order we can tell", n.id()),
+                    n.id(),
+                )?;
+                settle_row(conn, n.id(), Outcome::Unmatched, None, 0, 0, Some(&why))
+            }
+        }
+    })
+}
+
+enum Found {
+    One(market::orders::PayableOrder),
+    None(String),
+}
+
+/// The one bank-transfer order the text names. Zero or several candidates,
+/// or a cash-on-delivery order, is for a person to sort out.
+fn find_order(conn: &mut DbConnection, content: &str) -> Result<Found, ServiceError> {
+    let mut found: Vec<market::orders::PayableOrder> = Vec::new();
+    for code in crate::candidate_order_codes(content) {
+        if let Some(order) = market::orders::find_by_code(conn, &code)? {
+            if !found.iter().any(|o| o.id == order.id) {
+                found.push(order);
+            }
+        }
+    }
+    Ok(match found.len() {
+        0 => Found::None("no order code found in the transfer text".into()),
+        1 => {
+            let order = found.remove(0);
+            if order.method == market::orders::lifecycle::PaymentMethod::Cod {
+                Found::None(format!("order {} is cash on delivery", order.code))
+            } else {
+                Found::One(order)
+            }
+        }
+        _ => Found::None(format!(
+            "the text names several orders: {}",
+            found.iter().map(|o| o.code.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    })
+}
+
+/// Credits `amount_vnd` from `source` (the bank, or suspense) to an order.
+fn credit_order(
+    conn: &mut DbConnection,
+    key: &str,
+    notification_id: &str,
+    source: &str,
+    order: &market::orders::PayableOrder,
+    amount_vnd: i64,
+    assigned: bool,
+) -> Result<Outcome, ServiceError> {
+    let applied = market::orders::apply_payment(conn, &order.id, amount_vnd)?;
+    post(
+        conn,
+        &format!("{key}:order"),
+        source,
+        &chart::escrow_code(&order.id),
+        applied.applied_vnd,
+        &format!("order {}: paid by bank transfer {notification_id}", order.code),
+        &order.id,
+    )?;
+    post(
+        conn,
+        &format!("{key}:refund"),
+        source,
+        &chart::refund_code(&order.id),
+        applied.excess_vnd,
+        &format!("order {}: more than owed, to be paid back (transfer {notification_id})", order.code),
+        &order.id,
+    )?;
+    let outcome = if assigned {
+        Outcome::Assigned
+    } else if applied.applied_vnd == 0 {
+        Outcome::OwedBack
+    } else if applied.excess_vnd > 0 {
+        Outcome::Overpaid
+    } else if applied.status == market::orders::lifecycle::OrderStatus::Placed {
+        Outcome::PartlyPaid
+    } else {
+        Outcome::Paid
+    };
+    settle_row(conn, notification_id, outcome, Some(&order.id), applied.applied_vnd, applied.excess_vnd, None)
+}
+
+fn settle_row(
+    conn: &mut DbConnection,
+    notification_id: &str,
+    outcome: Outcome,
+    order_id: Option<&str>,
+    applied_vnd: i64,
+    excess_vnd: i64,
+    note: Option<&str>,
+) -> Result<Outcome, ServiceError> {
+    diesel::update(bank_transfers::table.find(notification_id))
+        .set((
+            bank_transfers::outcome.eq(outcome.as_str()),
+            bank_transfers::order_id.eq(order_id),
+            bank_transfers::applied_vnd.eq(applied_vnd),
+            bank_transfers::excess_vnd.eq(excess_vnd),
+            bank_transfers::note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(outcome)
+}
+
+/// A transfer as staff see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TransferView {
+    pub notification_id: String,
+    pub gateway: String,
+    /// When the bank made the transfer (UTC).
+    pub transaction_at: String,
+    pub amount_vnd: i64,
+    pub content: String,
+    pub reference_code: Option<String>,
+    pub outcome: String,
+    pub order_id: Option<String>,
+    pub order_code: Option<String>,
+    pub applied_vnd: i64,
+    pub excess_vnd: i64,
+    pub note: Option<String>,
+    pub received_at: String,
+}
+
+/// The columns of a [`TransferRow`], from `bank_transfers` left-joined to
+/// `orders`.
+macro_rules! transfer_columns {
+    () => {
+        (
+            bank_transfers::notification_id,
+            bank_transfers::gateway,
+            bank_transfers::transaction_at,
+            bank_transfers::amount_vnd,
+            bank_transfers::content,
+            bank_transfers::reference_code,
+            bank_transfers::outcome,
+            bank_transfers::order_id,
+            orders::code.nullable(),
+            bank_transfers::applied_vnd,
+            bank_transfers::excess_vnd,
+            bank_transfers::note,
+            bank_transfers::received_at,
+        )
+    };
+}
+
+type TransferRow = (
+    String,
+    String,
+    NaiveDateTime,
+    i64,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    Option<String>,
+    NaiveDateTime,
+);
+
+fn rfc3339(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn to_view(r: TransferRow) -> TransferView {
+    TransferView {
+        notification_id: r.0,
+        gateway: r.1,
+        transaction_at: rfc3339(r.2),
+        amount_vnd: r.3,
+        content: r.4,
+        reference_code: r.5,
+        outcome: r.6,
+        order_id: r.7,
+        order_code: r.8,
+        applied_vnd: r.9,
+        excess_vnd: r.10,
+        note: r.11,
+        received_at: rfc3339(r.12),
+    }
+}
+
+/// Transfers with this outcome (all when `None`), newest first: staff and
+/// admin work through the unmatched ones.
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    outcome: Option<&str>,
+    order_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<TransferView>, ServiceError> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let mut q = bank_transfers::table.left_join(orders::table).select(transfer_columns!()).into_boxed();
+    if let Some(o) = outcome {
+        q = q.filter(bank_transfers::outcome.eq(o.to_string()));
+    }
+    if let Some(o) = order_id {
+        q = q.filter(bank_transfers::order_id.eq(o.to_string()));
+    }
+    let rows: Vec<TransferRow> = q
+        .order((bank_transfers::received_at.desc(), bank_transfers::notification_id))
+        .limit(limit)
+        .load(conn)?;
+    Ok(rows.into_iter().map(to_view).collect())
+}
+
+/// The transfers that paid an order (for its buyer's page).
+pub fn for_order(conn: &mut DbConnection, order_id: &str) -> Result<Vec<TransferView>, ServiceError> {
+    let rows: Vec<TransferRow> = bank_transfers::table
+        .left_join(orders::table)
+        .filter(bank_transfers::order_id.eq(order_id))
+        .select(transfer_columns!())
+        .order(bank_transfers::received_at)
+        .load(conn)?;
+    Ok(rows.into_iter().map(to_view).collect())
+}
+
+/// Staff assign an unmatched transfer to the order the buyer meant (they
+/// called, or the text was garbled): suspense → that order, as if the
+/// transfer had named it. Each transfer can be assigned once.
+pub fn assign(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    notification_id: &str,
+    order_code: &str,
+) -> Result<TransferView, ServiceError> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let code = order_code.trim().to_ascii_uppercase();
+    if !crate::is_order_code(&code) {
+        return Err(ServiceError::invalid("order_code", "an order code is NS and 8 letters or digits"));
+    }
+    storage::write_transaction(conn, |conn| {
+        let row: Option<(String, i64)> = bank_transfers::table
+            .find(notification_id)
+            .select((bank_transfers::outcome, bank_transfers::amount_vnd))
+            .first(conn)
+            .optional()?;
+        let Some((outcome, amount)) = row else {
+            return Err(ServiceError::NotFound("bank transfer".into()));
+        };
+        // Claims the row: of two staff assigning at once, one wins.
+        let claimed = diesel::update(
+            bank_transfers::table
+                .find(notification_id)
+                .filter(bank_transfers::outcome.eq(Outcome::Unmatched.as_str())),
+        )
+        .set((
+            bank_transfers::outcome.eq(Outcome::Assigned.as_str()),
+            bank_transfers::assigned_by.eq(&actor.user_id),
+            bank_transfers::assigned_at.eq(storage::now()),
+        ))
+        .execute(conn)?;
+        if claimed == 0 {
+            return Err(ServiceError::Conflict(format!(
+                "this transfer is not waiting in suspense (it is `{outcome}`)"
+            )));
+        }
+        let order = market::orders::find_by_code(conn, &code)?
+            .ok_or_else(|| ServiceError::NotFound(format!("order {code}")))?;
+        if order.method == market::orders::lifecycle::PaymentMethod::Cod {
+            return Err(ServiceError::Conflict(format!(
+                "order {code} is cash on delivery; a bank transfer cannot pay it"
+            )));
+        }
+        credit_order(
+            conn,
+            &format!("assign:{notification_id}"),
+            notification_id,
+            chart::SUSPENSE,
+            &order,
+            amount,
+            true,
+        )?;
+        accounts::audit::record(conn, actor, None, "payment.assign", "bank_transfer", notification_id)?;
+        Ok(())
+    })?;
+    list_one(conn, notification_id)
+}
+
+fn list_one(conn: &mut DbConnection, notification_id: &str) -> Result<TransferView, ServiceError> {
+    let row: TransferRow = bank_transfers::table
+        .left_join(orders::table)
+        .filter(bank_transfers::notification_id.eq(notification_id))
+        .select(transfer_columns!())
+        .first(conn)?;
+    Ok(to_view(row))
+}

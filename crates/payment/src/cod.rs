@@ -1,0 +1,228 @@
+//! Cash on delivery: the post office collects the cash when it delivers a
+//! part (booked by the escrow flow as post office → escrow → seller), so
+//! it owes the operator that cash until it remits it.
+//!
+//! A remittance is announced by the post office's staff for an amount up
+//! to what it owes (a hold: the cash cannot be remitted twice), and
+//! completed by admin when the money shows in the collection account, or
+//! cancelled if it never does.
+
+use accounts::{Actor, Role};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use storage::schema::cod_remittances;
+use storage::DbConnection;
+use utoipa::ToSchema;
+
+use crate::{chart, escrow, ledger, ServiceError};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Remittance {
+    pub id: String,
+    /// The post office (organisation id), or `none`.
+    pub post_office: String,
+    pub amount_vnd: i64,
+    /// `pending`, `received` or `cancelled`.
+    pub status: String,
+    /// The bank reference the post office gave.
+    pub reference: Option<String>,
+    pub created_at: String,
+    pub resolved_at: Option<String>,
+}
+
+/// What a post office owes for cash on delivery.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CodPosition {
+    pub post_office: String,
+    /// Collected and not yet received by the operator.
+    pub owed_vnd: i64,
+    /// Of that, announced in pending remittances.
+    pub in_transit_vnd: i64,
+    /// What a new remittance may still cover.
+    pub remittable_vnd: i64,
+    pub remittances: Vec<Remittance>,
+}
+
+fn rfc3339(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The post office `actor` speaks for: staff their own, admin the one named.
+fn post_office_for(actor: &Actor, named: Option<&str>) -> Result<String, ServiceError> {
+    match actor.role {
+        Role::Staff => {
+            let own = actor.organisation_id.clone().unwrap_or_else(|| "none".into());
+            match named {
+                Some(n) if n != own => Err(ServiceError::NotFound("post office".into())),
+                _ => Ok(own),
+            }
+        }
+        Role::Admin => named
+            .map(str::to_string)
+            .ok_or_else(|| ServiceError::invalid("post_office", "name the post office (organisation id)")),
+        _ => Err(accounts::AccountsError::Forbidden.into()),
+    }
+}
+
+type RemittanceRow = (String, String, i64, String, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
+
+fn to_view(r: RemittanceRow) -> Remittance {
+    Remittance {
+        id: r.0,
+        post_office: r.1,
+        amount_vnd: r.2,
+        status: r.3,
+        reference: r.4,
+        created_at: rfc3339(r.5),
+        resolved_at: r.6.map(rfc3339),
+    }
+}
+
+const COLUMNS: (
+    cod_remittances::id,
+    cod_remittances::post_office,
+    cod_remittances::amount_vnd,
+    cod_remittances::status,
+    cod_remittances::reference,
+    cod_remittances::created_at,
+    cod_remittances::resolved_at,
+) = (
+    cod_remittances::id,
+    cod_remittances::post_office,
+    cod_remittances::amount_vnd,
+    cod_remittances::status,
+    cod_remittances::reference,
+    cod_remittances::created_at,
+    cod_remittances::resolved_at,
+);
+
+/// A post office's position and its remittances, newest first.
+pub fn position(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    post_office: Option<&str>,
+) -> Result<CodPosition, ServiceError> {
+    let office = post_office_for(actor, post_office)?;
+    let account = ledger::account(conn, &chart::cod_code(Some(&office)))?;
+    let rows: Vec<RemittanceRow> = cod_remittances::table
+        .filter(cod_remittances::post_office.eq(&office))
+        .order(cod_remittances::created_at.desc())
+        .limit(200)
+        .select(COLUMNS)
+        .load(conn)?;
+    Ok(CodPosition {
+        owed_vnd: account.as_ref().map_or(0, |a| a.balance()),
+        in_transit_vnd: account.as_ref().map_or(0, |a| a.credits_pending),
+        remittable_vnd: account.as_ref().map_or(0, |a| a.available()),
+        post_office: office,
+        remittances: rows.into_iter().map(to_view).collect(),
+    })
+}
+
+/// Staff announce that their post office sent `amount_vnd` (all it owes
+/// when `None`) to the collection account.
+pub fn announce(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    post_office: Option<&str>,
+    amount_vnd: Option<i64>,
+    reference: Option<&str>,
+) -> Result<Remittance, ServiceError> {
+    let office = post_office_for(actor, post_office)?;
+    let reference = reference.map(|r| accounts::clean_text("reference", r, 100)).transpose()?;
+    let id = storage::new_id();
+    storage::write_transaction(conn, |conn| {
+        let code = chart::cod_code(Some(&office));
+        let remittable = ledger::account(conn, &code)?.map_or(0, |a| a.available());
+        let amount = amount_vnd.unwrap_or(remittable);
+        if amount <= 0 {
+            return Err(if amount_vnd.is_some() {
+                ServiceError::invalid("amount_vnd", "a positive number of đồng")
+            } else {
+                ServiceError::Conflict("this post office owes no cash on delivery".into())
+            });
+        }
+        if amount > remittable {
+            return Err(ServiceError::Conflict(format!(
+                "the post office owes {remittable} đồng not yet remitted; it cannot remit {amount}"
+            )));
+        }
+        escrow::apply(
+            conn,
+            &[escrow::Step::Transfer {
+                key: format!("remit:{id}"),
+                debit: chart::BANK.into(),
+                credit: code,
+                amount_vnd: amount,
+                pending: true,
+                memo: format!("cash on delivery remitted by post office {office}"),
+            }],
+            &id,
+        )?;
+        diesel::insert_into(cod_remittances::table)
+            .values((
+                cod_remittances::id.eq(&id),
+                cod_remittances::post_office.eq(&office),
+                cod_remittances::amount_vnd.eq(amount),
+                cod_remittances::status.eq("pending"),
+                cod_remittances::reference.eq(&reference),
+                cod_remittances::created_by.eq(&actor.user_id),
+                cod_remittances::created_at.eq(storage::now()),
+            ))
+            .execute(conn)?;
+        accounts::audit::record(conn, actor, None, "cod.remit", "cod_remittance", &id)?;
+        Ok::<_, ServiceError>(())
+    })?;
+    one(conn, &id)
+}
+
+fn one(conn: &mut DbConnection, id: &str) -> Result<Remittance, ServiceError> {
+    let row: Option<RemittanceRow> =
+        cod_remittances::table.find(id).select(COLUMNS).first(conn).optional()?;
+    row.map(to_view).ok_or_else(|| ServiceError::NotFound("remittance".into()))
+}
+
+/// Admin records that the money arrived (`received = true`: the hold is
+/// posted) or never will (`false`: it is voided and the post office owes
+/// the cash again). Each remittance resolves once.
+pub fn resolve(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    received: bool,
+) -> Result<Remittance, ServiceError> {
+    actor.require(&[Role::Admin])?;
+    storage::write_transaction(conn, |conn| {
+        let status = if received { "received" } else { "cancelled" };
+        let changed =
+            diesel::update(cod_remittances::table.find(id).filter(cod_remittances::status.eq("pending")))
+                .set((
+                    cod_remittances::status.eq(status),
+                    cod_remittances::resolved_by.eq(&actor.user_id),
+                    cod_remittances::resolved_at.eq(storage::now()),
+                ))
+                .execute(conn)?;
+        if changed == 0 {
+            let current = one(conn, id)?;
+            return Err(ServiceError::Conflict(format!("the remittance is already {}", current.status)));
+        }
+        let step = if received {
+            escrow::Step::PostHold {
+                key: format!("remit:{id}:received"),
+                hold_key: format!("remit:{id}"),
+                memo: "cash on delivery received in the collection account".into(),
+            }
+        } else {
+            escrow::Step::VoidHold {
+                key: format!("remit:{id}:cancelled"),
+                hold_key: format!("remit:{id}"),
+                memo: "remittance never arrived".into(),
+            }
+        };
+        escrow::apply(conn, &[step], id)?;
+        accounts::audit::record(conn, actor, None, &format!("cod.{status}"), "cod_remittance", id)?;
+        Ok::<_, ServiceError>(())
+    })?;
+    one(conn, id)
+}

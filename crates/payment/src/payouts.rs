@@ -1,0 +1,378 @@
+//! Payouts: what sellers are owed leaves the collection account in runs.
+//!
+//! A run gathers every seller's payable into a batch and sets each amount
+//! aside with a hold (payable → bank, pending), so money promised in one
+//! batch cannot be promised again. Admin downloads the batch as a CSV for
+//! the bank (with a VietQR payload per row, for banks that take those),
+//! marks it sent, then confirms it: each row is posted, or voided when the
+//! bank reports it failed, which leaves the money owed for the next run.
+
+use accounts::{Actor, Role};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use storage::schema::{payout_batches, payout_items, sellers};
+use storage::DbConnection;
+use utoipa::ToSchema;
+
+use crate::{chart, escrow, ledger, ServiceError, VietQr};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PayoutBatch {
+    pub id: String,
+    /// `created`, `sent` (the file went to the bank) or `confirmed`.
+    pub status: String,
+    pub total_vnd: i64,
+    pub item_count: i64,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub confirmed_at: Option<String>,
+    pub items: Vec<PayoutItem>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PayoutItem {
+    pub seller_id: String,
+    pub amount_vnd: i64,
+    pub bank_bin: String,
+    pub account_number: String,
+    pub account_name: String,
+    /// The transfer description, ASCII, ≤ 25 characters.
+    pub purpose: String,
+    /// `pending`, `paid` or `failed`.
+    pub status: String,
+}
+
+fn rfc3339(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn hold_key(batch_id: &str, seller_id: &str) -> String {
+    format!("payout:{batch_id}:{seller_id}")
+}
+
+/// Gathers what every seller is owed into a new batch (admin). Amounts
+/// already in an earlier unconfirmed batch are held and not gathered
+/// again; what the collection account does not hold yet (cash on delivery
+/// not remitted) waits for a later run.
+pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, ServiceError> {
+    actor.require(&[Role::Admin])?;
+    let batch_id = storage::new_id();
+    storage::write_transaction(conn, |conn| {
+        let mut bank_left = ledger::account(conn, chart::BANK)?.map_or(0, |a| a.available());
+        let owed = ledger::accounts_with_prefix(conn, chart::PAYABLE_PREFIX)?;
+        let purpose = format!("NONGSAN TT {}", batch_id[..8].to_ascii_uppercase());
+        let mut items = Vec::new();
+        for account in owed {
+            let amount = account.available().min(bank_left);
+            if amount <= 0 {
+                continue;
+            }
+            let Some(seller_id) = account.code.strip_prefix(chart::PAYABLE_PREFIX) else { continue };
+            let bank: Option<(String, String, String)> = sellers::table
+                .find(seller_id)
+                .select((sellers::bank_bin, sellers::bank_account_number, sellers::bank_account_name))
+                .first(conn)
+                .optional()?;
+            let Some((bin, number, name)) = bank else { continue };
+            escrow::apply(
+                conn,
+                &[escrow::Step::Transfer {
+                    key: hold_key(&batch_id, seller_id),
+                    debit: account.code.clone(),
+                    credit: chart::BANK.into(),
+                    amount_vnd: amount,
+                    pending: true,
+                    memo: format!("payout batch {batch_id}"),
+                }],
+                &batch_id,
+            )?;
+            bank_left -= amount;
+            items.push((seller_id.to_string(), amount, bin, number, name));
+        }
+        if items.is_empty() {
+            return Err(ServiceError::Conflict(
+                "no seller is owed money that the collection account holds".into(),
+            ));
+        }
+        let now = storage::now();
+        diesel::insert_into(payout_batches::table)
+            .values((
+                payout_batches::id.eq(&batch_id),
+                payout_batches::status.eq("created"),
+                payout_batches::total_vnd.eq(items.iter().map(|i| i.1).sum::<i64>()),
+                payout_batches::item_count.eq(items.len() as i64),
+                payout_batches::created_by.eq(&actor.user_id),
+                payout_batches::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        for (seller_id, amount, bin, number, name) in &items {
+            diesel::insert_into(payout_items::table)
+                .values((
+                    payout_items::id.eq(storage::new_id()),
+                    payout_items::batch_id.eq(&batch_id),
+                    payout_items::seller_id.eq(seller_id),
+                    payout_items::amount_vnd.eq(amount),
+                    payout_items::bank_bin.eq(bin),
+                    payout_items::account_number.eq(number),
+                    payout_items::account_name.eq(name),
+                    payout_items::purpose.eq(&purpose),
+                    payout_items::status.eq("pending"),
+                ))
+                .execute(conn)?;
+        }
+        accounts::audit::record(conn, actor, None, "payout.create", "payout_batch", &batch_id)?;
+        Ok::<_, ServiceError>(())
+    })?;
+    get(conn, actor, &batch_id)
+}
+
+type BatchRow = (String, String, i64, i64, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>);
+
+const BATCH_COLUMNS: (
+    payout_batches::id,
+    payout_batches::status,
+    payout_batches::total_vnd,
+    payout_batches::item_count,
+    payout_batches::created_at,
+    payout_batches::sent_at,
+    payout_batches::confirmed_at,
+) = (
+    payout_batches::id,
+    payout_batches::status,
+    payout_batches::total_vnd,
+    payout_batches::item_count,
+    payout_batches::created_at,
+    payout_batches::sent_at,
+    payout_batches::confirmed_at,
+);
+
+fn batch_view(r: BatchRow, items: Vec<PayoutItem>) -> PayoutBatch {
+    PayoutBatch {
+        id: r.0,
+        status: r.1,
+        total_vnd: r.2,
+        item_count: r.3,
+        created_at: rfc3339(r.4),
+        sent_at: r.5.map(rfc3339),
+        confirmed_at: r.6.map(rfc3339),
+        items,
+    }
+}
+
+/// Batches, newest first, without their rows (admin).
+pub fn list(conn: &mut DbConnection, actor: &Actor) -> Result<Vec<PayoutBatch>, ServiceError> {
+    actor.require(&[Role::Admin])?;
+    let rows: Vec<BatchRow> = payout_batches::table
+        .order(payout_batches::created_at.desc())
+        .limit(100)
+        .select(BATCH_COLUMNS)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| batch_view(r, Vec::new())).collect())
+}
+
+/// One batch with its rows (admin).
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBatch, ServiceError> {
+    actor.require(&[Role::Admin])?;
+    let row: Option<BatchRow> =
+        payout_batches::table.find(id).select(BATCH_COLUMNS).first(conn).optional()?;
+    let row = row.ok_or_else(|| ServiceError::NotFound("payout batch".into()))?;
+    let items: Vec<(String, i64, String, String, String, String, String)> = payout_items::table
+        .filter(payout_items::batch_id.eq(id))
+        .order(payout_items::seller_id)
+        .select((
+            payout_items::seller_id,
+            payout_items::amount_vnd,
+            payout_items::bank_bin,
+            payout_items::account_number,
+            payout_items::account_name,
+            payout_items::purpose,
+            payout_items::status,
+        ))
+        .load(conn)?;
+    let items =
+        items
+            .into_iter()
+            .map(|(seller_id, amount_vnd, bank_bin, account_number, account_name, purpose, status)| {
+                PayoutItem { seller_id, amount_vnd, bank_bin, account_number, account_name, purpose, status }
+            })
+            .collect();
+    Ok(batch_view(row, items))
+}
+
+/// The batch as a CSV file for the operator's bank: one transfer per row,
+/// with a VietQR payload carrying the same account, amount and purpose.
+pub fn bank_file(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Vec<u8>, ServiceError> {
+    let batch = get(conn, actor, id)?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| ServiceError::Internal(format!("writing the bank file: {e}"));
+    out.write_record([
+        "seller_id",
+        "account_name",
+        "bank_bin",
+        "account_number",
+        "amount_vnd",
+        "purpose",
+        "vietqr_payload",
+    ])
+    .map_err(csv_error)?;
+    for item in batch.items.iter().filter(|i| i.status != "failed") {
+        let qr = VietQr::new_dynamic(&item.bank_bin, &item.account_number, item.amount_vnd, &item.purpose)?;
+        out.write_record([
+            item.seller_id.as_str(),
+            item.account_name.as_str(),
+            item.bank_bin.as_str(),
+            item.account_number.as_str(),
+            &item.amount_vnd.to_string(),
+            item.purpose.as_str(),
+            qr.payload(),
+        ])
+        .map_err(csv_error)?;
+    }
+    out.into_inner().map_err(|e| ServiceError::Internal(format!("writing the bank file: {e}")))
+}
+
+/// The file went to the bank (admin).
+pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBatch, ServiceError> {
+    actor.require(&[Role::Admin])?;
+    storage::write_transaction(conn, |conn| {
+        let changed =
+            diesel::update(payout_batches::table.find(id).filter(payout_batches::status.eq("created")))
+                .set((payout_batches::status.eq("sent"), payout_batches::sent_at.eq(storage::now())))
+                .execute(conn)?;
+        if changed == 0 {
+            let current = get(conn, actor, id)?;
+            return Err(ServiceError::Conflict(format!("the batch is already {}", current.status)));
+        }
+        accounts::audit::record(conn, actor, None, "payout.sent", "payout_batch", id)?;
+        Ok::<_, ServiceError>(())
+    })?;
+    get(conn, actor, id)
+}
+
+/// The bank confirmed the batch (admin): every row is paid except the
+/// sellers named in `failed`, whose money stays owed for the next run.
+pub fn confirm(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    failed: &[String],
+) -> Result<PayoutBatch, ServiceError> {
+    actor.require(&[Role::Admin])?;
+    storage::write_transaction(conn, |conn| {
+        let changed =
+            diesel::update(payout_batches::table.find(id).filter(payout_batches::status.eq("sent")))
+                .set((
+                    payout_batches::status.eq("confirmed"),
+                    payout_batches::confirmed_at.eq(storage::now()),
+                ))
+                .execute(conn)?;
+        if changed == 0 {
+            let current = get(conn, actor, id)?;
+            return Err(ServiceError::Conflict(match current.status.as_str() {
+                "created" => "mark the batch sent before confirming it".to_string(),
+                other => format!("the batch is already {other}"),
+            }));
+        }
+        let sellers_in_batch: Vec<String> = payout_items::table
+            .filter(payout_items::batch_id.eq(id))
+            .select(payout_items::seller_id)
+            .load(conn)?;
+        if let Some(unknown) = failed.iter().find(|f| !sellers_in_batch.contains(f)) {
+            return Err(ServiceError::invalid("failed", format!("seller {unknown} is not in this batch")));
+        }
+        for seller_id in &sellers_in_batch {
+            let paid = !failed.contains(seller_id);
+            let hold = hold_key(id, seller_id);
+            let step = if paid {
+                escrow::Step::PostHold {
+                    key: format!("{hold}:paid"),
+                    hold_key: hold,
+                    memo: format!("payout batch {id}: paid"),
+                }
+            } else {
+                escrow::Step::VoidHold {
+                    key: format!("{hold}:failed"),
+                    hold_key: hold,
+                    memo: format!("payout batch {id}: the bank could not pay it"),
+                }
+            };
+            escrow::apply(conn, &[step], id)?;
+            diesel::update(
+                payout_items::table
+                    .filter(payout_items::batch_id.eq(id))
+                    .filter(payout_items::seller_id.eq(seller_id)),
+            )
+            .set(payout_items::status.eq(if paid { "paid" } else { "failed" }))
+            .execute(conn)?;
+        }
+        accounts::audit::record(conn, actor, None, "payout.confirm", "payout_batch", id)?;
+        Ok::<_, ServiceError>(())
+    })?;
+    get(conn, actor, id)
+}
+
+/// A seller's account with the operator.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SellerStatement {
+    pub seller_id: String,
+    /// Owed to the seller now (delivered, less fees, less paid out).
+    pub owed_vnd: i64,
+    /// Of that, in a payout batch not yet confirmed.
+    pub in_payout_vnd: i64,
+    /// Every posted movement, oldest first, with the running balance.
+    pub lines: Vec<StatementLine>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatementLine {
+    pub at: String,
+    pub description: String,
+    /// The order (or payout batch) it belongs to.
+    pub reference: Option<String>,
+    /// + owed to the seller, − fee or paid out.
+    pub amount_vnd: i64,
+    pub balance_vnd: i64,
+}
+
+/// The statement of a seller: the farmer its own, staff their post
+/// office's sellers, admin any.
+pub fn statement(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    seller_id: &str,
+) -> Result<SellerStatement, ServiceError> {
+    let not_found = || ServiceError::NotFound("seller".into());
+    let seller: Option<(String, Option<String>)> = sellers::table
+        .find(seller_id)
+        .select((sellers::user_id, sellers::organisation_id))
+        .first(conn)
+        .optional()?;
+    let (user_id, organisation) = seller.ok_or_else(not_found)?;
+    let allowed = match actor.role {
+        Role::Farmer => actor.user_id == user_id,
+        Role::Staff | Role::Admin => actor.may_act_for_organisation(organisation.as_deref()),
+        Role::Buyer | Role::Officer => return Err(accounts::AccountsError::Forbidden.into()),
+    };
+    if !allowed {
+        return Err(not_found());
+    }
+    let code = chart::payable_code(seller_id);
+    let account = ledger::account(conn, &code)?;
+    let lines = ledger::statement(conn, &code, 1000)?
+        .into_iter()
+        .map(|l| StatementLine {
+            at: rfc3339(l.at),
+            description: l.memo,
+            reference: l.reference,
+            amount_vnd: l.amount_vnd,
+            balance_vnd: l.balance_vnd,
+        })
+        .collect();
+    Ok(SellerStatement {
+        seller_id: seller_id.to_string(),
+        owed_vnd: account.as_ref().map_or(0, |a| a.balance()),
+        in_payout_vnd: account.as_ref().map_or(0, |a| a.debits_pending),
+        lines,
+    })
+}
