@@ -430,7 +430,7 @@ fn concurrent_transfers_never_overdraw_and_a_key_yields_one_transfer() {
                     }
                     // between the two escrows, both ways: no deadlock
                     let key = format!("swap:{i}:{j}");
-                    let (from, to) = if (i + j) % 2 == 0 {
+                    let (from, to) = if (i + j) & 1 == 0 {
                         (ESCROW, "escrow:order:2")
                     } else {
                         ("escrow:order:2", ESCROW)
