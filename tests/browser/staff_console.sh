@@ -386,7 +386,7 @@ for want in [vnd(qr["amount_due_vnd"]), "chuyen tien mua mang nua", "Chưa khớ
     check(want in text, "the transfer shows " + want)
 c.shot("staff-8-transfers.png")
 c.js(f"window.confirm = () => true; T.set('as-{nid}', 'NS00000000'); T.click('{tcard} button[type=submit]')")
-c.wait(f"/không có đơn hàng mã NS00000000/.test(T.text('{tcard} .error'))", "a wrong order code: «không có đơn hàng mã NS00000000»")
+c.wait(f"/[Kk]hông có đơn hàng mã NS00000000/.test(T.text('{tcard} .error'))", "a wrong order code: «không có đơn hàng mã NS00000000»")
 c.js(f"T.set('as-{nid}', {json.dumps(qr['code'].lower())}); T.click('{tcard} button[type=submit]')")
 c.wait(f"!document.querySelector('{tcard}') && /Đã gán/.test(T.text('#flash'))", "assigned: gone from the unmatched list, said so")
 st, body = http("GET", f"/api/v1/orders/{qr['id']}", token=buyer)
