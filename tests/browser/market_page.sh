@@ -346,6 +346,7 @@ c.shot("market-7c-paid-360.png")
 asks = lambda: len([e for e in c.events if e.get("method") == "Network.requestWillBeSent"
                     and e["params"]["request"]["url"] == f"{BASE}/api/v1/orders/{pay_id}"])
 before = asks()
+check(before >= 2, f"while unpaid the page asked for the order by itself ({before} times)")
 time.sleep(6)
 c.js("1")
 check(asks() == before, f"no more polling once paid ({asks() - before} requests in 6 s)")
