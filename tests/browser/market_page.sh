@@ -6,7 +6,10 @@
 # without diacritics, filter by category, Back, open the tea listing (signed
 # record verifies, scan page link), add 2 to the cart, log in, check out with
 # cash on delivery, see the order; order again by bank transfer and read the
-# transfer details (amount, NS… code), cancel it; a cancel refused once the
+# transfer details (amount, NS… code), cancel it; pay a third by bank transfer:
+# the VietQR image (fetched with the token), two bank notifications posted to
+# the webhook turn it part paid then «Đã thanh toán» by the page's own polling,
+# which then stops; cancelled, owed back, refunded; a cancel refused once the
 # seller confirmed; an expired session; an over-stock quantity (offer to
 # lower it); a paused listing; a 422; registration. Screenshots go to
 # target/browser/. Needs chromium and python3 (standard library only). Exit 1

@@ -10,7 +10,11 @@
 # lot, a photo from the "camera" input, a refused file, edit, pause, delete);
 # handle orders (the demo cash-on-delivery order confirmed for the farmer,
 # handed over, delivered; a stale screen's 409 explained; a cancel with a
-# reason; the status filter); an expired session, log out. Screenshots go to
+# reason; the status filter); payments: an unmatched bank transfer (posted to
+# the webhook) assigned to its order, the post office's cash on delivery and a
+# remittance, the farmer's statement; an expired session, log out; then admin:
+# the remittance received, payout runs (bank CSV, sent, confirmed with one
+# seller failed, then paid) and the balanced trial balance. Screenshots go to
 # target/browser/.
 # Needs chromium and python3 (standard library only). Exit 1 when anything is
 # missing or wrong.
