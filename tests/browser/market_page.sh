@@ -6,7 +6,10 @@
 # without diacritics, filter by category, Back, open the tea listing (signed
 # record verifies, scan page link), add 2 to the cart, log in, check out with
 # cash on delivery, see the order; order again by bank transfer and read the
-# transfer details (amount, NS… code), cancel it; a cancel refused once the
+# transfer details (amount, NS… code), cancel it; pay a third by bank transfer:
+# the VietQR image (fetched with the token), two bank notifications posted to
+# the webhook turn it part paid then «Đã thanh toán» by the page's own polling,
+# which then stops; cancelled, owed back, refunded; a cancel refused once the
 # seller confirmed; an expired session; an over-stock quantity (offer to
 # lower it); a paused listing; a 422; registration. Screenshots go to
 # target/browser/. Needs chromium and python3 (standard library only). Exit 1
@@ -77,7 +80,7 @@ for _ in $(seq 1 100); do [ -s "$work/profile/DevToolsActivePort" ] && break; sl
 [ -s "$work/profile/DevToolsActivePort" ] || { cat "$work/chrome.txt"; echo "Chromium did not open its DevTools port"; exit 1; }
 devtools="http://127.0.0.1:$(head -n1 "$work/profile/DevToolsActivePort")"
 for _ in $(seq 1 50); do curl -fsS "$devtools/json/list" 2>/dev/null | grep -q '"page"' && break; sleep 0.1; done
-timeout 150 python3 - "$base" "$devtools" "$PWD/target/browser" <<'PY' || fail=1
+timeout 300 python3 - "$base" "$devtools" "$PWD/target/browser" <<'PY' || fail=1
 import base64, json, os, random, socket, struct, sys, time, urllib.request, zlib
 
 BASE, DEVTOOLS, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -88,6 +91,15 @@ import devtools
 
 def http(method, path, token=None, body=None, headers=None, raw=None):
     return devtools.http(BASE, method, path, token=token, body=body, headers=headers, raw=raw)
+
+def bank_pays(content, amount):
+    """What the bank's notification service does when a transfer arrives (demo key, demo account)."""
+    nid = "FT" + str(random.randint(10**9, 10**10 - 1))
+    st, body = http("POST", "/api/v1/payments/bank-webhook", headers={"Authorization": "Apikey demo-webhook-key"}, body={
+        "id": nid, "gateway": "Agribank", "transactionDate": time.strftime("%Y-%m-%d %H:%M:%S"), "accountNumber": "1900000000001",
+        "code": None, "content": content, "transferType": "in", "transferAmount": amount, "accumulated": 0,
+        "subAccount": None, "referenceCode": nid, "description": ""})
+    check(st == 200 and b'"success":true' in body.replace(b" ", b""), f"the bank notifies {amount} đồng «{content}» ({st})")
 
 def login(phone):
     st, body = http("POST", "/api/v1/auth/login", body={"phone": phone, "password": "nongsan-demo"})
@@ -302,6 +314,59 @@ c.wait("T.text('#order-status') === 'Đã huỷ' && !document.getElementById('tr
 st, body = http("GET", f"/api/v1/orders/{qr_id}", token=token)
 check(json.loads(body)["status"] == "cancelled", "the API says cancelled")
 
+print("6b. pay by bank transfer: the VietQR image, the bank's notifications, paid, refunded")
+c.js(f"location.hash = '#/sp/{tea['id']}'; true")
+c.wait("T.visible('#add')", "tea listing again")
+c.js("T.click('#add')")
+c.wait("T.text('#cart-count') === '1'", "1 added")
+c.js("location.hash = '#/dat-hang'; true")
+c.wait("T.visible('#checkout-form')", "checkout")
+c.js("document.querySelector('input[name=pay][value=vietqr]').click(); T.click('#checkout-form button[type=submit]')")
+c.wait("T.visible('#transfer') && T.text('#order-status') === 'Chờ chuyển khoản'", "a bank transfer order waiting for its money")
+pay_id = c.js("location.hash").split("/")[-1]
+code = c.js("T.text('#pay-purpose')")
+c.wait("(() => { const i = document.getElementById('pay-qr'); return !!i && i.complete && i.naturalWidth > 0 && i.src.startsWith('blob:'); })()",
+       "the VietQR image is shown (fetched with the token, from a blob)")
+st, body = http("GET", f"/api/v1/orders/{pay_id}/vietqr.png", token=token)
+check(st == 200 and body[:8] == b"\x89PNG\r\n\x1a\n" and c.js("document.getElementById('pay-qr').naturalWidth") == struct.unpack(">I", body[16:20])[0],
+      "the image is the order's VietQR PNG")
+check(http("GET", f"/api/v1/orders/{pay_id}/vietqr.png")[0] == 401, "the QR needs the token (a plain <img src> could not load it)")
+check("Đã thanh toán" in (c.js("T.text('#pay-note')") or "") and "tự cập nhật" in c.js("T.text('#pay-note')"),
+      "the note: the order becomes «Đã thanh toán» once the bank confirms, the page updates itself")
+check(c.js("(() => { const r = document.getElementById('pay-qr').getBoundingClientRect(); return r.width >= 200 && r.right <= innerWidth; })()"),
+      "the QR is big enough to scan and inside the screen")
+fits("the QR")
+c.shot("market-7b-qr-360.png")
+bank_pays(f"{code.lower()} chuyen tien mua che", 80000)
+c.wait("T.text('#pay-amount') === '100.000 ₫' && /Còn phải trả/.test(T.text('#transfer')) && T.text('#order-paid') === '80.000 ₫' && T.text('#order-status') === 'Chờ chuyển khoản'",
+       "a part paid: the page updates itself, 100.000 ₫ still due, 80.000 ₫ paid", timeout=15)
+c.wait("(() => { const i = document.getElementById('pay-qr'); return !!i && i.complete && i.naturalWidth > 0; })()", "a new QR for what is left")
+bank_pays(f"MB {code} thanh toan", 100000)
+c.wait("T.text('#order-status') === 'Đã thanh toán' && !document.getElementById('transfer') && T.text('#order-paid') === '180.000 ₫'",
+       "the rest arrives: «Đã thanh toán» by itself, 180.000 ₫ paid, no transfer details", timeout=15)
+check("Đã nhận tiền" in (c.js("T.text('#flash')") or ""), "the buyer is told the money arrived")
+c.shot("market-7c-paid-360.png")
+asks = lambda: len([e for e in c.events if e.get("method") == "Network.requestWillBeSent"
+                    and e["params"]["request"]["url"] == f"{BASE}/api/v1/orders/{pay_id}"])
+before = asks()
+check(before >= 2, f"while unpaid the page asked for the order by itself ({before} times)")
+time.sleep(6)
+c.js("1")
+check(asks() == before, f"no more polling once paid ({asks() - before} requests in 6 s)")
+st, body = http("GET", f"/api/v1/orders/{pay_id}", token=token)
+check(json.loads(body)["status"] == "paid" and json.loads(body)["paid_vnd"] == 180000, "the API says paid, 180000")
+c.js("window.confirm = () => true; T.click('#cancel')")
+c.wait("T.text('#order-status') === 'Đã huỷ' && T.text('#order-money .refund_due_vnd') === '180.000 ₫' && /Chờ hoàn lại/.test(T.text('#order-money'))",
+       "a paid order cancelled: «Chờ hoàn lại 180.000 ₫»")
+st, _ = http("POST", f"/api/v1/orders/{pay_id}/refunds", token=login("0900000001"), body={"amount_vnd": 180000, "reference": "HOAN-" + code})
+check(st == 200, f"admin records the refund ({st})")
+c.js("location.hash = '#/don'; true")
+c.wait(f"(() => {{ const li = document.querySelector('#orders-list li[data-id=\"{pay_id}\"]'); return !!li && /Đã trả: 180\\.000 ₫/.test(li.textContent) && /Đã hoàn lại: 180\\.000 ₫/.test(li.textContent) && !/Chờ hoàn lại/.test(li.textContent); }})()",
+       "my orders: paid 180.000 ₫, refunded 180.000 ₫, nothing more owed back")
+c.js(f"location.hash = '#/don/{pay_id}'; true")
+c.wait("T.text('#order-money .refunded_vnd') === '180.000 ₫' && !document.querySelector('#order-money .refund_due_vnd')", "the order: Đã hoàn lại 180.000 ₫")
+fits("the refunded order")
+
 print("7. cancel refused once the seller confirmed")
 c.js(f"location.hash = '#/don/{demo_order['id']}'; true")
 c.wait("T.text('#order-status') === 'Thanh toán khi nhận hàng' && T.visible('#cancel')", "the demo order, cancellable as far as the page knows")
@@ -394,7 +459,7 @@ c.wait(f"T.cards().length === {on_sale} && T.fits()", f"market on a wide screen:
 c.shot("market-9-desktop.png")
 
 urls = [e["params"]["request"]["url"] for e in c.events if e.get("method") == "Network.requestWillBeSent"]
-outside = [u for u in urls if not (u.startswith(BASE) or u.startswith("data:") or u == "about:blank")]
+outside = [u for u in urls if not (u.startswith(BASE) or u.startswith("blob:" + BASE) or u.startswith("data:") or u == "about:blank")]
 check(not outside, "the page asked nothing from outside" + ("" if not outside else ": " + ", ".join(outside[:3])))
 check(not [u for u in urls if u.endswith("/favicon.ico")], "no favicon request")
 errors = [e for e in c.events if e.get("method") == "Runtime.exceptionThrown"]

@@ -10,7 +10,11 @@
 # lot, a photo from the "camera" input, a refused file, edit, pause, delete);
 # handle orders (the demo cash-on-delivery order confirmed for the farmer,
 # handed over, delivered; a stale screen's 409 explained; a cancel with a
-# reason; the status filter); an expired session, log out. Screenshots go to
+# reason; the status filter); payments: an unmatched bank transfer (posted to
+# the webhook) assigned to its order, the post office's cash on delivery and a
+# remittance, the farmer's statement; an expired session, log out; then admin:
+# the remittance received, payout runs (bank CSV, sent, confirmed with one
+# seller failed, then paid) and the balanced trial balance. Screenshots go to
 # target/browser/.
 # Needs chromium and python3 (standard library only). Exit 1 when anything is
 # missing or wrong.
@@ -74,7 +78,7 @@ for _ in $(seq 1 100); do [ -s "$work/profile/DevToolsActivePort" ] && break; sl
 [ -s "$work/profile/DevToolsActivePort" ] || { cat "$work/chrome.txt"; echo "Chromium did not open its DevTools port"; exit 1; }
 devtools="http://127.0.0.1:$(head -n1 "$work/profile/DevToolsActivePort")"
 for _ in $(seq 1 50); do curl -fsS "$devtools/json/list" 2>/dev/null | grep -q '"page"' && break; sleep 0.1; done
-timeout 150 python3 - "$base" "$devtools" "$PWD/target/browser" "$work" <<'PY' || fail=1
+timeout 300 python3 - "$base" "$devtools" "$PWD/target/browser" "$work" <<'PY' || fail=1
 import base64, json, os, random, socket, struct, sys, time, urllib.parse, urllib.request, zlib
 
 BASE, DEVTOOLS, OUT, WORK = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
@@ -85,6 +89,21 @@ import devtools
 
 def http(method, path, token=None, body=None):
     return devtools.http(BASE, method, path, token=token, body=body)
+
+
+def vnd(n):
+    return f"{n:,}".replace(",", ".") + " ₫"
+
+
+def bank_pays(content, amount):
+    """What the bank's notification service does when a transfer arrives (demo key, demo account); its id."""
+    nid = "FT" + str(random.randint(10**9, 10**10 - 1))
+    st, body = devtools.http(BASE, "POST", "/api/v1/payments/bank-webhook", headers={"Authorization": "Apikey demo-webhook-key"}, body={
+        "id": nid, "gateway": "Agribank", "transactionDate": time.strftime("%Y-%m-%d %H:%M:%S"), "accountNumber": "1900000000001",
+        "code": None, "content": content, "transferType": "in", "transferAmount": amount, "accumulated": 0,
+        "subAccount": None, "referenceCode": nid, "description": ""})
+    check(st == 200, f"the bank notifies {amount} đồng «{content}» ({st})")
+    return nid
 
 
 def png(path, w, h):
@@ -353,6 +372,66 @@ c.wait("document.querySelectorAll('#or-list > li').length === 0 && /Không có �
 c.js("T.set('or-status','')")
 c.wait("document.querySelectorAll('#or-list > li').length === 2", "all orders again")
 
+print("7b. payments: a bank transfer with a wrong text, assigned to its order at the counter")
+check(not c.js("T.visible('#tab-payouts')"), "staff do not see the admin's payouts tab")
+st, body = http("POST", "/api/v1/orders", token=buyer, body={"items": [{"listing_id": mang["id"], "quantity": 1}],
+    "shipping": {"name": "Lê Văn Bình", "phone": "0987654321", "address": "Số 5 ngõ 10", "commune_code": "02260"},
+    "payment_method": "vietqr"})
+check(st == 201, "the buyer orders 1 kg măng nứa by bank transfer (%s)" % st)
+qr = json.loads(body) if st == 201 else {"id": "", "code": "", "amount_due_vnd": 0}
+nid = bank_pays("chuyen tien mua mang nua", qr["amount_due_vnd"])
+st, body = http("GET", f"/api/v1/orders/{qr['id']}", token=buyer)
+check(json.loads(body)["status"] == "placed", "the transfer names no order: the order still waits")
+c.js("location.hash = '#thanh-toan'")
+tcard = f'#bt-list > li[data-transfer="{nid}"]'
+c.wait(f"!!document.querySelector('{tcard}')", "the unmatched transfer is listed on «6. Thanh toán»")
+text = c.js(f"T.text('{tcard}')") or ""
+for want in [vnd(qr["amount_due_vnd"]), "chuyen tien mua mang nua", "Chưa khớp đơn nào", "mã giao dịch " + nid]:
+    check(want in text, "the transfer shows " + want)
+c.shot("staff-8-transfers.png")
+c.js(f"window.confirm = () => true; T.set('as-{nid}', 'NS00000000'); T.click('{tcard} button[type=submit]')")
+c.wait(f"/[Kk]hông có đơn hàng mã NS00000000/.test(T.text('{tcard} .error'))", "a wrong order code: «không có đơn hàng mã NS00000000»")
+c.js(f"T.set('as-{nid}', {json.dumps(qr['code'].lower())}); T.click('{tcard} button[type=submit]')")
+c.wait(f"!document.querySelector('{tcard}') && /Đã gán/.test(T.text('#flash'))", "assigned: gone from the unmatched list, said so")
+st, body = http("GET", f"/api/v1/orders/{qr['id']}", token=buyer)
+o = json.loads(body)
+check(o["status"] == "paid" and o["paid_vnd"] == qr["amount_due_vnd"], "the API has the order paid: " + o["status"])
+c.js("T.set('bt-outcome', 'assigned')")
+c.wait(f"!!document.querySelector('{tcard}') && /Đã gán ở quầy/.test(T.text('{tcard}')) && T.text('{tcard}').includes({json.dumps(qr['code'])})",
+       "filter «Đã gán ở quầy»: the transfer with its order code")
+
+print("7c. cash on delivery: what the post office owes, a remittance")
+c.wait("T.text('#cod-sum [data-k=owed]') === '360.000 ₫' && T.text('#cod-sum [data-k=remittable]') === '360.000 ₫' && T.text('#cod-sum [data-k=in_transit]') === '0 ₫'",
+       "the delivered COD order is owed by the post office: 360.000 ₫, all remittable")
+check("Hồng Thái" in (c.js("T.text('#cod-office-name')") or ""), "the post office named")
+check(c.js("document.getElementById('rm-amount').value") == "360.000", "amount defaults to all: 360.000")
+check(not c.js("T.visible('#cod-pick')"), "staff do not choose the post office")
+c.js("T.set('rm-amount', '999.999'); T.click('#remit-form button[type=submit]')")
+c.wait("/chỉ còn 360\\.000 ₫ chưa nộp/.test(T.text('#remit-form .error'))", "more than owed: refused, explained in Vietnamese")
+c.js("T.set('rm-amount', ''); T.set('rm-ref', 'GD-0001'); T.click('#remit-form button[type=submit]')")
+c.wait("T.text('#cod-sum [data-k=in_transit]') === '360.000 ₫' && T.text('#cod-sum [data-k=remittable]') === '0 ₫' && !T.visible('#remit-form')"
+       " && /360\\.000 ₫/.test(T.text('#rm-list > li')) && /GD-0001/.test(T.text('#rm-list > li')) && /chờ nongsan nhận/.test(T.text('#rm-list > li'))",
+       "remittance announced (all, by default): 360.000 ₫ in transit, pending, nothing left to remit")
+check(c.js("document.querySelectorAll('#rm-list [data-act]').length") == 0, "staff cannot mark it received")
+st, body = http("GET", "/api/v1/cod/position", token=token)
+check(json.loads(body)["in_transit_vnd"] == 360000 and json.loads(body)["remittances"][0]["reference"] == "GD-0001", "the API has it in transit with its reference")
+c.shot("staff-9-cod.png")
+
+print("7d. the farmer's statement")
+c.js("location.hash = '#hang-ban'")
+c.wait("document.querySelectorAll('#ls-seller option').length >= 4", "listings screen")
+c.js("""(() => { const s = document.getElementById('ls-seller');
+  s.value = [...s.options].find(o => /Hoàng Văn Thào/.test(o.textContent)).value;
+  s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()""")
+c.wait("T.visible('#st-box') && T.text('#st-sum [data-k=owed]') === '352.800 ₫' && T.text('#st-sum [data-k=in_payout]') === '0 ₫'",
+       "statement: nongsan owes the farmer 352.800 ₫ (360.000 less the 2 % fee)")
+rows = c.js("[...document.querySelectorAll('#st-table tbody tr')].map(r => r.textContent)") or []
+check(any("đã giao — tiền hàng" in r and "+360.000 ₫" in r for r in rows) and any("phí sàn" in r and "−7.200 ₫" in r for r in rows),
+      "statement lines in Vietnamese: +360.000 ₫ delivered, −7.200 ₫ fee: " + json.dumps(rows, ensure_ascii=False)[:300])
+thao = c.js("document.getElementById('ls-seller').value")
+c.js("document.getElementById('st-box').scrollIntoView()")
+c.shot("staff-10-statement.png")
+
 print("8. expired session")
 http("POST", "/api/v1/auth/logout", token=token, body={})
 c.js("location.hash = '#dang-ky'; setTimeout(() => { location.hash = '#nguoi-ban'; }, 50); true")
@@ -368,6 +447,73 @@ c.wait("T.visible('#login-form') && !sessionStorage.getItem('nongsan.staff.token
 time.sleep(0.3)
 st, _ = http("GET", "/api/v1/auth/me", token=token)
 check(st == 401, "the old token is revoked on the server")
+
+print("10. admin: remittance received, a payout run, the trial balance")
+c.js("T.set('login-phone','0900000001'); T.set('login-password','nongsan-demo'); T.click('#login-form button[type=submit]')")
+c.wait("T.visible('#tabs') && T.visible('#tab-payouts')", "admin logged in: the payouts tab is there")
+admin = c.js("sessionStorage.getItem('nongsan.staff.token')")
+c.js("location.hash = '#thanh-toan'")
+c.wait("T.visible('#cod-pick') && /Hồng Thái/.test(document.getElementById('cod-office').selectedOptions[0].textContent)",
+       "admin chooses the post office: Hồng Thái by default")
+c.wait("document.querySelectorAll('#rm-list [data-act=received]').length === 1 && T.text('#cod-sum [data-k=in_transit]') === '360.000 ₫'",
+       "admin sees the pending remittance with «Đã nhận tiền»")
+c.js("window.confirm = () => true; T.click('#rm-list [data-act=received]')")
+c.wait("/nongsan đã nhận/.test(T.text('#rm-list > li')) && T.text('#cod-sum [data-k=owed]') === '0 ₫' && !document.querySelector('#rm-list [data-act]')",
+       "received: the post office owes nothing more")
+c.js("location.hash = '#chi-tra'")
+c.wait("/✓ Cân đối/.test(T.text('#tb-badge'))", "trial balance shown")
+c.js("window.confirm = () => true; T.click('#po-create')")
+c.wait("document.querySelectorAll('#po-list > li').length === 1 && /352\\.800 ₫/.test(T.text('#po-list > li .name')) && /Mới tạo/.test(T.text('#po-list > li .name'))",
+       "payout run created: 352.800 ₫, not sent yet")
+batch = c.js("document.querySelector('#po-list > li').getAttribute('data-batch')")
+pcard = f'#po-list > li[data-batch="{batch}"]'
+c.wait(f"document.querySelectorAll('{pcard} tbody tr').length === 1 && /Hoàng Văn Thào/.test(T.text('{pcard} tbody')) && /352\\.800 ₫/.test(T.text('{pcard} tbody'))",
+       "its items: Hoàng Văn Thào, 352.800 ₫")
+c.js("""window.__blobs = []; const mk = URL.createObjectURL; URL.createObjectURL = b => { window.__blobs.push(b); return mk(b); };
+const ck = HTMLAnchorElement.prototype.click; HTMLAnchorElement.prototype.click = function () { window.__dl = this.download; }; true""")
+c.js(f"T.click('{pcard} [data-act=csv]')")
+c.wait("window.__blobs.length === 1 && /\\.csv$/.test(window.__dl || '')", "CSV fetched with the token and offered as a download")
+csv = c.js("window.__blobs[0].text()") or ""
+check(csv.startswith("seller_id,account_name,bank_bin,account_number,amount_vnd,purpose,vietqr_payload") and ",352800," in csv,
+      "the bank file: header and 352800 đồng: " + csv[:160].replace("\n", " | "))
+c.js(f"T.click('{pcard} [data-act=sent]')")
+c.wait(f"/Đã gửi ngân hàng/.test(T.text('{pcard} .name')) && !!document.querySelector('{pcard} input[type=checkbox][data-seller=\"{thao}\"]')",
+       "marked sent: each seller gets a «Chuyển lỗi» checkbox")
+c.js(f"document.querySelector('{pcard} input[data-seller=\"{thao}\"]').click(); T.click('{pcard} [data-act=confirm]')")
+c.wait(f"/Đã xác nhận/.test(T.text('{pcard} .name')) && /Chuyển lỗi/.test(T.text('{pcard} tbody')) && !document.querySelector('{pcard} input[type=checkbox]')",
+       "confirmed with the farmer marked failed")
+st, body = http("GET", f"/api/v1/payouts/{batch}", token=admin)
+b = json.loads(body)
+check(b["status"] == "confirmed" and b["items"][0]["status"] == "failed", "the API: batch confirmed, the item failed")
+c.wait("/✓ Cân đối/.test(T.text('#tb-badge')) && document.querySelectorAll('#tb-table tbody tr').length > 3", "trial balance: balanced badge, accounts listed")
+st, body = http("GET", "/api/v1/ledger/trial-balance", token=admin)
+tb = json.loads(body)
+foot = c.js("Object.fromEntries([...document.querySelectorAll('#tb-table tfoot [data-k]')].map(n => [n.dataset.k, n.textContent]))") or {}
+check(tb["balanced"] and foot.get("debits_posted_vnd") == vnd(tb["debits_posted_vnd"]) == foot.get("credits_posted_vnd") and len(tb["accounts"]) ==
+      c.js("document.querySelectorAll('#tb-table tbody tr').length"), "totals as the API: Nợ = Có = " + str(foot.get("debits_posted_vnd")))
+check(c.js("getComputedStyle(document.getElementById('tb-state')).backgroundColor") == "rgb(46, 107, 46)", "the badge is green")
+check("Tài khoản thu của nongsan" in (c.js("T.text('#tb-table tr[data-code=\"bank:collection\"]')") or "")
+      and "Hồng Thái" in (c.js("T.text('#tb-table tbody')") or ""), "accounts named in Vietnamese (collection account, the post office)")
+c.js("window.confirm = () => true; T.click('#po-create')")
+c.wait("document.querySelectorAll('#po-list > li').length === 2 && /Mới tạo/.test(T.text('#po-list > li .name'))",
+       "the failed money can go in a new run: a second payout run")
+batch2 = c.js("document.querySelector('#po-list > li').getAttribute('data-batch')")
+pcard = f'#po-list > li[data-batch="{batch2}"]'
+check(batch2 != batch, "the new run is listed first")
+c.wait(f"document.querySelectorAll('{pcard} tbody tr').length === 1", "its items shown")
+c.js(f"T.click('{pcard} [data-act=sent]')")
+c.wait(f"!!document.querySelector('{pcard} [data-act=confirm]')", "sent")
+c.js(f"T.click('{pcard} [data-act=confirm]')")
+c.wait(f"/Đã xác nhận/.test(T.text('{pcard} .name')) && /Đã chuyển/.test(T.text('{pcard} tbody'))", "confirmed with nobody failed: «Đã chuyển»")
+c.wait("/✓ Cân đối/.test(T.text('#tb-badge')) && T.text('#tb-table tr[data-code=\"payable:seller:" + thao + "\"] td:last-child') === '0 ₫'",
+       "still balanced; the farmer's payable account at 0 ₫")
+c.shot("staff-11-payouts.png")
+c.js("location.hash = '#hang-ban'")
+c.js(f"(() => {{ const s = document.getElementById('ls-seller'); if (!s.querySelector('option[value=\"{thao}\"]')) return false; s.value = '{thao}'; s.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()")
+c.wait(f"document.getElementById('ls-seller').value === '{thao}' && T.text('#st-sum [data-k=owed]') === '0 ₫'"
+       " && /Đã chuyển vào tài khoản ngân hàng/.test(T.text('#st-table')) && /−352\\.800 ₫/.test(T.text('#st-table'))",
+       "the farmer's statement: paid out −352.800 ₫, nothing owed", timeout=15)
+c.js("T.click('#logout')")
 
 errors = [e for e in c.events if e.get("method") == "Runtime.exceptionThrown"]
 check(not errors, "no uncaught script errors" + ("" if not errors else ": " + json.dumps(errors[0])[:400]))
