@@ -425,7 +425,7 @@ async fn cash_on_delivery_is_collected_by_the_post_office_and_remitted() {
         StatusCode::CONFLICT,
     )
     .await;
-    assert_eq!(c, "conflict");
+    assert_eq!(c, "exceeds_remittable");
     let remit = ok(s
         .post_json("/api/v1/cod/remittances", Some(&s.staff_token), &json!({"reference": "BD-2026-11-30"}))
         .await)

@@ -397,16 +397,18 @@ pub fn assign(
         ))
         .execute(conn)?;
         if claimed == 0 {
-            return Err(ServiceError::Conflict(format!(
-                "this transfer is not waiting in suspense (it is `{outcome}`)"
-            )));
+            return Err(ServiceError::conflict(
+                "not_in_suspense",
+                format!("this transfer is not waiting in suspense (it is `{outcome}`)"),
+            ));
         }
         let order = market::orders::find_by_code(conn, &code)?
             .ok_or_else(|| ServiceError::NotFound(format!("order {code}")))?;
         if order.method == market::orders::lifecycle::PaymentMethod::Cod {
-            return Err(ServiceError::Conflict(format!(
-                "order {code} is cash on delivery; a bank transfer cannot pay it"
-            )));
+            return Err(ServiceError::conflict(
+                "cash_on_delivery_order",
+                format!("order {code} is cash on delivery; a bank transfer cannot pay it"),
+            ));
         }
         credit_order(
             conn,

@@ -140,13 +140,14 @@ pub fn announce(
             return Err(if amount_vnd.is_some() {
                 ServiceError::invalid("amount_vnd", "a positive number of đồng")
             } else {
-                ServiceError::Conflict("this post office owes no cash on delivery".into())
+                ServiceError::conflict("nothing_to_remit", "this post office owes no cash on delivery")
             });
         }
         if amount > remittable {
-            return Err(ServiceError::Conflict(format!(
-                "the post office owes {remittable} đồng not yet remitted; it cannot remit {amount}"
-            )));
+            return Err(ServiceError::conflict(
+                "exceeds_remittable",
+                format!("the post office owes {remittable} đồng not yet remitted; it cannot remit {amount}"),
+            ));
         }
         escrow::apply(
             conn,
@@ -205,7 +206,10 @@ pub fn resolve(
                 .execute(conn)?;
         if changed == 0 {
             let current = one(conn, id)?;
-            return Err(ServiceError::Conflict(format!("the remittance is already {}", current.status)));
+            return Err(ServiceError::conflict(
+                "remittance_resolved",
+                format!("the remittance is already {}", current.status),
+            ));
         }
         let step = if received {
             escrow::Step::PostHold {

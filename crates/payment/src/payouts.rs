@@ -91,8 +91,9 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Ser
             items.push((seller_id.to_string(), amount, bin, number, name));
         }
         if items.is_empty() {
-            return Err(ServiceError::Conflict(
-                "no seller is owed money that the collection account holds".into(),
+            return Err(ServiceError::conflict(
+                "nothing_payable",
+                "no seller is owed money that the collection account holds",
             ));
         }
         let now = storage::now();
@@ -242,7 +243,10 @@ pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Pay
                 .execute(conn)?;
         if changed == 0 {
             let current = get(conn, actor, id)?;
-            return Err(ServiceError::Conflict(format!("the batch is already {}", current.status)));
+            return Err(ServiceError::conflict(
+                "batch_not_created",
+                format!("the batch is already {}", current.status),
+            ));
         }
         accounts::audit::record(conn, actor, None, "payout.sent", "payout_batch", id)?;
         Ok::<_, ServiceError>(())
@@ -269,10 +273,13 @@ pub fn confirm(
                 .execute(conn)?;
         if changed == 0 {
             let current = get(conn, actor, id)?;
-            return Err(ServiceError::Conflict(match current.status.as_str() {
-                "created" => "mark the batch sent before confirming it".to_string(),
-                other => format!("the batch is already {other}"),
-            }));
+            return Err(ServiceError::conflict(
+                "batch_not_sent",
+                match current.status.as_str() {
+                    "created" => "mark the batch sent before confirming it".to_string(),
+                    other => format!("the batch is already {other}"),
+                },
+            ));
         }
         let sellers_in_batch: Vec<String> = payout_items::table
             .filter(payout_items::batch_id.eq(id))

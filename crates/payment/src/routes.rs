@@ -281,9 +281,13 @@ pub async fn order_vietqr_png(
     let order = pool.run(move |c| market::orders::get(c, &actor, &id).map_err(ServiceError::from)).await?;
     let owed = order.amount_due_vnd - order.paid_vnd;
     if order.payment_method != "vietqr" || order.status != "placed" || owed <= 0 {
-        return Err(ServiceError::Conflict("this order has nothing to pay by bank transfer".into()));
+        return Err(ServiceError::conflict(
+            "nothing_to_pay",
+            "this order has nothing to pay by bank transfer",
+        ));
     }
-    let request = payments.vietqr(&order.code, owed).map_err(ServiceError::Conflict)?;
+    let request =
+        payments.vietqr(&order.code, owed).map_err(|e| ServiceError::conflict("payment_unavailable", e))?;
     let png = labels::qr_png(&request.payload, scale).map_err(|e| ServiceError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
         .content_type("image/png")

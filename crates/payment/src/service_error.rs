@@ -15,8 +15,10 @@ pub enum ServiceError {
     Invalid { field: String, message: String },
     #[error("{0} not found")]
     NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
+    /// The request clashes with the state things are in; `code` says
+    /// which clash, for clients that act on it.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     /// A webhook call without the right key or signature.
     #[error("{0}")]
     Unauthorized(String),
@@ -44,6 +46,10 @@ impl ServiceError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         ServiceError::Invalid { field: field.to_string(), message: message.into() }
     }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Conflict { code, message: message.into() }
+    }
 }
 
 impl From<diesel::result::Error> for ServiceError {
@@ -68,7 +74,7 @@ impl actix_web::ResponseError for ServiceError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-            ServiceError::Conflict(_) => StatusCode::CONFLICT,
+            ServiceError::Conflict { .. } => StatusCode::CONFLICT,
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServiceError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             ServiceError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -91,7 +97,7 @@ impl actix_web::ResponseError for ServiceError {
                 "invalid_input"
             }
             ServiceError::NotFound(_) => "not_found",
-            ServiceError::Conflict(_) => "conflict",
+            ServiceError::Conflict { code, .. } => code,
             ServiceError::Unauthorized(_) => "unauthorized",
             ServiceError::MalformedJson(_) => "malformed_json",
             ServiceError::PayloadTooLarge(_) => "payload_too_large",

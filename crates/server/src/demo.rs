@@ -371,10 +371,14 @@ pub fn seed(
          Label:       {public_url}/api/v1/lots/{id}/label.png\n\
          Record:      {public_url}/api/v1/lots/{id}/record\n\
          A4 labels:   {public_url}/api/v1/labels/sheet.html?lots={id},{rice},{chayote}&copies=8\n\
-         API docs:    {public_url}/api/openapi.json\n",
+         API docs:    {public_url}/api/openapi.json\n\
+         Bank webhook: {public_url}/api/v1/payments/bank-webhook (Authorization: Apikey {key};\n\
+         \x20             account {account}; the order code goes in \"content\"; see the README)\n",
         link = tea_view.digital_link,
         id = tea.id,
         rice = rice.id,
         chayote = chayote.id,
+        account = config.collection_account.as_ref().map_or("-", |a| a.account_number.as_str()),
+        key = config.bank_webhook_key.as_deref().unwrap_or("(NONGSAN_BANK_WEBHOOK_KEY is not set)"),
     ))
 }
