@@ -415,9 +415,19 @@ async fn cash_on_delivery_is_collected_by_the_post_office_and_remitted() {
     let pos = ok(s.get("/api/v1/cod/position", Some(&s.staff_token)).await).await;
     assert_eq!(pos["owed_vnd"], 160_000, "{pos}");
     assert_eq!(statement(&s, &farmer, &seller).await["owed_vnd"], 156_800);
-    // the money is not in the bank yet: no payout possible
-    error_code(s.post_json("/api/v1/payouts", Some(&s.admin_token), &json!({})).await, StatusCode::CONFLICT)
-        .await;
+    // the money is not in the bank yet: no payout possible, not even while
+    // the bank holds another buyer's payment for an order not yet delivered
+    let (_, other_farmer) = s.farmer("0912000102", "008080001235").await;
+    let other = s.listing(&other_farmer, &tea(500_000, 3)).await;
+    let paid = place(&s, &buyer, &[(other["id"].as_str().unwrap(), 1)], "vietqr").await;
+    ok(s.notify(&notification("cod-1", paid["code"].as_str().unwrap(), 500_000)).await).await;
+    assert_eq!(s.balance("bank:collection").await, 500_000);
+    let c = error_code(
+        s.post_json("/api/v1/payouts", Some(&s.admin_token), &json!({})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(c, "nothing_payable");
 
     // the post office sends the cash on; it cannot send more than it owes
     let c = error_code(
@@ -457,7 +467,7 @@ async fn cash_on_delivery_is_collected_by_the_post_office_and_remitted() {
     .await;
     let pos = ok(s.get("/api/v1/cod/position", Some(&s.staff_token)).await).await;
     assert_eq!(pos["owed_vnd"], 0);
-    assert_eq!(s.balance("bank:collection").await, 160_000);
+    assert_eq!(s.balance("bank:collection").await, 660_000);
     // now the seller can be paid
     let batch = ok(s.post_json("/api/v1/payouts", Some(&s.admin_token), &json!({})).await).await;
     assert_eq!(batch["total_vnd"], 156_800);

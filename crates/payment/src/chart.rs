@@ -32,14 +32,19 @@ pub fn suspense() -> AccountSpec<'static> {
     AccountSpec { code: SUSPENSE, normal: Side::Credit, non_negative: true }
 }
 
+/// Every order's escrow account starts with this.
+pub const ESCROW_PREFIX: &str = "escrow:order:";
+/// Every order's refund account starts with this.
+pub const REFUND_PREFIX: &str = "refund:order:";
+
 /// Money a buyer paid for an order, held until delivery or cancellation.
 pub fn escrow_code(order_id: &str) -> String {
-    format!("escrow:order:{order_id}")
+    format!("{ESCROW_PREFIX}{order_id}")
 }
 
 /// Money owed back to the buyer of an order (over-payment, cancellation).
 pub fn refund_code(order_id: &str) -> String {
-    format!("refund:order:{order_id}")
+    format!("{REFUND_PREFIX}{order_id}")
 }
 
 /// Money owed to a seller for delivered goods, less the platform fee.

@@ -51,15 +51,29 @@ fn hold_key(batch_id: &str, seller_id: &str) -> String {
     format!("payout:{batch_id}:{seller_id}")
 }
 
+/// What the collection account holds that belongs to nobody but sellers
+/// and the platform: its balance less what buyers paid for orders not yet
+/// delivered (escrow), what is owed back to them (refunds) and transfers
+/// not yet assigned (suspense). Sellers are paid from this only, so that a
+/// seller whose cash on delivery the post office has not yet remitted is
+/// never paid with another buyer's money.
+fn free_in_bank(conn: &mut DbConnection) -> Result<i64, ServiceError> {
+    let bank = ledger::account(conn, chart::BANK)?.map_or(0, |a| a.available());
+    let owed_to_buyers = ledger::posted_balance_total(conn, chart::ESCROW_PREFIX)?
+        + ledger::posted_balance_total(conn, chart::REFUND_PREFIX)?
+        + ledger::account(conn, chart::SUSPENSE)?.map_or(0, |a| a.balance());
+    Ok((bank - owed_to_buyers).max(0))
+}
+
 /// Gathers what every seller is owed into a new batch (admin). Amounts
 /// already in an earlier unconfirmed batch are held and not gathered
-/// again; what the collection account does not hold yet (cash on delivery
-/// not remitted) waits for a later run.
+/// again; what the collection account does not hold yet for sellers (cash
+/// on delivery not remitted) waits for a later run.
 pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, ServiceError> {
     actor.require(&[Role::Admin])?;
     let batch_id = storage::new_id();
     storage::write_transaction(conn, |conn| {
-        let mut bank_left = ledger::account(conn, chart::BANK)?.map_or(0, |a| a.available());
+        let mut bank_left = free_in_bank(conn)?;
         let owed = ledger::accounts_with_prefix(conn, chart::PAYABLE_PREFIX)?;
         let purpose = format!("NONGSAN TT {}", batch_id[..8].to_ascii_uppercase());
         let mut items = Vec::new();

@@ -215,6 +215,7 @@ pub struct OrderPayments {
 #[utoipa::path(get, path = "/api/v1/orders/{id}/payments", tag = "payments", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = OrderPayments), (status = 401, body = accounts::ErrorBody),
+              (status = 403, description = "sellers and staff see orders, not payments", body = accounts::ErrorBody),
               (status = 404, description = "no such order, or not yours", body = accounts::ErrorBody)))]
 pub async fn order_payments(
     pool: web::Data<storage::Pool>,
@@ -233,11 +234,10 @@ fn payments_of(
     actor: &Actor,
     id: &str,
 ) -> Result<OrderPayments, ServiceError> {
-    // the order rules decide who may see the order at all
+    // sellers and staff see orders, not the buyer's bank transfers
+    actor.require(&[Role::Admin, Role::Buyer])?;
+    // the order rules decide whose order it is
     let order = market::orders::get(c, actor, id)?;
-    if !(actor.role == Role::Admin || actor.role == Role::Buyer) {
-        return Err(ServiceError::NotFound("order".into()));
-    }
     let escrow = ledger::account(c, &chart::escrow_code(&order.id))?;
     let refund = ledger::account(c, &chart::refund_code(&order.id))?;
     Ok(OrderPayments {
@@ -258,11 +258,12 @@ pub struct QrImageQuery {
 }
 
 /// The VietQR code the buyer scans with a banking app, as a PNG, while the
-/// order awaits payment: the amount still due and the order code.
+/// order awaits payment: the amount still due and the order code. For the
+/// order's buyer (and admin).
 #[utoipa::path(get, path = "/api/v1/orders/{id}/vietqr.png", tag = "payments", security(("bearer" = [])),
     params(("id" = String, Path), QrImageQuery),
     responses((status = 200, content_type = "image/png", body = Vec<u8>),
-              (status = 401, body = accounts::ErrorBody),
+              (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
               (status = 404, description = "no such order of yours", body = accounts::ErrorBody),
               (status = 409, description = "nothing to pay by bank transfer", body = accounts::ErrorBody)))]
 pub async fn order_vietqr_png(
@@ -277,6 +278,8 @@ pub async fn order_vietqr_png(
     if !(2..=16).contains(&scale) {
         return Err(ServiceError::invalid("scale", "from 2 to 16 pixels per module"));
     }
+    // the code is for the buyer to scan (admin may look at it)
+    actor.require(&[Role::Admin, Role::Buyer])?;
     let payments: Arc<dyn market::orders::PaymentRequests> = payments.into_inner();
     let order = pool.run(move |c| market::orders::get(c, &actor, &id).map_err(ServiceError::from)).await?;
     let owed = order.amount_due_vnd - order.paid_vnd;

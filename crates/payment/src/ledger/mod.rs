@@ -34,8 +34,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use store::{
-    account, accounts_with_prefix, find_by_key, open_account, pending_holds, post_pending, statement,
-    transfer, trial_balance, void_pending,
+    account, accounts_with_prefix, find_by_key, open_account, pending_holds, post_pending,
+    posted_balance_total, statement, transfer, trial_balance, void_pending,
 };
 
 /// The largest amount of one transfer: 10^15 đồng, far above any order and

@@ -390,14 +390,7 @@ pub fn account(conn: &mut DbConnection, code: &str) -> Result<Option<Account>, L
 /// The accounts whose codes start with `prefix` (e.g. every
 /// `payable:seller:` account), by code.
 pub fn accounts_with_prefix(conn: &mut DbConnection, prefix: &str) -> Result<Vec<Account>, LedgerError> {
-    let mut pattern = String::with_capacity(prefix.len() + 1);
-    for ch in prefix.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(ch);
-    }
-    pattern.push('%');
+    let pattern = like_prefix(prefix);
     let rows: Vec<AccountRow> = ledger_accounts::table
         .filter(ledger_accounts::code.like(pattern).escape('\\'))
         .order(ledger_accounts::code)
@@ -408,6 +401,37 @@ pub fn accounts_with_prefix(conn: &mut DbConnection, prefix: &str) -> Result<Vec
         .filter(|r| r.code.starts_with(prefix))
         .map(Account::try_from)
         .collect()
+}
+
+/// A LIKE pattern matching codes that start with `prefix` (escape `\\`).
+fn like_prefix(prefix: &str) -> String {
+    let mut pattern = String::with_capacity(prefix.len() + 1);
+    for ch in prefix.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The sum of the posted balances of the accounts whose code starts with
+/// `prefix`, each on its normal side. Only accounts with a balance are
+/// read (an order's escrow is empty once the order is done), so the cost
+/// follows the open accounts, not the history.
+pub fn posted_balance_total(conn: &mut DbConnection, prefix: &str) -> Result<i64, LedgerError> {
+    let pattern = like_prefix(prefix);
+    let rows: Vec<AccountRow> = ledger_accounts::table
+        .filter(ledger_accounts::code.like(pattern).escape('\\'))
+        .filter(ledger_accounts::credits_posted.ne(ledger_accounts::debits_posted))
+        .select(account_columns!())
+        .load(conn)?;
+    let mut total = 0i64;
+    for row in rows.into_iter().filter(|r| r.code.starts_with(prefix)) {
+        total = total.saturating_add(Account::try_from(row)?.balance());
+    }
+    Ok(total)
 }
 
 /// The holds on account `code` that are neither posted nor voided yet,
