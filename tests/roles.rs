@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use e2e::{seller_body, TestServer, PASSWORD};
+use e2e::{seller_body, TestServer, PASSWORD, WEBHOOK_KEY};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -104,6 +104,25 @@ const MATRIX: &[&str] = &[
     "GET    /api/v1/exports/fsma204.csv               401  200  200  200  200  200  403  403  403",  // each its own lots (contents checked below)
     "POST   /api/v1/verify                            200  200  200  200  200  200  200  200  200",  // checks a record, stores nothing
     "GET    /api/v1/trust-list                        200  200  200  200  200  200  200  200  200",
+    // -- payments: the bank's notifications by their key; an order's money for its buyer; the books for admin
+    "POST   /api/v1/payments/bank-webhook             200  200  200  200  200  200  200  200  200",  // Apikey, no bearer: pays a fresh vietqr order
+    "GET    /api/v1/payments/bank-transfers           401  200  200  200  403  403  403  403  403",  // the operator's suspense, every office's staff
+    "POST   /api/v1/payments/bank-transfers/{id}/assign  401  200  200  200  403  403  403  403  403",  // fresh unmatched transfer → fresh vietqr order
+    "GET    /api/v1/orders/{id}/payments              401  200  403  403  403  403  200  404  403",  // fresh paid vietqr order X→A: buyer and admin only, staff and farmers never
+    "GET    /api/v1/orders/{id}/vietqr.png            401  200  200  404  200  404  200  404  403",  // fresh unpaid vietqr order X→A: whoever sees the order
+    "POST   /api/v1/orders/{id}/refunds               401  200  403  403  403  403  403  403  403",  // fresh overpaid order: the excess paid back
+    "GET    /api/v1/ledger/trial-balance              401  200  403  403  403  403  403  403  403",
+    "GET    /api/v1/cod/position                      401  200  200  404  403  403  403  403  403",  // names office 1
+    "POST   /api/v1/cod/remittances                   401  201  201  404  403  403  403  403  403",  // office 1, after a fresh COD delivery
+    "POST   /api/v1/cod/remittances/{id}/received     401  200  403  403  403  403  403  403  403",  // fresh pending remittance of office 1
+    "POST   /api/v1/cod/remittances/{id}/cancel       401  200  403  403  403  403  403  403  403",  // fresh pending remittance of office 1
+    "POST   /api/v1/payouts                           401  201  403  403  403  403  403  403  403",  // after a fresh delivered, paid order of A
+    "GET    /api/v1/payouts                           401  200  403  403  403  403  403  403  403",
+    "GET    /api/v1/payouts/{id}                      401  200  403  403  403  403  403  403  403",  // fresh created batch
+    "GET    /api/v1/payouts/{id}/bank-file.csv        401  200  403  403  403  403  403  403  403",  // fresh created batch
+    "POST   /api/v1/payouts/{id}/sent                 401  200  403  403  403  403  403  403  403",  // fresh created batch
+    "POST   /api/v1/payouts/{id}/confirm              401  200  403  403  403  403  403  403  403",  // fresh sent batch, nobody failed
+    "GET    /api/v1/sellers/{id}/statement            401  200  200  404  200  404  403  403  403",  // seller A
     // -- statistics: only when the document has the route
     "GET    /api/v1/stats                             401  200  200  200  403  403  403  403  200",
 ];
@@ -112,14 +131,16 @@ const MATRIX: &[&str] = &[
 const OPTIONAL: &[&str] = &["GET /api/v1/stats"];
 
 /// Writes anyone may make whatever their role: the caller's own session or
-/// account, or a check that stores nothing. Every other write is refused to
-/// the officer.
+/// account, a check that stores nothing, or a bank notification (its
+/// API key, not a role, lets it in). Every other write is refused to the
+/// officer.
 const ROLELESS_WRITES: &[&str] = &[
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/logout",
     "POST /api/v1/auth/register",
     "POST /api/v1/auth/activate",
     "POST /api/v1/verify",
+    "POST /api/v1/payments/bank-webhook",
 ];
 
 /// What farmer B must never be given on farmer A's objects (and buyer Y on
@@ -142,6 +163,10 @@ const A_PRIVATE: &[&str] = &[
     "POST /api/v1/lots",
     "POST /api/v1/lots/{id}/events",
     "POST /api/v1/lots/{id}/recall",
+    "GET /api/v1/orders/{id}/payments",
+    "GET /api/v1/orders/{id}/vietqr.png",
+    "POST /api/v1/orders/{id}/refunds",
+    "GET /api/v1/sellers/{id}/statement",
 ];
 const X_PRIVATE: &[&str] = &[
     "GET /api/v1/orders/{id}",
@@ -149,7 +174,14 @@ const X_PRIVATE: &[&str] = &[
     "POST /api/v1/orders/{id}/hand-over",
     "POST /api/v1/orders/{id}/deliver",
     "POST /api/v1/orders/{id}/cancel",
+    "GET /api/v1/orders/{id}/payments",
+    "GET /api/v1/orders/{id}/vietqr.png",
+    "POST /api/v1/orders/{id}/refunds",
 ];
+/// What staff of post office 2 must never be given on post office 1's
+/// money: its sellers' statements, its cash on delivery.
+const OFFICE1_PRIVATE: &[&str] =
+    &["GET /api/v1/sellers/{id}/statement", "GET /api/v1/cod/position", "POST /api/v1/cod/remittances"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cell {
@@ -239,6 +271,8 @@ struct World {
     s: TestServer,
     tokens: BTreeMap<Caller, String>,
     phones: BTreeMap<Caller, String>,
+    /// Post office 1: the operator's organisation, farmers A and B's.
+    office1: String,
     seller_a: String,
     seller_b: String,
     listing_a: String,
@@ -300,8 +334,9 @@ impl World {
     async fn build() -> World {
         let s = TestServer::start().await;
         let state = s.state.clone();
-        tokio::task::spawn_blocking(move || {
+        let office1 = tokio::task::spawn_blocking(move || {
             let mut conn = state.pool.get().unwrap();
+            let office1 = traceability::keys::operator_organisation(&mut conn).unwrap().expect("office 1");
             let (office2, _did) = traceability::keys::add_signing_organisation(
                 &mut conn,
                 &state.master,
@@ -327,6 +362,7 @@ impl World {
                 )
                 .unwrap();
             }
+            office1
         })
         .await
         .unwrap();
@@ -392,6 +428,7 @@ impl World {
             s,
             tokens,
             phones,
+            office1,
             seller_a,
             seller_b,
             listing_a,
@@ -469,21 +506,82 @@ impl World {
     }
 
     /// A cash-on-delivery order of buyer X from farmer A, taken `steps`
-    /// along: 0 waiting for the seller, 1 confirmed, 2 handed over.
+    /// along: 0 waiting for the seller, 1 confirmed, 2 handed over,
+    /// 3 delivered (post office 1 then owes its cash).
     async fn fresh_order(&self, steps: u8) -> String {
         let r = self
             .s
             .post_json("/api/v1/orders", Some(&self.tokens[&BuyerX]), &order_body(&[&self.stock_a]))
             .await;
         let id = ok_json(r, "fresh order").await["id"].as_str().unwrap().to_string();
-        for (step, who) in [("confirm", FarmerA), ("hand-over", Staff)].into_iter().take(steps.into()) {
+        self.take_along(&id, steps).await;
+        id
+    }
+
+    /// Confirms (farmer A), hands over and delivers (staff) the first
+    /// `steps` of that.
+    async fn take_along(&self, id: &str, steps: u8) {
+        let all = [("confirm", FarmerA), ("hand-over", Staff), ("deliver", Staff)];
+        for (step, who) in all.into_iter().take(steps.into()) {
             let r = self
                 .s
                 .send(Method::POST, &format!("/api/v1/orders/{id}/{step}"), self.token(who), None)
                 .await;
             ok_json(r, step).await;
         }
+    }
+
+    /// A bank-transfer order of buyer X from farmer A, not paid yet:
+    /// (id, code, amount due).
+    async fn fresh_vietqr_order(&self) -> (String, String, i64) {
+        let mut body = order_body(&[&self.stock_a]);
+        body["payment_method"] = json!("vietqr");
+        let r = self.s.post_json("/api/v1/orders", Some(&self.tokens[&BuyerX]), &body).await;
+        let o = ok_json(r, "fresh vietqr order").await;
+        let due = o["amount_due_vnd"].as_i64().unwrap();
+        assert!(due > 0, "{o}");
+        (o["id"].as_str().unwrap().into(), o["code"].as_str().unwrap().into(), due)
+    }
+
+    /// A bank notification of a new transfer in; returns its id.
+    async fn transfer_in(&self, content: &str, amount_vnd: i64) -> String {
+        let id = format!("{}", 7_000_000 + self.unique());
+        let r = self.s.notify(&e2e::notification(&id, content, amount_vnd)).await;
+        assert_eq!(ok_json(r, "bank notification").await, json!({"success": true}));
         id
+    }
+
+    /// A fresh bank-transfer order of X from A paid `extra` đồng more than
+    /// it owes (the excess is owed back to X), taken `steps` along.
+    async fn fresh_paid_order(&self, extra: i64, steps: u8) -> String {
+        let (id, code, due) = self.fresh_vietqr_order().await;
+        self.transfer_in(&format!("{code} thanh toan"), due + extra).await;
+        self.take_along(&id, steps).await;
+        id
+    }
+
+    /// A fresh payout batch (of what farmer A is owed for a fresh paid and
+    /// delivered order, at least), marked sent when `sent`.
+    async fn fresh_payout(&self, sent: bool) -> String {
+        self.fresh_paid_order(0, 3).await;
+        let r = self.s.send(Method::POST, "/api/v1/payouts", self.token(Admin), None).await;
+        let id = ok_json(r, "payout batch").await["id"].as_str().unwrap().to_string();
+        if sent {
+            let r = self
+                .s
+                .send(Method::POST, &format!("/api/v1/payouts/{id}/sent"), self.token(Admin), None)
+                .await;
+            ok_json(r, "batch sent").await;
+        }
+        id
+    }
+
+    /// A pending remittance of post office 1, announced by its staff after
+    /// a fresh cash-on-delivery order was delivered.
+    async fn fresh_remittance(&self) -> String {
+        self.fresh_order(3).await;
+        let r = self.s.post_json("/api/v1/cod/remittances", self.token(Staff), &json!({})).await;
+        ok_json(r, "remittance").await["id"].as_str().unwrap().to_string()
     }
 }
 
@@ -501,6 +599,9 @@ enum Token {
     Caller,
     /// A new session of the caller (the call ends it).
     Fresh,
+    /// No session: `Authorization: Apikey` with the bank-notification key,
+    /// whoever calls.
+    WebhookKey,
 }
 
 /// What one cell sends, and what to read (as admin) before and after a
@@ -641,6 +742,68 @@ async fn request(w: &World, row: &Row) -> Req {
             Req::at(format!("{}?from=2000-01-01&to=2099-12-31", row.path))
         }
         ("POST", "/api/v1/verify") => Req::at(row.path).json(w.record_a.clone()),
+        // -- payments
+        ("POST", "/api/v1/payments/bank-webhook") => {
+            let (id, code, due) = w.fresh_vietqr_order().await;
+            let body =
+                e2e::notification(&format!("{}", 8_000_000 + w.unique()), &format!("{code} thanh toan"), due);
+            Req { token: Token::WebhookKey, ..Req::at(row.path) }
+                .json(body)
+                .probe(format!("/api/v1/orders/{id}/payments"))
+        }
+        ("GET", "/api/v1/payments/bank-transfers") => {
+            Req::at("/api/v1/payments/bank-transfers?outcome=unmatched&limit=10")
+        }
+        ("POST", "/api/v1/payments/bank-transfers/{id}/assign") => {
+            let transfer = w.transfer_in("chuyen tien mua che", 100_000).await;
+            let (_, code, _) = w.fresh_vietqr_order().await;
+            Req::at(format!("/api/v1/payments/bank-transfers/{transfer}/assign"))
+                .json(json!({"order_code": code}))
+                .probe("/api/v1/payments/bank-transfers?outcome=unmatched&limit=500")
+        }
+        ("GET", "/api/v1/orders/{id}/payments") => {
+            Req::at(format!("/api/v1/orders/{}/payments", w.fresh_paid_order(0, 0).await))
+        }
+        ("GET", "/api/v1/orders/{id}/vietqr.png") => {
+            Req::at(format!("/api/v1/orders/{}/vietqr.png", w.fresh_vietqr_order().await.0))
+        }
+        ("POST", "/api/v1/orders/{id}/refunds") => {
+            let id = w.fresh_paid_order(5_000, 0).await;
+            Req::at(format!("/api/v1/orders/{id}/refunds"))
+                .json(json!({"amount_vnd": 5_000, "reference": format!("FT-HOAN-{}", w.unique())}))
+                .probe(format!("/api/v1/orders/{id}/payments"))
+        }
+        ("GET", "/api/v1/ledger/trial-balance" | "/api/v1/payouts") => Req::at(row.path),
+        ("GET", "/api/v1/cod/position") => Req::at(format!("/api/v1/cod/position?post_office={}", w.office1)),
+        ("POST", "/api/v1/cod/remittances") => {
+            w.fresh_order(3).await;
+            Req::at(row.path)
+                .json(json!({"post_office": w.office1, "reference": format!("BD-{}", w.unique())}))
+                .probe(format!("/api/v1/cod/position?post_office={}", w.office1))
+        }
+        ("POST", "/api/v1/cod/remittances/{id}/received" | "/api/v1/cod/remittances/{id}/cancel") => {
+            let id = w.fresh_remittance().await;
+            Req::at(row.path.replace("{id}", &id))
+                .probe(format!("/api/v1/cod/position?post_office={}", w.office1))
+        }
+        ("POST", "/api/v1/payouts") => {
+            w.fresh_paid_order(0, 3).await;
+            Req::at(row.path).probe("/api/v1/payouts")
+        }
+        ("GET", "/api/v1/payouts/{id}" | "/api/v1/payouts/{id}/bank-file.csv") => {
+            Req::at(row.path.replace("{id}", &w.fresh_payout(false).await))
+        }
+        ("POST", "/api/v1/payouts/{id}/sent") => {
+            let path = format!("/api/v1/payouts/{}", w.fresh_payout(false).await);
+            Req::at(format!("{path}/sent")).probe(path)
+        }
+        ("POST", "/api/v1/payouts/{id}/confirm") => {
+            let path = format!("/api/v1/payouts/{}", w.fresh_payout(true).await);
+            Req::at(format!("{path}/confirm")).json(json!({"failed_seller_ids": []})).probe(path)
+        }
+        ("GET", "/api/v1/sellers/{id}/statement") => {
+            Req::at(format!("/api/v1/sellers/{}/statement", w.seller_a))
+        }
         _ => panic!("no request for {}: add it to `request`", row.op()),
     }
 }
@@ -648,13 +811,16 @@ async fn request(w: &World, row: &Row) -> Req {
 /// Sends `req` as `caller`; returns the status and the body.
 async fn call(w: &World, method: &Method, req: &Req, caller: Caller) -> (u16, Vec<u8>) {
     let token = match (&req.token, caller) {
-        (_, Anon) => None,
+        (Token::WebhookKey, _) | (_, Anon) => None,
         (Token::Caller, c) => w.token(c).map(str::to_string),
         (Token::Fresh, c) => Some(w.s.login(&w.phones[&c], PASSWORD).await),
     };
     let mut rb = w.s.client.request(method.clone(), w.s.at(&req.path));
     if let Some(t) = &token {
         rb = rb.bearer_auth(t);
+    }
+    if let Token::WebhookKey = req.token {
+        rb = rb.header("Authorization", format!("Apikey {WEBHOOK_KEY}"));
     }
     rb = match &req.body {
         Body::None => rb,
@@ -734,6 +900,9 @@ async fn every_role_against_every_route() {
         }
         if X_PRIVATE.contains(&op.as_str()) {
             assert!(row.cell(BuyerY).refuses(), "{op}: buyer Y never sees X's orders");
+        }
+        if OFFICE1_PRIVATE.contains(&op.as_str()) {
+            assert!(row.cell(Staff2).refuses(), "{op}: post office 2 never sees office 1's money");
         }
     }
 
