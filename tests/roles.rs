@@ -109,7 +109,7 @@ const MATRIX: &[&str] = &[
     "GET    /api/v1/payments/bank-transfers           401  200  200  200  403  403  403  403  403",  // the operator's suspense, every office's staff
     "POST   /api/v1/payments/bank-transfers/{id}/assign  401  200  200  200  403  403  403  403  403",  // fresh unmatched transfer → fresh vietqr order
     "GET    /api/v1/orders/{id}/payments              401  200  403  403  403  403  200  404  403",  // fresh paid vietqr order X→A: buyer and admin only, staff and farmers never
-    "GET    /api/v1/orders/{id}/vietqr.png            401  200  200  404  200  404  200  404  403",  // fresh unpaid vietqr order X→A: whoever sees the order
+    "GET    /api/v1/orders/{id}/vietqr.png            401  200  403  403  403  403  200  404  403",  // fresh unpaid vietqr order X→A: the buyer scans it (admin may look)
     "POST   /api/v1/orders/{id}/refunds               401  200  403  403  403  403  403  403  403",  // fresh overpaid order: the excess paid back
     "GET    /api/v1/ledger/trial-balance              401  200  403  403  403  403  403  403  403",
     "GET    /api/v1/cod/position                      401  200  200  404  403  403  403  403  403",  // names office 1
