@@ -380,7 +380,9 @@ pub fn statement(
     }
     let code = chart::payable_code(seller_id);
     let account = ledger::account(conn, &code)?;
-    let lines = ledger::statement(conn, &code, 1000)?
+    // a seller with no money yet has no account yet: an empty statement
+    let lines = if account.is_some() { ledger::statement(conn, &code, 1000)? } else { Vec::new() };
+    let lines = lines
         .into_iter()
         .map(|l| StatementLine {
             at: rfc3339(l.at),
