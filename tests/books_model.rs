@@ -1,0 +1,1271 @@
+//! The books against a model: random sequences of orders, bank
+//! notifications, order changes, cash-on-delivery remittances, payout runs
+//! and refunds, run against the real server over HTTP and against a plain
+//! reference model kept in this file (integers per account). After every
+//! step the test compares what the server answered (success, or the
+//! refusal the model predicts), the whole trial balance (every account's
+//! balance and available amount), every order's status, parts and
+//! `paid_vnd`, and every seller's statement.
+//!
+//! The model also states what must hold in the real world, whatever the
+//! code does: a seller is owed exactly the delivered subtotals less the fee
+//! less what was paid out; every đồng a buyer sent is in escrow, owed back,
+//! paid back or released to a seller for a delivered part; and the bank
+//! always holds at least what is kept for buyers (escrow, refunds due,
+//! suspense).
+//!
+//! ```text
+//! cargo test -p e2e --test books_model
+//! NONGSAN_TEST_BACKEND=postgres NONGSAN_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres \
+//!     cargo test -p e2e --test books_model
+//! ```
+//! `NONGSAN_MODEL_CASES` (default 16) sets the number of sequences.
+//!
+//! Two server bugs are known (the `KNOWN_BUG_*` constants, with an ignored
+//! reproduction each at the end): while a constant is true the sequence
+//! steers around that bug; set it to false once the bug is fixed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+
+use e2e::{notification, TestServer};
+use proptest::prelude::*;
+use reqwest::{Method, Response};
+use serde_json::{json, Value};
+
+/// The test server's fee: 2 % (`TestServer::start`).
+const FEE_BASIS_POINTS: i64 = 200;
+/// Unit prices of the three sellers' listings: odd, so the fee rounds.
+const PRICES: [i64; 3] = [33_333, 125_050, 47_777];
+
+// ---------------------------------------------------------------- operations
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Confirm,
+    HandOver,
+    Deliver,
+    Cancel,
+}
+
+impl Action {
+    fn path(self) -> &'static str {
+        match self {
+            Action::Confirm => "confirm",
+            Action::HandOver => "hand-over",
+            Action::Deliver => "deliver",
+            Action::Cancel => "cancel",
+        }
+    }
+}
+
+/// Who acts on an order.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Buyer,
+    /// A buyer with no part in the order.
+    OtherBuyer,
+    /// The farmer of the order's part `n % parts`.
+    Seller(u8),
+    /// A farmer with no part in the order (there are three sellers and at
+    /// most two per order).
+    OtherFarmer,
+    Staff,
+    Admin,
+}
+
+/// How a transfer for an order is written and how much it is.
+#[derive(Debug, Clone, Copy)]
+enum Pay {
+    /// What is still owed, the code as it is.
+    Exact,
+    /// Half of it, inside Vietcombank's wrapping.
+    Partial,
+    /// More than owed.
+    Over,
+    /// The owed amount, code lower case with `o`/`l` for `0`/`1`.
+    Confusable,
+    /// The owed amount, code split by the buyer: `NS 7K2M-9QXA`.
+    Split,
+    /// The owed amount, code broken beyond reading: to suspense.
+    Garbled,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Remit {
+    All,
+    Half,
+    TooMuch,
+    /// Admin announcing for the post office by name.
+    AdminNamed,
+    /// A buyer: refused.
+    ByBuyer,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum RefundHow {
+    All,
+    Half,
+    TooMuch,
+    /// A reference used before, with the same amount: changes nothing.
+    Replay,
+    /// A reference used before, with another amount: refused.
+    ReuseOtherAmount,
+    AsStaff,
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Place {
+        cod: bool,
+        sellers: u8,
+        qty: i64,
+    },
+    Pay {
+        order: u8,
+        how: Pay,
+    },
+    Unmatched {
+        amount: i64,
+    },
+    /// Money out of the collection account, or money in to another account.
+    Ignored {
+        order: u8,
+        elsewhere: bool,
+    },
+    /// A notification id seen before, sent again (maybe with another amount).
+    Replay {
+        earlier: u8,
+        other_amount: bool,
+    },
+    Assign {
+        transfer: u8,
+        order: u8,
+        as_buyer: bool,
+    },
+    Act {
+        order: u8,
+        action: Action,
+        who: Who,
+    },
+    /// The next natural step of an order, by the right person: pay what is
+    /// owed, confirm, hand over, deliver. Drives orders deep.
+    Advance {
+        order: u8,
+        by_admin: bool,
+    },
+    Announce {
+        how: Remit,
+    },
+    Resolve {
+        remit: u8,
+        received: bool,
+        as_staff: bool,
+    },
+    PayoutCreate {
+        as_staff: bool,
+    },
+    PayoutSent {
+        batch: u8,
+    },
+    PayoutConfirm {
+        batch: u8,
+        failed: u8,
+        bogus: bool,
+    },
+    Refund {
+        order: u8,
+        how: RefundHow,
+    },
+}
+
+fn act_strategy() -> impl Strategy<Value = Op> {
+    let action = prop_oneof![
+        3 => Just(Action::Confirm),
+        3 => Just(Action::HandOver),
+        3 => Just(Action::Deliver),
+        3 => Just(Action::Cancel),
+    ];
+    (any::<u8>(), action, 0..10u8, any::<u8>()).prop_map(|(order, action, roll, n)| {
+        let who = match (action, roll) {
+            (Action::Confirm, 0..=5) => Who::Seller(n),
+            (Action::Confirm, 6) => Who::Staff,
+            (Action::Confirm, 7) => Who::Admin,
+            (Action::Confirm, 8) => Who::Buyer,
+            (Action::Confirm, _) => Who::OtherFarmer,
+            (Action::HandOver | Action::Deliver, 0..=5) => Who::Staff,
+            (Action::HandOver | Action::Deliver, 6 | 7) => Who::Admin,
+            (Action::HandOver | Action::Deliver, 8) => Who::Seller(n),
+            (Action::HandOver | Action::Deliver, _) => Who::Buyer,
+            (Action::Cancel, 0 | 1) => Who::Buyer,
+            (Action::Cancel, 2..=4) => Who::Seller(n),
+            (Action::Cancel, 5 | 6) => Who::Staff,
+            (Action::Cancel, 7) => Who::Admin,
+            (Action::Cancel, 8) => Who::OtherBuyer,
+            (Action::Cancel, _) => Who::OtherFarmer,
+        };
+        Op::Act { order, action, who }
+    })
+}
+
+fn op_strategy() -> impl Strategy<Value = Op> {
+    let pay = prop_oneof![
+        4 => Just(Pay::Exact),
+        2 => Just(Pay::Partial),
+        1 => Just(Pay::Over),
+        1 => Just(Pay::Confusable),
+        1 => Just(Pay::Split),
+        1 => Just(Pay::Garbled),
+    ];
+    let remit = prop_oneof![
+        3 => Just(Remit::All),
+        2 => Just(Remit::Half),
+        1 => Just(Remit::TooMuch),
+        1 => Just(Remit::AdminNamed),
+        1 => Just(Remit::ByBuyer),
+    ];
+    let refund = prop_oneof![
+        3 => Just(RefundHow::All),
+        2 => Just(RefundHow::Half),
+        1 => Just(RefundHow::TooMuch),
+        1 => Just(RefundHow::Replay),
+        1 => Just(RefundHow::ReuseOtherAmount),
+        1 => Just(RefundHow::AsStaff),
+    ];
+    prop_oneof![
+        4 => (any::<bool>(), 0..6u8, 1..4i64).prop_map(|(cod, sellers, qty)| Op::Place { cod, sellers, qty }),
+        6 => (any::<u8>(), pay).prop_map(|(order, how)| Op::Pay { order, how }),
+        1 => (1..500i64).prop_map(|k| Op::Unmatched { amount: k * 1_000 }),
+        1 => (any::<u8>(), any::<bool>()).prop_map(|(order, elsewhere)| Op::Ignored { order, elsewhere }),
+        1 => (any::<u8>(), any::<bool>()).prop_map(|(earlier, other_amount)| Op::Replay { earlier, other_amount }),
+        2 => (any::<u8>(), any::<u8>(), prop::bool::weighted(0.15))
+            .prop_map(|(transfer, order, as_buyer)| Op::Assign { transfer, order, as_buyer }),
+        8 => act_strategy(),
+        12 => (any::<u8>(), prop::bool::weighted(0.2)).prop_map(|(order, by_admin)| Op::Advance { order, by_admin }),
+        2 => remit.prop_map(|how| Op::Announce { how }),
+        2 => (any::<u8>(), prop::bool::weighted(0.7), prop::bool::weighted(0.15))
+            .prop_map(|(remit, received, as_staff)| Op::Resolve { remit, received, as_staff }),
+        2 => prop::bool::weighted(0.15).prop_map(|as_staff| Op::PayoutCreate { as_staff }),
+        2 => any::<u8>().prop_map(|batch| Op::PayoutSent { batch }),
+        2 => (any::<u8>(), any::<u8>(), prop::bool::weighted(0.15))
+            .prop_map(|(batch, failed, bogus)| Op::PayoutConfirm { batch, failed, bogus }),
+        2 => (any::<u8>(), refund).prop_map(|(order, how)| Op::Refund { order, how }),
+    ]
+}
+
+// --------------------------------------------------------------------- model
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum PartStatus {
+    Pending,
+    Confirmed,
+    HandedOver,
+    Delivered,
+    Cancelled,
+}
+
+impl PartStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            PartStatus::Pending => "pending",
+            PartStatus::Confirmed => "confirmed",
+            PartStatus::HandedOver => "handed_over",
+            PartStatus::Delivered => "delivered",
+            PartStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Party {
+    Buyer,
+    Seller,
+    Staff,
+    Admin,
+}
+
+/// The HTTP status a request must get: success, or this refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Ok,
+    Refused(u16),
+}
+
+#[derive(Debug, Clone)]
+struct Part {
+    id: String,
+    seller: usize,
+    subtotal: i64,
+    status: PartStatus,
+    /// Set aside for the seller by a hold (vietqr parts once confirmed).
+    held: i64,
+}
+
+#[derive(Debug, Clone)]
+struct Order {
+    id: String,
+    code: String,
+    cod: bool,
+    parts: Vec<Part>,
+    paid: i64,
+    escrow: i64,
+    refund_due: i64,
+    /// Everything the buyer sent for the order (applied and excess).
+    received: i64,
+    refunded: i64,
+    /// Released to sellers on delivery (vietqr parts).
+    released: i64,
+    /// Refund references recorded, with their amounts.
+    refund_refs: Vec<(String, i64)>,
+}
+
+impl Order {
+    fn due(&self) -> i64 {
+        self.parts.iter().filter(|p| p.status != PartStatus::Cancelled).map(|p| p.subtotal).sum()
+    }
+
+    fn settled(&self) -> bool {
+        self.cod || (self.due() > 0 && self.paid >= self.due())
+    }
+
+    fn held(&self) -> i64 {
+        self.parts.iter().map(|p| p.held).sum()
+    }
+
+    fn status(&self) -> &'static str {
+        let alive = self.parts.iter().map(|p| p.status).filter(|s| *s != PartStatus::Cancelled).min();
+        match alive {
+            None => "cancelled",
+            Some(PartStatus::Pending) if self.cod => "cod",
+            Some(PartStatus::Pending) if self.settled() => "paid",
+            Some(PartStatus::Pending) => "placed",
+            Some(PartStatus::Confirmed) => "confirmed",
+            Some(PartStatus::HandedOver) => "handed_over",
+            Some(PartStatus::Delivered) => "delivered",
+            Some(PartStatus::Cancelled) => "cancelled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoteState {
+    /// Booked, or ignored: nothing more can happen to it.
+    Done,
+    Unmatched,
+    Assigned,
+}
+
+#[derive(Debug, Clone)]
+struct Note {
+    id: String,
+    amount: i64,
+    state: NoteState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BatchStatus {
+    Created,
+    Sent,
+    Confirmed,
+}
+
+#[derive(Debug, Clone)]
+struct Batch {
+    id: String,
+    status: BatchStatus,
+    items: Vec<(usize, i64)>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Seller {
+    id: String,
+    payable: i64,
+    in_payout: i64,
+    /// Delivered subtotals less fees: what the seller has earned.
+    earned: i64,
+    paid_out: i64,
+    /// Whether the ledger has the seller's payable account yet (opened by
+    /// the first hold or delivery).
+    opened: bool,
+}
+
+/// The reference model: plain integers per account.
+#[derive(Debug, Clone, Default)]
+struct Model {
+    bank: i64,
+    /// Held from the bank by payout batches not yet confirmed.
+    bank_in_payout: i64,
+    suspense: i64,
+    fees: i64,
+    cod: i64,
+    /// Of `cod`, announced in pending remittances.
+    cod_in_transit: i64,
+    orders: Vec<Order>,
+    sellers: Vec<Seller>,
+    notes: Vec<Note>,
+    /// (id, amount, pending)
+    remits: Vec<(String, i64, bool)>,
+    batches: Vec<Batch>,
+}
+
+fn fee_for(amount: i64) -> i64 {
+    amount * FEE_BASIS_POINTS / 10_000
+}
+
+/// The order state machine (market's rules, restated).
+fn next_status(from: PartStatus, action: Action, party: Party, settled: bool) -> Result<PartStatus, u16> {
+    use PartStatus::*;
+    let allowed = match action {
+        Action::Confirm => party != Party::Buyer,
+        Action::HandOver | Action::Deliver => matches!(party, Party::Staff | Party::Admin),
+        Action::Cancel => true,
+    };
+    if !allowed {
+        return Err(403);
+    }
+    match (action, from) {
+        (Action::Confirm, Pending) if !settled => Err(409),
+        (Action::Confirm, Pending) => Ok(Confirmed),
+        (Action::HandOver, Confirmed) => Ok(HandedOver),
+        (Action::Deliver, HandedOver) => Ok(Delivered),
+        (Action::Cancel, Pending) => Ok(Cancelled),
+        (Action::Cancel, Confirmed) if party != Party::Buyer => Ok(Cancelled),
+        (Action::Cancel, HandedOver) if matches!(party, Party::Staff | Party::Admin) => Ok(Cancelled),
+        _ => Err(409),
+    }
+}
+
+fn already_done(action: Action, from: PartStatus) -> bool {
+    let target = match action {
+        Action::Confirm => PartStatus::Confirmed,
+        Action::HandOver => PartStatus::HandedOver,
+        Action::Deliver => PartStatus::Delivered,
+        Action::Cancel => PartStatus::Cancelled,
+    };
+    matches!(from, PartStatus::Delivered | PartStatus::Cancelled) || from >= target
+}
+
+impl Model {
+    fn bank_available(&self) -> i64 {
+        self.bank - self.bank_in_payout
+    }
+
+    /// Money the bank holds for buyers: not the operator's, not the sellers'.
+    fn kept_for_buyers(&self) -> i64 {
+        self.suspense + self.orders.iter().map(|o| o.escrow + o.refund_due).sum::<i64>()
+    }
+
+    /// Credits a transfer of `amount` (from the bank, or suspense) to an order.
+    fn credit_order(&mut self, o: usize, amount: i64) {
+        let order = &mut self.orders[o];
+        let still_due = if order.cod { 0 } else { (order.due() - order.paid).max(0) };
+        let applied = amount.min(still_due);
+        order.paid += applied;
+        order.escrow += applied;
+        order.refund_due += amount - applied;
+        order.received += amount;
+    }
+
+    /// What an order action does, or the refusal.
+    fn act(&mut self, o: usize, action: Action, who: &[(usize, Party)]) -> Expect {
+        let order = &self.orders[o];
+        if who.is_empty() {
+            return Expect::Refused(404);
+        }
+        let settled = order.settled();
+        let mut changes = Vec::new();
+        let mut first_error = None;
+        for &(p, party) in who {
+            let from = order.parts[p].status;
+            match next_status(from, action, party, settled) {
+                Ok(to) => changes.push((p, to)),
+                Err(e) if already_done(action, from) => {
+                    first_error.get_or_insert(e);
+                }
+                Err(e) => return Expect::Refused(e),
+            }
+        }
+        if changes.is_empty() {
+            return Expect::Refused(first_error.unwrap_or(404));
+        }
+        let order = &mut self.orders[o];
+        let mut cancelled = false;
+        for (p, to) in changes {
+            let part = &mut order.parts[p];
+            part.status = to;
+            let seller = &mut self.sellers[part.seller];
+            match to {
+                PartStatus::Confirmed if !order.cod => {
+                    part.held = part.subtotal;
+                    seller.opened = true;
+                }
+                PartStatus::Delivered => {
+                    if order.cod {
+                        // post office → escrow → seller
+                        self.cod += part.subtotal;
+                    } else {
+                        order.escrow -= part.subtotal;
+                        order.released += part.subtotal;
+                        part.held = 0;
+                    }
+                    let fee = fee_for(part.subtotal);
+                    seller.opened = true;
+                    seller.payable += part.subtotal - fee;
+                    seller.earned += part.subtotal - fee;
+                    self.fees += fee;
+                }
+                PartStatus::Cancelled => {
+                    cancelled = true;
+                    part.held = 0;
+                }
+                _ => {}
+            }
+        }
+        if cancelled && !order.cod {
+            let still_needed: i64 =
+                order.parts.iter().filter(|p| p.status == PartStatus::Pending).map(|p| p.subtotal).sum();
+            let refund = order.escrow - order.held() - still_needed;
+            if refund > 0 {
+                order.escrow -= refund;
+                order.refund_due += refund;
+            }
+        }
+        Expect::Ok
+    }
+
+    /// Every account the books should show, with (balance, available).
+    fn accounts(&self, post_office: &str) -> BTreeMap<String, (i64, i64)> {
+        let mut a = BTreeMap::new();
+        a.insert("bank:collection".to_string(), (self.bank, self.bank_available()));
+        a.insert("suspense:unmatched-transfers".to_string(), (self.suspense, self.suspense));
+        a.insert("revenue:platform-fees".to_string(), (self.fees, self.fees));
+        a.insert(format!("cod:post-office:{post_office}"), (self.cod, self.cod - self.cod_in_transit));
+        for o in &self.orders {
+            a.insert(format!("escrow:order:{}", o.id), (o.escrow, o.escrow - o.held()));
+            a.insert(format!("refund:order:{}", o.id), (o.refund_due, o.refund_due));
+        }
+        for s in &self.sellers {
+            a.insert(format!("payable:seller:{}", s.id), (s.payable, s.payable - s.in_payout));
+        }
+        a
+    }
+
+    /// What must hold whatever the server does.
+    fn real_world_invariants(&self) -> Result<(), String> {
+        for (code, (balance, available)) in self.accounts("-") {
+            if balance < 0 || available < 0 {
+                return Err(format!("model: {code} went negative ({balance}, available {available})"));
+            }
+        }
+        for s in &self.sellers {
+            if s.payable != s.earned - s.paid_out {
+                return Err(format!("model: seller {} owed {} ≠ earned − paid out", s.id, s.payable));
+            }
+        }
+        for o in &self.orders {
+            if o.received != o.escrow + o.refund_due + o.refunded + o.released {
+                return Err(format!("model: order {} lost or made money", o.code));
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------- the runner
+
+struct World {
+    s: TestServer,
+    buyer: String,
+    other_buyer: String,
+    /// (seller id, farmer token, listing id)
+    farmers: Vec<(String, String, String)>,
+    post_office: String,
+    m: Model,
+    serial: u32,
+    /// Steps by kind: (succeeded, refused, skipped).
+    tally: BTreeMap<&'static str, (u32, u32, u32)>,
+}
+
+async fn answer(r: Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+fn tea(price: i64) -> Value {
+    json!({"title": "Chè Shan tuyết", "category": "che", "unit": "kg", "price_vnd": price, "quantity": 100_000})
+}
+
+/// `NS7K2M9QXA` as a buyer who typed it might: `ns7k2m9qxa` with `o`/`l`.
+fn confusable(code: &str) -> String {
+    code.to_lowercase().replace('0', "o").replace('1', "l")
+}
+
+impl World {
+    async fn new() -> World {
+        let s = TestServer::start().await;
+        let mut farmers = Vec::new();
+        for (i, price) in PRICES.iter().enumerate() {
+            let (id, token) = s.farmer(&format!("091200010{i}"), &format!("00808000123{i}")).await;
+            let listing = s.listing(&token, &tea(*price)).await;
+            farmers.push((id, token, listing["id"].as_str().unwrap().to_string()));
+        }
+        let buyer = s.buyer("0987000001").await;
+        let other_buyer = s.buyer("0987000002").await;
+        let (_, pos) = answer(s.get("/api/v1/cod/position", Some(&s.staff_token)).await).await;
+        let post_office = pos["post_office"].as_str().unwrap().to_string();
+        let m = Model {
+            sellers: farmers.iter().map(|(id, ..)| Seller { id: id.clone(), ..Seller::default() }).collect(),
+            ..Model::default()
+        };
+        World { s, buyer, other_buyer, farmers, post_office, m, serial: 0, tally: BTreeMap::new() }
+    }
+
+    fn next_id(&mut self, prefix: &str) -> String {
+        self.serial += 1;
+        format!("{prefix}{}", self.serial)
+    }
+
+    async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        answer(self.s.send(Method::POST, path, Some(token), Some(&body)).await).await
+    }
+
+    /// Sends a notification; the webhook answers 200 to every well-formed one.
+    async fn notify(&self, body: &Value) -> Result<(), String> {
+        let (status, text) = answer(self.s.notify(body).await).await;
+        if status != 200 {
+            return Err(format!("webhook answered {status}: {text}"));
+        }
+        Ok(())
+    }
+
+    /// Records a new notification that went to suspense.
+    fn book_suspense(&mut self, id: String, amount: i64) {
+        self.m.bank += amount;
+        self.m.suspense += amount;
+        self.m.notes.push(Note { id, amount, state: NoteState::Unmatched });
+    }
+
+    /// Runs one step. Returns the kind, the expectation and the status got,
+    /// or `None` when the step had nothing to act on.
+    /// The concrete step an `Advance` stands for, if the order has one.
+    fn advance(&self, order: u8, by_admin: bool) -> Option<Op> {
+        let o = self.order_index(order)?;
+        let ord = &self.m.orders[o];
+        if !ord.cod && !ord.settled() && ord.due() > 0 {
+            return Some(Op::Pay { order, how: Pay::Exact });
+        }
+        let (p, part) = ord
+            .parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.status < PartStatus::Delivered)
+            .min_by_key(|(_, p)| p.status)?;
+        let post = if by_admin { Who::Admin } else { Who::Staff };
+        Some(match part.status {
+            PartStatus::Pending => Op::Act { order, action: Action::Confirm, who: Who::Seller(p as u8) },
+            PartStatus::Confirmed => Op::Act { order, action: Action::HandOver, who: post },
+            _ => Op::Act { order, action: Action::Deliver, who: post },
+        })
+    }
+
+    /// The order an operation's `order` byte names: half the time one of
+    /// the two newest, so that sequences take orders far.
+    fn order_index(&self, order: u8) -> Option<usize> {
+        let n = self.m.orders.len();
+        if n == 0 {
+            return None;
+        }
+        let i = usize::from(order / 2);
+        Some(if order & 1 == 0 { n - 1 - i % n.min(2) } else { i % n })
+    }
+
+    async fn step(&mut self, op: &Op) -> Result<Option<(&'static str, Expect, u16)>, String> {
+        let op = &match op {
+            Op::Advance { order, by_admin } => match self.advance(*order, *by_admin) {
+                Some(op) => op,
+                None => return Ok(None),
+            },
+            other => other.clone(),
+        };
+        let n_orders = self.m.orders.len();
+        let pick = |i: u8, len: usize| usize::from(i) % len;
+        let admin = self.s.admin_token.clone();
+        let staff = self.s.staff_token.clone();
+        Ok(Some(match op {
+            Op::Advance { .. } => return Ok(None),
+            Op::Place { cod, sellers, qty } => {
+                let chosen: Vec<usize> = match sellers {
+                    0..=2 => vec![usize::from(*sellers)],
+                    3 => vec![0, 1],
+                    4 => vec![1, 2],
+                    _ => vec![0, 2],
+                };
+                let items: Vec<(&str, i64)> =
+                    chosen.iter().map(|&i| (self.farmers[i].2.as_str(), *qty)).collect();
+                let method = if *cod { "cod" } else { "vietqr" };
+                let o = e2e::place(&self.s, &self.buyer, &items, method).await;
+                let parts = o["parts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| {
+                        let seller = self.farmers.iter().position(|f| f.0 == p["seller_id"]).unwrap();
+                        Part {
+                            id: p["id"].as_str().unwrap().to_string(),
+                            seller,
+                            subtotal: p["subtotal_vnd"].as_i64().unwrap(),
+                            status: PartStatus::Pending,
+                            held: 0,
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                for p in &parts {
+                    if p.subtotal != PRICES[p.seller] * qty {
+                        return Err(format!("part subtotal {} for {qty} × {}", p.subtotal, PRICES[p.seller]));
+                    }
+                }
+                self.m.orders.push(Order {
+                    id: o["id"].as_str().unwrap().to_string(),
+                    code: o["code"].as_str().unwrap().to_string(),
+                    cod: *cod,
+                    parts,
+                    paid: 0,
+                    escrow: 0,
+                    refund_due: 0,
+                    received: 0,
+                    refunded: 0,
+                    released: 0,
+                    refund_refs: Vec::new(),
+                });
+                ("place", Expect::Ok, 201)
+            }
+            Op::Pay { order, how } => {
+                if n_orders == 0 {
+                    return Ok(None);
+                }
+                let o = self.order_index(*order).unwrap_or(0);
+                let (code, owed, cod) = {
+                    let ord = &self.m.orders[o];
+                    (ord.code.clone(), ord.due() - ord.paid, ord.cod)
+                };
+                let owed_or = |fallback: i64| if owed > 0 { owed } else { fallback };
+                let (content, amount, readable) = match how {
+                    Pay::Exact => (code.clone(), owed_or(20_000), true),
+                    Pay::Partial => (
+                        format!("MBVCB.8812345.{}.CT tu 0123456789 TRAN THI BE toi 1900000000001", code),
+                        if owed >= 2 { owed / 2 } else { 15_000 },
+                        true,
+                    ),
+                    Pay::Over => (format!("IBFT {code}"), owed.max(0) + 7_000, true),
+                    Pay::Confusable => (format!("thanh toan {}", confusable(&code)), owed_or(9_000), true),
+                    Pay::Split => {
+                        (format!("{} {}-{}", &code[..2], &code[2..6], &code[6..]), owed_or(11_000), true)
+                    }
+                    Pay::Garbled => (format!("{} {}", &code[..1], &code[1..]), owed_or(13_000), false),
+                };
+                let id = self.next_id("n");
+                self.notify(&notification(&id, &content, amount)).await?;
+                if readable && !cod {
+                    self.m.bank += amount;
+                    self.m.credit_order(o, amount);
+                    self.m.notes.push(Note { id, amount, state: NoteState::Done });
+                } else {
+                    // unreadable, or a cash-on-delivery order: for staff
+                    self.book_suspense(id, amount);
+                }
+                ("notify", Expect::Ok, 200)
+            }
+            Op::Unmatched { amount } => {
+                let id = self.next_id("u");
+                self.notify(&notification(&id, "chuyen tien mua che", *amount)).await?;
+                self.book_suspense(id, *amount);
+                ("notify unmatched", Expect::Ok, 200)
+            }
+            Op::Ignored { order, elsewhere } => {
+                let code = if n_orders == 0 {
+                    "NS00000000".to_string()
+                } else {
+                    self.m.orders[self.order_index(*order).unwrap_or(0)].code.clone()
+                };
+                let id = self.next_id("x");
+                let mut body = notification(&id, &code, 50_000);
+                if *elsewhere {
+                    body["accountNumber"] = json!("1900000000999");
+                } else {
+                    body["transferType"] = json!("out");
+                }
+                self.notify(&body).await?;
+                self.m.notes.push(Note { id, amount: 50_000, state: NoteState::Done });
+                ("notify ignored", Expect::Ok, 200)
+            }
+            Op::Replay { earlier, other_amount } => {
+                if self.m.notes.is_empty() {
+                    return Ok(None);
+                }
+                let note = self.m.notes[pick(*earlier, self.m.notes.len())].clone();
+                let code = self.m.orders.first().map_or("NS00000000".to_string(), |o| o.code.clone());
+                let amount = if *other_amount { note.amount + 1_000_000 } else { note.amount };
+                self.notify(&notification(&note.id, &code, amount)).await?;
+                ("notify duplicate", Expect::Ok, 200)
+            }
+            Op::Assign { transfer, order, as_buyer } => {
+                if n_orders == 0 {
+                    return Ok(None);
+                }
+                let unmatched: Vec<usize> = (0..self.m.notes.len())
+                    .filter(|&i| self.m.notes[i].state == NoteState::Unmatched)
+                    .collect();
+                let note = if !unmatched.is_empty() && transfer & 3 != 0 {
+                    Some(unmatched[pick(*transfer, unmatched.len())])
+                } else if !self.m.notes.is_empty() && transfer & 7 != 0 {
+                    Some(pick(*transfer, self.m.notes.len()))
+                } else {
+                    None
+                };
+                let o = self.order_index(*order).unwrap_or(0);
+                let id = note.map_or("no-such-transfer".to_string(), |i| self.m.notes[i].id.clone());
+                let token = if *as_buyer { self.buyer.clone() } else { staff };
+                let body = json!({"order_code": self.m.orders[o].code});
+                let (status, _) =
+                    self.post(&token, &format!("/api/v1/payments/bank-transfers/{id}/assign"), body).await;
+                let expect = match note {
+                    _ if *as_buyer => Expect::Refused(403),
+                    None => Expect::Refused(404),
+                    Some(i) if self.m.notes[i].state != NoteState::Unmatched => Expect::Refused(409),
+                    Some(_) if self.m.orders[o].cod => Expect::Refused(409),
+                    Some(i) => {
+                        let amount = self.m.notes[i].amount;
+                        self.m.notes[i].state = NoteState::Assigned;
+                        self.m.suspense -= amount;
+                        self.m.credit_order(o, amount);
+                        Expect::Ok
+                    }
+                };
+                ("assign", expect, status)
+            }
+            Op::Act { order, action, who } => {
+                if n_orders == 0 {
+                    return Ok(None);
+                }
+                let o = self.order_index(*order).unwrap_or(0);
+                let ord = &self.m.orders[o];
+                let all = |party| (0..ord.parts.len()).map(|p| (p, party)).collect::<Vec<_>>();
+                let (token, parties) = match who {
+                    Who::Buyer => (self.buyer.clone(), all(Party::Buyer)),
+                    Who::OtherBuyer => (self.other_buyer.clone(), Vec::new()),
+                    Who::Staff => (staff, all(Party::Staff)),
+                    Who::Admin => (admin, all(Party::Admin)),
+                    Who::Seller(n) => {
+                        let seller = ord.parts[pick(*n, ord.parts.len())].seller;
+                        let mine = (0..ord.parts.len())
+                            .filter(|&p| ord.parts[p].seller == seller)
+                            .map(|p| (p, Party::Seller))
+                            .collect();
+                        (self.farmers[seller].1.clone(), mine)
+                    }
+                    Who::OtherFarmer => {
+                        let seller = (0..self.farmers.len())
+                            .find(|&f| ord.parts.iter().all(|p| p.seller != f))
+                            .unwrap();
+                        (self.farmers[seller].1.clone(), Vec::new())
+                    }
+                };
+                let body = (*action == Action::Cancel && !matches!(who, Who::Buyer))
+                    .then(|| json!({"reason": "hết hàng"}));
+                let path = format!("/api/v1/orders/{}/{}", ord.id, action.path());
+                let (status, _) =
+                    answer(self.s.send(Method::POST, &path, Some(&token), body.as_ref()).await).await;
+                let expect = self.m.act(o, *action, &parties);
+                (action.path(), expect, status)
+            }
+            Op::Announce { how } => {
+                let remittable = self.m.cod - self.m.cod_in_transit;
+                let (token, body, amount) = match how {
+                    Remit::All => (staff, json!({}), None),
+                    Remit::Half => (staff, json!({"amount_vnd": remittable / 2}), Some(remittable / 2)),
+                    Remit::TooMuch => (staff, json!({"amount_vnd": remittable + 1}), Some(remittable + 1)),
+                    Remit::AdminNamed => (admin, json!({"post_office": self.post_office}), None),
+                    Remit::ByBuyer => (self.buyer.clone(), json!({}), None),
+                };
+                let (status, v) = self.post(&token, "/api/v1/cod/remittances", body).await;
+                let expect = match (how, amount) {
+                    (Remit::ByBuyer, _) => Expect::Refused(403),
+                    (_, Some(a)) if a <= 0 => Expect::Refused(422),
+                    (_, None) if remittable <= 0 => Expect::Refused(409),
+                    (_, Some(a)) if a > remittable => Expect::Refused(409),
+                    (_, a) => {
+                        let a = a.unwrap_or(remittable);
+                        self.m.cod_in_transit += a;
+                        let id = v["id"].as_str().unwrap_or_default().to_string();
+                        self.m.remits.push((id, a, true));
+                        Expect::Ok
+                    }
+                };
+                ("announce", expect, status)
+            }
+            Op::Resolve { remit, received, as_staff } => {
+                let r = (!self.m.remits.is_empty()).then(|| pick(*remit, self.m.remits.len()));
+                let id = r.map_or("01JZZZZZZZZZZZZZZZZZZZZZZZ".to_string(), |r| self.m.remits[r].0.clone());
+                let token = if *as_staff { staff } else { admin };
+                let verb = if *received { "received" } else { "cancel" };
+                let (status, _) =
+                    self.post(&token, &format!("/api/v1/cod/remittances/{id}/{verb}"), json!({})).await;
+                let expect = match r {
+                    _ if *as_staff => Expect::Refused(403),
+                    None => Expect::Refused(404),
+                    Some(r) if !self.m.remits[r].2 => Expect::Refused(409),
+                    Some(r) => {
+                        let amount = self.m.remits[r].1;
+                        self.m.remits[r].2 = false;
+                        self.m.cod_in_transit -= amount;
+                        if *received {
+                            self.m.cod -= amount;
+                            self.m.bank += amount;
+                        }
+                        Expect::Ok
+                    }
+                };
+                ("resolve remittance", expect, status)
+            }
+            Op::PayoutCreate { as_staff } => {
+                // What a run gathers: every seller's available payable, in
+                // order of seller id, while the bank has money available.
+                let mut order: Vec<usize> = (0..self.m.sellers.len()).collect();
+                order.sort_by(|a, b| self.m.sellers[*a].id.cmp(&self.m.sellers[*b].id));
+                let mut bank_left = self.m.bank_available();
+                let mut items = Vec::new();
+                for s in order {
+                    let seller = &self.m.sellers[s];
+                    let amount = (seller.payable - seller.in_payout).min(bank_left);
+                    if amount > 0 {
+                        bank_left -= amount;
+                        items.push((s, amount));
+                    }
+                }
+                let total: i64 = items.iter().map(|i| i.1).sum();
+                if !as_staff && KNOWN_BUG_PAYOUT_SPENDS_BUYERS_MONEY {
+                    // Known server bug (reported): a run pays sellers out of
+                    // money the bank holds for buyers when cash on delivery
+                    // is not yet remitted. Not driven into until fixed.
+                    if total > self.m.bank_available() - self.m.kept_for_buyers() {
+                        return Ok(Some(("payout create (known bug)", Expect::Ok, 0)));
+                    }
+                }
+                let token = if *as_staff { staff } else { admin };
+                let (status, v) = self.post(&token, "/api/v1/payouts", json!({})).await;
+                let expect = if *as_staff {
+                    Expect::Refused(403)
+                } else if items.is_empty() {
+                    Expect::Refused(409)
+                } else {
+                    for (s, amount) in &items {
+                        self.m.sellers[*s].in_payout += amount;
+                        self.m.bank_in_payout += amount;
+                    }
+                    let id = v["id"].as_str().unwrap_or_default().to_string();
+                    self.m.batches.push(Batch { id, status: BatchStatus::Created, items });
+                    Expect::Ok
+                };
+                ("payout create", expect, status)
+            }
+            Op::PayoutSent { batch } => {
+                if self.m.batches.is_empty() {
+                    return Ok(None);
+                }
+                let b = pick(*batch, self.m.batches.len());
+                let id = self.m.batches[b].id.clone();
+                let (status, _) = self.post(&admin, &format!("/api/v1/payouts/{id}/sent"), json!({})).await;
+                let expect = if self.m.batches[b].status == BatchStatus::Created {
+                    self.m.batches[b].status = BatchStatus::Sent;
+                    Expect::Ok
+                } else {
+                    Expect::Refused(409)
+                };
+                ("payout sent", expect, status)
+            }
+            Op::PayoutConfirm { batch, failed, bogus } => {
+                if self.m.batches.is_empty() {
+                    return Ok(None);
+                }
+                let b = pick(*batch, self.m.batches.len());
+                let items = self.m.batches[b].items.clone();
+                // each item fails when its bit is set; most runs pay everyone
+                let failed_items: Vec<usize> =
+                    (0..items.len()).filter(|i| failed & 3 == 0 && failed & (8 << i) != 0).collect();
+                let mut failed_ids: Vec<String> =
+                    failed_items.iter().map(|&i| self.m.sellers[items[i].0].id.clone()).collect();
+                if *bogus {
+                    failed_ids.push("01JZZZZZZZZZZZZZZZZZZZZZZZ".into());
+                }
+                let id = self.m.batches[b].id.clone();
+                let (status, _) = self
+                    .post(
+                        &admin,
+                        &format!("/api/v1/payouts/{id}/confirm"),
+                        json!({"failed_seller_ids": failed_ids}),
+                    )
+                    .await;
+                let expect = if self.m.batches[b].status != BatchStatus::Sent {
+                    Expect::Refused(409)
+                } else if *bogus {
+                    Expect::Refused(422)
+                } else {
+                    self.m.batches[b].status = BatchStatus::Confirmed;
+                    for (i, (s, amount)) in items.iter().enumerate() {
+                        let seller = &mut self.m.sellers[*s];
+                        seller.in_payout -= amount;
+                        self.m.bank_in_payout -= amount;
+                        if !failed_items.contains(&i) {
+                            seller.payable -= amount;
+                            seller.paid_out += amount;
+                            self.m.bank -= amount;
+                        }
+                    }
+                    Expect::Ok
+                };
+                ("payout confirm", expect, status)
+            }
+            Op::Refund { order, how } => {
+                if n_orders == 0 {
+                    return Ok(None);
+                }
+                let o = self.order_index(*order).unwrap_or(0);
+                let due = self.m.orders[o].refund_due;
+                let last = self.m.orders[o].refund_refs.last().cloned();
+                let fresh = self.next_id("RF");
+                let (reference, amount) = match (how, last) {
+                    (RefundHow::Replay, Some((r, a))) => (r, a),
+                    (RefundHow::ReuseOtherAmount, Some((r, a))) => (r, a + 1),
+                    (RefundHow::Half, _) => (fresh, (due / 2).max(1)),
+                    (RefundHow::TooMuch | RefundHow::ReuseOtherAmount, _) => (fresh, due + 1),
+                    _ => (fresh, due.max(1)),
+                };
+                let token = if matches!(how, RefundHow::AsStaff) { staff } else { admin };
+                let ord = &self.m.orders[o];
+                let (status, _) = self
+                    .post(
+                        &token,
+                        &format!("/api/v1/orders/{}/refunds", ord.id),
+                        json!({"amount_vnd": amount, "reference": reference}),
+                    )
+                    .await;
+                let earlier = ord.refund_refs.iter().find(|(r, _)| *r == reference).map(|(_, a)| *a);
+                let expect = match earlier {
+                    _ if matches!(how, RefundHow::AsStaff) => Expect::Refused(403),
+                    Some(a) if a == amount => Expect::Ok,
+                    Some(_) => Expect::Refused(409),
+                    None if amount > due || amount > self.m.bank_available() => Expect::Refused(409),
+                    None => {
+                        let ord = &mut self.m.orders[o];
+                        ord.refund_due -= amount;
+                        ord.refunded += amount;
+                        ord.refund_refs.push((reference, amount));
+                        self.m.bank -= amount;
+                        Expect::Ok
+                    }
+                };
+                ("refund", expect, status)
+            }
+        }))
+    }
+
+    /// Compares everything the server shows with the model.
+    async fn compare(&self) -> Result<(), String> {
+        self.m.real_world_invariants()?;
+        let (status, tb) =
+            answer(self.s.get("/api/v1/ledger/trial-balance", Some(&self.s.admin_token)).await).await;
+        if status != 200 || tb["balanced"] != true {
+            return Err(format!("trial balance {status}, not balanced: {tb}"));
+        }
+        for side in ["posted", "pending"] {
+            if tb[format!("debits_{side}_vnd")] != tb[format!("credits_{side}_vnd")] {
+                return Err(format!("{side} debits ≠ credits: {tb}"));
+            }
+        }
+        let mut server: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for a in tb["accounts"].as_array().unwrap() {
+            let line = (a["balance_vnd"].as_i64().unwrap(), a["available_vnd"].as_i64().unwrap());
+            server.insert(a["code"].as_str().unwrap().to_string(), line);
+        }
+        let model = self.m.accounts(&self.post_office);
+        for code in server.keys().chain(model.keys()) {
+            let got = server.get(code).copied().unwrap_or((0, 0));
+            let want = model.get(code).copied().unwrap_or((0, 0));
+            if got != want {
+                return Err(format!("account {code}: server (balance, available) {got:?}, model {want:?}"));
+            }
+        }
+        let bank = server.get("bank:collection").copied().unwrap_or((0, 0));
+        if bank.1 < self.m.kept_for_buyers() {
+            return Err(format!(
+                "the bank has {} đồng available but holds {} for buyers (escrow, refunds due, suspense)",
+                bank.1,
+                self.m.kept_for_buyers()
+            ));
+        }
+        for o in &self.m.orders {
+            let (status, v) =
+                answer(self.s.get(&format!("/api/v1/orders/{}", o.id), Some(&self.s.admin_token)).await)
+                    .await;
+            if status != 200 {
+                return Err(format!("order {}: {status} {v}", o.code));
+            }
+            if v["status"] != o.status() || v["paid_vnd"] != o.paid {
+                return Err(format!(
+                    "order {}: server {} paid {}, model {} paid {}",
+                    o.code,
+                    v["status"],
+                    v["paid_vnd"],
+                    o.status(),
+                    o.paid
+                ));
+            }
+            for p in &o.parts {
+                let got = v["parts"].as_array().unwrap().iter().find(|x| x["id"] == p.id.as_str());
+                if got.map(|x| x["status"].clone()) != Some(json!(p.status.as_str())) {
+                    return Err(format!(
+                        "order {} part {}: server {got:?}, model {:?}",
+                        o.code, p.id, p.status
+                    ));
+                }
+            }
+        }
+        for s in &self.m.sellers {
+            if KNOWN_BUG_STATEMENT_500_BEFORE_FIRST_MONEY && !s.opened {
+                continue;
+            }
+            let path = format!("/api/v1/sellers/{}/statement", s.id);
+            let (status, v) = answer(self.s.get(&path, Some(&self.s.admin_token)).await).await;
+            if status != 200 || v["owed_vnd"] != s.payable || v["in_payout_vnd"] != s.in_payout {
+                return Err(format!(
+                    "seller {}: server {status} owed {} in payout {}, model owed {} in payout {}",
+                    s.id, v["owed_vnd"], v["in_payout_vnd"], s.payable, s.in_payout
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Known server bug (reported, see `known_bug_*` below): a seller's
+/// statement answers 500 until the seller's payable account exists. While
+/// true, statements are compared only once it does.
+const KNOWN_BUG_STATEMENT_500_BEFORE_FIRST_MONEY: bool = true;
+
+/// A payout run that would pay sellers with money held for buyers is not
+/// sent while this is true (see the report with the commit).
+const KNOWN_BUG_PAYOUT_SPENDS_BUYERS_MONEY: bool = true;
+
+async fn run(ops: Vec<Op>) -> Result<BTreeMap<&'static str, (u32, u32, u32)>, String> {
+    let mut w = World::new().await;
+    w.compare().await.map_err(|e| format!("before any step: {e}"))?;
+    for (i, op) in ops.iter().enumerate() {
+        let Some((kind, expect, status)) = w.step(op).await.map_err(|e| format!("step {i} {op:?}: {e}"))?
+        else {
+            continue;
+        };
+        let entry = w.tally.entry(kind).or_default();
+        if status == 0 {
+            entry.2 += 1;
+            continue;
+        }
+        let ok = match expect {
+            Expect::Ok => (200..300).contains(&status),
+            Expect::Refused(code) => status == code,
+        };
+        if !ok {
+            return Err(format!(
+                "step {i} {op:?}: the server answered {status}, the model expected {expect:?}"
+            ));
+        }
+        if expect == Expect::Ok {
+            entry.0 += 1;
+        } else {
+            entry.1 += 1;
+        }
+        w.compare().await.map_err(|e| format!("after step {i} {op:?}: {e}"))?;
+    }
+    Ok(w.tally)
+}
+
+fn cases() -> u32 {
+    std::env::var("NONGSAN_MODEL_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(16)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        max_shrink_iters: 64,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn the_books_follow_the_model(ops in prop::collection::vec(op_strategy(), 60..120)) {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let tally = rt.block_on(run(ops)).map_err(TestCaseError::fail)?;
+        let line: Vec<String> =
+            tally.iter().map(|(k, (ok, refused, skipped))| format!("{k} {ok}/{refused}/{skipped}")).collect();
+        eprintln!("ok/refused/skipped: {}", line.join(", "));
+    }
+}
+
+/// Reproduction: a farmer who has sold nothing yet opens the statement.
+#[tokio::test]
+#[ignore = "known server bug: GET /api/v1/sellers/{id}/statement is 500 before the seller's first money"]
+async fn known_bug_statement_of_a_new_seller_is_a_server_error() {
+    let s = TestServer::start().await;
+    let (seller, farmer) = s.farmer("0912000101", "008080001234").await;
+    let (status, body) =
+        answer(s.get(&format!("/api/v1/sellers/{seller}/statement"), Some(&farmer)).await).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["owed_vnd"], 0);
+}
+
+/// Reproduction: cash on delivery is delivered but not yet remitted, and
+/// another buyer's transfer sits in escrow. A payout run pays the COD
+/// seller with that buyer's money; when the buyer's order is then
+/// cancelled, the refund owed to them cannot be paid (insufficient funds).
+#[tokio::test]
+#[ignore = "known server bug: payout runs spend money held in escrow for other buyers"]
+async fn known_bug_a_payout_run_spends_another_buyers_escrow() {
+    let s = TestServer::start().await;
+    let (_, cod_farmer) = s.farmer("0912000101", "008080001234").await;
+    let (_, qr_farmer) = s.farmer("0912000102", "008080001235").await;
+    let cod_listing = s.listing(&cod_farmer, &tea(100_000)).await;
+    let qr_listing = s.listing(&qr_farmer, &tea(100_000)).await;
+    let buyer = s.buyer("0987000001").await;
+    // a COD order, delivered: the post office owes 100 000, the seller is owed 98 000
+    let cod = e2e::place(&s, &buyer, &[(cod_listing["id"].as_str().unwrap(), 1)], "cod").await;
+    let cod_id = cod["id"].as_str().unwrap();
+    for (token, action) in
+        [(&cod_farmer, "confirm"), (&s.staff_token, "hand-over"), (&s.staff_token, "deliver")]
+    {
+        assert_eq!(e2e::act(&s, token, cod_id, action, None).await.status(), 200);
+    }
+    // another order paid by transfer, not yet confirmed: 100 000 in escrow
+    let qr = e2e::place(&s, &buyer, &[(qr_listing["id"].as_str().unwrap(), 1)], "vietqr").await;
+    let (qr_id, qr_code) = (qr["id"].as_str().unwrap(), qr["code"].as_str().unwrap());
+    assert_eq!(s.notify(&notification("t1", qr_code, 100_000)).await.status(), 200);
+    // the bank holds only the second buyer's money: nothing is payable yet
+    let (status, batch) =
+        answer(s.post_json("/api/v1/payouts", Some(&s.admin_token), &json!({})).await).await;
+    let paid_from_escrow = status == 201;
+    if paid_from_escrow {
+        let id = batch["id"].as_str().unwrap();
+        s.post_json(&format!("/api/v1/payouts/{id}/sent"), Some(&s.admin_token), &json!({})).await;
+        s.post_json(&format!("/api/v1/payouts/{id}/confirm"), Some(&s.admin_token), &json!({})).await;
+    }
+    // the second order is cancelled: its buyer is owed 100 000 back
+    let r = e2e::act(&s, &buyer, qr_id, "cancel", None).await;
+    assert_eq!(r.status(), 200);
+    let refund = json!({"amount_vnd": 100_000, "reference": "HOAN-1"});
+    let (refund_status, body) =
+        answer(s.post_json(&format!("/api/v1/orders/{qr_id}/refunds"), Some(&s.admin_token), &refund).await)
+            .await;
+    assert!(
+        !paid_from_escrow && refund_status == 200,
+        "payout run answered {status} {batch}; the refund then answered {refund_status} {body}"
+    );
+}
