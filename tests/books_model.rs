@@ -21,9 +21,9 @@
 //! ```
 //! `NONGSAN_MODEL_CASES` (default 16) sets the number of sequences.
 //!
-//! Two server bugs are known (the `KNOWN_BUG_*` constants, with an ignored
-//! reproduction each at the end): while a constant is true the sequence
-//! steers around that bug; set it to false once the bug is fixed.
+//! The two server bugs this test found (a statement that was a 500 before
+//! a seller's first money; payout runs that spent money held for other
+//! buyers) keep a regression test each at the end.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
@@ -384,9 +384,6 @@ struct Seller {
     /// Delivered subtotals less fees: what the seller has earned.
     earned: i64,
     paid_out: i64,
-    /// Whether the ledger has the seller's payable account yet (opened by
-    /// the first hold or delivery).
-    opened: bool,
 }
 
 /// The reference model: plain integers per account.
@@ -497,7 +494,6 @@ impl Model {
             match to {
                 PartStatus::Confirmed if !order.cod => {
                     part.held = part.subtotal;
-                    seller.opened = true;
                 }
                 PartStatus::Delivered => {
                     if order.cod {
@@ -509,7 +505,6 @@ impl Model {
                         part.held = 0;
                     }
                     let fee = fee_for(part.subtotal);
-                    seller.opened = true;
                     seller.payable += part.subtotal - fee;
                     seller.earned += part.subtotal - fee;
                     self.fees += fee;
@@ -933,7 +928,8 @@ impl World {
                 // order of seller id, while the bank has money available.
                 let mut order: Vec<usize> = (0..self.m.sellers.len()).collect();
                 order.sort_by(|a, b| self.m.sellers[*a].id.cmp(&self.m.sellers[*b].id));
-                let mut bank_left = self.m.bank_available();
+                // sellers are paid only from what the bank holds beyond buyers' money
+                let mut bank_left = (self.m.bank_available() - self.m.kept_for_buyers()).max(0);
                 let mut items = Vec::new();
                 for s in order {
                     let seller = &self.m.sellers[s];
@@ -941,15 +937,6 @@ impl World {
                     if amount > 0 {
                         bank_left -= amount;
                         items.push((s, amount));
-                    }
-                }
-                let total: i64 = items.iter().map(|i| i.1).sum();
-                if !as_staff && KNOWN_BUG_PAYOUT_SPENDS_BUYERS_MONEY {
-                    // Known server bug (reported): a run pays sellers out of
-                    // money the bank holds for buyers when cash on delivery
-                    // is not yet remitted. Not driven into until fixed.
-                    if total > self.m.bank_available() - self.m.kept_for_buyers() {
-                        return Ok(Some(("payout create (known bug)", Expect::Ok, 0)));
                     }
                 }
                 let token = if *as_staff { staff } else { admin };
@@ -1132,9 +1119,6 @@ impl World {
             }
         }
         for s in &self.m.sellers {
-            if KNOWN_BUG_STATEMENT_500_BEFORE_FIRST_MONEY && !s.opened {
-                continue;
-            }
             let path = format!("/api/v1/sellers/{}/statement", s.id);
             let (status, v) = answer(self.s.get(&path, Some(&self.s.admin_token)).await).await;
             if status != 200 || v["owed_vnd"] != s.payable || v["in_payout_vnd"] != s.in_payout {
@@ -1147,15 +1131,6 @@ impl World {
         Ok(())
     }
 }
-
-/// Known server bug (reported, see `known_bug_*` below): a seller's
-/// statement answers 500 until the seller's payable account exists. While
-/// true, statements are compared only once it does.
-const KNOWN_BUG_STATEMENT_500_BEFORE_FIRST_MONEY: bool = true;
-
-/// A payout run that would pay sellers with money held for buyers is not
-/// sent while this is true (see the report with the commit).
-const KNOWN_BUG_PAYOUT_SPENDS_BUYERS_MONEY: bool = true;
 
 async fn run(ops: Vec<Op>) -> Result<BTreeMap<&'static str, (u32, u32, u32)>, String> {
     let mut w = World::new().await;
@@ -1211,10 +1186,9 @@ proptest! {
     }
 }
 
-/// Reproduction: a farmer who has sold nothing yet opens the statement.
+/// Regression: a farmer who has sold nothing yet opens the statement.
 #[tokio::test]
-#[ignore = "known server bug: GET /api/v1/sellers/{id}/statement is 500 before the seller's first money"]
-async fn known_bug_statement_of_a_new_seller_is_a_server_error() {
+async fn a_new_sellers_statement_is_empty() {
     let s = TestServer::start().await;
     let (seller, farmer) = s.farmer("0912000101", "008080001234").await;
     let (status, body) =
@@ -1223,13 +1197,12 @@ async fn known_bug_statement_of_a_new_seller_is_a_server_error() {
     assert_eq!(body["owed_vnd"], 0);
 }
 
-/// Reproduction: cash on delivery is delivered but not yet remitted, and
+/// Regression: cash on delivery is delivered but not yet remitted, and
 /// another buyer's transfer sits in escrow. A payout run pays the COD
 /// seller with that buyer's money; when the buyer's order is then
 /// cancelled, the refund owed to them cannot be paid (insufficient funds).
 #[tokio::test]
-#[ignore = "known server bug: payout runs spend money held in escrow for other buyers"]
-async fn known_bug_a_payout_run_spends_another_buyers_escrow() {
+async fn a_payout_run_never_spends_another_buyers_escrow() {
     let s = TestServer::start().await;
     let (_, cod_farmer) = s.farmer("0912000101", "008080001234").await;
     let (_, qr_farmer) = s.farmer("0912000102", "008080001235").await;
