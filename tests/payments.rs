@@ -315,6 +315,21 @@ async fn forged_replayed_and_absurd_notifications_are_refused_or_harmless() {
         let r = s.notify(&bad).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{why}");
     }
+    // a NUL in the text (PostgreSQL cannot store it), in the JSON and raw
+    let mut nul = body.clone();
+    nul["content"] = json!(format!("{code}\u{0}"));
+    assert_eq!(s.notify(&nul).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let raw = serde_json::to_string(&body).unwrap().replacen("Vietcombank", "Vietcom\0bank", 1);
+    let r = s
+        .client
+        .post(&url)
+        .header("Authorization", format!("Apikey {WEBHOOK_KEY}"))
+        .header("Content-Type", "application/json")
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
     let r = s
         .client
         .post(&url)
@@ -346,7 +361,7 @@ async fn forged_replayed_and_absurd_notifications_are_refused_or_harmless() {
     })
     .await
     .unwrap();
-    assert_eq!(stored, 5 + 1 + 2, "5 bad amounts, bad JSON, out, elsewhere");
+    assert_eq!(stored, 5 + 2 + 1 + 2, "5 bad amounts, 2 NULs, bad JSON, out, elsewhere");
     // a concurrent burst of one notification counts once
     let burst = notification("f4", code, 100_000);
     let calls = (0..16).map(|_| s.notify(&burst));
@@ -456,8 +471,29 @@ async fn cash_on_delivery_is_collected_by_the_post_office_and_remitted() {
         StatusCode::FORBIDDEN,
     )
     .await;
-    ok(s.post_json(&format!("/api/v1/cod/remittances/{rid}/received"), Some(&s.admin_token), &json!({}))
-        .await)
+    // the post office's transfer reaches the webhook: it names no order, so
+    // it waits in suspense until admin matches it to the remittance
+    ok(s.notify(&notification("remit-1", "BD HONG THAI NOP TIEN THU HO BD-2026-11-30", 160_000)).await).await;
+    ok(s.notify(&notification("stray-1", "chuyen nham", 159_000)).await).await;
+    assert_eq!(s.balance("suspense:unmatched-transfers").await, 319_000);
+    let received = |nid: &str| json!({"notification_id": nid});
+    let c = error_code(
+        s.post_json(
+            &format!("/api/v1/cod/remittances/{rid}/received"),
+            Some(&s.admin_token),
+            &received("stray-1"),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(c, "amount_mismatch");
+    ok(s.post_json(
+        &format!("/api/v1/cod/remittances/{rid}/received"),
+        Some(&s.admin_token),
+        &received("remit-1"),
+    )
+    .await)
     .await;
     error_code(
         s.post_json(&format!("/api/v1/cod/remittances/{rid}/received"), Some(&s.admin_token), &json!({}))
@@ -467,6 +503,24 @@ async fn cash_on_delivery_is_collected_by_the_post_office_and_remitted() {
     .await;
     let pos = ok(s.get("/api/v1/cod/position", Some(&s.staff_token)).await).await;
     assert_eq!(pos["owed_vnd"], 0);
+    // the cash is in the bank once, not twice
+    assert_eq!(s.balance("bank:collection").await, 500_000 + 160_000 + 159_000);
+    // the stray transfer goes back to whoever sent it (admin only)
+    error_code(
+        s.post_json("/api/v1/payments/bank-transfers/stray-1/return", Some(&s.staff_token), &json!({})).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let back = ok(s
+        .post_json(
+            "/api/v1/payments/bank-transfers/stray-1/return",
+            Some(&s.admin_token),
+            &json!({"reference": "FT-BACK-1"}),
+        )
+        .await)
+    .await;
+    assert_eq!(back["outcome"], "returned");
+    assert_eq!(s.balance("suspense:unmatched-transfers").await, 0);
     assert_eq!(s.balance("bank:collection").await, 660_000);
     // now the seller can be paid
     let batch = ok(s.post_json("/api/v1/payouts", Some(&s.admin_token), &json!({})).await).await;

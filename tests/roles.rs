@@ -108,6 +108,7 @@ const MATRIX: &[&str] = &[
     "POST   /api/v1/payments/bank-webhook             200  200  200  200  200  200  200  200  200",  // Apikey, no bearer: pays a fresh vietqr order
     "GET    /api/v1/payments/bank-transfers           401  200  200  200  403  403  403  403  403",  // the operator's suspense, every office's staff
     "POST   /api/v1/payments/bank-transfers/{id}/assign  401  200  200  200  403  403  403  403  403",  // fresh unmatched transfer → fresh vietqr order
+    "POST   /api/v1/payments/bank-transfers/{id}/return  401  200  403  403  403  403  403  403  403",  // fresh unmatched transfer sent back
     "GET    /api/v1/orders/{id}/payments              401  200  403  403  403  403  200  404  403",  // fresh paid vietqr order X→A: buyer and admin only, staff and farmers never
     "GET    /api/v1/orders/{id}/vietqr.png            401  200  403  403  403  403  200  404  403",  // fresh unpaid vietqr order X→A: the buyer scans it (admin may look)
     "POST   /api/v1/orders/{id}/refunds               401  200  403  403  403  403  403  403  403",  // fresh overpaid order: the excess paid back
@@ -759,6 +760,12 @@ async fn request(w: &World, row: &Row) -> Req {
             let (_, code, _) = w.fresh_vietqr_order().await;
             Req::at(format!("/api/v1/payments/bank-transfers/{transfer}/assign"))
                 .json(json!({"order_code": code}))
+                .probe("/api/v1/payments/bank-transfers?outcome=unmatched&limit=500")
+        }
+        ("POST", "/api/v1/payments/bank-transfers/{id}/return") => {
+            let transfer = w.transfer_in("chuyen nham", 100_000).await;
+            Req::at(format!("/api/v1/payments/bank-transfers/{transfer}/return"))
+                .json(json!({"reference": "FT-BACK"}))
                 .probe("/api/v1/payments/bank-transfers?outcome=unmatched&limit=500")
         }
         ("GET", "/api/v1/orders/{id}/payments") => {

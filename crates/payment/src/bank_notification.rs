@@ -166,7 +166,13 @@ fn string(object: &Map<String, Value>, field: F, max_chars: usize) -> Result<Str
     Ok(s.clone())
 }
 
+/// Also refuses control characters (other than tab and line breaks, which
+/// bank texts do carry): PostgreSQL cannot store NUL in text, and nothing
+/// else of the kind belongs in a transfer description.
 fn check_length(field: F, s: &str, max_chars: usize) -> Result<(), NotificationError> {
+    if s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return Err(NotificationError::invalid(field, "must not contain control characters"));
+    }
     if s.chars().count() > max_chars {
         return Err(NotificationError::invalid(
             field,

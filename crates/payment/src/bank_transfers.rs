@@ -32,8 +32,11 @@ pub enum Outcome {
     OwedBack,
     /// No order could be told from the text: held in suspense for staff.
     Unmatched,
-    /// Was unmatched; staff assigned it to an order.
+    /// Was unmatched; staff assigned it to an order (or admin to a
+    /// post office's cash-on-delivery remittance).
     Assigned,
+    /// Was unmatched; admin sent it back to whoever sent it.
+    Returned,
     /// Not money in to the collection account: recorded, nothing booked.
     Ignored,
     /// The notification id was seen before: nothing changed.
@@ -49,6 +52,7 @@ impl Outcome {
             Outcome::OwedBack => "owed_back",
             Outcome::Unmatched => "unmatched",
             Outcome::Assigned => "assigned",
+            Outcome::Returned => "returned",
             Outcome::Ignored => "ignored",
             Outcome::Duplicate => "duplicate",
         }
@@ -64,7 +68,9 @@ pub fn store_raw(conn: &mut DbConnection, body: &[u8]) -> Result<String, Service
         .values((
             bank_webhook_inbox::id.eq(&id),
             bank_webhook_inbox::received_at.eq(storage::now()),
-            bank_webhook_inbox::raw_body.eq(String::from_utf8_lossy(body).as_ref()),
+            // as received, except what a text column cannot hold: invalid
+            // UTF-8 and NUL (PostgreSQL) become U+FFFD
+            bank_webhook_inbox::raw_body.eq(String::from_utf8_lossy(body).replace('\0', "\u{FFFD}")),
         ))
         .execute(conn)?;
     Ok(id)
@@ -115,6 +121,24 @@ pub fn receive(
                 .execute(c)
         })?;
         if claimed == 0 {
+            // The id was seen: nothing changes. A repeat that disagrees with
+            // the first report is worth a person's look, not a second booking.
+            let first: Option<(i64, String)> = bank_transfers::table
+                .find(n.id())
+                .select((bank_transfers::amount_vnd, bank_transfers::account_number))
+                .first(conn)
+                .optional()?;
+            if first
+                .as_ref()
+                .is_some_and(|(amount, account)| *amount != n.amount_vnd() || account != n.account_number())
+            {
+                tracing::warn!(
+                    id = n.id(),
+                    amount = n.amount_vnd(),
+                    first = ?first,
+                    "bank webhook: a repeated notification id with another amount or account; ignored"
+                );
+            }
             return Ok(Outcome::Duplicate);
         }
         if n.direction() == Direction::Out {
@@ -376,32 +400,7 @@ pub fn assign(
         return Err(ServiceError::invalid("order_code", "an order code is NS and 8 letters or digits"));
     }
     storage::write_transaction(conn, |conn| {
-        let row: Option<(String, i64)> = bank_transfers::table
-            .find(notification_id)
-            .select((bank_transfers::outcome, bank_transfers::amount_vnd))
-            .first(conn)
-            .optional()?;
-        let Some((outcome, amount)) = row else {
-            return Err(ServiceError::NotFound("bank transfer".into()));
-        };
-        // Claims the row: of two staff assigning at once, one wins.
-        let claimed = diesel::update(
-            bank_transfers::table
-                .find(notification_id)
-                .filter(bank_transfers::outcome.eq(Outcome::Unmatched.as_str())),
-        )
-        .set((
-            bank_transfers::outcome.eq(Outcome::Assigned.as_str()),
-            bank_transfers::assigned_by.eq(&actor.user_id),
-            bank_transfers::assigned_at.eq(storage::now()),
-        ))
-        .execute(conn)?;
-        if claimed == 0 {
-            return Err(ServiceError::conflict(
-                "not_in_suspense",
-                format!("this transfer is not waiting in suspense (it is `{outcome}`)"),
-            ));
-        }
+        let amount = claim_unmatched(conn, actor, notification_id, Outcome::Assigned, "assigned by staff")?;
         let order = market::orders::find_by_code(conn, &code)?
             .ok_or_else(|| ServiceError::NotFound(format!("order {code}")))?;
         if order.method == market::orders::lifecycle::PaymentMethod::Cod {
@@ -432,4 +431,74 @@ fn list_one(conn: &mut DbConnection, notification_id: &str) -> Result<TransferVi
         .select(transfer_columns!())
         .first(conn)?;
     Ok(to_view(row))
+}
+
+/// Claims an unmatched transfer for `outcome` (one claim wins), returning
+/// its amount; a transfer that is not waiting in suspense is a conflict.
+pub(crate) fn claim_unmatched(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    notification_id: &str,
+    outcome: Outcome,
+    note: &str,
+) -> Result<i64, ServiceError> {
+    let row: Option<(String, i64)> = bank_transfers::table
+        .find(notification_id)
+        .select((bank_transfers::outcome, bank_transfers::amount_vnd))
+        .first(conn)
+        .optional()?;
+    let Some((current, amount)) = row else {
+        return Err(ServiceError::NotFound("bank transfer".into()));
+    };
+    let claimed = diesel::update(
+        bank_transfers::table
+            .find(notification_id)
+            .filter(bank_transfers::outcome.eq(Outcome::Unmatched.as_str())),
+    )
+    .set((
+        bank_transfers::outcome.eq(outcome.as_str()),
+        bank_transfers::note.eq(note),
+        bank_transfers::assigned_by.eq(&actor.user_id),
+        bank_transfers::assigned_at.eq(storage::now()),
+    ))
+    .execute(conn)?;
+    if claimed == 0 {
+        return Err(ServiceError::conflict(
+            "not_in_suspense",
+            format!("this transfer is not waiting in suspense (it is `{current}`)"),
+        ));
+    }
+    Ok(amount)
+}
+
+/// Admin sends an unmatched transfer back to its sender (a stranger's
+/// mistake, a buyer paying a cash-on-delivery order by transfer): suspense
+/// → bank, once. `reference` is the bank's reference of the return.
+pub fn return_to_sender(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    notification_id: &str,
+    reference: Option<&str>,
+) -> Result<TransferView, ServiceError> {
+    actor.require(&[Role::Admin])?;
+    let reference = reference.map(|r| accounts::clean_text("reference", r, 100)).transpose()?;
+    storage::write_transaction(conn, |conn| {
+        let note = match &reference {
+            Some(r) => format!("sent back to the sender ({r})"),
+            None => "sent back to the sender".to_string(),
+        };
+        let amount = claim_unmatched(conn, actor, notification_id, Outcome::Returned, &note)?;
+        post(
+            conn,
+            &format!("return:{notification_id}"),
+            chart::SUSPENSE,
+            chart::BANK,
+            amount,
+            &format!("transfer {notification_id} {note}"),
+            notification_id,
+        )?;
+        accounts::audit::record(conn, actor, None, "payment.return", "bank_transfer", notification_id)?;
+        Ok::<_, ServiceError>(())
+    })?;
+    list_one(conn, notification_id)
 }

@@ -184,14 +184,21 @@ fn one(conn: &mut DbConnection, id: &str) -> Result<Remittance, ServiceError> {
     row.map(to_view).ok_or_else(|| ServiceError::NotFound("remittance".into()))
 }
 
-/// Admin records that the money arrived (`received = true`: the hold is
-/// posted) or never will (`false`: it is voided and the post office owes
-/// the cash again). Each remittance resolves once.
+/// Admin records that the money arrived (`received = true`) or never will
+/// (`false`: the hold is voided and the post office owes the cash again).
+/// Each remittance resolves once.
+///
+/// When the remittance arrived as a bank transfer the webhook reported, it
+/// is waiting in suspense (its text names no order): admin names that
+/// notification, and the money moves suspense → post office instead of
+/// being booked into the bank a second time. Without one (the money came
+/// some other way) the hold bank ← post office is posted.
 pub fn resolve(
     conn: &mut DbConnection,
     actor: &Actor,
     id: &str,
     received: bool,
+    notification_id: Option<&str>,
 ) -> Result<Remittance, ServiceError> {
     actor.require(&[Role::Admin])?;
     storage::write_transaction(conn, |conn| {
@@ -211,20 +218,53 @@ pub fn resolve(
                 format!("the remittance is already {}", current.status),
             ));
         }
-        let step = if received {
-            escrow::Step::PostHold {
+        let remittance = one(conn, id)?;
+        let steps = match (received, notification_id) {
+            (true, Some(nid)) => {
+                let amount = crate::bank_transfers::claim_unmatched(
+                    conn,
+                    actor,
+                    nid,
+                    crate::bank_transfers::Outcome::Assigned,
+                    &format!("cash-on-delivery remittance {id}"),
+                )?;
+                if amount != remittance.amount_vnd {
+                    return Err(ServiceError::conflict(
+                        "amount_mismatch",
+                        format!(
+                            "the transfer is {amount} đồng, the remittance {} đồng",
+                            remittance.amount_vnd
+                        ),
+                    ));
+                }
+                vec![
+                    escrow::Step::VoidHold {
+                        key: format!("remit:{id}:matched"),
+                        hold_key: format!("remit:{id}"),
+                        memo: format!("arrived as bank transfer {nid}"),
+                    },
+                    escrow::Step::Transfer {
+                        key: format!("remit:{id}:from-suspense"),
+                        debit: chart::SUSPENSE.into(),
+                        credit: chart::cod_code(Some(&remittance.post_office)),
+                        amount_vnd: amount,
+                        pending: false,
+                        memo: format!("cash on delivery remitted by bank transfer {nid}"),
+                    },
+                ]
+            }
+            (true, None) => vec![escrow::Step::PostHold {
                 key: format!("remit:{id}:received"),
                 hold_key: format!("remit:{id}"),
                 memo: "cash on delivery received in the collection account".into(),
-            }
-        } else {
-            escrow::Step::VoidHold {
+            }],
+            (false, _) => vec![escrow::Step::VoidHold {
                 key: format!("remit:{id}:cancelled"),
                 hold_key: format!("remit:{id}"),
                 memo: "remittance never arrived".into(),
-            }
+            }],
         };
-        escrow::apply(conn, &[step], id)?;
+        escrow::apply(conn, &steps, id)?;
         accounts::audit::record(conn, actor, None, &format!("cod.{status}"), "cod_remittance", id)?;
         Ok::<_, ServiceError>(())
     })?;

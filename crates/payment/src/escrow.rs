@@ -193,12 +193,29 @@ pub(crate) fn spec_for(code: &str) -> ledger::AccountSpec<'_> {
     }
 }
 
-/// Writes `steps`. Inside the caller's transaction.
+/// Writes `steps`. Inside the caller's transaction. Every account the
+/// steps touch is opened if new and locked first, in code order (see
+/// [`ledger::lock_accounts`]).
 pub fn apply(conn: &mut DbConnection, steps: &[Step], reference: &str) -> Result<(), LedgerError> {
+    let mut touched: Vec<String> = Vec::new();
+    for step in steps {
+        match step {
+            Step::Transfer { debit, credit, .. } => {
+                open_accounts(conn, &[debit, credit])?;
+                touched.extend([debit.clone(), credit.clone()]);
+            }
+            Step::PostHold { hold_key, .. } | Step::VoidHold { hold_key, .. } => {
+                if let Some(hold) = ledger::find_by_key(conn, hold_key)? {
+                    touched.extend([hold.debit, hold.credit]);
+                }
+            }
+        }
+    }
+    let codes: Vec<&str> = touched.iter().map(String::as_str).collect();
+    ledger::lock_accounts(conn, &codes)?;
     for step in steps {
         match step {
             Step::Transfer { key, debit, credit, amount_vnd, pending, memo } => {
-                open_accounts(conn, &[debit, credit])?;
                 ledger::transfer(
                     conn,
                     &TransferRequest {

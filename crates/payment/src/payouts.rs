@@ -73,6 +73,14 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Ser
     actor.require(&[Role::Admin])?;
     let batch_id = storage::new_id();
     storage::write_transaction(conn, |conn| {
+        // Lock the bank and every payable first (in code order), then read:
+        // two runs at once take turns, and the second sees what the first
+        // set aside, so together they never promise more than is free.
+        let payables: Vec<String> =
+            ledger::accounts_with_prefix(conn, chart::PAYABLE_PREFIX)?.into_iter().map(|a| a.code).collect();
+        let mut codes: Vec<&str> = payables.iter().map(String::as_str).collect();
+        codes.push(chart::BANK);
+        ledger::lock_accounts(conn, &codes)?;
         let mut bank_left = free_in_bank(conn)?;
         let owed = ledger::accounts_with_prefix(conn, chart::PAYABLE_PREFIX)?;
         let purpose = format!("NONGSAN TT {}", batch_id[..8].to_ascii_uppercase());
@@ -302,10 +310,11 @@ pub fn confirm(
         if let Some(unknown) = failed.iter().find(|f| !sellers_in_batch.contains(f)) {
             return Err(ServiceError::invalid("failed", format!("seller {unknown} is not in this batch")));
         }
+        let mut steps = Vec::new();
         for seller_id in &sellers_in_batch {
             let paid = !failed.contains(seller_id);
             let hold = hold_key(id, seller_id);
-            let step = if paid {
+            steps.push(if paid {
                 escrow::Step::PostHold {
                     key: format!("{hold}:paid"),
                     hold_key: hold,
@@ -317,8 +326,7 @@ pub fn confirm(
                     hold_key: hold,
                     memo: format!("payout batch {id}: the bank could not pay it"),
                 }
-            };
-            escrow::apply(conn, &[step], id)?;
+            });
             diesel::update(
                 payout_items::table
                     .filter(payout_items::batch_id.eq(id))
@@ -327,6 +335,8 @@ pub fn confirm(
             .set(payout_items::status.eq(if paid { "paid" } else { "failed" }))
             .execute(conn)?;
         }
+        // one call, so every account is locked at once, in order
+        escrow::apply(conn, &steps, id)?;
         accounts::audit::record(conn, actor, None, "payout.confirm", "payout_batch", id)?;
         Ok::<_, ServiceError>(())
     })?;

@@ -42,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/payments/bank-webhook", web::post().to(bank_webhook))
         .route("/api/v1/payments/bank-transfers", web::get().to(list_transfers))
         .route("/api/v1/payments/bank-transfers/{id}/assign", web::post().to(assign_transfer))
+        .route("/api/v1/payments/bank-transfers/{id}/return", web::post().to(return_transfer))
         .route("/api/v1/orders/{id}/payments", web::get().to(order_payments))
         .route("/api/v1/orders/{id}/vietqr.png", web::get().to(order_vietqr_png))
         .route("/api/v1/orders/{id}/refunds", web::post().to(record_refund))
@@ -192,6 +193,34 @@ pub async fn assign_transfer(
 ) -> Result<HttpResponse, ServiceError> {
     let id = id.into_inner();
     let view = pool.run(move |c| bank_transfers::assign(c, &actor, &id, &body.order_code)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Returned {
+    /// The bank's reference of the transfer back.
+    pub reference: Option<String>,
+}
+
+/// Admin sends a transfer held in suspense back to its sender.
+#[utoipa::path(post, path = "/api/v1/payments/bank-transfers/{id}/return", tag = "payments",
+    security(("bearer" = [])), params(("id" = String, Path, description = "the notification id")),
+    request_body = Returned,
+    responses((status = 200, body = TransferView), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
+              (status = 409, description = "not in suspense", body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
+pub async fn return_transfer(
+    pool: web::Data<storage::Pool>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Json<Returned>,
+) -> Result<HttpResponse, ServiceError> {
+    let id = id.into_inner();
+    let reference = body.into_inner().reference;
+    let view =
+        pool.run(move |c| bank_transfers::return_to_sender(c, &actor, &id, reference.as_deref())).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -389,6 +418,13 @@ pub async fn record_refund(
     let id = id.into_inner();
     let RefundPaid { amount_vnd, reference } = body.into_inner();
     let reference = accounts::clean_text("reference", &reference, 100)?;
+    // it becomes part of the ledger's idempotency key, which is ASCII
+    if !reference.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
+        return Err(ServiceError::invalid(
+            "reference",
+            "the bank's reference: letters, digits and punctuation without diacritics",
+        ));
+    }
     if amount_vnd <= 0 || amount_vnd > crate::MAX_NOTIFIED_AMOUNT_VND {
         return Err(ServiceError::invalid("amount_vnd", "a positive whole number of đồng"));
     }
@@ -468,9 +504,17 @@ pub async fn announce_remittance(
     Ok(HttpResponse::Created().json(view))
 }
 
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemittanceReceived {
+    /// The bank notification the remittance arrived as (it waits in
+    /// suspense, naming no order); leave out when it came another way.
+    pub notification_id: Option<String>,
+}
+
 /// Admin: the remittance arrived in the collection account.
 #[utoipa::path(post, path = "/api/v1/cod/remittances/{id}/received", tag = "payments", security(("bearer" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path)), request_body(content = Option<RemittanceReceived>),
     responses((status = 200, body = Remittance), (status = 401, body = accounts::ErrorBody),
               (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
               (status = 409, description = "already received or cancelled", body = accounts::ErrorBody)))]
@@ -478,9 +522,19 @@ pub async fn remittance_received(
     pool: web::Data<storage::Pool>,
     actor: Actor,
     id: web::Path<String>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ServiceError> {
     let id = id.into_inner();
-    let view = pool.run(move |c| cod::resolve(c, &actor, &id, true)).await?;
+    // no body is fine; a body that does not parse is refused, never taken
+    // for "no notification" (that would book the money a second time)
+    let notification = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice::<RemittanceReceived>(&body)
+            .map_err(|e| ServiceError::MalformedJson(e.to_string()))?
+            .notification_id
+    };
+    let view = pool.run(move |c| cod::resolve(c, &actor, &id, true, notification.as_deref())).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -496,7 +550,7 @@ pub async fn remittance_cancelled(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ServiceError> {
     let id = id.into_inner();
-    let view = pool.run(move |c| cod::resolve(c, &actor, &id, false)).await?;
+    let view = pool.run(move |c| cod::resolve(c, &actor, &id, false, None)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -628,6 +682,7 @@ pub async fn seller_statement(
     bank_webhook,
     list_transfers,
     assign_transfer,
+    return_transfer,
     order_payments,
     order_vietqr_png,
     record_refund,

@@ -34,7 +34,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use store::{
-    account, accounts_with_prefix, find_by_key, open_account, pending_holds, post_pending,
+    account, accounts_with_prefix, find_by_key, lock_accounts, open_account, pending_holds, post_pending,
     posted_balance_total, statement, transfer, trial_balance, void_pending,
 };
 

@@ -403,6 +403,29 @@ pub fn accounts_with_prefix(conn: &mut DbConnection, prefix: &str) -> Result<Vec
         .collect()
 }
 
+/// Locks the accounts `codes` until the transaction ends, in code order.
+///
+/// A transfer updates its two accounts in code order, but a transaction
+/// that books several transfers (a delivery: release, then fee; a payout
+/// run: one hold per seller) would otherwise take its locks in the order
+/// of its steps, and two such transactions on PostgreSQL could each wait
+/// for the other. Locking everything first, sorted, rules that out. SQLite
+/// runs one write transaction at a time and needs nothing.
+pub fn lock_accounts(conn: &mut DbConnection, codes: &[&str]) -> Result<(), LedgerError> {
+    let mut sorted: Vec<&str> = codes.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if let DbConnection::Postgres(c) = conn {
+        let _locked: Vec<String> = ledger_accounts::table
+            .filter(ledger_accounts::code.eq_any(&sorted))
+            .order(ledger_accounts::code)
+            .select(ledger_accounts::code)
+            .for_update()
+            .load(c)?;
+    }
+    Ok(())
+}
+
 /// A LIKE pattern matching codes that start with `prefix` (escape `\\`).
 fn like_prefix(prefix: &str) -> String {
     let mut pattern = String::with_capacity(prefix.len() + 1);
