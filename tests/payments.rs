@@ -175,28 +175,13 @@ async fn partial_payments_add_up_and_overpayments_are_owed_back() {
     assert_eq!(again["refund_due_vnd"], 0);
     assert_eq!(again["refunded_vnd"], 50_000);
     // the same reference for another amount is refused, and so is more than is owed
-    let c = error_code(
-        s.post_json(
-            &format!("/api/v1/orders/{id}/refunds"),
-            Some(&s.admin_token),
-            &json!({"amount_vnd": 1, "reference": "FT-REFUND-1"}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert_eq!(c, "idempotency_key_reused");
-    let c = error_code(
-        s.post_json(
-            &format!("/api/v1/orders/{id}/refunds"),
-            Some(&s.admin_token),
-            &json!({"amount_vnd": 1, "reference": "FT-REFUND-2"}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert_eq!(c, "insufficient_funds");
+    for (reference, code) in
+        [("FT-REFUND-1", "idempotency_key_reused"), ("FT-REFUND-2", "insufficient_funds")]
+    {
+        let body = json!({"amount_vnd": 1, "reference": reference});
+        let r = s.post_json(&format!("/api/v1/orders/{id}/refunds"), Some(&s.admin_token), &body).await;
+        assert_eq!(error_code(r, StatusCode::CONFLICT).await, code);
+    }
     s.books().await;
 }
 

@@ -197,7 +197,10 @@ pub(crate) fn spec_for(code: &str) -> ledger::AccountSpec<'_> {
 /// steps touch is opened if new and locked first, in code order (see
 /// [`ledger::lock_accounts`]).
 pub fn apply(conn: &mut DbConnection, steps: &[Step], reference: &str) -> Result<(), LedgerError> {
+    // First pass: open new accounts and find the holds (read once), so that
+    // every account can be locked before anything moves.
     let mut touched: Vec<String> = Vec::new();
+    let mut holds: BTreeMap<&str, String> = BTreeMap::new();
     for step in steps {
         match step {
             Step::Transfer { debit, credit, .. } => {
@@ -205,9 +208,10 @@ pub fn apply(conn: &mut DbConnection, steps: &[Step], reference: &str) -> Result
                 touched.extend([debit.clone(), credit.clone()]);
             }
             Step::PostHold { hold_key, .. } | Step::VoidHold { hold_key, .. } => {
-                if let Some(hold) = ledger::find_by_key(conn, hold_key)? {
-                    touched.extend([hold.debit, hold.credit]);
-                }
+                let hold = ledger::find_by_key(conn, hold_key)?
+                    .ok_or_else(|| LedgerError::PendingNotFound(hold_key.clone()))?;
+                touched.extend([hold.debit, hold.credit]);
+                holds.insert(hold_key, hold.id);
             }
         }
     }
@@ -230,18 +234,19 @@ pub fn apply(conn: &mut DbConnection, steps: &[Step], reference: &str) -> Result
                 )?;
             }
             Step::PostHold { key, hold_key, memo } => {
-                let hold = ledger::find_by_key(conn, hold_key)?
-                    .ok_or_else(|| LedgerError::PendingNotFound(hold_key.clone()))?;
-                ledger::post_pending(conn, key, &hold.id, None, memo)?;
+                ledger::post_pending(conn, key, hold_id(&holds, hold_key)?, None, memo)?;
             }
             Step::VoidHold { key, hold_key, memo } => {
-                let hold = ledger::find_by_key(conn, hold_key)?
-                    .ok_or_else(|| LedgerError::PendingNotFound(hold_key.clone()))?;
-                ledger::void_pending(conn, key, &hold.id, memo)?;
+                ledger::void_pending(conn, key, hold_id(&holds, hold_key)?, memo)?;
             }
         }
     }
     Ok(())
+}
+
+/// The id of the hold made under `hold_key`, found by [`apply`]'s first pass.
+fn hold_id<'a>(holds: &'a BTreeMap<&str, String>, hold_key: &str) -> Result<&'a str, LedgerError> {
+    holds.get(hold_key).map(String::as_str).ok_or_else(|| LedgerError::PendingNotFound(hold_key.to_string()))
 }
 
 /// A transfer between two chart accounts, opening them if needed.
