@@ -61,7 +61,7 @@ fn post_office_for(actor: &Actor, named: Option<&str>) -> Result<String, Service
         Role::Admin => named
             .map(str::to_string)
             .ok_or_else(|| ServiceError::invalid("post_office", "name the post office (organisation id)")),
-        _ => Err(accounts::AccountsError::Forbidden.into()),
+        _ => Err(common::ApiError::forbidden().into()),
     }
 }
 

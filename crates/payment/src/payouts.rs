@@ -383,7 +383,7 @@ pub fn statement(
     let allowed = match actor.role {
         Role::Farmer => actor.user_id == user_id,
         Role::Staff | Role::Admin => actor.may_act_for_organisation(organisation.as_deref()),
-        Role::Buyer | Role::Officer => return Err(accounts::AccountsError::Forbidden.into()),
+        Role::Buyer | Role::Officer => return Err(common::ApiError::forbidden().into()),
     };
     if !allowed {
         return Err(not_found());

@@ -378,25 +378,18 @@ fn resolve_seller(
                 .select((sellers::id, sellers::user_id, sellers::farm_name, sellers::full_name))
                 .first(conn)
                 .optional()?;
-            let own = own.ok_or(accounts::AccountsError::Forbidden)?;
+            let own = own.ok_or_else(common::ApiError::forbidden)?;
             if requested.is_some_and(|r| r != own.0) {
-                return Err(accounts::AccountsError::Forbidden.into());
+                return Err(common::ApiError::forbidden().into());
             }
             Ok(own)
         }
-        Role::Buyer | Role::Officer => Err(accounts::AccountsError::Forbidden.into()),
+        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden().into()),
     }
 }
 
 fn text(field: &str, value: &str, max: usize) -> Result<String, TraceError> {
-    accounts::clean_text(field, value, max).map_err(|e| match e {
-        // The message already names the field.
-        accounts::AccountsError::Invalid(message) => {
-            let message = message.strip_prefix(&format!("{field}: ")).unwrap_or(&message).to_string();
-            TraceError::invalid(field, message)
-        }
-        other => other.into(),
-    })
+    Ok(accounts::clean_text(field, value, max)?)
 }
 
 /// Opaque ids are UUIDs; anything else cannot name a row (and must not
@@ -577,7 +570,7 @@ fn may_change(actor: &Actor, ctx: &LotContext) -> Result<(), TraceError> {
     if own_farm || actor.may_act_for_organisation(ctx.seller_organisation.as_deref()) {
         Ok(())
     } else {
-        Err(accounts::AccountsError::Forbidden.into())
+        Err(common::ApiError::forbidden().into())
     }
 }
 
@@ -802,7 +795,7 @@ fn lot_scope(actor: &Actor) -> Result<LotScope, TraceError> {
         Role::Admin => Ok(LotScope::All),
         Role::Staff => Ok(LotScope::Organisation(actor.organisation_id.clone())),
         Role::Farmer => Ok(LotScope::Farmer(actor.user_id.clone())),
-        Role::Buyer | Role::Officer => Err(accounts::AccountsError::Forbidden.into()),
+        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden().into()),
     }
 }
 
