@@ -14,9 +14,10 @@
 //! One folder per resource, each cut the same way: `mod.rs` holds the
 //! resource's public types (the JSON its routes take and give included),
 //! `rules.rs` its pure decisions (no actix-web, no diesel, no storage),
-//! `store.rs` its diesel queries, run inside the caller's transaction, and
+//! `store.rs` its diesel queries on a connection it is given, and
 //! `routes.rs` its handlers with their OpenAPI paths. A resource lacks the
-//! files it does not need. Any other file in a folder is pure too.
+//! files it does not need. So only a `store.rs` touches SQL and only a
+//! `routes.rs` touches HTTP; any other file in a folder is pure too.
 //!
 //! - [`webhook`]: `POST /payments/bank-webhook`. Pure: reading a
 //!   notification ([`BankNotification::parse`]), checking its `Apikey` and

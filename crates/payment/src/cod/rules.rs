@@ -90,3 +90,49 @@ pub fn resolution_steps(
         }],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn remittance(amount_vnd: i64) -> Remittance {
+        Remittance {
+            id: "r1".into(),
+            post_office: "po1".into(),
+            amount_vnd,
+            status: "pending".into(),
+            reference: None,
+            created_at: String::new(),
+            resolved_at: None,
+        }
+    }
+
+    #[test]
+    fn a_remittance_covers_at_most_what_is_owed() {
+        assert_eq!(amount_to_remit(None, 500).unwrap(), 500);
+        assert_eq!(amount_to_remit(Some(200), 500).unwrap(), 200);
+        assert!(matches!(amount_to_remit(Some(0), 500), Err(ServiceError::Invalid { .. })));
+        assert!(matches!(
+            amount_to_remit(None, 0),
+            Err(ServiceError::Conflict { code: "nothing_to_remit", .. })
+        ));
+        assert!(matches!(
+            amount_to_remit(Some(501), 500),
+            Err(ServiceError::Conflict { code: "exceeds_remittable", .. })
+        ));
+    }
+
+    #[test]
+    fn a_matched_transfer_must_be_the_remittance_amount() {
+        let r = remittance(300);
+        let steps = resolution_steps("r1", &r, true, Some(("n1", 300))).unwrap();
+        assert!(matches!(&steps[..], [Step::VoidHold { .. }, Step::Transfer { amount_vnd: 300, .. }]));
+        assert!(matches!(
+            resolution_steps("r1", &r, true, Some(("n1", 299))),
+            Err(ServiceError::Conflict { code: "amount_mismatch", .. })
+        ));
+        assert!(matches!(&resolution_steps("r1", &r, true, None).unwrap()[..], [Step::PostHold { .. }]));
+        assert!(matches!(&resolution_steps("r1", &r, false, None).unwrap()[..], [Step::VoidHold { .. }]));
+    }
+}

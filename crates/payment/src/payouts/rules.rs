@@ -59,3 +59,48 @@ pub fn bank_file(batch: &PayoutBatch) -> Result<Vec<u8>, ServiceError> {
     }
     out.into_inner().map_err(|e| ServiceError::Internal(format!("writing the bank file: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::payouts::PayoutItem;
+
+    #[test]
+    fn a_failed_row_voids_its_hold() {
+        assert!(matches!(settle_step("b1", "s1", true), Step::PostHold { key, hold_key, .. }
+            if key == "payout:b1:s1:paid" && hold_key == "payout:b1:s1"));
+        assert!(matches!(settle_step("b1", "s1", false), Step::VoidHold { key, .. }
+            if key == "payout:b1:s1:failed"));
+    }
+
+    #[test]
+    fn the_bank_file_leaves_out_failed_rows() {
+        let item = |seller: &str, status: &str| PayoutItem {
+            seller_id: seller.into(),
+            amount_vnd: 150_000,
+            bank_bin: "970436".into(),
+            account_number: "0011001234567".into(),
+            account_name: "NGUYEN VAN A".into(),
+            purpose: "NONGSAN TT 0123ABCD".into(),
+            status: status.into(),
+        };
+        let batch = PayoutBatch {
+            id: "b1".into(),
+            status: "confirmed".into(),
+            total_vnd: 300_000,
+            item_count: 2,
+            created_at: String::new(),
+            sent_at: None,
+            confirmed_at: None,
+            items: vec![item("s1", "paid"), item("s2", "failed")],
+        };
+        let file = String::from_utf8(bank_file(&batch).unwrap()).unwrap();
+        let lines: Vec<&str> = file.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("seller_id,"));
+        assert!(
+            lines[1].starts_with("s1,NGUYEN VAN A,970436,0011001234567,150000,NONGSAN TT 0123ABCD,000201")
+        );
+    }
+}

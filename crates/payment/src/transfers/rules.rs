@@ -58,3 +58,43 @@ pub fn order_code(typed: &str) -> Result<String, ServiceError> {
     }
     Ok(code)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn order(code: &str, method: PaymentMethod) -> PayableOrder {
+        PayableOrder { id: code.to_lowercase(), code: code.into(), method }
+    }
+
+    fn applied(applied_vnd: i64, excess_vnd: i64, status: OrderStatus) -> PaymentApplied {
+        PaymentApplied { applied_vnd, excess_vnd, paid_vnd: applied_vnd, status }
+    }
+
+    #[test]
+    fn only_one_bank_transfer_order_is_paid() {
+        assert!(matches!(pick_order(vec![]), Found::None(_)));
+        assert!(matches!(pick_order(vec![order("NS00000001", PaymentMethod::Vietqr)]), Found::One(_)));
+        assert!(matches!(pick_order(vec![order("NS00000001", PaymentMethod::Cod)]), Found::None(_)));
+        let two =
+            vec![order("NS00000001", PaymentMethod::Vietqr), order("NS00000002", PaymentMethod::Vietqr)];
+        assert!(matches!(pick_order(two), Found::None(why) if why.contains("NS00000001, NS00000002")));
+    }
+
+    #[test]
+    fn what_a_payment_came_to() {
+        use OrderStatus::*;
+        assert_eq!(outcome(false, &applied(100, 0, Paid)), Outcome::Paid);
+        assert_eq!(outcome(false, &applied(50, 0, Placed)), Outcome::PartlyPaid);
+        assert_eq!(outcome(false, &applied(100, 5, Paid)), Outcome::Overpaid);
+        assert_eq!(outcome(false, &applied(0, 100, Cancelled)), Outcome::OwedBack);
+        assert_eq!(outcome(true, &applied(0, 100, Cancelled)), Outcome::Assigned);
+    }
+
+    #[test]
+    fn typed_order_codes_are_canonicalised() {
+        assert_eq!(order_code(" ns7k2m9qxa ").unwrap(), "NS7K2M9QXA");
+        assert!(order_code("NS7K2M9QX").is_err());
+    }
+}
