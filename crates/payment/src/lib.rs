@@ -16,8 +16,9 @@
 //! `rules.rs` its pure decisions (no actix-web, no diesel, no storage),
 //! `store.rs` its diesel queries on a connection it is given, and
 //! `routes.rs` its handlers with their OpenAPI paths. A resource lacks the
-//! files it does not need. So only a `store.rs` touches SQL and only a
-//! `routes.rs` touches HTTP; any other file in a folder is pure too.
+//! files it does not need. So only a `store.rs` runs SQL and only a
+//! `routes.rs` speaks HTTP; the other files of a folder (the webhook's
+//! parsers, the VietQR codec) are pure too.
 //!
 //! - [`webhook`]: `POST /payments/bank-webhook`. Pure: reading a
 //!   notification ([`BankNotification::parse`]), checking its `Apikey` and
