@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the build, tests and browser check need, installed only
 # when missing (a fresh machine may lack them): libpq for diesel's
-# PostgreSQL backend, Chromium for the scan-page check.
+# PostgreSQL backend, Chromium and Python for the browser checks.
 set -euo pipefail
 missing=()
 dpkg -s libpq-dev >/dev/null 2>&1 || missing+=(libpq-dev)
 dpkg -s postgresql-client >/dev/null 2>&1 || command -v pg_isready >/dev/null || missing+=(postgresql-client)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v python3 >/dev/null || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -15,9 +15,9 @@
 //! suspense).
 //!
 //! ```text
-//! cargo test -p e2e --test books_model
+//! cargo test -p e2e books_model::
 //! NONGSAN_TEST_BACKEND=postgres NONGSAN_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres \
-//!     cargo test -p e2e --test books_model
+//!     cargo test -p e2e books_model::
 //! ```
 //! `NONGSAN_MODEL_CASES` (default 16) sets the number of sequences.
 //!
@@ -28,7 +28,7 @@
 
 use std::collections::BTreeMap;
 
-use e2e::{notification, TestServer};
+use crate::support::{self, notification, TestServer};
 use proptest::prelude::*;
 use reqwest::{Method, Response};
 use serde_json::{json, Value};
@@ -699,7 +699,7 @@ impl World {
                 let items: Vec<(&str, i64)> =
                     chosen.iter().map(|&i| (self.farmers[i].2.as_str(), *qty)).collect();
                 let method = if *cod { "cod" } else { "vietqr" };
-                let o = e2e::place(&self.s, &self.buyer, &items, method).await;
+                let o = support::place(&self.s, &self.buyer, &items, method).await;
                 let parts = o["parts"]
                     .as_array()
                     .unwrap()
@@ -1210,15 +1210,15 @@ async fn a_payout_run_never_spends_another_buyers_escrow() {
     let qr_listing = s.listing(&qr_farmer, &tea(100_000)).await;
     let buyer = s.buyer("0987000001").await;
     // a COD order, delivered: the post office owes 100 000, the seller is owed 98 000
-    let cod = e2e::place(&s, &buyer, &[(cod_listing["id"].as_str().unwrap(), 1)], "cod").await;
+    let cod = support::place(&s, &buyer, &[(cod_listing["id"].as_str().unwrap(), 1)], "cod").await;
     let cod_id = cod["id"].as_str().unwrap();
     for (token, action) in
         [(&cod_farmer, "confirm"), (&s.staff_token, "hand-over"), (&s.staff_token, "deliver")]
     {
-        assert_eq!(e2e::act(&s, token, cod_id, action, None).await.status(), 200);
+        assert_eq!(support::act(&s, token, cod_id, action, None).await.status(), 200);
     }
     // another order paid by transfer, not yet confirmed: 100 000 in escrow
-    let qr = e2e::place(&s, &buyer, &[(qr_listing["id"].as_str().unwrap(), 1)], "vietqr").await;
+    let qr = support::place(&s, &buyer, &[(qr_listing["id"].as_str().unwrap(), 1)], "vietqr").await;
     let (qr_id, qr_code) = (qr["id"].as_str().unwrap(), qr["code"].as_str().unwrap());
     assert_eq!(s.notify(&notification("t1", qr_code, 100_000)).await.status(), 200);
     // the bank holds only the second buyer's money: nothing is payable yet
@@ -1231,7 +1231,7 @@ async fn a_payout_run_never_spends_another_buyers_escrow() {
         s.post_json(&format!("/api/v1/payouts/{id}/confirm"), Some(&s.admin_token), &json!({})).await;
     }
     // the second order is cancelled: its buyer is owed 100 000 back
-    let r = e2e::act(&s, &buyer, qr_id, "cancel", None).await;
+    let r = support::act(&s, &buyer, qr_id, "cancel", None).await;
     assert_eq!(r.status(), 200);
     let refund = json!({"amount_vnd": 100_000, "reference": "HOAN-1"});
     let (refund_status, body) =

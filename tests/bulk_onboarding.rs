@@ -2,7 +2,7 @@
 //! spreadsheet saved as CSV, all or nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::{error_code, TestServer, PASSWORD};
+use crate::support::{error_code, TestServer, PASSWORD};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 

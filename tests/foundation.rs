@@ -2,7 +2,7 @@
 //! labels, EPCIS and verification, over HTTP against the real server.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::{error_code, seller_body, TestServer, PASSWORD};
+use crate::support::{error_code, seller_body, TestServer, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

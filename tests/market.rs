@@ -2,7 +2,7 @@
 //! the real server, on the backend `NONGSAN_TEST_BACKEND` names.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::{act, error_code, order_body, place, TestServer};
+use crate::support::{self, act, error_code, order_body, place, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -804,8 +804,9 @@ async fn officers_read_commune_statistics_and_nothing_else() {
     .await;
     error_code(act(&s, &officer, id, "cancel", Some(json!({"reason": "x"}))).await, StatusCode::FORBIDDEN)
         .await;
-    let r =
-        s.post_json("/api/v1/sellers", Some(&officer), &e2e::seller_body("0912000188", "008080001299")).await;
+    let r = s
+        .post_json("/api/v1/sellers", Some(&officer), &support::seller_body("0912000188", "008080001299"))
+        .await;
     error_code(r, StatusCode::FORBIDDEN).await;
 }
 

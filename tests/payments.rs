@@ -4,7 +4,7 @@
 //! balance checked.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::{act, error_code, notification, place, TestServer, WEBHOOK_KEY};
+use crate::support::{act, error_code, notification, place, TestServer, WEBHOOK_KEY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

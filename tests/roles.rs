@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use e2e::{seller_body, TestServer, PASSWORD, WEBHOOK_KEY};
+use crate::support::{self, seller_body, TestServer, PASSWORD, WEBHOOK_KEY};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -547,7 +547,7 @@ impl World {
     /// A bank notification of a new transfer in; returns its id.
     async fn transfer_in(&self, content: &str, amount_vnd: i64) -> String {
         let id = format!("{}", 7_000_000 + self.unique());
-        let r = self.s.notify(&e2e::notification(&id, content, amount_vnd)).await;
+        let r = self.s.notify(&support::notification(&id, content, amount_vnd)).await;
         assert_eq!(ok_json(r, "bank notification").await, json!({"success": true}));
         id
     }
@@ -746,8 +746,11 @@ async fn request(w: &World, row: &Row) -> Req {
         // -- payments
         ("POST", "/api/v1/payments/bank-webhook") => {
             let (id, code, due) = w.fresh_vietqr_order().await;
-            let body =
-                e2e::notification(&format!("{}", 8_000_000 + w.unique()), &format!("{code} thanh toan"), due);
+            let body = support::notification(
+                &format!("{}", 8_000_000 + w.unique()),
+                &format!("{code} thanh toan"),
+                due,
+            );
             Req { token: Token::WebhookKey, ..Req::at(row.path) }
                 .json(body)
                 .probe(format!("/api/v1/orders/{id}/payments"))

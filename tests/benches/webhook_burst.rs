@@ -20,15 +20,21 @@
 //! `NONGSAN_BENCH_BACKENDS` (`sqlite,postgres`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The end-to-end tests' helpers, shared as a module (the e2e package has no
+// lib); this bench uses only a few of them.
+#[allow(dead_code)]
+#[path = "../support/mod.rs"]
+mod support;
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use e2e::{notification, place, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use storage::testing::{Backend, TestDatabase};
+use support::{notification, place, TestServer};
 
 /// Each order is one kilogram at this price.
 const ORDER_VND: i64 = 100_000;

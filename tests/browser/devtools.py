@@ -1,9 +1,9 @@
 """What the browser checks share: a Chrome DevTools protocol client over a
 WebSocket (standard library only: CI machines get nothing but python3 and
 chromium), the tally of checks, a small HTTP helper for the API, and a PNG
-writer for upload tests. Used by staff_console.sh and market_page.sh."""
+writer for upload tests. Used by the checks launch.py runs."""
 
-import base64, json, os, socket, struct, sys, time, urllib.error, urllib.request, zlib
+import base64, json, os, re, socket, struct, sys, time, urllib.error, urllib.request, zlib
 
 failures = []
 passed = 0
@@ -161,3 +161,10 @@ def png(w, h):
 
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def loads_from_outside(html):
+    """Whether a page refers to anything outside itself: an address with a
+    host in src, href or action, an @import, or a CSS url()."""
+    return bool(re.search(r"""(src|href|action)=["']?(https?:)?//|@import""", html, re.I)
+                or re.search(r"[^A-Za-z\n]url\(", html))

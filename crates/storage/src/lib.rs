@@ -11,6 +11,7 @@ use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub mod schema;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use diesel;

@@ -1,92 +1,52 @@
-#!/usr/bin/env bash
-# Browser check of the buyer's market page (GET /, web/index.html): start the
-# real binary with the demo data, check the page is the one in web/, is small
-# and needs nothing from outside, then drive it in headless Chromium through
-# the DevTools protocol at a 360 px phone width the way a buyer would: search
-# without diacritics, filter by category, Back, open the tea listing (signed
-# record verifies, scan page link), add 2 to the cart, log in, check out with
-# cash on delivery, see the order; order again by bank transfer and read the
-# transfer details (amount, NS… code), cancel it; pay a third by bank transfer:
-# the VietQR image (fetched with the token), two bank notifications posted to
-# the webhook turn it part paid then «Đã thanh toán» by the page's own polling,
-# which then stops; cancelled, owed back, refunded; a cancel refused once the
-# seller confirmed; an expired session; an over-stock quantity (offer to
-# lower it); a paused listing; a 422; registration. Screenshots go to
-# target/browser/. Needs chromium and python3 (standard library only). Exit 1
-# when anything is missing or wrong.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin=${NONGSAN_BIN:-target/debug/nongsan}
-# The binary embeds web/index.html (include_str!): rebuild the default one
-# when it is missing or older than the page.
-if [ -z "${NONGSAN_BIN:-}" ] && { [ ! -x "$bin" ] || [ web/index.html -nt "$bin" ]; }; then
-  cargo build -p server --bin nongsan
-fi
-[ -x "$bin" ] || { echo "no server binary at $bin"; exit 1; }
-work=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-cleanup() {
-  [ -n "${chrome_pid:-}" ] && kill -- "-$chrome_pid" 2>/dev/null
-  [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
-  sleep 0.2
-  rm -rf "$work"
-}
-trap cleanup EXIT
+"""Browser check of the buyer's market page (GET /, web/index.html), on the
+real binary with the demo data: check the page is the one in web/, is small
+and needs nothing from outside, then drive it in headless Chromium through
+the DevTools protocol at a 360 px phone width the way a buyer would: search
+without diacritics, filter by category, Back, open the tea listing (signed
+record verifies, scan page link), add 2 to the cart, log in, check out with
+cash on delivery, see the order; order again by bank transfer and read the
+transfer details (amount, NS… code), cancel it; pay a third by bank transfer:
+the VietQR image (fetched with the token), two bank notifications posted to
+the webhook turn it part paid then «Đã thanh toán» by the page's own polling,
+which then stops; cancelled, owed back, refunded; a cancel refused once the
+seller confirmed; an expired session; an over-stock quantity (offer to
+lower it); a paused listing; a 422; registration. Screenshots go to
+target/browser/.
 
-NONGSAN_DATA_DIR="$work" DATABASE_URL="sqlite://$work/nongsan.db" \
-  "$bin" serve --demo --bind "127.0.0.1:$port" >"$work/out.txt" 2>"$work/err.txt" &
-pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 60); do
-  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -fsS "$base/healthz" >/dev/null || { cat "$work/err.txt"; exit 1; }
-for _ in $(seq 1 30); do grep -q "Scan page:" "$work/out.txt" && break; sleep 1; done
-fail=0
-miss() { echo "  MISSING: $*"; fail=1; }
+    python3 tests/browser/launch.py market_page
+"""
+import base64, json, os, random, re, socket, struct, sys, time, urllib.request, zlib
 
-echo "market page: $base/"
-curl -fsS "$base/" >"$work/served.html" || miss "GET / answers 200"
-if cmp -s web/index.html "$work/served.html"; then echo "  found: / serves web/index.html";
-else miss "/ serves web/index.html (is the binary older than the page? rebuild it)"; fi
-bytes=$(wc -c <web/index.html)
-gz=$(curl -fsS -H 'Accept-Encoding: gzip' "$base/" | wc -c)
-echo "  page weight: $bytes bytes, $gz bytes gzip-compressed on the wire"
-if [ "$bytes" -gt 61440 ]; then miss "a page under 60 KB (it is $bytes bytes)"; fi
-if [ "$gz" -ge "$bytes" ]; then miss "the page is sent gzip-compressed"; fi
-if grep -Eiq '(src|href|action)=["'\'']?(https?:)?//|@import' web/index.html || grep -Eq '[^A-Za-z]url\(' web/index.html; then
-  miss "a self-contained page (it loads something from outside)"; else echo "  found: no external resources"; fi
-if grep -Eq 'innerHTML|outerHTML|insertAdjacentHTML|document\.write' web/index.html; then
-  miss "text-only DOM updates (the page uses innerHTML or similar)"; else echo "  found: no innerHTML"; fi
-for link in 'href="/api/openapi.json"' 'href="/api/v1/trust-list"'; do
-  if grep -q "$link" web/index.html; then echo "  found: footer link $link"; else miss "footer link $link"; fi
-done
-
-chrome=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
-  --disable-background-networking --disable-component-update --disable-sync)
-timeout 30 "${chrome[@]}" --user-data-dir="$work/profile-dump" --window-size=360,740 \
-  --virtual-time-budget=5000 --dump-dom "$base/" >"$work/dom.html" 2>/dev/null || true
-for text in 'lang="vi"' 'role="search"' "Tìm nông sản" "Chè Shan tuyết Hồng Thái túi 200 g" "180.000 ₫ / gói" \
-  "có nguồn gốc" "Mật ong" "Cả nước" "Giỏ" "Đơn của tôi"; do
-  if grep -q "$text" "$work/dom.html"; then echo "  found: $text"; else miss "$text"; fi
-done
-
-mkdir -p target/browser
-setsid "${chrome[@]}" --user-data-dir="$work/profile" --remote-debugging-port=0 --window-size=360,740 \
-  about:blank >"$work/chrome.txt" 2>&1 &
-chrome_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/profile/DevToolsActivePort" ] && break; sleep 0.1; done
-[ -s "$work/profile/DevToolsActivePort" ] || { cat "$work/chrome.txt"; echo "Chromium did not open its DevTools port"; exit 1; }
-devtools="http://127.0.0.1:$(head -n1 "$work/profile/DevToolsActivePort")"
-for _ in $(seq 1 50); do curl -fsS "$devtools/json/list" 2>/dev/null | grep -q '"page"' && break; sleep 0.1; done
-timeout 300 python3 - "$base" "$devtools" "$PWD/target/browser" <<'PY' || fail=1
-import base64, json, os, random, socket, struct, sys, time, urllib.request, zlib
-
-BASE, DEVTOOLS, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
-sys.path.insert(0, os.path.join(os.getcwd(), "tests", "browser"))
+BASE, DEVTOOLS, OUT, WORK = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 from devtools import CDP, check, finish, png
 import devtools
+from launch import ROOT, chromium
+
+# --- the page as served: the one in web/, small, compressed, self-contained
+print(f"market page: {BASE}/")
+with open(os.path.join(ROOT, "web", "index.html"), "rb") as f:
+    PAGE = f.read()
+st, served = devtools.http(BASE, "GET", "/")
+check(st == 200, "GET / answers 200")
+check(served == PAGE, "/ serves web/index.html (is the binary older than the page? rebuild it)")
+st, gz = devtools.http(BASE, "GET", "/", headers={"Accept-Encoding": "gzip"})
+print(f"  page weight: {len(PAGE)} bytes, {len(gz)} bytes gzip-compressed on the wire")
+check(len(PAGE) <= 61440, f"a page under 60 KB (it is {len(PAGE)} bytes)")
+check(len(gz) < len(PAGE), "the page is sent gzip-compressed")
+check(not devtools.loads_from_outside(PAGE.decode()), "no external resources (a self-contained page)")
+check(not re.search(rb"innerHTML|outerHTML|insertAdjacentHTML|document\.write", PAGE),
+      "no innerHTML (text-only DOM updates)")
+for link in ['href="/api/openapi.json"', 'href="/api/v1/trust-list"']:
+    check(link.encode() in PAGE, f"footer link {link}")
+
+# --- the page as Chromium first renders it
+dom = chromium(["--window-size=360,740", "--virtual-time-budget=5000", "--dump-dom", BASE + "/"],
+               os.path.join(WORK, "profile-dump"), timeout=30)
+for text in ['lang="vi"', 'role="search"', "Tìm nông sản", "Chè Shan tuyết Hồng Thái túi 200 g", "180.000 ₫ / gói",
+             "có nguồn gốc", "Mật ong", "Cả nước", "Giỏ", "Đơn của tôi"]:
+    check(text in dom, text)
+
+# --- the page driven over DevTools
 
 
 def http(method, path, token=None, body=None, headers=None, raw=None):
@@ -465,6 +425,3 @@ check(not [u for u in urls if u.endswith("/favicon.ico")], "no favicon request")
 errors = [e for e in c.events if e.get("method") == "Runtime.exceptionThrown"]
 check(not errors, "no uncaught script errors" + ("" if not errors else ": " + json.dumps(errors[0])[:400]))
 finish()
-PY
-if [ "$fail" -ne 0 ]; then echo "market page check FAILED"; exit 1; fi
-echo "market page check passed"

@@ -1,90 +1,51 @@
-#!/usr/bin/env bash
-# Browser check of the post-office console (GET /staff, web/staff.html): start
-# the real binary with the demo data, check the page is the one in web/ and
-# needs nothing from outside, load it in headless Chromium (--dump-dom) and
-# look for the login form, then drive it through Chromium's DevTools protocol
-# the way counter staff would: log in, onboard a farmer (commune search, bank,
-# consent, activation code), create a lot, record events (kg -> quantity_g,
-# local time -> +07:00), print labels, list and filter sellers, re-issue a
-# code, recall; list produce for a demo farmer (price in whole đồng, linked
-# lot, a photo from the "camera" input, a refused file, edit, pause, delete);
-# handle orders (the demo cash-on-delivery order confirmed for the farmer,
-# handed over, delivered; a stale screen's 409 explained; a cancel with a
-# reason; the status filter); payments: an unmatched bank transfer (posted to
-# the webhook) assigned to its order, the post office's cash on delivery and a
-# remittance, the farmer's statement; an expired session, log out; then admin:
-# the remittance received, payout runs (bank CSV, sent, confirmed with one
-# seller failed, then paid) and the balanced trial balance. Screenshots go to
-# target/browser/.
-# Needs chromium and python3 (standard library only). Exit 1 when anything is
-# missing or wrong.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin=${NONGSAN_BIN:-target/debug/nongsan}
-# The binary embeds web/staff.html (include_str!): rebuild the default one when
-# it is missing or older than the page.
-if [ -z "${NONGSAN_BIN:-}" ] && { [ ! -x "$bin" ] || [ web/staff.html -nt "$bin" ]; }; then
-  cargo build -p server --bin nongsan
-fi
-[ -x "$bin" ] || { echo "no server binary at $bin"; exit 1; }
-work=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-cleanup() {
-  [ -n "${chrome_pid:-}" ] && kill -- "-$chrome_pid" 2>/dev/null
-  [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
-  sleep 0.2
-  rm -rf "$work"
-}
-trap cleanup EXIT
+"""Browser check of the post-office console (GET /staff, web/staff.html),
+on the real binary with the demo data: check the page is the one in web/ and
+needs nothing from outside, load it in headless Chromium (--dump-dom) and
+look for the login form, then drive it through Chromium's DevTools protocol
+the way counter staff would: log in, onboard a farmer (commune search, bank,
+consent, activation code), create a lot, record events (kg -> quantity_g,
+local time -> +07:00), print labels, list and filter sellers, re-issue a
+code, recall; list produce for a demo farmer (price in whole đồng, linked
+lot, a photo from the "camera" input, a refused file, edit, pause, delete);
+handle orders (the demo cash-on-delivery order confirmed for the farmer,
+handed over, delivered; a stale screen's 409 explained; a cancel with a
+reason; the status filter); payments: an unmatched bank transfer (posted to
+the webhook) assigned to its order, the post office's cash on delivery and a
+remittance, the farmer's statement; an expired session, log out; then admin:
+the remittance received, payout runs (bank CSV, sent, confirmed with one
+seller failed, then paid) and the balanced trial balance. Screenshots go to
+target/browser/.
 
-NONGSAN_DATA_DIR="$work" DATABASE_URL="sqlite://$work/nongsan.db" \
-  "$bin" serve --demo --bind "127.0.0.1:$port" >"$work/out.txt" 2>"$work/err.txt" &
-pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 60); do
-  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -fsS "$base/healthz" >/dev/null || { cat "$work/err.txt"; exit 1; }
-for _ in $(seq 1 30); do grep -q "Scan page:" "$work/out.txt" && break; sleep 1; done
-fail=0
-miss() { echo "  MISSING: $*"; fail=1; }
-
-echo "staff console: $base/staff"
-curl -fsS "$base/staff" >"$work/served.html" || miss "GET /staff answers 200"
-if cmp -s web/staff.html "$work/served.html"; then echo "  found: /staff serves web/staff.html";
-else miss "/staff serves web/staff.html (is the binary older than the page? rebuild it)"; fi
-echo "  page size: $(wc -c <web/staff.html) bytes"
-if grep -Eiq '(src|href|action)=["'\'']?(https?:)?//|@import' web/staff.html || grep -Eq '[^A-Za-z]url\(' web/staff.html; then
-  miss "a self-contained page (it loads something from outside)"; else echo "  found: no external resources"; fi
-if grep -Eq 'innerHTML|outerHTML|insertAdjacentHTML|document\.write' web/staff.html; then
-  miss "text-only DOM updates (the page uses innerHTML or similar)"; else echo "  found: no innerHTML"; fi
-
-chrome=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
-  --disable-background-networking --disable-component-update --disable-sync)
-timeout 30 "${chrome[@]}" --user-data-dir="$work/profile-dump" --window-size=1024,1366 \
-  --virtual-time-budget=5000 --dump-dom "$base/staff" >"$work/dom.html" 2>/dev/null || true
-for text in "Đăng nhập quầy bưu điện" 'id="login-form"' 'id="login-phone"' 'id="login-password"' \
-  "Đăng ký người bán mới" "Số CCCD (12 số)" "Tài khoản ngân hàng nhận tiền" "Lô hàng và tem QR" "Thêm sự kiện" \
-  "Hàng bán trên chợ" 'id="listing-form"' 'id="or-list"'; do
-  if grep -q "$text" "$work/dom.html"; then echo "  found: $text"; else miss "$text"; fi
-done
-
-mkdir -p target/browser
-setsid "${chrome[@]}" --user-data-dir="$work/profile" --remote-debugging-port=0 --window-size=1024,1366 \
-  about:blank >"$work/chrome.txt" 2>&1 &
-chrome_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/profile/DevToolsActivePort" ] && break; sleep 0.1; done
-[ -s "$work/profile/DevToolsActivePort" ] || { cat "$work/chrome.txt"; echo "Chromium did not open its DevTools port"; exit 1; }
-devtools="http://127.0.0.1:$(head -n1 "$work/profile/DevToolsActivePort")"
-for _ in $(seq 1 50); do curl -fsS "$devtools/json/list" 2>/dev/null | grep -q '"page"' && break; sleep 0.1; done
-timeout 300 python3 - "$base" "$devtools" "$PWD/target/browser" "$work" <<'PY' || fail=1
-import base64, json, os, random, socket, struct, sys, time, urllib.parse, urllib.request, zlib
+    python3 tests/browser/launch.py staff_console
+"""
+import base64, json, os, random, re, socket, struct, sys, time, urllib.parse, urllib.request, zlib
 
 BASE, DEVTOOLS, OUT, WORK = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-sys.path.insert(0, os.path.join(os.getcwd(), "tests", "browser"))
 from devtools import CDP, check, finish
 import devtools
+from launch import ROOT, chromium
+
+# --- the page as served: the one in web/, self-contained, text-only DOM updates
+print(f"staff console: {BASE}/staff")
+with open(os.path.join(ROOT, "web", "staff.html"), "rb") as f:
+    PAGE = f.read()
+st, served = devtools.http(BASE, "GET", "/staff")
+check(st == 200, "GET /staff answers 200")
+check(served == PAGE, "/staff serves web/staff.html (is the binary older than the page? rebuild it)")
+print(f"  page size: {len(PAGE)} bytes")
+check(not devtools.loads_from_outside(PAGE.decode()), "no external resources (a self-contained page)")
+check(not re.search(rb"innerHTML|outerHTML|insertAdjacentHTML|document\.write", PAGE),
+      "no innerHTML (text-only DOM updates)")
+
+# --- the page as Chromium first renders it
+dom = chromium(["--window-size=1024,1366", "--virtual-time-budget=5000", "--dump-dom", BASE + "/staff"],
+               os.path.join(WORK, "profile-dump"), timeout=30)
+for text in ["Đăng nhập quầy bưu điện", 'id="login-form"', 'id="login-phone"', 'id="login-password"',
+             "Đăng ký người bán mới", "Số CCCD (12 số)", "Tài khoản ngân hàng nhận tiền", "Lô hàng và tem QR",
+             "Thêm sự kiện", "Hàng bán trên chợ", 'id="listing-form"', 'id="or-list"']:
+    check(text in dom, text)
+
+# --- the console driven over DevTools
 
 
 def http(method, path, token=None, body=None):
@@ -518,6 +479,3 @@ c.js("T.click('#logout')")
 errors = [e for e in c.events if e.get("method") == "Runtime.exceptionThrown"]
 check(not errors, "no uncaught script errors" + ("" if not errors else ": " + json.dumps(errors[0])[:400]))
 finish()
-PY
-if [ "$fail" -ne 0 ]; then echo "staff console check FAILED"; exit 1; fi
-echo "staff console check passed"

@@ -1,0 +1,19 @@
+//! The end-to-end tests: the real nongsan server over HTTP, a module per
+//! area, all in one test binary so the whole server is linked once (not
+//! once per area). `support` starts a server on a fresh database (SQLite or
+//! PostgreSQL, per `NONGSAN_TEST_BACKEND`) and holds the shared helpers.
+//!
+//! ```text
+//! cargo test -p e2e                 # every area
+//! cargo test -p e2e payments::      # one area
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod books_model;
+mod bulk_onboarding;
+mod foundation;
+mod market;
+mod payments;
+mod roles;
