@@ -846,14 +846,13 @@ async fn call(w: &World, method: &Method, req: &Req, caller: Caller) -> (u16, Ve
     (status, r.bytes().await.unwrap().to_vec())
 }
 
-/// `Some(why)` unless an error body is `{"error":{"code","message"}}`.
-fn malformed_error(body: &[u8]) -> Option<String> {
+/// `Some(why)` unless an error body is `{"error":{"code","message",…}}`
+/// with a listed code answered with its own status.
+fn malformed_error(status: u16, body: &[u8]) -> Option<String> {
     let Ok(v) = serde_json::from_slice::<Value>(body) else {
         return Some(format!("not JSON: {}", String::from_utf8_lossy(body)));
     };
-    let e = &v["error"];
-    let ok = e["code"].as_str().is_some_and(|c| !c.is_empty()) && e["message"].is_string();
-    (!ok).then(|| format!("not {{\"error\":{{\"code\",\"message\"}}}}: {v}"))
+    crate::support::error_body_problem(status, &v)
 }
 
 /// What a probe shows: the admin's view of an object, or its absence.
@@ -941,7 +940,7 @@ async fn every_role_against_every_route() {
                 failures.push(format!("{op} as {caller:?}: expected {cell:?}, got {status} {short}"));
             }
             if status >= 400 {
-                if let Some(why) = malformed_error(&body) {
+                if let Some(why) = malformed_error(status, &body) {
                     failures.push(format!("{op} as {caller:?}: {status} error body {why}"));
                 }
                 if let (Some(p), Some(was)) = (&req.probe, probe_before) {

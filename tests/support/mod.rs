@@ -235,9 +235,34 @@ pub fn seller_body(phone: &str, national_id: &str) -> Value {
 pub async fn error_code(r: Response, status: StatusCode) -> String {
     assert_eq!(r.status(), status, "unexpected status");
     let body: Value = r.json().await.expect("error body is JSON");
-    let code = body["error"]["code"].as_str().expect("error.code").to_string();
-    assert!(body["error"]["message"].is_string(), "error.message");
-    code
+    if let Some(why) = error_body_problem(status.as_u16(), &body) {
+        panic!("{why}");
+    }
+    body["error"]["code"].as_str().unwrap_or_default().to_string()
+}
+
+/// `Some(why)` unless `body` is an error the way the API promises it:
+/// `{"error":{"code","message","field"?,"params"?}}`, with a code listed in
+/// the OpenAPI document (the table `common::ErrorCode`, whose enum the
+/// document publishes) and the status that table gives the code.
+pub fn error_body_problem(status: u16, body: &Value) -> Option<String> {
+    let e = &body["error"];
+    let Some(code) = e["code"].as_str() else {
+        return Some(format!("no error.code: {body}"));
+    };
+    let Ok(listed) = serde_json::from_value::<common::ErrorCode>(json!(code)) else {
+        return Some(format!("error code `{code}` is not listed in the OpenAPI document: {body}"));
+    };
+    if listed.status().as_u16() != status {
+        return Some(format!("`{code}` must be answered with {}, not {status}: {body}", listed.status()));
+    }
+    if !e["message"].is_string() {
+        return Some(format!("no error.message: {body}"));
+    }
+    if !(e["field"].is_null() || e["field"].is_string()) || !(e["params"].is_null() || e["params"].is_object()) {
+        return Some(format!("error.field must be a string and error.params an object: {body}"));
+    }
+    None
 }
 
 /// An order body for `items` (listing id, quantity), shipped to Hà Nội.

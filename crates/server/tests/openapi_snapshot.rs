@@ -32,3 +32,17 @@ fn every_api_route_is_documented() {
         assert!(paths.contains_key(p), "{p} is not in the OpenAPI document");
     }
 }
+
+/// The error codes the document lists are exactly the server's table of
+/// codes, so a client can rely on the list (the end-to-end tests check that
+/// every error the server answers has a listed code and its status).
+#[test]
+fn the_document_lists_every_error_code() {
+    let doc = serde_json::to_value(server::openapi::document()).unwrap_or_default();
+    let listed: Vec<String> = doc["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .map(|codes| codes.iter().filter_map(|c| c.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let table: Vec<String> = common::ErrorCode::ALL.iter().map(|c| c.as_str().to_string()).collect();
+    assert_eq!(listed, table);
+}
