@@ -266,7 +266,7 @@ fn payments_of(
     // sellers and staff see orders, not the buyer's bank transfers
     actor.require(&[Role::Admin, Role::Buyer])?;
     // the order rules decide whose order it is
-    let order = market::orders::get(c, actor, id)?;
+    let order = market::orders::store::get(c, actor, id)?;
     let escrow = ledger::account(c, &chart::escrow_code(&order.id))?;
     let refund = ledger::account(c, &chart::refund_code(&order.id))?;
     Ok(OrderPayments {
@@ -310,7 +310,8 @@ pub async fn order_vietqr_png(
     // the code is for the buyer to scan (admin may look at it)
     actor.require(&[Role::Admin, Role::Buyer])?;
     let payments: Arc<dyn market::orders::PaymentRequests> = payments.into_inner();
-    let order = pool.run(move |c| market::orders::get(c, &actor, &id).map_err(ServiceError::from)).await?;
+    let order =
+        pool.run(move |c| market::orders::store::get(c, &actor, &id).map_err(ServiceError::from)).await?;
     let owed = order.amount_due_vnd - order.paid_vnd;
     if order.payment_method != "vietqr" || order.status != "placed" || owed <= 0 {
         return Err(ServiceError::conflict(
@@ -430,7 +431,7 @@ pub async fn record_refund(
     }
     let view = pool
         .run(move |c| {
-            let order = market::orders::get(c, &actor, &id)?;
+            let order = market::orders::store::get(c, &actor, &id)?;
             storage::write_transaction(c, |c| {
                 crate::escrow::post(
                     c,
