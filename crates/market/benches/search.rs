@@ -21,9 +21,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use market::listings::generator::{self, SeedPlan};
+use listing_generator::SeedPlan;
 use market::listings::rules::{RawSearch, SearchQuery, SortOrder};
-use market::listings::{load_views, search, LinkBase};
+use market::listings::store::load_views;
+use market::listings::{search, LinkBase};
 use storage::schema::listings;
 use storage::testing::{Backend, TestDatabase};
 use storage::DbConnection;
@@ -205,7 +206,7 @@ fn bench_backend(backend: Backend, postgres_url: Option<&str>) -> bool {
             diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("version()")).get_result(pg).unwrap();
         println!("{}", version.split(" on ").next().unwrap_or(&version));
     }
-    market::communes::load_reference_data(conn).unwrap();
+    market::reference::store::load_reference_data(conn).unwrap();
     let master = vault::MasterKey::generate();
     traceability::keys::ensure_operator(conn, &master, "Nông sản số (bench)").unwrap();
     let settings = traceability::lots::TraceSettings {
@@ -216,7 +217,8 @@ fn bench_backend(backend: Backend, postgres_url: Option<&str>) -> bool {
     let plan = SeedPlan::new(listings, seed, until);
     println!("\n=== {name}: generating {listings} listings (seed {seed}) ===");
     let started = Instant::now();
-    let report = generator::seed(conn, &master, &settings, &plan, &mut |line| println!("  {line}")).unwrap();
+    let report =
+        listing_generator::seed(conn, &master, &settings, &plan, &mut |line| println!("  {line}")).unwrap();
     println!("  done in {:.1} s: {report}", started.elapsed().as_secs_f64());
 
     let links = LinkBase { public_url: settings.public_url.clone() };

@@ -43,7 +43,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
         None => vault::MasterKey::load_or_create(&config.data_dir.join("master.key"))?,
     };
     let mut conn = pool.get()?;
-    let loaded = market::communes::load_reference_data(&mut conn)?;
+    let loaded = market::reference::store::load_reference_data(&mut conn)?;
     if loaded > 0 {
         tracing::info!(communes = loaded, "loaded the 2025 commune list");
     }
@@ -114,7 +114,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
             session_ttl: state.config.session_ttl,
             activation_ttl: state.config.activation_ttl,
         }))
-        .app_data(web::Data::new(market::routes::MarketSettings {
+        .app_data(web::Data::new(market::sellers::routes::MarketSettings {
             activation_ttl: state.config.activation_ttl,
         }))
         .app_data(web::Data::new(market::orders::routes::OrderSettings {
@@ -142,7 +142,9 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .route("/healthz", web::get().to(healthz))
         .route("/api/openapi.json", web::get().to(openapi_json))
         .configure(accounts::routes::configure)
-        .configure(market::routes::configure)
+        .configure(market::reference::routes::configure)
+        .configure(market::sellers::routes::configure)
+        .configure(market::stats::routes::configure)
         .configure(market::listings::routes::configure)
         .configure(market::orders::routes::configure)
         .configure(payment::routes::configure)
@@ -164,7 +166,7 @@ async fn release_unpaid_orders(pool: storage::Pool, every: std::time::Duration) 
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         ticks.tick().await;
-        let released = pool.run(|conn| market::orders::release_expired(conn, storage::now())).await;
+        let released = pool.run(|conn| market::orders::store::release_expired(conn, storage::now())).await;
         match released {
             Ok(0) => {}
             Ok(n) => tracing::info!(orders = n, "released the stock of unpaid orders"),

@@ -337,7 +337,7 @@ fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn seed_listings(config: &Config, count: usize, seed: u64, append: bool) -> anyhow::Result<ExitCode> {
-    use market::listings::generator;
+    use listing_generator as generator;
     anyhow::ensure!(count > 0, "--count must be at least 1");
     let state = crate::prepare(config)?;
     let mut conn = state.pool.get()?;

@@ -120,8 +120,13 @@ pub fn seed(
             "bank": {"bin": f.bank_bin, "account_number": f.account, "account_name": f.name},
             "consent": {"terms_version": "2025-07", "method": "paper_form"}
         }))?;
-        let created =
-            market::sellers::onboard(&mut conn, master, &staff_actor, &input, chrono::Duration::days(14))?;
+        let created = market::sellers::store::onboard(
+            &mut conn,
+            master,
+            &staff_actor,
+            &input,
+            chrono::Duration::days(14),
+        )?;
         users::set_password_hash(&mut conn, &created.user_id, &hash)?;
         seller_ids.push(created.id);
     }
@@ -309,7 +314,7 @@ pub fn seed(
     let listing = |conn: &mut storage::DbConnection, seller: &str, body: serde_json::Value| {
         let mut input: market::listings::NewListing = serde_json::from_value(body)?;
         input.seller_id = Some(seller.to_string());
-        anyhow::Ok(market::listings::create(conn, &links, &staff_actor, &input)?)
+        anyhow::Ok(market::listings::store::create(conn, &links, &staff_actor, &input)?)
     };
     let tea_listing = listing(
         &mut conn,
@@ -351,7 +356,7 @@ pub fn seed(
         "payment_method": "cod"
     }))?;
     let payments = crate::payments::VietQrPayments { account: config.collection_account.clone() };
-    market::orders::place(&mut conn, &buyer_actor, &order, &payments, config.payment_window)?;
+    market::orders::store::place(&mut conn, &buyer_actor, &order, &payments, config.payment_window)?;
     mk_user(&mut conn, Role::Officer, "0900000004", "Cán bộ UBND xã Hồng Thái", Some(&operator))?;
 
     let tea_view = lots::get_lot(&mut conn, &settings, &tea.id)?;

@@ -32,7 +32,9 @@ impl Modify for BearerAuth {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Root::openapi();
     doc.merge(accounts::routes::AccountsApi::openapi());
-    doc.merge(market::routes::MarketApi::openapi());
+    doc.merge(market::reference::routes::ReferenceApi::openapi());
+    doc.merge(market::sellers::routes::SellersApi::openapi());
+    doc.merge(market::stats::routes::StatsApi::openapi());
     doc.merge(market::listings::routes::ListingsApi::openapi());
     doc.merge(market::orders::routes::OrdersApi::openapi());
     doc.merge(payment::routes::PaymentsApi::openapi());

@@ -100,7 +100,7 @@ pub fn free_slots(
     listing_id: &str,
 ) -> Result<i64, MarketError> {
     actor.require(&[accounts::Role::Farmer, accounts::Role::Staff, accounts::Role::Admin])?;
-    super::check_may_change(conn, actor, listing_id)?;
+    super::store::check_may_change(conn, actor, listing_id)?;
     Ok(MAX_PHOTOS - count(conn, listing_id)?)
 }
 
@@ -121,7 +121,7 @@ pub fn attach(
     photos: &[StoredPhoto],
 ) -> Result<(), MarketError> {
     storage::write_transaction(conn, |conn| {
-        let (seller, _) = super::lock_for_change(conn, actor, listing_id)?;
+        let (seller, _) = super::store::lock_for_change(conn, actor, listing_id)?;
         let existing = count(conn, listing_id)?;
         if existing + photos.len() as i64 > MAX_PHOTOS {
             return Err(media::MediaError::TooManyPhotos { max: MAX_PHOTOS as usize }.into());
@@ -151,7 +151,7 @@ pub fn attach(
             accounts::audit::record(
                 conn,
                 actor,
-                super::acting_for(actor, &seller),
+                super::store::acting_for(actor, &seller),
                 "listing.photo.add",
                 "listing_photo",
                 &id,
@@ -174,7 +174,7 @@ pub fn detach(
 ) -> Result<(), MarketError> {
     actor.require(&[accounts::Role::Farmer, accounts::Role::Staff, accounts::Role::Admin])?;
     storage::write_transaction(conn, |conn| {
-        let (seller, _) = super::lock_for_change(conn, actor, listing_id)?;
+        let (seller, _) = super::store::lock_for_change(conn, actor, listing_id)?;
         let removed = diesel::delete(
             listing_photos::table
                 .filter(listing_photos::id.eq(photo_id))
@@ -187,7 +187,7 @@ pub fn detach(
         accounts::audit::record(
             conn,
             actor,
-            super::acting_for(actor, &seller),
+            super::store::acting_for(actor, &seller),
             "listing.photo.remove",
             "listing_photo",
             photo_id,

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use traceability::lots::TraceSettings;
 use utoipa::{IntoParams, ToSchema};
 
-use super::rules::{RawSearch, SearchQuery, SortOrder};
-use super::{search, LinkBase, ListingChanges, ListingView, NewListing};
+use super::rules::{self, RawSearch, SearchQuery, SortOrder};
+use super::{photos, search, store, LinkBase, ListingChanges, ListingView, NewListing};
 use crate::MarketError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -39,7 +39,7 @@ pub async fn create_listing(
     body: web::Json<NewListing>,
 ) -> Result<HttpResponse, MarketError> {
     let links = links(&settings);
-    let view = pool.run(move |c| super::create(c, &links, &actor, &body.into_inner())).await?;
+    let view = pool.run(move |c| store::create(c, &links, &actor, &body.into_inner())).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -106,7 +106,7 @@ pub async fn search_listings(
     let (items, total) = pool
         .run(move |c| {
             let page = search::search(c, &query)?;
-            Ok::<_, MarketError>((super::load_views(c, &links, &page.ids)?, page.total))
+            Ok::<_, MarketError>((store::load_views(c, &links, &page.ids)?, page.total))
         })
         .await?;
     Ok(HttpResponse::Ok().json(ListingPage { items, total, limit, offset }))
@@ -125,7 +125,7 @@ pub async fn get_listing(
     let trust = trust.into_inner();
     let view = pool
         .run(move |c| {
-            let mut view = super::get(c, &links, &id)?;
+            let mut view = store::get(c, &links, &id)?;
             if let Some(lot) = view.lot.as_mut() {
                 // A buyer deciding whether to trust the origin sees whether
                 // the record behind the link verifies right now.
@@ -138,7 +138,7 @@ pub async fn get_listing(
             Ok::<_, MarketError>(view)
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, super::etag(&view))).json(view))
+    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, rules::etag(&view))).json(view))
 }
 
 /// Changes a listing. Send the `ETag` of the listing you read back in
@@ -170,9 +170,9 @@ pub async fn update_listing(
         .transpose()
         .map_err(|_| MarketError::invalid("If-Match", "not a valid entity tag"))?;
     let view = pool
-        .run(move |c| super::update(c, &links, &actor, &id, &body.into_inner(), if_match.as_deref()))
+        .run(move |c| store::update(c, &links, &actor, &id, &body.into_inner(), if_match.as_deref()))
         .await?;
-    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, super::etag(&view))).json(view))
+    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, rules::etag(&view))).json(view))
 }
 
 #[utoipa::path(delete, path = "/api/v1/listings/{id}", tag = "listings", security(("bearer" = [])),
@@ -186,7 +186,7 @@ pub async fn delete_listing(
     id: web::Path<String>,
 ) -> Result<HttpResponse, MarketError> {
     let id = id.into_inner();
-    pool.run(move |c| super::delete(c, &actor, &id)).await?;
+    pool.run(move |c| store::delete(c, &actor, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -209,7 +209,7 @@ pub async fn seller_listings(
 ) -> Result<HttpResponse, MarketError> {
     let links = links(&settings);
     let id = id.into_inner();
-    let items = pool.run(move |c| super::for_seller(c, &links, &actor, &id)).await?;
+    let items = pool.run(move |c| store::for_seller(c, &links, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(SellerListings { items }))
 }
 
@@ -246,7 +246,7 @@ async fn read_files(mut form: actix_multipart::Multipart, slots: i64) -> Result<
         let mut field = field.map_err(multipart_error)?;
         let is_file = field.content_disposition().and_then(|d| d.get_filename()).is_some();
         if is_file && files.len() as i64 >= slots {
-            return Err(media::MediaError::TooManyPhotos { max: super::photos::MAX_PHOTOS as usize }.into());
+            return Err(media::MediaError::TooManyPhotos { max: photos::MAX_PHOTOS as usize }.into());
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
@@ -296,7 +296,7 @@ pub async fn upload_photos(
     let id = id.into_inner();
     let slots = {
         let (actor, id) = (actor.clone(), id.clone());
-        pool.run(move |c| super::photos::free_slots(c, &actor, &id)).await?
+        pool.run(move |c| photos::free_slots(c, &actor, &id)).await?
     };
     let _upload = UPLOAD_TURNS.acquire().await.map_err(|e| MarketError::Internal(e.to_string()))?;
     let form = actix_multipart::Multipart::new(req.headers(), payload);
@@ -305,13 +305,13 @@ pub async fn upload_photos(
     for bytes in files {
         let _turn = PHOTO_TURNS.acquire().await.map_err(|e| MarketError::Internal(e.to_string()))?;
         let store = store.clone().into_inner();
-        stored.push(web::block(move || super::photos::process_and_store(&bytes, store.as_ref())).await??);
+        stored.push(web::block(move || photos::process_and_store(&bytes, store.as_ref())).await??);
     }
     let links = links(&settings);
     let view = pool
         .run(move |c| {
-            super::photos::attach(c, &actor, &id, &stored)?;
-            super::get(c, &links, &id)
+            photos::attach(c, &actor, &id, &stored)?;
+            store::get(c, &links, &id)
         })
         .await?;
     Ok(HttpResponse::Created().json(view))
@@ -327,7 +327,7 @@ pub async fn delete_photo(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, MarketError> {
     let (id, photo_id) = path.into_inner();
-    pool.run(move |c| super::photos::detach(c, &actor, &id, &photo_id)).await?;
+    pool.run(move |c| photos::detach(c, &actor, &id, &photo_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

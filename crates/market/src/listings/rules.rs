@@ -1,8 +1,12 @@
-//! What a listing may hold, and what a search asks for: pure rules, no SQL.
+//! What a listing may hold, what a search asks for, and which version of a
+//! listing a change was made against: pure rules, no SQL.
 
 use serde_json::Number;
 
-use crate::{catalog, text, MarketError};
+use super::ListingView;
+use crate::reference::catalog;
+use crate::reference::rules::check_commune_code;
+use crate::{text, MarketError};
 
 /// Highest price per unit we accept: one billion đồng. Far above any farm
 /// product, low enough that price × quantity never overflows an i64.
@@ -207,7 +211,7 @@ impl SearchQuery {
             .commune
             .map(str::trim)
             .filter(|c| !c.is_empty())
-            .map(|c| crate::check_commune_code("commune", c))
+            .map(|c| check_commune_code("commune", c))
             .transpose()?;
         let category = raw
             .category
@@ -262,6 +266,25 @@ impl SearchQuery {
     pub fn tsquery(&self) -> String {
         self.words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ")
     }
+}
+
+/// A tag of what a listing shows now (HTTP `ETag`): it changes with every
+/// edit, photo and sale, so a client that sends it back in `If-Match` never
+/// overwrites the stock with a number read before buyers took some.
+pub fn etag(view: &ListingView) -> String {
+    use sha2::Digest;
+    let mut view = view.clone();
+    // verification is worked out when read, not stored
+    if let Some(lot) = view.lot.as_mut() {
+        lot.verified = None;
+    }
+    let json = serde_json::to_vec(&view).unwrap_or_default();
+    format!("\"{}\"", hex::encode(&sha2::Sha256::digest(&json)[..12]))
+}
+
+/// Whether an `If-Match` value lets a change through.
+pub fn if_match_holds(if_match: &str, current: &str) -> bool {
+    if_match.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == current)
 }
 
 #[cfg(test)]

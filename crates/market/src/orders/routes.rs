@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::lifecycle::{Action, PartStatus, PaymentMethod};
+use super::store;
 use super::{AffectedOrder, NewOrder, OrderMoney, OrderView, PaymentInstructions, PaymentRequests};
 use crate::MarketError;
 
@@ -74,7 +75,7 @@ pub async fn place_order(
     let payments: Arc<dyn PaymentRequests> = payments.into_inner();
     let view = pool
         .run(move |c| {
-            let view = super::place(c, &actor, &body.into_inner(), payments.as_ref(), window)?;
+            let view = store::place(c, &actor, &body.into_inner(), payments.as_ref(), window)?;
             Ok::<_, MarketError>(with_payment(view, &actor, payments.as_ref()))
         })
         .await?;
@@ -142,7 +143,7 @@ pub async fn list_orders(
     let payments: Arc<dyn PaymentRequests> = payments.into_inner();
     let items = pool
         .run(move |c| {
-            let views = super::list(c, &actor, q.status.as_deref(), part_status, limit, offset)?;
+            let views = store::list(c, &actor, q.status.as_deref(), part_status, limit, offset)?;
             Ok::<_, MarketError>(
                 views.into_iter().map(|v| with_payment(v, &actor, payments.as_ref())).collect(),
             )
@@ -165,7 +166,7 @@ pub async fn get_order(
     let payments: Arc<dyn PaymentRequests> = payments.into_inner();
     let view = pool
         .run(move |c| {
-            let view = super::get(c, &actor, &id)?;
+            let view = store::get(c, &actor, &id)?;
             Ok::<_, MarketError>(with_payment(view, &actor, payments.as_ref()))
         })
         .await?;
@@ -219,7 +220,7 @@ async fn change_status(
     let money: Arc<dyn OrderMoney> = money.into_inner();
     let view = pool
         .run(move |c| {
-            let view = super::transition(
+            let view = store::transition(
                 c,
                 &actor,
                 &id,
@@ -326,7 +327,7 @@ pub async fn lot_orders(
     id: web::Path<String>,
 ) -> Result<HttpResponse, MarketError> {
     let id = id.into_inner();
-    let items = pool.run(move |c| super::for_lot(c, &actor, &id)).await?;
+    let items = pool.run(move |c| store::for_lot(c, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(AffectedOrders { items }))
 }
 

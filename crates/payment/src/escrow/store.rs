@@ -123,7 +123,7 @@ pub fn payments_of(c: &mut DbConnection, actor: &Actor, id: &str) -> Result<Orde
     // sellers and staff see orders, not the buyer's bank transfers
     actor.require(&[Role::Admin, Role::Buyer])?;
     // the order rules decide whose order it is
-    let order = market::orders::get(c, actor, id)?;
+    let order = market::orders::store::get(c, actor, id)?;
     let escrow = ledger::account(c, &chart::escrow_code(&order.id))?;
     let refund = ledger::account(c, &chart::refund_code(&order.id))?;
     Ok(OrderPayments {
@@ -146,7 +146,7 @@ pub fn record_refund(
     amount_vnd: i64,
     reference: &str,
 ) -> Result<OrderPayments, ServiceError> {
-    let order = market::orders::get(c, actor, id)?;
+    let order = market::orders::store::get(c, actor, id)?;
     storage::write_transaction(c, |c| {
         post(
             c,

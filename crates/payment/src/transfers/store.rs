@@ -103,7 +103,7 @@ pub fn receive(
 fn find_order(conn: &mut DbConnection, content: &str) -> Result<Found, ServiceError> {
     let mut found: Vec<market::orders::PayableOrder> = Vec::new();
     for code in crate::candidate_order_codes(content) {
-        if let Some(order) = market::orders::find_by_code(conn, &code)? {
+        if let Some(order) = market::orders::store::find_by_code(conn, &code)? {
             if !found.iter().any(|o| o.id == order.id) {
                 found.push(order);
             }
@@ -122,7 +122,7 @@ fn credit_order(
     amount_vnd: i64,
     assigned: bool,
 ) -> Result<Outcome, ServiceError> {
-    let applied = market::orders::apply_payment(conn, &order.id, amount_vnd)?;
+    let applied = market::orders::store::apply_payment(conn, &order.id, amount_vnd)?;
     post(
         conn,
         &format!("{key}:order"),
@@ -274,7 +274,7 @@ pub fn assign(
     let code = rules::order_code(order_code)?;
     storage::write_transaction(conn, |conn| {
         let amount = claim_unmatched(conn, actor, notification_id, Outcome::Assigned, "assigned by staff")?;
-        let order = market::orders::find_by_code(conn, &code)?
+        let order = market::orders::store::find_by_code(conn, &code)?
             .ok_or_else(|| ServiceError::NotFound(format!("order {code}")))?;
         if order.method == market::orders::lifecycle::PaymentMethod::Cod {
             return Err(ServiceError::conflict(

@@ -1,7 +1,7 @@
 //! Reading a sellers spreadsheet that post-office staff saved from Excel as
 //! CSV: encoding, header, quoting, and the row numbers staff see in Excel.
 //! Pure: bytes in, named values out; the rules for the values themselves
-//! are those of single onboarding (`sellers::validate`).
+//! are those of single onboarding (`rules::validate`).
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -352,7 +352,7 @@ pub fn excel_hint(column: Column, raw: &str) -> Option<String> {
         Column::NationalId => {
             digits
                 && (10..=11).contains(&raw.len())
-                && crate::sellers::validate_national_id(&format!("{raw:0>12}")).is_ok()
+                && super::rules::validate_national_id(&format!("{raw:0>12}")).is_ok()
         }
         Column::CommuneCode => digits && raw.len() < 5,
         _ => false,

@@ -23,6 +23,9 @@ use storage::DbConnection;
 use super::rules::{SearchQuery, SortOrder};
 use crate::MarketError;
 
+mod postgres;
+mod sqlite;
+
 /// One page of matching listing ids, best first, and how many match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchPage {
@@ -127,225 +130,6 @@ fn price_order(q: &SearchQuery, t: &str, plus: &str) -> String {
         SortOrder::PriceAsc => format!("{t}.price_vnd{plus} ASC, "),
         SortOrder::PriceDesc => format!("{t}.price_vnd{plus} DESC, "),
         SortOrder::Relevance | SortOrder::Newest => String::new(),
-    }
-}
-
-/// SQLite: the FTS5 table `listing_search` (rowid = search_id) holds the
-/// orderable listings' words; `listings` and its partial indexes (which
-/// hold only orderable rows) everything else. FTS5 returns matches in
-/// rowid order, so "newest first" walks it backwards and stops.
-mod sqlite {
-    use super::*;
-
-    /// The FTS5 query for `words`. A column filter applies to a bracketed
-    /// expression, and `NOT` is FTS5's binary "and not".
-    pub(super) fn fts5_query(q: &SearchQuery, words: Words) -> String {
-        let all = q.fts5_match();
-        match words {
-            Words::Anywhere => all,
-            Words::InTitle => format!("{{title}} : ({all})"),
-            Words::NotAllInTitle => format!("({all}) NOT {{title}} : ({all})"),
-        }
-    }
-
-    fn from_words(sql: &mut Sql, q: &SearchQuery, words: Words, join: bool) {
-        let by_price = matches!(q.sort, SortOrder::PriceAsc | SortOrder::PriceDesc);
-        // Reads more than the page's own rows of `listings`: filters, or
-        // the price of every match.
-        let wide = join && (has_filters(q) || by_price);
-        sql.push(" FROM listing_search");
-        if wide && !has_filters(q) {
-            // Left to itself, SQLite joins through the unique key and reads
-            // each match's row for its price; this index holds the price.
-            sql.push(
-                " JOIN listings l INDEXED BY listings_searchable_idx ON l.search_id = listing_search.rowid",
-            );
-        } else if join {
-            sql.push(" JOIN listings l ON l.search_id = listing_search.rowid");
-        }
-        sql.push(" WHERE listing_search MATCH ").bind(Bind::Text(fts5_query(q, words)));
-        if wide {
-            // Always true of indexed listings; said so that the partial
-            // indexes, which hold the filter columns and the price, serve
-            // the join without reading listing rows.
-            sql.push(" AND l.status = 'active' AND l.quantity > 0");
-        }
-        filters(sql, q, "l");
-    }
-
-    fn from_listings(sql: &mut Sql, q: &SearchQuery) {
-        sql.push(
-            " FROM listings l WHERE l.status = 'active' AND l.quantity > 0 \
-             AND (l.lot_id IS NULL OR l.lot_id NOT IN (SELECT id FROM lots WHERE status = 'recalled'))",
-        );
-        filters(sql, q, "l");
-    }
-
-    pub(super) fn page(q: &SearchQuery) -> Sql {
-        let mut sql = Sql::new(false);
-        if q.words.is_empty() {
-            sql.push("SELECT l.id AS id");
-            from_listings(&mut sql, q);
-            sql.push(&format!(" ORDER BY {}l.search_id DESC", price_order(q, "l", "")));
-        } else if q.sort != SortOrder::Relevance {
-            sql.push("SELECT l.id AS id");
-            from_words(&mut sql, q, Words::Anywhere, true);
-            sql.push(&format!(" ORDER BY {}listing_search.rowid DESC", price_order(q, "l", "")));
-        } else {
-            // Title matches, then the others: each part walks the index
-            // newest first and stops after what the page can need of it.
-            let enough = q.offset + q.limit;
-            for (tier, words) in TIERS {
-                if tier > 0 {
-                    sql.push(" UNION ALL ");
-                }
-                sql.push("SELECT id, tier, sid FROM (SELECT l.id AS id, ")
-                    .push(&tier.to_string())
-                    .push(" AS tier, listing_search.rowid AS sid");
-                from_words(&mut sql, q, words, true);
-                sql.push(" ORDER BY listing_search.rowid DESC LIMIT ").bind(Bind::Int(enough)).push(")");
-            }
-            sql.push(" ORDER BY tier, sid DESC");
-        }
-        sql.push(" LIMIT ").bind(Bind::Int(q.limit)).push(" OFFSET ").bind(Bind::Int(q.offset));
-        sql
-    }
-
-    pub(super) fn count(q: &SearchQuery) -> Sql {
-        let mut sql = Sql::new(false);
-        sql.push("SELECT COUNT(*) AS n");
-        if q.words.is_empty() {
-            from_listings(&mut sql, q);
-        } else {
-            // Words alone are counted on the full-text index alone.
-            from_words(&mut sql, q, Words::Anywhere, has_filters(q));
-        }
-        sql
-    }
-}
-
-/// PostgreSQL: the narrow table `listing_search` holds one row per
-/// orderable listing with its filter columns and words; searches never
-/// read `listings`.
-mod postgres {
-    use super::*;
-
-    /// How many of the newest indexed listings a part of a relevance page
-    /// reads first (see [`part`]).
-    fn window(enough: i64) -> i64 {
-        (4 * enough).clamp(4_000, 40_000)
-    }
-
-    /// ` AND …` for `words`. Every part matches `all_words`, the column
-    /// with the GIN index, so that the index can find the candidates; the
-    /// title is a subset, checked on them.
-    fn matches(sql: &mut Sql, q: &SearchQuery, words: Words) {
-        sql.push(" AND s.all_words @@ to_tsquery('simple', ").bind(Bind::Text(q.tsquery())).push(")");
-        let title = match words {
-            Words::Anywhere => return,
-            Words::InTitle => " AND s.title_words @@ to_tsquery('simple', ",
-            Words::NotAllInTitle => " AND NOT s.title_words @@ to_tsquery('simple', ",
-        };
-        sql.push(title).bind(Bind::Text(q.tsquery())).push(")");
-    }
-
-    /// One part of a page of many matches, newest first: the `enough`
-    /// newest listings that match `words` and the filters.
-    ///
-    /// The planner cannot know whether these are dense among recent
-    /// listings (walk the primary key backwards and stop after `enough`)
-    /// or rare (collect them through GIN and sort): guessing wrong reads
-    /// the whole table. So the part first looks among the newest
-    /// [`window`] listings (`recent{tier}`), a bounded walk, and if it
-    /// finds `enough` there they are the newest of all. Only if it does
-    /// not (words common in descriptions but rare in titles, say) does it
-    /// collect every match, and then there are few of this part; `+ 0`
-    /// keeps the planner off the key order there.
-    fn part(sql: &mut Sql, q: &SearchQuery, tier: i64, words: Words, enough: i64) {
-        let recent = format!("recent{tier}");
-        sql.push(&format!(
-            "SELECT id, {tier} AS tier, sid FROM {recent} WHERE (SELECT COUNT(*) FROM {recent}) >= "
-        ))
-        .bind(Bind::Int(enough))
-        .push(&format!(
-            " UNION ALL (SELECT s.listing_id, {tier}, s.search_id FROM listing_search s WHERE TRUE"
-        ));
-        matches(sql, q, words);
-        filters(sql, q, "s");
-        sql.push(&format!(" AND (SELECT COUNT(*) FROM {recent}) < "))
-            .bind(Bind::Int(enough))
-            .push(" ORDER BY s.search_id + 0 DESC LIMIT ")
-            .bind(Bind::Int(enough))
-            .push(")");
-    }
-
-    fn recent(sql: &mut Sql, q: &SearchQuery, tier: i64, words: Words, enough: i64) {
-        sql.push(&format!("recent{tier} AS (SELECT s.listing_id AS id, s.search_id AS sid FROM "))
-            .push("(SELECT * FROM listing_search ORDER BY search_id DESC LIMIT ")
-            .bind(Bind::Int(window(enough)))
-            .push(") s WHERE TRUE");
-        matches(sql, q, words);
-        filters(sql, q, "s");
-        sql.push(" ORDER BY s.search_id DESC LIMIT ").bind(Bind::Int(enough)).push(")");
-    }
-
-    /// Matches up to this many are collected and sorted rather than
-    /// looked for among the newest listings.
-    pub(super) const FEW: i64 = 5_000;
-
-    pub(super) fn page(q: &SearchQuery, total: i64) -> Sql {
-        let mut sql = Sql::new(true);
-        if q.words.is_empty() || q.sort != SortOrder::Relevance {
-            sql.push("SELECT s.listing_id AS id FROM listing_search s WHERE TRUE");
-            if !q.words.is_empty() {
-                matches(&mut sql, q, Words::Anywhere);
-            }
-            filters(&mut sql, q, "s");
-            // Few matches are collected through GIN and sorted, not looked
-            // for along an index order (see `part`).
-            let plus = if !q.words.is_empty() && total <= FEW { " + 0" } else { "" };
-            sql.push(&format!(" ORDER BY {}s.search_id{plus} DESC", price_order(q, "s", plus)));
-        } else if total <= FEW {
-            // Few matches: collected through GIN in one pass, title
-            // matches first.
-            sql.push("SELECT s.listing_id AS id FROM listing_search s WHERE TRUE");
-            matches(&mut sql, q, Words::Anywhere);
-            filters(&mut sql, q, "s");
-            sql.push(" ORDER BY s.title_words @@ to_tsquery('simple', ")
-                .bind(Bind::Text(q.tsquery()))
-                .push(") DESC, s.search_id DESC");
-        } else {
-            // Many matches: title matches, then the others, each part
-            // newest first and no further than the page needs.
-            let enough = q.offset + q.limit;
-            sql.push("WITH ");
-            for (tier, words) in TIERS {
-                if tier > 0 {
-                    sql.push(", ");
-                }
-                recent(&mut sql, q, tier, words, enough);
-            }
-            sql.push(" SELECT id, tier, sid FROM (");
-            for (tier, words) in TIERS {
-                if tier > 0 {
-                    sql.push(" UNION ALL ");
-                }
-                part(&mut sql, q, tier, words, enough);
-            }
-            sql.push(") AS page ORDER BY tier, sid DESC");
-        }
-        sql.push(" LIMIT ").bind(Bind::Int(q.limit)).push(" OFFSET ").bind(Bind::Int(q.offset));
-        sql
-    }
-
-    pub(super) fn count(q: &SearchQuery) -> Sql {
-        let mut sql = Sql::new(true);
-        sql.push("SELECT COUNT(*) AS n FROM listing_search s WHERE TRUE");
-        if !q.words.is_empty() {
-            matches(&mut sql, q, Words::Anywhere);
-        }
-        filters(&mut sql, q, "s");
-        sql
     }
 }
 
@@ -492,7 +276,7 @@ mod tests {
         let db = storage::testing::TestDatabase::new().unwrap();
         let pool = storage::connect_and_migrate(&db.database_url().unwrap(), 1).unwrap();
         let mut conn = pool.get().unwrap();
-        crate::communes::load_reference_data(&mut conn).unwrap();
+        crate::reference::store::load_reference_data(&mut conn).unwrap();
         let master = vault::MasterKey::generate();
         traceability::keys::ensure_operator(&mut conn, &master, "test").unwrap();
         let settings = traceability::lots::TraceSettings {
@@ -500,8 +284,11 @@ mod tests {
             gtin_company_prefix: "200000".into(),
         };
         let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
-        let plan = crate::listings::generator::SeedPlan::new(listings, seed, until);
-        crate::listings::generator::seed(&mut conn, &master, &settings, &plan, &mut |_| {}).unwrap();
+        // The generator is its own crate, built on this one's library: only
+        // storage, vault and traceability types cross, so its second copy of
+        // the market does not matter here.
+        let plan = listing_generator::SeedPlan::new(listings, seed, until);
+        listing_generator::seed(&mut conn, &master, &settings, &plan, &mut |_| {}).unwrap();
         drop(conn);
         (db, pool)
     }

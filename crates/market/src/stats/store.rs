@@ -1,139 +1,14 @@
-//! Commune statistics for officers: per month, in a province or commune,
-//! how many sellers were onboarded, listings created, orders placed and
-//! delivered, the value delivered, and lots recalled; and what is online
-//! now. Counted by the database, grouped by month with each backend's own
-//! date function.
+//! The statistics counted by the database: one query per figure, grouped
+//! by month with each backend's own date function.
 
 use accounts::{Actor, Role};
-use chrono::{Datelike, NaiveDate};
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
-use serde::Serialize;
 use storage::DbConnection;
-use utoipa::ToSchema;
 
+use super::rules::{Area, Month, VIETNAM_UTC_OFFSET_HOURS};
+use super::{CurrentStats, MonthStats, Stats};
 use crate::MarketError;
-
-/// The longest range one request may ask for.
-pub const MAX_MONTHS: i32 = 36;
-
-/// Months are Vietnam's (UTC+7, no daylight saving): an order placed at
-/// 06:00 on the 1st belongs to the new month, although it is still the
-/// previous day in UTC, where timestamps are stored.
-pub const VIETNAM_UTC_OFFSET_HOURS: i64 = 7;
-
-/// The current month in Vietnam.
-pub fn this_month() -> Month {
-    Month::of((chrono::Utc::now() + chrono::Duration::hours(VIETNAM_UTC_OFFSET_HOURS)).date_naive())
-}
-
-/// Where the statistics are counted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Area {
-    Country,
-    Province(String),
-    Commune(String),
-}
-
-/// A month as `YYYY-MM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Month {
-    pub year: i32,
-    pub month: u32,
-}
-
-impl Month {
-    pub fn parse(field: &str, text: &str) -> Result<Month, MarketError> {
-        let bad = || MarketError::invalid(field, format!("`{text}` is not a month like 2026-11"));
-        let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
-        if y.len() != 4 || m.len() != 2 {
-            return Err(bad());
-        }
-        let year: i32 = y.parse().map_err(|_| bad())?;
-        let month: u32 = m.parse().map_err(|_| bad())?;
-        if !(1..=12).contains(&month) || !(2000..=2100).contains(&year) {
-            return Err(bad());
-        }
-        Ok(Month { year, month })
-    }
-
-    pub fn of(date: NaiveDate) -> Month {
-        Month { year: date.year(), month: date.month() }
-    }
-
-    pub fn next(self) -> Month {
-        if self.month == 12 {
-            Month { year: self.year + 1, month: 1 }
-        } else {
-            Month { year: self.year, month: self.month + 1 }
-        }
-    }
-
-    fn index(self) -> i32 {
-        self.year * 12 + self.month as i32 - 1
-    }
-
-    pub fn first_day(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
-    }
-
-    pub fn label(self) -> String {
-        format!("{:04}-{:02}", self.year, self.month)
-    }
-}
-
-/// The months `from..=to`, checked: in order and at most [`MAX_MONTHS`].
-pub fn month_range(from: Month, to: Month) -> Result<Vec<Month>, MarketError> {
-    if from > to {
-        return Err(MarketError::invalid("from", "must not be after `to`"));
-    }
-    if to.index() - from.index() + 1 > MAX_MONTHS {
-        return Err(MarketError::invalid("from", format!("at most {MAX_MONTHS} months at once")));
-    }
-    let mut months = vec![from];
-    while let Some(&last) = months.last() {
-        if last == to {
-            break;
-        }
-        months.push(last.next());
-    }
-    Ok(months)
-}
-
-#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq, Eq)]
-pub struct MonthStats {
-    /// `YYYY-MM`
-    pub month: String,
-    pub sellers_onboarded: i64,
-    pub listings_created: i64,
-    /// Orders placed with at least one seller of the area.
-    pub orders_placed: i64,
-    /// Sellers' parts of orders delivered.
-    pub parts_delivered: i64,
-    /// Value of the goods delivered, in đồng (what buyers paid for them,
-    /// before the platform fee).
-    pub revenue_vnd: i64,
-    pub lots_recalled: i64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CurrentStats {
-    pub sellers: i64,
-    /// Listings a buyer can order now.
-    pub active_listings: i64,
-    pub lots: i64,
-    pub lots_recalled: i64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Stats {
-    /// `country`, `province` or `commune`.
-    pub area: String,
-    pub province_code: Option<String>,
-    pub commune_code: Option<String>,
-    pub now: CurrentStats,
-    pub months: Vec<MonthStats>,
-}
 
 #[derive(QueryableByName)]
 struct MonthCount {
@@ -322,24 +197,4 @@ pub fn stats(
         Area::Commune(c) => ("commune", None, Some(c.clone())),
     };
     Ok(Stats { area: area_name.to_string(), province_code, commune_code, now, months: rows })
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn months_parse_and_count() {
-        let from = Month::parse("from", "2025-11").unwrap();
-        let to = Month::parse("to", "2026-02").unwrap();
-        let labels: Vec<String> = month_range(from, to).unwrap().into_iter().map(Month::label).collect();
-        assert_eq!(labels, ["2025-11", "2025-12", "2026-01", "2026-02"]);
-        for bad in ["2026-13", "2026-1", "26-01", "2026/01", "", "1999-01"] {
-            assert!(Month::parse("from", bad).is_err(), "{bad}");
-        }
-        assert!(month_range(to, from).is_err());
-        let long = Month::parse("from", "2020-01").unwrap();
-        assert!(month_range(long, to).is_err(), "more than 36 months");
-    }
 }

@@ -1,62 +1,190 @@
-//! Bulk onboarding: a sellers file from the post office, every row checked
-//! with the rules of single onboarding, then imported whole in one
-//! transaction, or not at all.
+//! What an onboarding may hold, and the checks of a sellers file: pure
+//! rules, no SQL. A file's rows are checked with the rules of single
+//! onboarding, and no phone or national ID may appear twice in it; what only
+//! the database knows (communes in the list, phones and national IDs
+//! already registered) is the store's part.
 
 use std::collections::{HashMap, HashSet};
 
-use accounts::{users, Actor, Phone, Role};
-use serde::Serialize;
-use storage::DbConnection;
-use utoipa::ToSchema;
+use accounts::Phone;
 
-use crate::seller_csv::{self, Column, CsvError, CsvSeller, RowError};
-use crate::sellers::{self, BankAccountInput, ConsentInput, ConsentMethod, OnboardSeller, ValidSeller};
-use crate::{communes, MarketError};
+use super::spreadsheet::{self, Column, CsvError, CsvSeller, RowError};
+use super::{BankAccountInput, ConsentInput, ConsentMethod, OnboardSeller};
+use crate::reference::banks;
+use crate::reference::rules::check_commune_code;
+use crate::{text, MarketError};
 
-/// Largest file accepted: 1,000 rows of long Vietnamese addresses fit
-/// several times over.
-pub const MAX_BYTES: usize = 2 * 1024 * 1024;
+/// A CCCD: 12 digits; the first three are the province of birth registration
+/// (001–096 in the pre-2025 numbering that CCCDs keep).
+pub fn validate_national_id(input: &str) -> Result<String, MarketError> {
+    let id: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+    if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(MarketError::invalid("national_id", "must be the 12 digits of a CCCD"));
+    }
+    let province: u32 = id[..3].parse().unwrap_or(0);
+    if !(1..=96).contains(&province) {
+        return Err(MarketError::invalid("national_id", "the first 3 digits are not a province code"));
+    }
+    Ok(id)
+}
+
+pub fn mask_national_id(last3: &str) -> String {
+    format!("*********{last3}")
+}
+
+fn text_field(field: &str, value: &str, max: usize) -> Result<String, MarketError> {
+    accounts::clean_text(field, value, max).map_err(MarketError::from)
+}
+
+/// Bank systems hold the holder's name upper-case without diacritics; the
+/// payout file must match it.
+pub fn normalise_account_name(name: &str) -> Result<String, MarketError> {
+    let folded = text::fold(name).to_uppercase();
+    if folded.is_empty()
+        || folded.len() > 70
+        || !folded.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ')
+    {
+        return Err(MarketError::invalid("bank.account_name", "letters and spaces, at most 70"));
+    }
+    Ok(folded)
+}
+
+pub fn validate_account_number(n: &str) -> Result<String, MarketError> {
+    let n = n.trim();
+    if !(4..=19).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(MarketError::invalid("bank.account_number", "4 to 19 letters or digits"));
+    }
+    Ok(n.to_string())
+}
+
+/// Validated onboarding input, ready to store.
+pub(crate) struct ValidSeller {
+    pub(crate) full_name: String,
+    pub(crate) phone: Phone,
+    pub(crate) national_id: String,
+    pub(crate) commune_code: String,
+    pub(crate) address: String,
+    pub(crate) farm_name: Option<String>,
+    pub(crate) bank_bin: String,
+    pub(crate) account_number: String,
+    pub(crate) account_name: String,
+    pub(crate) terms_version: String,
+    pub(crate) consent_method: ConsentMethod,
+}
+
+/// One problem with one field of an onboarding input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FieldError {
+    /// As the JSON body names it: `phone`, `bank.bin`, `consent.terms_version`.
+    pub(crate) field: String,
+    pub(crate) message: String,
+}
+
+impl FieldError {
+    fn new(field: &str, message: impl Into<String>) -> Self {
+        FieldError { field: field.to_string(), message: message.into() }
+    }
+
+    /// Field checks from the accounts crate write `field: message`; the
+    /// field is kept apart here, so the prefix goes.
+    fn from_error(field: &str, e: MarketError) -> Self {
+        match e {
+            MarketError::Invalid { field, message } => FieldError { field, message },
+            other => {
+                let text = other.to_string();
+                let message = text.strip_prefix(&format!("{field}: ")).map(str::to_string).unwrap_or(text);
+                FieldError::new(field, message)
+            }
+        }
+    }
+
+    pub(crate) fn into_error(self) -> MarketError {
+        MarketError::Invalid { field: self.field, message: self.message }
+    }
+}
+
+/// Keeps the value of a field check, or notes its problem.
+fn check<T>(errors: &mut Vec<FieldError>, field: &str, result: Result<T, MarketError>) -> Option<T> {
+    result.map_err(|e| errors.push(FieldError::from_error(field, e))).ok()
+}
+
+/// Checks every field (no database needed) and reports every problem, in
+/// the order single onboarding has always reported the first of them.
+pub(crate) fn validate(input: &OnboardSeller) -> Result<ValidSeller, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let bank = &input.bank;
+    if banks::find(bank.bin.trim()).is_none() {
+        errors.push(FieldError::new("bank.bin", format!("`{}` is not a known bank BIN", bank.bin)));
+    }
+    let e = &mut errors;
+    let full_name = check(e, "full_name", text_field("full_name", &input.full_name, 100));
+    let phone = check(e, "phone", Phone::parse(&input.phone).map_err(MarketError::from));
+    let national_id = check(e, "national_id", validate_national_id(&input.national_id));
+    let commune_code = check(e, "commune_code", check_commune_code("commune_code", &input.commune_code));
+    let address = check(e, "address", text_field("address", &input.address, 300));
+    let farm_name = check(
+        e,
+        "farm_name",
+        input.farm_name.as_deref().map(|f| text_field("farm_name", f, 100)).transpose(),
+    );
+    let account_number = check(e, "bank.account_number", validate_account_number(&bank.account_number));
+    let account_name = check(e, "bank.account_name", normalise_account_name(&bank.account_name));
+    let terms_version = check(
+        e,
+        "consent.terms_version",
+        text_field("consent.terms_version", &input.consent.terms_version, 32),
+    );
+    let (
+        Some(full_name),
+        Some(phone),
+        Some(national_id),
+        Some(commune_code),
+        Some(address),
+        Some(farm_name),
+        Some(account_number),
+        Some(account_name),
+        Some(terms_version),
+        true,
+    ) = (
+        full_name,
+        phone,
+        national_id,
+        commune_code,
+        address,
+        farm_name,
+        account_number,
+        account_name,
+        terms_version,
+        errors.is_empty(),
+    )
+    else {
+        return Err(errors);
+    };
+    Ok(ValidSeller {
+        full_name,
+        phone,
+        national_id,
+        commune_code,
+        address,
+        farm_name,
+        bank_bin: bank.bin.trim().to_string(),
+        account_number,
+        account_name,
+        terms_version,
+        consent_method: input.consent.method,
+    })
+}
+
+pub(crate) fn commune_not_listed(code: &str) -> String {
+    format!("`{code}` is not in the 2025 commune list")
+}
+
+pub(crate) const NATIONAL_ID_TAKEN: &str = "a seller with this national ID is already onboarded";
+
+// A sellers file: every row with the rules above, and across the rows.
 
 /// Problems listed in one answer; more would only bury the first ones.
 pub const MAX_REPORTED: usize = 200;
-
-/// The audit action of a seller created from a file (single onboarding
-/// records `seller.onboard`).
-const AUDIT_ACTION: &str = "seller.import";
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportedSeller {
-    /// The row of the file this seller came from.
-    pub row: usize,
-    pub id: String,
-    pub user_id: String,
-    pub full_name: String,
-    pub phone: String,
-    /// Single use; give it to the farmer to set a password.
-    pub activation_code: String,
-    pub activation_expires_at: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportReport {
-    pub imported: usize,
-    /// In the order of the file.
-    pub sellers: Vec<ImportedSeller>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DryRunReport {
-    /// Always `true`: a file with problems is answered with a 422.
-    pub valid: bool,
-    /// Sellers the file would import.
-    pub rows: usize,
-}
-
-#[derive(Debug)]
-pub enum ImportOutcome {
-    Imported(ImportReport),
-    Checked(DryRunReport),
-}
 
 impl From<CsvError> for MarketError {
     fn from(e: CsvError) -> Self {
@@ -70,22 +198,22 @@ impl From<CsvError> for MarketError {
 /// A file whose rows have been checked as far as possible without the
 /// database.
 pub struct CheckedFile {
-    valid: Vec<(usize, ValidSeller)>,
+    pub(super) valid: Vec<(usize, ValidSeller)>,
     /// What the database must be asked about, for every row whose values
     /// parse, valid or not: staff then fix everything in one go.
-    keys: Vec<RowKeys>,
-    problems: Vec<RowError>,
-    rows: usize,
+    pub(super) keys: Vec<RowKeys>,
+    pub(super) problems: Vec<RowError>,
+    pub(super) rows: usize,
 }
 
-struct RowKeys {
-    row: usize,
-    commune_code: Option<String>,
-    phone: Option<Phone>,
-    national_id: Option<String>,
+pub(super) struct RowKeys {
+    pub(super) row: usize,
+    pub(super) commune_code: Option<String>,
+    pub(super) phone: Option<Phone>,
+    pub(super) national_id: Option<String>,
 }
 
-fn problem(row: usize, column: Column, message: impl Into<String>) -> RowError {
+pub(super) fn problem(row: usize, column: Column, message: impl Into<String>) -> RowError {
     RowError { row, field: Some(column.name().to_string()), message: message.into() }
 }
 
@@ -131,7 +259,7 @@ fn input_of(row: &CsvSeller) -> (OnboardSeller, Vec<RowError>) {
 /// Checks every row of the file with the rules of single onboarding, and
 /// that no phone or national ID appears twice in it. Pure: no database.
 pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, MarketError> {
-    let parsed = seller_csv::parse(bytes)?;
+    let parsed = spreadsheet::parse(bytes)?;
     let mut problems = parsed.problems;
     let mut valid = Vec::new();
     let mut phones: HashMap<String, usize> = HashMap::new();
@@ -146,7 +274,7 @@ pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, MarketError> {
         for column in &blank {
             problems.push(problem(row.row, *column, "required, but the cell is empty"));
         }
-        let checked = sellers::validate(&input);
+        let checked = validate(&input);
         if let Err(errors) = &checked {
             for e in errors {
                 // `bank.bin` in JSON is the `bank_bin` column here.
@@ -159,7 +287,7 @@ pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, MarketError> {
                     continue;
                 }
                 let message =
-                    seller_csv::excel_hint(column, row.value(column)).unwrap_or_else(|| e.message.clone());
+                    spreadsheet::excel_hint(column, row.value(column)).unwrap_or_else(|| e.message.clone());
                 problems.push(problem(row.row, column, message));
             }
         }
@@ -167,9 +295,9 @@ pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, MarketError> {
         // wrong, so the second fix does not reveal a third problem.
         let keys = RowKeys {
             row: row.row,
-            commune_code: crate::check_commune_code("commune_code", row.value(Column::CommuneCode)).ok(),
+            commune_code: check_commune_code("commune_code", row.value(Column::CommuneCode)).ok(),
             phone: Phone::parse(row.value(Column::Phone)).ok(),
-            national_id: sellers::validate_national_id(row.value(Column::NationalId)).ok(),
+            national_id: validate_national_id(row.value(Column::NationalId)).ok(),
         };
         if let Some(phone) = &keys.phone {
             if let Some(first) = phones.get(phone.as_str()) {
@@ -197,43 +325,8 @@ pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, MarketError> {
     Ok(CheckedFile { valid, keys: all_keys, problems, rows: parsed.rows.len() })
 }
 
-/// What only the database knows: communes that are not in the 2025 list,
-/// phones and national IDs already registered.
-fn database_problems(
-    conn: &mut DbConnection,
-    key: &vault::MasterKey,
-    rows: &[RowKeys],
-) -> Result<Vec<RowError>, MarketError> {
-    let codes: Vec<String> =
-        rows.iter().filter_map(|r| r.commune_code.clone()).collect::<HashSet<_>>().into_iter().collect();
-    let known = communes::existing_codes(conn, &codes)?;
-    let phones: Vec<String> =
-        rows.iter().filter_map(|r| r.phone.as_ref()).map(|p| p.as_str().to_string()).collect();
-    let registered = users::registered_phones(conn, &phones)?;
-    let lookups: Vec<Option<String>> =
-        rows.iter().map(|r| r.national_id.as_ref().map(|id| sellers::national_id_lookup(key, id))).collect();
-    let taken = sellers::taken_national_ids(conn, &lookups.iter().flatten().cloned().collect::<Vec<_>>())?;
-    let mut problems = Vec::new();
-    for (r, lookup) in rows.iter().zip(&lookups) {
-        if let Some(code) = r.commune_code.as_ref().filter(|c| !known.contains(*c)) {
-            problems.push(problem(r.row, Column::CommuneCode, sellers::commune_not_listed(code)));
-        }
-        if let Some(phone) = r.phone.as_ref().filter(|p| registered.contains(p.as_str())) {
-            problems.push(problem(
-                r.row,
-                Column::Phone,
-                format!("phone {} already has an account", phone.as_str()),
-            ));
-        }
-        if lookup.as_ref().is_some_and(|l| taken.contains(l)) {
-            problems.push(problem(r.row, Column::NationalId, sellers::NATIONAL_ID_TAKEN));
-        }
-    }
-    Ok(problems)
-}
-
 /// Every problem, in row and column order, the list capped.
-fn rows_error(mut problems: Vec<RowError>, rows: usize) -> MarketError {
+pub(super) fn rows_error(mut problems: Vec<RowError>, rows: usize) -> MarketError {
     problems.sort_by_key(|p| (p.row, Column::order_of(p.field.as_deref())));
     let bad_rows = problems.iter().map(|p| p.row).collect::<HashSet<_>>().len();
     let mut message = format!(
@@ -246,69 +339,27 @@ fn rows_error(mut problems: Vec<RowError>, rows: usize) -> MarketError {
     MarketError::InvalidRows { message, rows: problems }
 }
 
-/// A phone or national ID taken by a concurrent request between the check
-/// and the insert: the whole import is rolled back, and the row named.
-fn conflict_in_row(row: usize, e: MarketError) -> MarketError {
-    match e {
-        MarketError::Conflict(m) => MarketError::Conflict(format!("row {row}: {m}; nothing was imported")),
-        MarketError::Api(e) if e.status() == actix_web::http::StatusCode::CONFLICT => {
-            MarketError::Conflict(format!("row {row}: {}; nothing was imported", e.message()))
-        }
-        other => other,
-    }
-}
-
-/// Imports a checked file into the actor's organisation, or with `dry_run`
-/// only says whether it would import. All or nothing: one transaction, and
-/// any problem in any row means no seller is created.
-pub fn import(
-    conn: &mut DbConnection,
-    key: &vault::MasterKey,
-    actor: &Actor,
-    file: CheckedFile,
-    activation_ttl: chrono::Duration,
-    dry_run: bool,
-) -> Result<ImportOutcome, MarketError> {
-    actor.require(&[Role::Staff, Role::Admin])?;
-    let CheckedFile { valid, keys, mut problems, rows } = file;
-    if dry_run || !problems.is_empty() {
-        // Reads only: nothing is written, so no write lock is taken.
-        problems.extend(database_problems(conn, key, &keys)?);
-        return if problems.is_empty() {
-            Ok(ImportOutcome::Checked(DryRunReport { valid: true, rows }))
-        } else {
-            Err(rows_error(problems, rows))
-        };
-    }
-    let report = storage::write_transaction(conn, |conn| {
-        let problems = database_problems(conn, key, &keys)?;
-        if !problems.is_empty() {
-            return Err(rows_error(problems, rows));
-        }
-        let mut imported = Vec::with_capacity(valid.len());
-        for (row, v) in &valid {
-            let created = sellers::insert_valid(conn, key, actor, v, activation_ttl, AUDIT_ACTION)
-                .map_err(|e| conflict_in_row(*row, e))?;
-            imported.push(ImportedSeller {
-                row: *row,
-                id: created.id,
-                user_id: created.user_id,
-                full_name: v.full_name.clone(),
-                phone: v.phone.as_str().to_string(),
-                activation_code: created.activation_code,
-                activation_expires_at: created.activation_expires_at,
-            });
-        }
-        Ok(ImportReport { imported: imported.len(), sellers: imported })
-    })?;
-    tracing::info!(actor = %actor.user_id, imported = report.imported, "sellers imported from a file");
-    Ok(ImportOutcome::Imported(report))
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn national_ids_are_twelve_digits_with_a_province() {
+        assert_eq!(validate_national_id("008 190 001 234").unwrap(), "008190001234");
+        for bad in ["", "12345678901", "0081900012345", "00819000123a", "000190001234", "097190001234"] {
+            assert!(validate_national_id(bad).is_err(), "{bad}");
+        }
+        assert_eq!(mask_national_id("234"), "*********234");
+    }
+
+    #[test]
+    fn account_names_match_what_banks_hold() {
+        assert_eq!(normalise_account_name("Nguyễn Thị Đào").unwrap(), "NGUYEN THI DAO");
+        assert!(normalise_account_name("   ").is_err());
+        assert!(validate_account_number("0123 456").is_err());
+        assert_eq!(validate_account_number("123456789").unwrap(), "123456789");
+    }
 
     const HEADER: &str = "full_name,phone,national_id,commune_code,address,bank_bin,\
                           bank_account_number,bank_account_name,consent_terms_version,consent_method";

@@ -1,33 +1,15 @@
 //! The 2025 two-level administrative units (34 provinces, ~3,300 communes),
-//! loaded from the shipped CSV into the database as reference data.
+//! loaded from the shipped CSV into the database as reference data, and
+//! their queries.
 
 use diesel::prelude::*;
-use serde::Serialize;
 use storage::schema::{communes, provinces};
 use storage::DbConnection;
-use utoipa::ToSchema;
 
+use super::{Commune, Province};
 use crate::{text, MarketError};
 
-/// Dataset version: codes are reused across reforms, so the list is dated.
-pub const DATASET_VERSION: &str = "2025-07-01";
-const CSV: &str = include_str!("../data/communes-2025.csv");
-
-#[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
-pub struct Commune {
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub province_code: String,
-    pub province_name: String,
-}
-
-#[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
-pub struct Province {
-    pub code: String,
-    pub name: String,
-    pub short_name: String,
-}
+const CSV: &str = include_str!("../../data/communes-2025.csv");
 
 #[derive(Debug, serde::Deserialize)]
 struct Row {

@@ -1,0 +1,191 @@
+//! Orders in the database, one file per thing done to them: `place`
+//! reserves stock and writes an order, `views` reads orders as each party
+//! may see them, `transition` moves parts along (and cancels unpaid
+//! orders), `payment` credits a transfer. Here: the rows they share, and
+//! the locks and recomputations more than one of them needs.
+
+use std::collections::BTreeMap;
+
+use accounts::{Actor, Role};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use storage::schema::{listings, order_items, order_parts, orders, sellers};
+use storage::DbConnection;
+
+use super::lifecycle::{self, OrderStatus, PartStatus, Party, PaymentMethod};
+use super::rules::settled;
+use crate::MarketError;
+
+macro_rules! order_columns {
+    () => {
+        (
+            orders::id,
+            orders::code,
+            orders::buyer_user_id,
+            orders::status,
+            orders::payment_method,
+            orders::total_vnd,
+            orders::paid_vnd,
+            orders::shipping_name,
+            orders::shipping_phone,
+            orders::shipping_address,
+            orders::shipping_commune_code,
+            orders::payment_due_at,
+            orders::created_at,
+            orders::updated_at,
+        )
+    };
+}
+
+// After `order_columns!`, which they use.
+mod payment;
+mod place;
+mod transition;
+mod views;
+
+pub use payment::{apply_payment, find_by_code};
+pub use place::place;
+pub use transition::{release_expired, transition};
+pub use views::{for_lot, get, list};
+
+fn rfc3339(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[derive(Queryable)]
+struct OrderRow {
+    id: String,
+    code: String,
+    buyer_user_id: String,
+    status: String,
+    payment_method: String,
+    total_vnd: i64,
+    paid_vnd: i64,
+    shipping_name: String,
+    shipping_phone: String,
+    shipping_address: String,
+    shipping_commune_code: String,
+    payment_due_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable)]
+struct PartRow {
+    id: String,
+    order_id: String,
+    seller_id: String,
+    status: String,
+    subtotal_vnd: i64,
+    confirmed_at: Option<NaiveDateTime>,
+    handed_over_at: Option<NaiveDateTime>,
+    delivered_at: Option<NaiveDateTime>,
+    cancelled_at: Option<NaiveDateTime>,
+    cancel_reason: Option<String>,
+    seller_user_id: String,
+    seller_organisation: Option<String>,
+    seller_name: String,
+    farm_name: Option<String>,
+}
+
+fn load_parts(conn: &mut DbConnection, order_ids: &[String]) -> Result<Vec<PartRow>, MarketError> {
+    Ok(order_parts::table
+        .inner_join(sellers::table)
+        .filter(order_parts::order_id.eq_any(order_ids))
+        .order((order_parts::order_id, order_parts::id))
+        .select((
+            order_parts::id,
+            order_parts::order_id,
+            order_parts::seller_id,
+            order_parts::status,
+            order_parts::subtotal_vnd,
+            order_parts::confirmed_at,
+            order_parts::handed_over_at,
+            order_parts::delivered_at,
+            order_parts::cancelled_at,
+            order_parts::cancel_reason,
+            sellers::user_id,
+            sellers::organisation_id,
+            sellers::full_name,
+            sellers::farm_name,
+        ))
+        .load(conn)?)
+}
+
+/// How the actor stands to one part, if at all.
+fn party_for(actor: &Actor, buyer_user_id: &str, part: &PartRow) -> Option<Party> {
+    match actor.role {
+        Role::Admin => Some(Party::Admin),
+        Role::Staff if actor.may_act_for_organisation(part.seller_organisation.as_deref()) => {
+            Some(Party::Staff)
+        }
+        Role::Farmer if part.seller_user_id == actor.user_id => Some(Party::Seller),
+        Role::Buyer if buyer_user_id == actor.user_id => Some(Party::Buyer),
+        _ => None,
+    }
+}
+
+/// Locks the order's row until the transaction ends, so that two changes
+/// to one order (a seller confirming while the buyer cancels) run one after
+/// the other and each sees the other's result.
+fn lock_order(conn: &mut DbConnection, id: &str) -> Result<OrderRow, MarketError> {
+    let not_found = || MarketError::NotFound("order".into());
+    if !crate::plausible_id(id) {
+        return Err(not_found());
+    }
+    let locked =
+        diesel::update(orders::table.find(id)).set(orders::status.eq(orders::status)).execute(conn)?;
+    if locked == 0 {
+        return Err(not_found());
+    }
+    Ok(orders::table.find(id).select(order_columns!()).first(conn)?)
+}
+
+/// Puts the stock of cancelled parts back on sale, one listing at a time in
+/// listing order: the order in which `place` takes stock, so a cancellation
+/// and a new order touching the same listings cannot deadlock.
+fn return_stock(conn: &mut DbConnection, part_ids: &[String]) -> Result<(), MarketError> {
+    if part_ids.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<(String, i64)> = order_items::table
+        .filter(order_items::part_id.eq_any(part_ids))
+        .select((order_items::listing_id, order_items::quantity))
+        .load(conn)?;
+    let mut per_listing: BTreeMap<String, i64> = BTreeMap::new();
+    for (listing_id, quantity) in lines {
+        *per_listing.entry(listing_id).or_insert(0) += quantity;
+    }
+    for (listing_id, quantity) in per_listing {
+        diesel::update(listings::table.find(&listing_id))
+            .set(listings::quantity.eq(listings::quantity + quantity))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// What the buyer owes for the parts still alive.
+fn amount_due(parts: &[&PartRow]) -> i64 {
+    parts.iter().filter(|p| p.status != PartStatus::Cancelled.as_str()).map(|p| p.subtotal_vnd).sum()
+}
+
+/// Recomputes the order's summary status after its parts changed.
+fn refresh_status(
+    conn: &mut DbConnection,
+    order_id: &str,
+    method: PaymentMethod,
+    paid_vnd: i64,
+    now: NaiveDateTime,
+) -> Result<OrderStatus, MarketError> {
+    let rows: Vec<(String, i64)> = order_parts::table
+        .filter(order_parts::order_id.eq(order_id))
+        .select((order_parts::status, order_parts::subtotal_vnd))
+        .load(conn)?;
+    let parts: Vec<PartStatus> = rows.iter().filter_map(|(s, _)| PartStatus::parse(s)).collect();
+    let due: i64 = rows.iter().filter(|(s, _)| s != PartStatus::Cancelled.as_str()).map(|(_, v)| v).sum();
+    let status = lifecycle::summarise(method, settled(method, paid_vnd, due), &parts);
+    diesel::update(orders::table.find(order_id))
+        .set((orders::status.eq(status.as_str()), orders::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(status)
+}

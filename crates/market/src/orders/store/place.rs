@@ -1,0 +1,168 @@
+//! Placing an order: every line's stock reserved and the order, its parts
+//! and items written in one transaction, or nothing.
+
+use std::collections::BTreeMap;
+
+use accounts::{Actor, Role};
+use diesel::prelude::*;
+use storage::schema::{listings, lots, order_items, order_parts, orders};
+use storage::DbConnection;
+
+use super::get;
+use crate::orders::lifecycle::{self, PartStatus, PaymentMethod};
+use crate::orders::rules::{new_order_code, validate};
+use crate::orders::{NewOrder, OrderView, PaymentRequests};
+use crate::MarketError;
+
+/// What the order copies from a listing once its stock is reserved.
+#[derive(Queryable)]
+struct Reserved {
+    id: String,
+    seller_id: String,
+    title: String,
+    unit: String,
+    price_vnd: i64,
+    lot_id: Option<String>,
+}
+
+/// Takes `quantity` from the listing's stock, or says why not. The update
+/// checks and takes in one statement: on PostgreSQL it waits for any other
+/// order holding the row and re-checks the stock it then sees; on SQLite
+/// the write transaction already runs alone. The `quantity >= 0` CHECK in
+/// the schema would stop an oversell even if this were wrong.
+fn reserve(conn: &mut DbConnection, listing_id: &str, quantity: i64) -> Result<Reserved, MarketError> {
+    let taken = diesel::update(
+        listings::table
+            .find(listing_id)
+            .filter(listings::status.eq("active"))
+            .filter(listings::quantity.ge(quantity)),
+    )
+    .set(listings::quantity.eq(listings::quantity - quantity))
+    .execute(conn)?;
+    let row: Option<(String, i64, Option<String>)> = listings::table
+        .find(listing_id)
+        .select((listings::status, listings::quantity, listings::lot_id))
+        .first(conn)
+        .optional()?;
+    let (status, available, lot_id) = match row {
+        None => return Err(MarketError::invalid("items", format!("no listing `{listing_id}`"))),
+        Some(r) => r,
+    };
+    if taken == 0 {
+        return Err(match status.as_str() {
+            "active" => MarketError::InsufficientStock { listing_id: listing_id.to_string(), available },
+            "deleted" => MarketError::invalid("items", format!("no listing `{listing_id}`")),
+            _ => MarketError::ListingUnavailable(format!("listing `{listing_id}` is paused by its seller")),
+        });
+    }
+    if let Some(lot) = &lot_id {
+        let lot_status: String = lots::table.find(lot).select(lots::status).first(conn)?;
+        if lot_status == "recalled" {
+            return Err(MarketError::ListingUnavailable(format!(
+                "listing `{listing_id}` sells from a recalled lot"
+            )));
+        }
+    }
+    Ok(listings::table
+        .find(listing_id)
+        .select((
+            listings::id,
+            listings::seller_id,
+            listings::title,
+            listings::unit,
+            listings::price_vnd,
+            listings::lot_id,
+        ))
+        .first(conn)?)
+}
+
+/// Places an order for a buyer: all stock reserved, or nothing written.
+pub fn place(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: &NewOrder,
+    payments: &dyn PaymentRequests,
+    payment_window: chrono::Duration,
+) -> Result<OrderView, MarketError> {
+    actor.require(&[Role::Buyer])?;
+    let order = validate(input)?;
+    let id = storage::write_transaction(conn, |conn| {
+        if crate::reference::store::find(conn, &order.shipping.commune_code)?.is_none() {
+            return Err(MarketError::invalid("shipping.commune_code", "not in the 2025 commune list"));
+        }
+        let mut by_seller: BTreeMap<String, Vec<(Reserved, i64)>> = BTreeMap::new();
+        for (listing_id, quantity) in &order.items {
+            let r = reserve(conn, listing_id, *quantity)?;
+            by_seller.entry(r.seller_id.clone()).or_default().push((r, *quantity));
+        }
+        let now = storage::now();
+        let id = storage::new_id();
+        let mut total: i64 = 0;
+        let mut parts = Vec::new();
+        for (seller_id, lines) in by_seller {
+            // at most 1e9 đồng × 1e6 units × 20 lines: fits an i64
+            let subtotal: i64 = lines.iter().map(|(r, q)| r.price_vnd * q).sum();
+            total += subtotal;
+            parts.push((storage::new_id(), seller_id, subtotal, lines));
+        }
+        let code = new_order_code();
+        let due = match order.method {
+            PaymentMethod::Vietqr => {
+                // refuse now, before anything is written, when the server
+                // cannot take this transfer
+                payments.vietqr(&code, total).map_err(MarketError::PaymentUnavailable)?;
+                Some(now + payment_window)
+            }
+            PaymentMethod::Cod => None,
+        };
+        let status = lifecycle::summarise(order.method, false, &vec![PartStatus::Pending; parts.len()]);
+        diesel::insert_into(orders::table)
+            .values((
+                orders::id.eq(&id),
+                orders::code.eq(&code),
+                orders::buyer_user_id.eq(&actor.user_id),
+                orders::status.eq(status.as_str()),
+                orders::payment_method.eq(order.method.as_str()),
+                orders::total_vnd.eq(total),
+                orders::paid_vnd.eq(0_i64),
+                orders::shipping_name.eq(&order.shipping.name),
+                orders::shipping_phone.eq(&order.shipping.phone),
+                orders::shipping_address.eq(&order.shipping.address),
+                orders::shipping_commune_code.eq(&order.shipping.commune_code),
+                orders::payment_due_at.eq(due),
+                orders::created_at.eq(now),
+                orders::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        for (part_id, seller_id, subtotal, lines) in parts {
+            diesel::insert_into(order_parts::table)
+                .values((
+                    order_parts::id.eq(&part_id),
+                    order_parts::order_id.eq(&id),
+                    order_parts::seller_id.eq(&seller_id),
+                    order_parts::status.eq(PartStatus::Pending.as_str()),
+                    order_parts::subtotal_vnd.eq(subtotal),
+                ))
+                .execute(conn)?;
+            for (r, quantity) in lines {
+                diesel::insert_into(order_items::table)
+                    .values((
+                        order_items::id.eq(storage::new_id()),
+                        order_items::order_id.eq(&id),
+                        order_items::part_id.eq(&part_id),
+                        order_items::listing_id.eq(&r.id),
+                        order_items::lot_id.eq(&r.lot_id),
+                        order_items::title.eq(&r.title),
+                        order_items::unit.eq(&r.unit),
+                        order_items::unit_price_vnd.eq(r.price_vnd),
+                        order_items::quantity.eq(quantity),
+                        order_items::line_total_vnd.eq(r.price_vnd * quantity),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        accounts::audit::record(conn, actor, None, "order.place", "order", &id)?;
+        Ok(id)
+    })?;
+    get(conn, actor, &id)
+}

@@ -1,0 +1,186 @@
+//! Moving order parts along their lifecycle: a party's action on the parts
+//! it may act on, all or nothing, with the books told in the same
+//! transaction; and the cancelling of bank-transfer orders left unpaid.
+
+use accounts::{Actor, Role};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use storage::schema::{order_parts, orders};
+use storage::DbConnection;
+
+use super::{amount_due, get, load_parts, lock_order, party_for, refresh_status, return_stock, PartRow};
+use crate::orders::lifecycle::{self, Action, OrderStatus, PartStatus, Party, PaymentMethod};
+use crate::orders::rules::settled;
+use crate::orders::{OrderMoney, OrderView, PartMoney, PartsChange};
+use crate::MarketError;
+
+/// Applies `action` to the parts of an order `actor` may act on (or to the
+/// one named): all of them change, or none. Asked for a whole order, it
+/// passes over parts already done (cancelled, or past the step).
+pub fn transition(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    order_id: &str,
+    part_id: Option<&str>,
+    action: Action,
+    reason: Option<&str>,
+    money: &dyn OrderMoney,
+) -> Result<OrderView, MarketError> {
+    actor.require(&[Role::Buyer, Role::Farmer, Role::Staff, Role::Admin])?;
+    let reason = reason.map(|r| accounts::clean_text("reason", r, 500)).transpose()?;
+    storage::write_transaction(conn, |conn| {
+        let order = lock_order(conn, order_id)?;
+        let parts = load_parts(conn, std::slice::from_ref(&order.id))?;
+        let method = PaymentMethod::parse(&order.payment_method).ok_or_else(|| {
+            MarketError::Internal(format!("order {} has an unknown payment method", order.id))
+        })?;
+        let all: Vec<&PartRow> = parts.iter().collect();
+        let settled = settled(method, order.paid_vnd, amount_due(&all));
+        let mine: Vec<(&PartRow, Party)> = parts
+            .iter()
+            .filter(|p| part_id.is_none_or(|id| id == p.id))
+            .filter_map(|p| party_for(actor, &order.buyer_user_id, p).map(|party| (p, party)))
+            .collect();
+        if mine.is_empty() {
+            return Err(MarketError::NotFound(if part_id.is_some() { "order part" } else { "order" }.into()));
+        }
+        if action == Action::Cancel && actor.role != Role::Buyer && reason.is_none() {
+            return Err(MarketError::invalid("reason", "say why the order is cancelled; the buyer is told"));
+        }
+        // Check every part first, then change them: all or nothing.
+        let mut changes: Vec<(&PartRow, Party, PartStatus, PartStatus)> = Vec::new();
+        let mut first_error = None;
+        for (part, party) in &mine {
+            let from = PartStatus::parse(&part.status)
+                .ok_or_else(|| MarketError::Internal(format!("part {} has an unknown status", part.id)))?;
+            match lifecycle::next_part_status(from, action, *party, settled) {
+                Ok(to) => changes.push((part, *party, from, to)),
+                // a whole-order request passes over parts already done
+                Err(e) if part_id.is_none() && action.already_done(from) => {
+                    first_error.get_or_insert(e);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if changes.is_empty() {
+            return Err(first_error
+                .map(MarketError::from)
+                .unwrap_or_else(|| MarketError::NotFound("order part".into())));
+        }
+        let now = storage::now();
+        let stamp = Some(now);
+        let returned: Vec<String> = changes
+            .iter()
+            .filter(|(_, _, from, to)| *to == PartStatus::Cancelled && from.stock_returns_on_cancel())
+            .map(|(part, ..)| part.id.clone())
+            .collect();
+        return_stock(conn, &returned)?;
+        for (part, party, _, to) in &changes {
+            let target = order_parts::table.find(&part.id);
+            match to {
+                PartStatus::Confirmed => {
+                    diesel::update(target).set(order_parts::confirmed_at.eq(stamp)).execute(conn)?
+                }
+                PartStatus::HandedOver => {
+                    diesel::update(target).set(order_parts::handed_over_at.eq(stamp)).execute(conn)?
+                }
+                PartStatus::Delivered => {
+                    diesel::update(target).set(order_parts::delivered_at.eq(stamp)).execute(conn)?
+                }
+                PartStatus::Cancelled => diesel::update(target)
+                    .set((order_parts::cancelled_at.eq(stamp), order_parts::cancel_reason.eq(&reason)))
+                    .execute(conn)?,
+                PartStatus::Pending => 0,
+            };
+            diesel::update(order_parts::table.find(&part.id))
+                .set(order_parts::status.eq(to.as_str()))
+                .execute(conn)?;
+            let acting_for =
+                (*party == Party::Staff || *party == Party::Admin).then_some(part.seller_user_id.as_str());
+            accounts::audit::record(
+                conn,
+                actor,
+                acting_for,
+                &format!("order.{}", action.as_str()),
+                "order_part",
+                &part.id,
+            )?;
+        }
+        let change = PartsChange {
+            order_id: order.id.clone(),
+            order_code: order.code.clone(),
+            method,
+            paid_vnd: order.paid_vnd,
+            parts: parts
+                .iter()
+                .map(|p| PartMoney {
+                    id: p.id.clone(),
+                    seller_id: p.seller_id.clone(),
+                    seller_organisation: p.seller_organisation.clone(),
+                    subtotal_vnd: p.subtotal_vnd,
+                    status: changes
+                        .iter()
+                        .find(|(c, ..)| c.id == p.id)
+                        .map(|(.., to)| *to)
+                        .or_else(|| PartStatus::parse(&p.status))
+                        .unwrap_or(PartStatus::Cancelled),
+                })
+                .collect(),
+            changed: changes.iter().map(|(p, _, from, to)| (p.id.clone(), *from, *to)).collect(),
+        };
+        money.parts_changed(conn, &change)?;
+        refresh_status(conn, &order.id, method, order.paid_vnd, now)?;
+        Ok(())
+    })?;
+    get(conn, actor, order_id)
+}
+
+/// Cancels bank-transfer orders whose payment did not arrive in time and
+/// puts their stock back on sale. Returns how many were released. Each
+/// order is its own transaction, re-checked under its lock, so a payment
+/// recorded at the same moment wins or loses cleanly.
+pub fn release_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, MarketError> {
+    let due: Vec<String> = orders::table
+        .filter(orders::status.eq(OrderStatus::Placed.as_str()))
+        .filter(orders::payment_due_at.lt(now))
+        .select(orders::id)
+        .limit(500)
+        .load(conn)?;
+    let mut released = 0;
+    for id in due {
+        let done = storage::write_transaction(conn, |conn| {
+            let order = lock_order(conn, &id)?;
+            // Money that has arrived, even short, is for people to sort out
+            // (refund or top-up), not for a timer.
+            if order.status != OrderStatus::Placed.as_str() || order.paid_vnd > 0 {
+                return Ok::<_, MarketError>(false);
+            }
+            let expiring: Vec<PartRow> = load_parts(conn, std::slice::from_ref(&id))?
+                .into_iter()
+                .filter(|part| {
+                    let from = PartStatus::parse(&part.status).unwrap_or(PartStatus::Cancelled);
+                    lifecycle::next_part_status(from, Action::Cancel, Party::System, false).is_ok()
+                })
+                .collect();
+            let ids: Vec<String> = expiring.iter().map(|p| p.id.clone()).collect();
+            return_stock(conn, &ids)?;
+            for part in &expiring {
+                diesel::update(order_parts::table.find(&part.id))
+                    .set((
+                        order_parts::status.eq(PartStatus::Cancelled.as_str()),
+                        order_parts::cancelled_at.eq(Some(now)),
+                        order_parts::cancel_reason.eq(Some("payment not received in time")),
+                    ))
+                    .execute(conn)?;
+            }
+            refresh_status(conn, &id, PaymentMethod::Vietqr, 0, now)?;
+            let system = Actor::acting_as("system", Role::Admin, "system", None);
+            accounts::audit::record(conn, &system, None, "order.expire", "order", &id)?;
+            Ok(true)
+        })?;
+        if done {
+            released += 1;
+        }
+    }
+    Ok(released)
+}

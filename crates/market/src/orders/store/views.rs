@@ -1,0 +1,259 @@
+//! Reading orders as each party may see them: the buyer and admin the
+//! whole order, a seller its own part, staff the parts of their
+//! organisation's sellers; and the orders touched by a lot, for a recall.
+
+use std::collections::BTreeMap;
+
+use accounts::{Actor, Role};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use storage::schema::{lots, order_items, order_parts, orders, sellers, users};
+use storage::DbConnection;
+
+use super::{amount_due, load_parts, party_for, rfc3339, OrderRow, PartRow};
+use crate::orders::lifecycle::PartStatus;
+use crate::orders::{AffectedOrder, ItemView, OrderView, PartView, Shipping};
+use crate::MarketError;
+
+fn item_views(
+    conn: &mut DbConnection,
+    part_ids: &[&str],
+) -> Result<BTreeMap<String, Vec<ItemView>>, MarketError> {
+    type ItemRow = (String, String, Option<String>, String, String, i64, i64, i64);
+    let rows: Vec<ItemRow> = order_items::table
+        .filter(order_items::part_id.eq_any(part_ids))
+        .order((order_items::part_id, order_items::title))
+        .select((
+            order_items::part_id,
+            order_items::listing_id,
+            order_items::lot_id,
+            order_items::title,
+            order_items::unit,
+            order_items::unit_price_vnd,
+            order_items::quantity,
+            order_items::line_total_vnd,
+        ))
+        .load(conn)?;
+    let mut map: BTreeMap<String, Vec<ItemView>> = BTreeMap::new();
+    for (part_id, listing_id, lot_id, title, unit, unit_price_vnd, quantity, line_total_vnd) in rows {
+        map.entry(part_id).or_default().push(ItemView {
+            listing_id,
+            lot_id,
+            title,
+            unit,
+            unit_price_vnd,
+            quantity,
+            line_total_vnd,
+        });
+    }
+    Ok(map)
+}
+
+/// Views of `rows` as `actor` may see them; orders the actor has no part
+/// in are left out.
+fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<Vec<OrderView>, MarketError> {
+    let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
+    let parts = load_parts(conn, &ids)?;
+    let visible: Vec<&PartRow> = parts
+        .iter()
+        .filter(|p| {
+            rows.iter().any(|o| o.id == p.order_id && party_for(actor, &o.buyer_user_id, p).is_some())
+        })
+        .collect();
+    let part_ids: Vec<&str> = visible.iter().map(|p| p.id.as_str()).collect();
+    let mut items = item_views(conn, &part_ids)?;
+    let mut out = Vec::new();
+    for o in rows {
+        let mine: Vec<&&PartRow> = visible.iter().filter(|p| p.order_id == o.id).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let whole = actor.role == Role::Admin || o.buyer_user_id == actor.user_id;
+        let part_views: Vec<PartView> = mine
+            .iter()
+            .map(|p| PartView {
+                id: p.id.clone(),
+                seller_id: p.seller_id.clone(),
+                seller_name: p.farm_name.clone().unwrap_or_else(|| p.seller_name.clone()),
+                status: p.status.clone(),
+                subtotal_vnd: p.subtotal_vnd,
+                items: items.remove(&p.id).unwrap_or_default(),
+                confirmed_at: p.confirmed_at.map(rfc3339),
+                handed_over_at: p.handed_over_at.map(rfc3339),
+                delivered_at: p.delivered_at.map(rfc3339),
+                cancelled_at: p.cancelled_at.map(rfc3339),
+                cancel_reason: p.cancel_reason.clone(),
+            })
+            .collect();
+        let live: Vec<&PartRow> = if whole {
+            parts.iter().filter(|p| p.order_id == o.id).collect()
+        } else {
+            mine.iter().map(|p| **p).collect()
+        };
+        out.push(OrderView {
+            total_vnd: if whole { o.total_vnd } else { part_views.iter().map(|p| p.subtotal_vnd).sum() },
+            amount_due_vnd: amount_due(&live),
+            id: o.id,
+            code: o.code,
+            status: o.status,
+            payment_method: o.payment_method,
+            paid_vnd: o.paid_vnd,
+            payment_due_at: o.payment_due_at.map(rfc3339),
+            shipping: Shipping {
+                name: o.shipping_name,
+                phone: o.shipping_phone,
+                address: o.shipping_address,
+                commune_code: o.shipping_commune_code,
+            },
+            parts: part_views,
+            created_at: rfc3339(o.created_at),
+            updated_at: rfc3339(o.updated_at),
+            payment: None,
+        });
+    }
+    Ok(out)
+}
+
+/// One order as `actor` may see it; others' orders are "not found".
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<OrderView, MarketError> {
+    actor.require(&[Role::Buyer, Role::Farmer, Role::Staff, Role::Admin])?;
+    let not_found = || MarketError::NotFound("order".into());
+    if !crate::plausible_id(id) {
+        return Err(not_found());
+    }
+    let rows: Vec<OrderRow> = orders::table.find(id).select(order_columns!()).load(conn)?;
+    views(conn, actor, rows)?.pop().ok_or_else(not_found)
+}
+
+/// The orders `actor` takes part in, newest first.
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    status: Option<&str>,
+    part_status: Option<PartStatus>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<OrderView>, MarketError> {
+    let mut q = orders::table.select(order_columns!()).into_boxed();
+    // the part statuses asked for (every one when none is named)
+    let statuses: Vec<&'static str> = match part_status {
+        Some(p) => vec![p.as_str()],
+        None => vec!["pending", "confirmed", "handed_over", "delivered", "cancelled"],
+    };
+    match actor.role {
+        Role::Admin | Role::Buyer => {
+            if actor.role == Role::Buyer {
+                q = q.filter(orders::buyer_user_id.eq(actor.user_id.clone()));
+            }
+            if part_status.is_some() {
+                let parts = order_parts::table
+                    .filter(order_parts::status.eq_any(statuses))
+                    .select(order_parts::order_id);
+                q = q.filter(orders::id.eq_any(parts));
+            }
+        }
+        Role::Farmer => {
+            let parts = order_parts::table
+                .inner_join(sellers::table)
+                .filter(sellers::user_id.eq(actor.user_id.clone()))
+                .filter(order_parts::status.eq_any(statuses))
+                .select(order_parts::order_id);
+            q = q.filter(orders::id.eq_any(parts));
+        }
+        Role::Staff => {
+            let org = actor.organisation_id.clone().unwrap_or_default();
+            let parts = order_parts::table
+                .inner_join(sellers::table)
+                .filter(sellers::organisation_id.eq(org))
+                .filter(order_parts::status.eq_any(statuses))
+                .select(order_parts::order_id);
+            q = q.filter(orders::id.eq_any(parts));
+        }
+        Role::Officer => return Err(common::ApiError::forbidden().into()),
+    }
+    if let Some(s) = status {
+        q = q.filter(orders::status.eq(s.to_string()));
+    }
+    let rows: Vec<OrderRow> =
+        q.order((orders::created_at.desc(), orders::id)).limit(limit).offset(offset).load(conn)?;
+    views(conn, actor, rows)
+}
+
+/// Orders with items from a lot, and how to reach their buyers: what staff
+/// need when a lot is recalled. Staff see lots of their organisation's
+/// sellers; admin any.
+pub fn for_lot(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    lot_id: &str,
+) -> Result<Vec<AffectedOrder>, MarketError> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let not_found = || MarketError::NotFound("lot".into());
+    if !crate::plausible_id(lot_id) {
+        return Err(not_found());
+    }
+    let org: Option<Option<String>> = lots::table
+        .inner_join(sellers::table)
+        .filter(lots::id.eq(lot_id))
+        .select(sellers::organisation_id)
+        .first(conn)
+        .optional()?;
+    match org {
+        Some(org) if actor.may_act_for_organisation(org.as_deref()) => {}
+        _ => return Err(not_found()),
+    }
+    type Row = (
+        String,
+        String,
+        String,
+        NaiveDateTime,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        String,
+    );
+    let rows: Vec<Row> = order_items::table
+        .inner_join(orders::table.on(orders::id.eq(order_items::order_id)))
+        .inner_join(users::table.on(users::id.eq(orders::buyer_user_id)))
+        .filter(order_items::lot_id.eq(lot_id))
+        .order(orders::created_at.desc())
+        .select((
+            orders::id,
+            orders::code,
+            orders::status,
+            orders::created_at,
+            users::name,
+            users::phone,
+            orders::shipping_name,
+            orders::shipping_phone,
+            orders::shipping_address,
+            orders::shipping_commune_code,
+            order_items::title,
+            order_items::quantity,
+            order_items::unit,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AffectedOrder {
+            order_id: r.0,
+            code: r.1,
+            status: r.2,
+            ordered_at: rfc3339(r.3),
+            buyer_name: r.4,
+            buyer_phone: r.5,
+            shipping_name: r.6,
+            shipping_phone: r.7,
+            shipping_address: r.8,
+            shipping_commune_code: r.9,
+            title: r.10,
+            quantity: r.11,
+            unit: r.12,
+        })
+        .collect())
+}
