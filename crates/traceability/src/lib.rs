@@ -25,8 +25,11 @@
 //! `digital_link`, `event`, `quantity`, and `remembered` (a value kept in
 //! memory for a moment). `error` holds [`TraceError`] and its HTTP mapping.
 //!
-//! `routes::configure` registers every route; `routes::TraceabilityApi`
-//! lists every documented handler.
+//! `routes::configure` registers every route and `routes::TraceabilityApi`
+//! lists every documented handler (the server calls both); `routes` also
+//! holds what the handlers share (`with_conn`, the app data they take).
+//! A resource's `mod.rs` re-exports the operations other crates call
+//! (`lots::create_lot`, `records::record`, `keys::rotate`, `verify::offline`…).
 
 pub mod chain;
 pub mod credential;

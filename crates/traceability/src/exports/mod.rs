@@ -8,5 +8,3 @@ pub mod epcis;
 pub mod fsma;
 pub mod routes;
 pub mod store;
-
-pub use store::{fsma_rows, FSMA_MAX_LOTS};

@@ -19,6 +19,7 @@ use ed25519_dalek::SigningKey;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+// What other crates call (the command line, the app, the market).
 pub use rules::decide_trust;
 pub use store::{
     add_signing_organisation, create_organisation, ensure_operator, list_organisations, new_key,

@@ -65,3 +65,21 @@ pub fn decide_trust(list: &[TrustedIssuer], did: &str, signed_at: Option<DateTim
         reasons,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn only_post_offices_and_cooperatives_with_a_clean_name_sign() {
+        assert_eq!(
+            signing_organisation_name("post_office", "  Bưu điện Hồng Thái ").unwrap(),
+            "Bưu điện Hồng Thái"
+        );
+        assert!(signing_organisation_name("operator", "Nông sản số").is_err());
+        assert!(signing_organisation_name("cooperative", " ").is_err());
+        assert!(signing_organisation_name("cooperative", "a\u{7}b").is_err());
+    }
+}

@@ -65,3 +65,25 @@ pub(crate) fn sheet_html(pages: &[String]) -> String {
     html.push_str("</body></html>");
     html
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_sheet_holds_1_to_240_labels() {
+        assert_eq!(sheet_request(" a, b ,,", None).unwrap(), (vec!["a".to_string(), "b".to_string()], 1));
+        assert!(sheet_request("", None).is_err());
+        assert!(sheet_request("a,b", Some(120)).is_ok());
+        assert!(sheet_request("a,b", Some(121)).is_err());
+        assert!(sheet_request("a", Some(0)).is_err());
+    }
+
+    #[test]
+    fn dates_read_the_vietnamese_way() {
+        assert_eq!(vn_date("2025-11-02"), "02/11/2025");
+        assert_eq!(vn_date("not a date"), "not a date");
+    }
+}

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::EventDetails;
 
+// What other crates call (the command line, the demo, the market).
 pub use rules::parse_occurred_at;
 pub use store::{
     add_event, create_lot, events_of, find_by_link, get_lot, id_by_link, list_events, list_lots, recall,

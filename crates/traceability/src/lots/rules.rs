@@ -159,3 +159,65 @@ pub(crate) fn lot_scope(actor: &Actor) -> Result<LotScope, TraceError> {
         Role::Buyer | Role::Officer => Err(accounts::AccountsError::Forbidden.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn new_lot() -> NewLot {
+        NewLot {
+            product_name: "  Chè Shan tuyết ".into(),
+            quantity: serde_json::json!("12.5"),
+            unit: "kg".into(),
+            harvested_on: "2025-11-02".into(),
+            commune_code: " 02467 ".into(),
+            gtin: None,
+            seller_id: None,
+            lot_code: Some("A-1".into()),
+            farm_name: None,
+        }
+    }
+
+    #[test]
+    fn a_new_lot_is_checked_without_the_database() {
+        let lot = check_new_lot(&new_lot()).unwrap();
+        assert_eq!(lot.commune_code, "02467");
+        assert_eq!(lot.given_code.unwrap().as_str(), "A-1");
+        let field = |input: NewLot| match check_new_lot(&input) {
+            Err(TraceError::Invalid { field, .. }) => field,
+            other => panic!("expected a refusal, got {:?}", other.map(|l| l.product_name)),
+        };
+        assert_eq!(field(NewLot { harvested_on: "1999-12-31".into(), ..new_lot() }), "harvested_on");
+        assert_eq!(field(NewLot { commune_code: "2467".into(), ..new_lot() }), "commune_code");
+    }
+
+    #[test]
+    fn only_staff_admin_and_the_farmer_may_change_a_lot() {
+        let farmer = Actor::acting_as("u1", Role::Farmer, "A", None);
+        let staff = Actor::acting_as("u2", Role::Staff, "B", Some("po1"));
+        assert!(may_change(&farmer, "u1", None).is_ok());
+        assert!(may_change(&farmer, "u9", None).is_err());
+        assert!(may_change(&staff, "u1", Some("po1")).is_ok());
+        assert!(may_change(&staff, "u1", Some("po2")).is_err());
+    }
+
+    #[test]
+    fn generated_lot_codes_are_dated_and_unambiguous() {
+        let day = NaiveDate::from_ymd_opt(2025, 11, 2).unwrap();
+        let code = generate_lot_code(day);
+        assert!(code.starts_with("251102-"));
+        assert_eq!(code.len(), 13);
+        assert!(!code[7..].contains(['I', 'L', 'O', 'U']));
+        assert!(LotCode::parse(&code).is_ok());
+    }
+
+    #[test]
+    fn ids_that_cannot_name_a_row_are_not_plausible() {
+        assert!(plausible_id("0191f3c2-7b1e-7c4a-9d2e-3f4a5b6c7d8e"));
+        assert!(!plausible_id(""));
+        assert!(!plausible_id("a\0b"));
+        assert!(!plausible_id(&"a".repeat(65)));
+    }
+}

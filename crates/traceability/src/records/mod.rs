@@ -13,6 +13,7 @@ pub mod store;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+// What other crates call.
 pub use store::{record, record_text, record_versions, resign_after_revocation};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

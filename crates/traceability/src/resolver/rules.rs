@@ -90,4 +90,11 @@ mod tests {
         assert_eq!(negotiate(Some("gs1:epcis"), ""), Some(Wanted::Epcis));
         assert_eq!(negotiate(Some("gs1:nonsense"), ""), None);
     }
+
+    #[test]
+    fn redirects_pass_the_query_on_without_link_type() {
+        assert_eq!(passed_on_query("linkType=gs1:epcis&lang=vi"), "?lang=vi");
+        assert_eq!(passed_on_query("linkType=gs1:epcis"), "");
+        assert_eq!(passed_on_query(""), "");
+    }
 }

@@ -19,6 +19,7 @@ use utoipa::ToSchema;
 
 use crate::credential;
 
+// What other crates call (the command line, the app, the market).
 pub use rules::{judge, offline, verify_with};
 pub use store::{lot_status, verify_in_db, LotStatusCache};
 
