@@ -58,11 +58,16 @@ async fn buyers_register_once() {
     assert_eq!(v["user"]["role"], "buyer");
     assert_eq!(
         error_code(s.post_json("/api/v1/auth/register", None, &body).await, StatusCode::CONFLICT).await,
-        "conflict"
+        "already_taken"
     );
+    // a validation error names its field and the limit, for the page to say it in Vietnamese
     let short = json!({"phone": "0987654322", "password": "short", "name": "A"});
-    error_code(s.post_json("/api/v1/auth/register", None, &short).await, StatusCode::UNPROCESSABLE_ENTITY)
-        .await;
+    let r = s.post_json("/api/v1/auth/register", None, &short).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "too_short");
+    assert_eq!(v["error"]["field"], "password");
+    assert_eq!(v["error"]["params"], json!({"min": 8}));
     // asking for a role is not quietly ignored
     let admin = json!({"phone": "0987654323", "password": "mật khẩu mới 1", "name": "B", "role": "admin"});
     error_code(s.post_json("/api/v1/auth/register", None, &admin).await, StatusCode::UNPROCESSABLE_ENTITY)

@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use actix_web::{web, FromRequest, HttpRequest};
 
-use crate::{sessions, users, AccountsError, Role};
+use crate::{sessions, users, ApiError, Role};
 
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -31,11 +31,11 @@ impl Actor {
     }
 
     /// Refuses unless the actor has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), AccountsError> {
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(AccountsError::Forbidden)
+            Err(ApiError::forbidden())
         }
     }
 
@@ -62,15 +62,15 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
         .then(|| token.to_string())
 }
 
-async fn load_actor(req: HttpRequest) -> Result<Option<Actor>, AccountsError> {
+async fn load_actor(req: HttpRequest) -> Result<Option<Actor>, ApiError> {
     let Some(token) = bearer_token(&req) else {
         return Ok(None);
     };
     let pool = req
         .app_data::<web::Data<storage::Pool>>()
-        .ok_or_else(|| AccountsError::Internal("no database pool configured".into()))?
+        .ok_or_else(|| ApiError::internal("no database pool configured"))?
         .clone();
-    pool.run(move |conn: &mut storage::DbConnection| -> Result<Option<Actor>, AccountsError> {
+    pool.run(move |conn: &mut storage::DbConnection| -> Result<Option<Actor>, ApiError> {
         let Some(user_id) = sessions::user_for_token(conn, &token)? else {
             return Ok(None);
         };
@@ -89,12 +89,12 @@ async fn load_actor(req: HttpRequest) -> Result<Option<Actor>, AccountsError> {
 }
 
 impl FromRequest for Actor {
-    type Error = AccountsError;
+    type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { load_actor(req).await?.ok_or(AccountsError::Unauthenticated) })
+        Box::pin(async move { load_actor(req).await?.ok_or_else(ApiError::unauthenticated) })
     }
 }
 
@@ -103,7 +103,7 @@ impl FromRequest for Actor {
 pub struct OptionalActor(pub Option<Actor>);
 
 impl FromRequest for OptionalActor {
-    type Error = AccountsError;
+    type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
@@ -112,7 +112,7 @@ impl FromRequest for OptionalActor {
             let has_token = bearer_token(&req).is_some();
             match load_actor(req).await? {
                 Some(a) => Ok(OptionalActor(Some(a))),
-                None if has_token => Err(AccountsError::Unauthenticated),
+                None if has_token => Err(ApiError::unauthenticated()),
                 None => Ok(OptionalActor(None)),
             }
         })

@@ -4,30 +4,38 @@
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 
-use crate::AccountsError;
+use crate::{ApiError, ErrorCode};
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
-pub fn check_new_password(password: &str) -> Result<(), AccountsError> {
+pub fn check_new_password(password: &str) -> Result<(), ApiError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        return Err(AccountsError::Invalid(format!(
-            "password: must be at least {MIN_PASSWORD_CHARS} characters"
-        )));
+        return Err(ApiError::field(
+            ErrorCode::TooShort,
+            "password",
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        )
+        .param("min", MIN_PASSWORD_CHARS));
     }
     if n > MAX_PASSWORD_CHARS {
-        return Err(AccountsError::Invalid(format!("password: at most {MAX_PASSWORD_CHARS} characters")));
+        return Err(ApiError::field(
+            ErrorCode::TooLong,
+            "password",
+            format!("at most {MAX_PASSWORD_CHARS} characters"),
+        )
+        .param("max", MAX_PASSWORD_CHARS));
     }
     Ok(())
 }
 
-pub fn hash_password(password: &str) -> Result<String, AccountsError> {
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AccountsError::Internal(format!("hashing password: {e}")))
+        .map_err(|e| ApiError::internal(format!("hashing password: {e}")))
 }
 
 pub fn verify_password(stored_hash: &str, password: &str) -> bool {

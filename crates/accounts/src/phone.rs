@@ -1,6 +1,6 @@
 //! Vietnamese mobile numbers, parsed once at the boundary.
 
-use crate::AccountsError;
+use crate::{ApiError, ErrorCode};
 
 /// A phone number in national form: `0` and nine digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -9,7 +9,7 @@ pub struct Phone(String);
 impl Phone {
     /// Accepts `0912345678`, `+84912345678`, `84912345678`, with spaces,
     /// dots or dashes as people type them.
-    pub fn parse(input: &str) -> Result<Phone, AccountsError> {
+    pub fn parse(input: &str) -> Result<Phone, ApiError> {
         let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
         let national = if let Some(rest) = digits.strip_prefix("+84") {
             format!("0{rest}")
@@ -25,9 +25,12 @@ impl Phone {
         if ok {
             Ok(Phone(national))
         } else {
-            Err(AccountsError::Invalid(format!(
-                "phone: `{input}` is not a Vietnamese phone number (10 digits starting with 0)"
-            )))
+            Err(ApiError::field(
+                ErrorCode::InvalidFormat,
+                "phone",
+                format!("`{input}` is not a Vietnamese phone number (10 digits starting with 0)"),
+            )
+            .param("expected", "0 and 9 digits"))
         }
     }
 

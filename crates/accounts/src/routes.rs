@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{passwords, sessions, users, AccountsError, Actor, Phone, Role};
+use crate::{passwords, sessions, users, Actor, ApiError, ErrorCode, Phone, Role};
 
 /// Session and activation lifetimes, set by the server's configuration.
 #[derive(Debug, Clone)]
@@ -74,12 +74,16 @@ fn login_response(
     user: &users::UserRow,
     token: String,
     expires_at: chrono::NaiveDateTime,
-) -> Result<LoginResponse, AccountsError> {
+) -> Result<LoginResponse, ApiError> {
     Ok(LoginResponse {
         token,
-        expires_at: expires_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        expires_at: common::rfc3339(expires_at),
         user: UserView { id: user.id.clone(), role: user.role()?, name: user.name.clone() },
     })
+}
+
+fn wrong_credentials() -> ApiError {
+    ApiError::new(ErrorCode::WrongCredentials, "wrong phone or password")
 }
 
 /// Outcome of a credential check; failures are committed before they become
@@ -96,12 +100,12 @@ pub async fn login(
     pool: web::Data<storage::Pool>,
     cfg: Option<web::Data<AuthSettings>>,
     body: web::Json<LoginRequest>,
-) -> Result<HttpResponse, AccountsError> {
+) -> Result<HttpResponse, ApiError> {
     let ttl = settings(cfg).session_ttl;
     let body = body.into_inner();
-    let phone = Phone::parse(&body.phone).map_err(|_| AccountsError::WrongCredentials)?;
+    let phone = Phone::parse(&body.phone).map_err(|_| wrong_credentials())?;
     let outcome = pool
-        .run(move |conn: &mut storage::DbConnection| -> Result<Checked, AccountsError> {
+        .run(move |conn: &mut storage::DbConnection| -> Result<Checked, ApiError> {
             sessions::check_not_blocked(conn, phone.as_str())?;
             let user = users::find_by_phone(conn, &phone)?;
             let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
@@ -126,14 +130,14 @@ pub async fn login(
         .await?;
     match outcome {
         Checked::Ok(r) => Ok(HttpResponse::Ok().json(r)),
-        Checked::Wrong => Err(AccountsError::WrongCredentials),
+        Checked::Wrong => Err(wrong_credentials()),
     }
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "the token no longer works"), (status = 401, body = crate::ErrorBody)))]
-pub async fn logout(pool: web::Data<storage::Pool>, actor: Actor) -> Result<HttpResponse, AccountsError> {
-    pool.run(move |conn: &mut storage::DbConnection| -> Result<(), AccountsError> {
+pub async fn logout(pool: web::Data<storage::Pool>, actor: Actor) -> Result<HttpResponse, ApiError> {
+    pool.run(move |conn: &mut storage::DbConnection| -> Result<(), ApiError> {
         sessions::delete_session(conn, &actor.token)
     })
     .await?;
@@ -147,7 +151,7 @@ pub async fn register(
     pool: web::Data<storage::Pool>,
     cfg: Option<web::Data<AuthSettings>>,
     body: web::Json<RegisterRequest>,
-) -> Result<HttpResponse, AccountsError> {
+) -> Result<HttpResponse, ApiError> {
     let ttl = settings(cfg).session_ttl;
     let body = body.into_inner();
     let phone = Phone::parse(&body.phone)?;
@@ -157,7 +161,7 @@ pub async fn register(
     let password = body.password.clone();
     let hash = web::block(move || passwords::hash_password(&password)).await??;
     let response = pool
-        .run(move |conn: &mut storage::DbConnection| -> Result<LoginResponse, AccountsError> {
+        .run(move |conn: &mut storage::DbConnection| -> Result<LoginResponse, ApiError> {
             storage::write_transaction(conn, |conn| {
                 let user = users::insert_user(
                     conn,
@@ -184,7 +188,7 @@ pub async fn activate(
     pool: web::Data<storage::Pool>,
     cfg: Option<web::Data<AuthSettings>>,
     body: web::Json<ActivateRequest>,
-) -> Result<HttpResponse, AccountsError> {
+) -> Result<HttpResponse, ApiError> {
     let ttl = settings(cfg).session_ttl;
     let body = body.into_inner();
     let phone = Phone::parse(&body.phone)?;
@@ -193,7 +197,7 @@ pub async fn activate(
     let password = body.password.clone();
     let hash = web::block(move || passwords::hash_password(&password)).await??;
     let outcome = pool
-        .run(move |conn: &mut storage::DbConnection| -> Result<Checked, AccountsError> {
+        .run(move |conn: &mut storage::DbConnection| -> Result<Checked, ApiError> {
             sessions::check_not_blocked(conn, phone.as_str())?;
             storage::write_transaction(conn, |conn| {
                 let Some(user) = users::find_by_phone(conn, &phone)? else {
@@ -213,7 +217,9 @@ pub async fn activate(
         .await?;
     match outcome {
         Checked::Ok(r) => Ok(HttpResponse::Ok().json(r)),
-        Checked::Wrong => Err(AccountsError::BadActivationCode),
+        Checked::Wrong => {
+            Err(ApiError::new(ErrorCode::BadActivationCode, "activation code is wrong, used or expired"))
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use storage::schema::{login_throttle, sessions};
 use storage::DbConnection;
 
-use crate::AccountsError;
+use crate::{ApiError, ErrorCode};
 
 /// Failures allowed before each further attempt is delayed.
 pub const FREE_FAILURES: i32 = 5;
@@ -33,7 +33,7 @@ pub fn create_session(
     conn: &mut DbConnection,
     user_id: &str,
     ttl: Duration,
-) -> Result<(String, NaiveDateTime), AccountsError> {
+) -> Result<(String, NaiveDateTime), ApiError> {
     let token = new_token();
     let now = storage::now();
     let expires_at = now + ttl;
@@ -49,7 +49,7 @@ pub fn create_session(
 }
 
 /// The user id behind a live token.
-pub fn user_for_token(conn: &mut DbConnection, token: &str) -> Result<Option<String>, AccountsError> {
+pub fn user_for_token(conn: &mut DbConnection, token: &str) -> Result<Option<String>, ApiError> {
     let found = sessions::table
         .filter(sessions::token_hash.eq(token_hash(token)))
         .filter(sessions::expires_at.gt(storage::now()))
@@ -59,7 +59,7 @@ pub fn user_for_token(conn: &mut DbConnection, token: &str) -> Result<Option<Str
     Ok(found)
 }
 
-pub fn delete_session(conn: &mut DbConnection, token: &str) -> Result<(), AccountsError> {
+pub fn delete_session(conn: &mut DbConnection, token: &str) -> Result<(), ApiError> {
     diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash(token)))).execute(conn)?;
     Ok(())
 }
@@ -75,7 +75,7 @@ pub fn block_for(failures: i32) -> Option<Duration> {
 }
 
 /// Refuses at once while the phone is blocked.
-pub fn check_not_blocked(conn: &mut DbConnection, phone: &str) -> Result<(), AccountsError> {
+pub fn check_not_blocked(conn: &mut DbConnection, phone: &str) -> Result<(), ApiError> {
     let blocked_until = login_throttle::table
         .find(phone)
         .select(login_throttle::blocked_until)
@@ -86,13 +86,18 @@ pub fn check_not_blocked(conn: &mut DbConnection, phone: &str) -> Result<(), Acc
         let now = storage::now();
         if until > now {
             let retry_after_secs = (until - now).num_seconds().max(1);
-            return Err(AccountsError::Throttled { retry_after_secs });
+            return Err(ApiError::new(
+                ErrorCode::TooManyAttempts,
+                format!("too many failed attempts; try again in {retry_after_secs} s"),
+            )
+            .param("retry_after_secs", retry_after_secs)
+            .retry_after(retry_after_secs.max(0).unsigned_abs()));
         }
     }
     Ok(())
 }
 
-pub fn record_failure(conn: &mut DbConnection, phone: &str) -> Result<(), AccountsError> {
+pub fn record_failure(conn: &mut DbConnection, phone: &str) -> Result<(), ApiError> {
     // Increment in the database, not read-modify-write, so that parallel
     // failures are all counted.
     let updated = diesel::update(login_throttle::table.find(phone))
@@ -116,7 +121,7 @@ pub fn record_failure(conn: &mut DbConnection, phone: &str) -> Result<(), Accoun
     Ok(())
 }
 
-pub fn clear_failures(conn: &mut DbConnection, phone: &str) -> Result<(), AccountsError> {
+pub fn clear_failures(conn: &mut DbConnection, phone: &str) -> Result<(), ApiError> {
     diesel::delete(login_throttle::table.find(phone)).execute(conn)?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use storage::schema::{activation_codes, users};
 use storage::DbConnection;
 use subtle::ConstantTimeEq;
 
-use crate::{AccountsError, Phone, Role};
+use crate::{ApiError, ErrorCode, Phone, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -21,8 +21,8 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    pub fn role(&self) -> Result<Role, AccountsError> {
-        Role::parse(&self.role).ok_or_else(|| AccountsError::Internal(format!("unknown role {}", self.role)))
+    pub fn role(&self) -> Result<Role, ApiError> {
+        Role::parse(&self.role).ok_or_else(|| ApiError::internal(format!("unknown role {}", self.role)))
     }
 }
 
@@ -34,13 +34,13 @@ pub struct NewUser<'a> {
     pub organisation_id: Option<&'a str>,
 }
 
-pub fn check_name(name: &str) -> Result<String, AccountsError> {
+pub fn check_name(name: &str) -> Result<String, ApiError> {
     crate::clean_text("name", name, 100)
 }
 
-pub fn insert_user(conn: &mut DbConnection, new: NewUser<'_>) -> Result<UserRow, AccountsError> {
+pub fn insert_user(conn: &mut DbConnection, new: NewUser<'_>) -> Result<UserRow, ApiError> {
     if find_by_phone(conn, new.phone)?.is_some() {
-        return Err(AccountsError::Conflict(format!("phone {} already has an account", new.phone.as_str())));
+        return Err(phone_taken(new.phone.as_str()));
     }
     let row = UserRow {
         id: storage::new_id(),
@@ -65,14 +65,19 @@ pub fn insert_user(conn: &mut DbConnection, new: NewUser<'_>) -> Result<UserRow,
         .map_err(|e| match e {
             // a concurrent registration of the same phone
             diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                AccountsError::Conflict(format!("phone {} already has an account", row.phone))
+                phone_taken(&row.phone)
             }
             other => other.into(),
         })?;
     Ok(row)
 }
 
-pub fn find_by_phone(conn: &mut DbConnection, phone: &Phone) -> Result<Option<UserRow>, AccountsError> {
+/// The phone number already has an account (409 `already_taken`).
+fn phone_taken(phone: &str) -> ApiError {
+    ApiError::new(ErrorCode::AlreadyTaken, format!("phone {phone} already has an account")).at("phone")
+}
+
+pub fn find_by_phone(conn: &mut DbConnection, phone: &Phone) -> Result<Option<UserRow>, ApiError> {
     Ok(users::table
         .filter(users::phone.eq(phone.as_str()))
         .select(UserRow::as_select())
@@ -85,19 +90,19 @@ pub fn find_by_phone(conn: &mut DbConnection, phone: &Phone) -> Result<Option<Us
 pub fn registered_phones(
     conn: &mut DbConnection,
     phones: &[String],
-) -> Result<std::collections::HashSet<String>, AccountsError> {
+) -> Result<std::collections::HashSet<String>, ApiError> {
     let found: Vec<String> =
         users::table.filter(users::phone.eq_any(phones)).select(users::phone).load(conn)?;
     Ok(found.into_iter().collect())
 }
 
-pub fn find_by_id(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, AccountsError> {
+pub fn find_by_id(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, ApiError> {
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
 }
 
 /// Sets a new password and ends every session of the user: whoever held
 /// the old password (or a lost phone's token) is logged out.
-pub fn set_password_hash(conn: &mut DbConnection, user_id: &str, hash: &str) -> Result<(), AccountsError> {
+pub fn set_password_hash(conn: &mut DbConnection, user_id: &str, hash: &str) -> Result<(), ApiError> {
     diesel::update(users::table.find(user_id)).set(users::password_hash.eq(hash)).execute(conn)?;
     diesel::delete(storage::schema::sessions::table.filter(storage::schema::sessions::user_id.eq(user_id)))
         .execute(conn)?;
@@ -118,7 +123,7 @@ pub fn issue_activation_code(
     conn: &mut DbConnection,
     user_id: &str,
     ttl: chrono::Duration,
-) -> Result<String, AccountsError> {
+) -> Result<String, ApiError> {
     use rand::Rng;
     let code = format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32));
     diesel::delete(activation_codes::table.find(user_id)).execute(conn)?;
@@ -136,11 +141,7 @@ pub fn issue_activation_code(
 
 /// Checks a code. A wrong guess is counted (and must be committed by the
 /// caller even though the request fails); a right one is spent.
-pub fn redeem_activation_code(
-    conn: &mut DbConnection,
-    user_id: &str,
-    code: &str,
-) -> Result<bool, AccountsError> {
+pub fn redeem_activation_code(conn: &mut DbConnection, user_id: &str, code: &str) -> Result<bool, ApiError> {
     let now = storage::now();
     // Spend one attempt first, atomically: parallel guesses cannot all read
     // the same count and together exceed the limit.
@@ -171,7 +172,7 @@ pub fn redeem_activation_code(
 
 /// Whether the user has set a password yet (activation codes are for
 /// accounts that have not).
-pub fn has_password(conn: &mut DbConnection, user_id: &str) -> Result<bool, AccountsError> {
+pub fn has_password(conn: &mut DbConnection, user_id: &str) -> Result<bool, ApiError> {
     let hash: Option<Option<String>> =
         users::table.find(user_id).select(users::password_hash).first(conn).optional()?;
     Ok(matches!(hash, Some(Some(_))))

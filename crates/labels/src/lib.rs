@@ -91,6 +91,25 @@ pub enum LabelError {
     },
 }
 
+impl From<LabelError> for common::ApiError {
+    fn from(e: LabelError) -> Self {
+        common::ApiError::from(&e)
+    }
+}
+
+impl From<&LabelError> for common::ApiError {
+    /// Data that cannot fit a label is the request's fault (422
+    /// `label_too_long`); anything else is ours.
+    fn from(e: &LabelError) -> Self {
+        match e {
+            LabelError::DataTooLong { .. } | LabelError::TooDenseForLabel { .. } => {
+                common::ApiError::new(common::ErrorCode::LabelTooLong, e.to_string())
+            }
+            other => common::ApiError::internal(other.to_string()),
+        }
+    }
+}
+
 /// Largest bare QR image side accepted by [`qr_png`], in pixels; it bounds
 /// memory use whatever `module_px` a caller passes.
 pub const MAX_QR_PNG_SIDE_PX: u32 = 8192;

@@ -57,7 +57,7 @@ pub enum MarketError {
     #[error("{0}")]
     BadRequest(String),
     #[error(transparent)]
-    Accounts(#[from] accounts::AccountsError),
+    Api(#[from] common::ApiError),
     #[error(transparent)]
     Storage(#[from] storage::StorageError),
     #[error("internal error: {0}")]
@@ -104,75 +104,70 @@ impl From<actix_web::error::BlockingError> for MarketError {
     }
 }
 
+impl From<MarketError> for common::ApiError {
+    fn from(e: MarketError) -> Self {
+        match e {
+            MarketError::Api(e) => e,
+            other => other.describe(),
+        }
+    }
+}
+
+impl MarketError {
+    /// What the client is told: a code from the API's one error table.
+    fn describe(&self) -> common::ApiError {
+        use common::{ApiError, ErrorCode};
+        let message = self.to_string();
+        match self {
+            MarketError::Invalid { field, message } => ApiError::invalid(field, message),
+            MarketError::NotFound(_) => ApiError::new(ErrorCode::NotFound, message),
+            MarketError::Conflict(m) => ApiError::conflict(m),
+            MarketError::InsufficientStock { listing_id, available } => {
+                // the buyer's app can show what is left and offer to adjust
+                ApiError::new(ErrorCode::InsufficientStock, message)
+                    .param("listing_id", listing_id.as_str())
+                    .param("available", *available)
+                    .with_extra("listing_id", listing_id.as_str())
+                    .with_extra("available", *available)
+            }
+            MarketError::ListingUnavailable(_) => ApiError::new(ErrorCode::ListingUnavailable, message),
+            MarketError::Transition(TransitionError::NotAllowed { .. }) => {
+                ApiError::new(ErrorCode::Forbidden, message)
+            }
+            MarketError::Transition(TransitionError::NotPaid) => ApiError::new(ErrorCode::NotPaid, message),
+            MarketError::Transition(TransitionError::Invalid { .. }) => {
+                ApiError::new(ErrorCode::InvalidTransition, message)
+            }
+            MarketError::PaymentUnavailable(_) => ApiError::new(ErrorCode::PaymentMethodUnavailable, message),
+            MarketError::MalformedJson(_) => ApiError::new(ErrorCode::MalformedJson, message),
+            MarketError::PreconditionFailed(_) => ApiError::new(ErrorCode::PreconditionFailed, message),
+            MarketError::Photo(e) => e.into(),
+            MarketError::InvalidFile(_) => ApiError::new(ErrorCode::InvalidFile, message),
+            MarketError::InvalidRows { rows, .. } => ApiError::new(ErrorCode::InvalidRows, message)
+                .with_extra("rows", serde_json::to_value(rows).unwrap_or_default()),
+            MarketError::PayloadTooLarge(_) => ApiError::new(ErrorCode::PayloadTooLarge, message),
+            MarketError::UnsupportedMediaType(_) => ApiError::new(ErrorCode::UnsupportedMediaType, message),
+            MarketError::RequestTimeout(_) => ApiError::new(ErrorCode::RequestTimeout, message),
+            MarketError::BadRequest(_) => ApiError::new(ErrorCode::BadRequest, message),
+            MarketError::Api(e) => ApiError::new(e.code(), e.message()),
+            MarketError::Storage(_) | MarketError::Internal(_) => ApiError::internal(message),
+        }
+    }
+}
+
 impl actix_web::ResponseError for MarketError {
     fn status_code(&self) -> StatusCode {
         match self {
-            MarketError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            MarketError::NotFound(_) => StatusCode::NOT_FOUND,
-            MarketError::Conflict(_)
-            | MarketError::InsufficientStock { .. }
-            | MarketError::ListingUnavailable(_) => StatusCode::CONFLICT,
-            MarketError::Transition(TransitionError::NotAllowed { .. }) => StatusCode::FORBIDDEN,
-            MarketError::Transition(_) => StatusCode::CONFLICT,
-            MarketError::PaymentUnavailable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            MarketError::MalformedJson(_) => StatusCode::BAD_REQUEST,
-            MarketError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            MarketError::Photo(e) => match e {
-                media::MediaError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                media::MediaError::UnsupportedFormat { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                media::MediaError::Undecodable { .. }
-                | media::MediaError::TooManyPixels { .. }
-                | media::MediaError::TooMuchMemory { .. }
-                | media::MediaError::TooManyPhotos { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                media::MediaError::InvalidBlobKey { .. } => StatusCode::NOT_FOUND,
-                media::MediaError::UnsupportedContentType { .. }
-                | media::MediaError::Conversion { .. }
-                | media::MediaError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            },
-            MarketError::InvalidFile(_) | MarketError::InvalidRows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            MarketError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            MarketError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            MarketError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
-            MarketError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            MarketError::Accounts(e) => e.status_code(),
-            MarketError::Storage(_) | MarketError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            MarketError::Api(e) => e.status(),
+            other => other.describe().status(),
         }
     }
 
     fn error_response(&self) -> actix_web::HttpResponse {
-        let code = match self {
-            MarketError::Invalid { .. } => "invalid_input",
-            MarketError::NotFound(_) => "not_found",
-            MarketError::Conflict(_) => "conflict",
-            MarketError::InsufficientStock { listing_id, available } => {
-                // the buyer's app can show what is left and offer to adjust
-                return actix_web::HttpResponse::Conflict()
-                    .insert_header(("Cache-Control", "no-store"))
-                    .json(serde_json::json!({"error": {
-                        "code": "insufficient_stock",
-                        "message": self.to_string(),
-                        "listing_id": listing_id,
-                        "available": available,
-                    }}));
-            }
-            MarketError::ListingUnavailable(_) => "listing_unavailable",
-            MarketError::Transition(TransitionError::NotAllowed { .. }) => "forbidden",
-            MarketError::Transition(TransitionError::NotPaid) => "not_paid",
-            MarketError::Transition(TransitionError::Invalid { .. }) => "invalid_transition",
-            MarketError::PaymentUnavailable(_) => "payment_method_unavailable",
-            MarketError::MalformedJson(_) => "malformed_json",
-            MarketError::PreconditionFailed(_) => "precondition_failed",
-            MarketError::Photo(e) => e.code(),
-            MarketError::InvalidFile(_) => "invalid_file",
-            MarketError::InvalidRows { message, rows } => return row_errors_response(message, rows),
-            MarketError::PayloadTooLarge(_) => "payload_too_large",
-            MarketError::UnsupportedMediaType(_) => "unsupported_media_type",
-            MarketError::RequestTimeout(_) => "request_timeout",
-            MarketError::BadRequest(_) => "bad_request",
-            MarketError::Accounts(e) => return e.error_response(),
-            MarketError::Storage(_) | MarketError::Internal(_) => "internal",
-        };
-        accounts::json_error(self.status_code(), code, &self.to_string())
+        match self {
+            MarketError::Api(e) => e.error_response(),
+            other => other.describe().error_response(),
+        }
     }
 }
 
@@ -191,16 +186,4 @@ pub struct RowErrorDetail {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<seller_csv::RowError>>,
-}
-
-fn row_errors_response(message: &str, rows: &[seller_csv::RowError]) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
-        .insert_header(("Cache-Control", "no-store"))
-        .json(RowErrorBody {
-            error: RowErrorDetail {
-                code: "invalid_rows".into(),
-                message: message.to_string(),
-                rows: Some(rows.to_vec()),
-            },
-        })
 }

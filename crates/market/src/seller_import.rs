@@ -250,8 +250,9 @@ fn rows_error(mut problems: Vec<RowError>, rows: usize) -> MarketError {
 /// and the insert: the whole import is rolled back, and the row named.
 fn conflict_in_row(row: usize, e: MarketError) -> MarketError {
     match e {
-        MarketError::Conflict(m) | MarketError::Accounts(accounts::AccountsError::Conflict(m)) => {
-            MarketError::Conflict(format!("row {row}: {m}; nothing was imported"))
+        MarketError::Conflict(m) => MarketError::Conflict(format!("row {row}: {m}; nothing was imported")),
+        MarketError::Api(e) if e.status() == actix_web::http::StatusCode::CONFLICT => {
+            MarketError::Conflict(format!("row {row}: {}; nothing was imported", e.message()))
         }
         other => other,
     }

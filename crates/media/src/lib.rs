@@ -145,6 +145,42 @@ impl MediaError {
     }
 }
 
+impl From<MediaError> for common::ApiError {
+    fn from(e: MediaError) -> Self {
+        common::ApiError::from(&e)
+    }
+}
+
+impl From<&MediaError> for common::ApiError {
+    /// The statuses and codes of the API's one error table; the limits a
+    /// page needs to explain a refusal go in `params`.
+    fn from(e: &MediaError) -> Self {
+        use common::{ApiError, ErrorCode};
+        let code = match &e {
+            MediaError::TooLarge { .. } => ErrorCode::PhotoTooLarge,
+            MediaError::UnsupportedFormat { .. } => ErrorCode::UnsupportedMediaType,
+            MediaError::Undecodable { .. } => ErrorCode::UndecodablePhoto,
+            MediaError::TooManyPixels { .. } => ErrorCode::PhotoDimensionsTooLarge,
+            MediaError::TooMuchMemory { .. } => ErrorCode::PhotoNeedsTooMuchMemory,
+            MediaError::TooManyPhotos { .. } => ErrorCode::TooManyPhotos,
+            MediaError::InvalidBlobKey { .. } => ErrorCode::InvalidPhotoKey,
+            MediaError::UnsupportedContentType { .. } | MediaError::Conversion { .. } | MediaError::Io(_) => {
+                return ApiError::internal(e.to_string());
+            }
+        };
+        let error = ApiError::new(code, e.to_string());
+        match *e {
+            MediaError::TooLarge { size, max } => error.param("size", size).param("max", max),
+            MediaError::TooManyPixels { max_width, max_height, max_pixels, .. } => error
+                .param("max_width", max_width)
+                .param("max_height", max_height)
+                .param("max_pixels", max_pixels),
+            MediaError::TooManyPhotos { max } => error.param("max", max),
+            _ => error,
+        }
+    }
+}
+
 /// "12.4 MB" in the units phones show (MiB, called MB), rounded up to a
 /// tenth so that a file just over the limit never reads as equal to it.
 fn megabytes(bytes: u64) -> String {

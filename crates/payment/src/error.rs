@@ -205,7 +205,7 @@ impl NotificationError {
 }
 
 /// Why a signed webhook request was refused (see
-/// [`crate::webhook_auth::verify_signature`]). All are answered with 401;
+/// [`crate::webhook::auth::verify_signature`]). All are answered with 401;
 /// the variant is for the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {

@@ -9,30 +9,48 @@
 //! code in the transfer text, and book it in the escrow ledger, where it
 //! waits until the goods are delivered.
 //!
-//! The pure core (no HTTP, no database), unit- and property-tested:
-//! - [`VietQr`]: a checked transfer request; [`VietQr::new_dynamic`] for
-//!   one order, [`VietQr::new_static`] for a reusable code,
-//!   [`VietQr::parse`] to read one, [`VietQr::payload`] to write it.
-//! - [`ascii_purpose`]: order code or name to a ≤ 25-character ASCII purpose.
-//! - [`crc16_ccitt_false`]: the checksum of tag 63.
-//! - [`tlv`]: the generic EMVCo tag-length-value reader and writer.
-//! - [`BankNotification::parse`]: a webhook body, checked field by field.
-//! - [`candidate_order_codes`]: order codes in transfer text however the
-//!   bank mangled it; [`is_order_code`] for the canonical form.
-//! - [`webhook_auth`]: `Authorization: Apikey` and HMAC-SHA256 signatures.
-//! - [`FeeRate`]: the platform fee in basis points, rounded down.
-//! - [`escrow::plan`]: which ledger postings an order change makes.
+//! # Layout
 //!
-//! On the database:
+//! One folder per resource, each cut the same way: `mod.rs` holds the
+//! resource's public types (the JSON its routes take and give included),
+//! `rules.rs` its pure decisions (no actix-web, no diesel, no storage),
+//! `store.rs` its diesel queries on a connection it is given, and
+//! `routes.rs` its handlers with their OpenAPI paths. A resource lacks the
+//! files it does not need. So only a `store.rs` runs SQL and only a
+//! `routes.rs` speaks HTTP; the other files of a folder (the webhook's
+//! parsers, the VietQR codec) are pure too.
+//!
+//! - [`webhook`]: `POST /payments/bank-webhook`. Pure: reading a
+//!   notification ([`BankNotification::parse`]), checking its `Apikey` and
+//!   HMAC-SHA256 signature ([`webhook::auth`]), finding order codes in
+//!   transfer text however the bank mangled it
+//!   ([`candidate_order_codes`], [`is_order_code`]); store: the raw inbox.
+//! - [`transfers`]: booking a notification against the order it names or
+//!   into suspense, and the suspense list that staff assign and admin sends
+//!   back.
+//! - [`escrow`]: what the books record as orders are paid, confirmed,
+//!   delivered or cancelled ([`escrow::plan`], pure; [`escrow::apply`]
+//!   writes the steps every flow makes); an order's payments and refunds.
 //! - [`ledger`]: the double-entry escrow ledger: accounts and transfers in
-//!   whole đồng, holds, idempotency keys and the non-negative rule.
-//! - [`chart`]: the accounts the flows use; [`escrow`]: orders' money;
-//!   [`bank_transfers`]: the webhook's notifications and suspense;
-//!   [`cod`]: cash on delivery; [`payouts`]: paying sellers, statements.
-//! - [`routes`]: the HTTP API of all of it; [`ServiceError`] its one error
-//!   type. The pure parts keep their own precise errors: [`PaymentError`]
-//!   (VietQR), [`NotificationError`], [`SignatureError`],
-//!   [`ledger::LedgerError`].
+//!   whole đồng, holds, idempotency keys and the non-negative rule; the
+//!   trial balance.
+//! - [`cod`]: cash on delivery: what a post office owes, its remittances.
+//! - [`payouts`]: paying sellers in batches, the bank file, statements.
+//! - [`vietqr`]: a checked transfer request ([`VietQr::new_dynamic`] for
+//!   one order, [`VietQr::new_static`] for a reusable code,
+//!   [`VietQr::parse`] to read one, [`VietQr::payload`] to write it) with
+//!   its parts: [`vietqr::tlv`], the generic EMVCo tag-length-value reader
+//!   and writer, [`crc16_ccitt_false`], the checksum of tag 63, and
+//!   [`ascii_purpose`], order code or name to a ≤ 25-character ASCII
+//!   purpose; and the PNG an order's buyer scans.
+//!
+//! Shared by the folders, all pure but the last: [`chart`], the accounts
+//! the flows use; [`FeeRate`], the platform fee in basis points, rounded
+//! down; the precise errors of the pure parts, [`PaymentError`] (VietQR),
+//! [`NotificationError`], [`SignatureError`] and [`ledger::LedgerError`];
+//! and [`ServiceError`], the one error type of the service, mapped to HTTP
+//! in one place. [`routes`] registers every resource's handlers in one
+//! `configure` and lists them in one OpenAPI document.
 //!
 //! Reading a VietQR is strict on what decides where money goes (structure,
 //! CRC, GUID, BIN, account, currency, amount, purpose) and lenient on tags
@@ -40,36 +58,31 @@
 //! a notification is likewise strict on id, account, direction and amount
 //! and ignores fields it has no use for.
 
-mod bank_notification;
-pub mod bank_transfers;
 pub mod chart;
 pub mod cod;
-mod crc;
 mod error;
 pub mod escrow;
 mod fee;
 pub mod ledger;
-mod order_code;
 pub mod payouts;
-mod purpose;
 pub mod routes;
 mod service_error;
-pub mod tlv;
-mod vietqr;
-pub mod webhook_auth;
+pub mod transfers;
+pub mod vietqr;
+pub mod webhook;
 
-pub use bank_notification::{
+pub use error::{Field, NotificationError, NotificationField, PaymentError, SignatureError};
+pub use fee::{FeeRate, FeeRateError};
+pub use service_error::ServiceError;
+pub use vietqr::crc::crc16_ccitt_false;
+pub use vietqr::purpose::ascii_purpose;
+pub use vietqr::{Service, VietQr, MAX_ACCOUNT_LEN, MAX_AMOUNT_VND, MAX_PURPOSE_LEN, NAPAS_GUID};
+pub use webhook::auth::{api_key_matches, sign, verify_signature};
+pub use webhook::notification::{
     BankNotification, Direction, MAX_CONTENT_LEN, MAX_ID_LEN, MAX_NAME_LEN, MAX_NOTIFIED_ACCOUNT_LEN,
     MAX_NOTIFIED_AMOUNT_VND,
 };
-pub use crc::crc16_ccitt_false;
-pub use error::{Field, NotificationError, NotificationField, PaymentError, SignatureError};
-pub use fee::{FeeRate, FeeRateError};
-pub use order_code::{
+pub use webhook::order_code::{
     candidate_order_codes, is_order_code, MAX_GAP, ORDER_CODE_ALPHABET, ORDER_CODE_BODY_LEN,
     ORDER_CODE_PREFIX,
 };
-pub use purpose::ascii_purpose;
-pub use service_error::ServiceError;
-pub use vietqr::{Service, VietQr, MAX_ACCOUNT_LEN, MAX_AMOUNT_VND, MAX_PURPOSE_LEN, NAPAS_GUID};
-pub use webhook_auth::{api_key_matches, sign, verify_signature};

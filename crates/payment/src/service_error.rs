@@ -4,7 +4,6 @@
 //! [`crate::ledger::LedgerError`], [`crate::NotificationError`]),
 //! which convert into this one.
 
-use accounts::json_error;
 use actix_web::http::StatusCode;
 
 use crate::ledger::LedgerError;
@@ -35,7 +34,7 @@ pub enum ServiceError {
     #[error(transparent)]
     Market(#[from] market::MarketError),
     #[error(transparent)]
-    Accounts(#[from] accounts::AccountsError),
+    Api(#[from] common::ApiError),
     #[error(transparent)]
     Storage(#[from] storage::StorageError),
     #[error("internal error: {0}")]
@@ -67,48 +66,69 @@ impl From<LedgerError> for ServiceError {
     }
 }
 
+impl From<ServiceError> for common::ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Api(e) => e,
+            ServiceError::Market(e) => e.into(),
+            other => other.describe(),
+        }
+    }
+}
+
+impl ServiceError {
+    /// What the client is told: a code from the API's one error table.
+    fn describe(&self) -> common::ApiError {
+        use common::{ApiError, ErrorCode};
+        let message = self.to_string();
+        match self {
+            ServiceError::Invalid { field, message } => ApiError::invalid(field, message),
+            ServiceError::Notification(_) | ServiceError::VietQr(_) => {
+                ApiError::new(ErrorCode::InvalidInput, message)
+            }
+            ServiceError::NotFound(_) => ApiError::new(ErrorCode::NotFound, message),
+            ServiceError::Conflict { code, message } => {
+                let code = ErrorCode::ALL.iter().find(|c| c.as_str() == *code).copied();
+                ApiError::new(code.unwrap_or(ErrorCode::Conflict), message)
+            }
+            ServiceError::Unauthorized(_) => ApiError::new(ErrorCode::Unauthorized, message),
+            ServiceError::MalformedJson(_) => ApiError::new(ErrorCode::MalformedJson, message),
+            ServiceError::PayloadTooLarge(_) => ApiError::new(ErrorCode::PayloadTooLarge, message),
+            ServiceError::Ledger(LedgerError::KeyConflict { .. }) => {
+                ApiError::new(ErrorCode::IdempotencyKeyReused, message)
+            }
+            ServiceError::Ledger(LedgerError::InsufficientFunds { .. }) => {
+                ApiError::new(ErrorCode::InsufficientFunds, message)
+            }
+            ServiceError::Ledger(LedgerError::AlreadyResolved(_)) => {
+                ApiError::new(ErrorCode::AlreadyResolved, message)
+            }
+            ServiceError::Ledger(LedgerError::InvalidAmount | LedgerError::InvalidKey) => {
+                ApiError::new(ErrorCode::InvalidInput, message)
+            }
+            ServiceError::Market(_) => ApiError::new(ErrorCode::Internal, message),
+            ServiceError::Api(e) => ApiError::new(e.code(), e.message()),
+            ServiceError::Ledger(_) | ServiceError::Storage(_) | ServiceError::Internal(_) => {
+                ApiError::internal(message)
+            }
+        }
+    }
+}
+
 impl actix_web::ResponseError for ServiceError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ServiceError::Invalid { .. } | ServiceError::Notification(_) | ServiceError::VietQr(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-            ServiceError::Conflict { .. } => StatusCode::CONFLICT,
-            ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ServiceError::MalformedJson(_) => StatusCode::BAD_REQUEST,
-            ServiceError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ServiceError::Ledger(e) => match e {
-                LedgerError::KeyConflict { .. }
-                | LedgerError::InsufficientFunds { .. }
-                | LedgerError::AlreadyResolved(_) => StatusCode::CONFLICT,
-                LedgerError::InvalidAmount | LedgerError::InvalidKey => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            },
+            ServiceError::Api(e) => e.status(),
             ServiceError::Market(e) => actix_web::ResponseError::status_code(e),
-            ServiceError::Accounts(e) => e.status_code(),
-            ServiceError::Storage(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            other => other.describe().status(),
         }
     }
 
     fn error_response(&self) -> actix_web::HttpResponse {
-        let code = match self {
-            ServiceError::Invalid { .. } | ServiceError::Notification(_) | ServiceError::VietQr(_) => {
-                "invalid_input"
-            }
-            ServiceError::NotFound(_) => "not_found",
-            ServiceError::Conflict { code, .. } => code,
-            ServiceError::Unauthorized(_) => "unauthorized",
-            ServiceError::MalformedJson(_) => "malformed_json",
-            ServiceError::PayloadTooLarge(_) => "payload_too_large",
-            ServiceError::Ledger(LedgerError::KeyConflict { .. }) => "idempotency_key_reused",
-            ServiceError::Ledger(LedgerError::InsufficientFunds { .. }) => "insufficient_funds",
-            ServiceError::Ledger(LedgerError::AlreadyResolved(_)) => "already_resolved",
-            ServiceError::Ledger(LedgerError::InvalidAmount | LedgerError::InvalidKey) => "invalid_input",
-            ServiceError::Market(e) => return actix_web::ResponseError::error_response(e),
-            ServiceError::Accounts(e) => return e.error_response(),
-            ServiceError::Ledger(_) | ServiceError::Storage(_) | ServiceError::Internal(_) => "internal",
-        };
-        json_error(self.status_code(), code, &self.to_string())
+        match self {
+            ServiceError::Api(e) => e.error_response(),
+            ServiceError::Market(e) => actix_web::ResponseError::error_response(e),
+            other => other.describe().error_response(),
+        }
     }
 }

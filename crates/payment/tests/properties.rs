@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use payment::tlv::{Template, Writer};
+use payment::vietqr::tlv::{Template, Writer};
 use payment::{ascii_purpose, crc16_ccitt_false, VietQr, MAX_AMOUNT_VND};
 use proptest::prelude::*;
 

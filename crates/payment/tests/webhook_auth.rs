@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{TimeZone, Utc};
-use payment::webhook_auth::{REPLAY_WINDOW_SECS, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use payment::webhook::auth::{REPLAY_WINDOW_SECS, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use payment::{api_key_matches, sign, verify_signature, SignatureError};
 use proptest::prelude::*;
 

@@ -122,7 +122,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         }))
         .app_data(web::Data::from(state.payments.clone()))
         .app_data(web::Data::from(state.money.clone()))
-        .app_data(web::Data::new(payment::routes::WebhookSettings {
+        .app_data(web::Data::new(payment::webhook::WebhookSettings {
             api_key: state.config.bank_webhook_key.clone(),
             signing_secret: state.config.bank_webhook_secret.as_ref().map(|s| s.as_bytes().to_vec()),
             collection_account: state.config.collection_account.as_ref().map(|a| a.account_number.clone()),

@@ -5,47 +5,45 @@
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use common::error::error_response;
+use common::{ApiError, ErrorCode};
 
 fn as_error(response: HttpResponse, cause: String) -> actix_web::Error {
     actix_web::error::InternalError::from_response(cause, response).into()
 }
 
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let (status, code, message) = match &err {
+    let error = match &err {
         JsonPayloadError::Payload(actix_web::error::PayloadError::Io(e))
             if e.kind() == std::io::ErrorKind::TimedOut =>
         {
-            (StatusCode::REQUEST_TIMEOUT, "request_timeout", e.to_string())
+            ApiError::new(ErrorCode::RequestTimeout, e.to_string())
         }
-        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the body is larger than {limit} bytes"),
-        ),
-        JsonPayloadError::ContentType => (
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send application/json".to_string(),
-        ),
+        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            ApiError::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {limit} bytes"))
+                .param("limit", *limit)
+        }
+        JsonPayloadError::ContentType => {
+            ApiError::new(ErrorCode::UnsupportedMediaType, "send application/json")
+        }
         JsonPayloadError::Deserialize(e) if e.is_data() => {
-            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", e.to_string())
+            ApiError::new(ErrorCode::InvalidInput, e.to_string())
         }
-        JsonPayloadError::Deserialize(e) => (StatusCode::BAD_REQUEST, "malformed_json", e.to_string()),
-        other => (StatusCode::BAD_REQUEST, "malformed_json", other.to_string()),
+        JsonPayloadError::Deserialize(e) => ApiError::new(ErrorCode::MalformedJson, e.to_string()),
+        other => ApiError::new(ErrorCode::MalformedJson, other.to_string()),
     };
-    as_error(accounts::json_error(status, code, &message), err.to_string())
+    as_error(error.error_response(), err.to_string())
 }
 
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let message = err.to_string();
-    as_error(accounts::json_error(StatusCode::BAD_REQUEST, "invalid_query", &message), message)
+    as_error(error_response(ErrorCode::InvalidQuery, message.clone()), message)
 }
 
 pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
     let message = err.to_string();
-    as_error(accounts::json_error(StatusCode::NOT_FOUND, "not_found", &message), message)
+    as_error(error_response(ErrorCode::NotFound, message.clone()), message)
 }
 
 /// Which methods each route answers, for the `Allow` header of a 405: the
@@ -113,10 +111,9 @@ fn segments(path: &str) -> Vec<String> {
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let allowed = req.app_data::<actix_web::web::Data<AllowedMethods>>().and_then(|a| a.for_path(req.path()));
     if let Some(allow) = allowed {
-        let mut response = accounts::json_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            &format!("{} is not allowed on {}; use {allow}", req.method(), req.path()),
+        let mut response = error_response(
+            ErrorCode::MethodNotAllowed,
+            format!("{} is not allowed on {}; use {allow}", req.method(), req.path()),
         );
         if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
             response.headers_mut().insert(actix_web::http::header::ALLOW, value);
@@ -127,11 +124,7 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
         req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let wants_json = accept.contains("json") && !accept.contains("text/html");
     if req.path().starts_with("/api") || wants_json {
-        accounts::json_error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            &format!("no route {} {}", req.method(), req.path()),
-        )
+        error_response(ErrorCode::NotFound, format!("no route {} {}", req.method(), req.path()))
     } else {
         match pages::render_message_page("Không tìm thấy trang", "Địa chỉ này không có trên nongsan.")
         {
@@ -156,7 +149,7 @@ where
     let refused = uri.contains("%00") || uri.contains('\0');
     let fut = if refused { None } else { Some(srv.call(req)) };
     let early = if refused {
-        Some(accounts::json_error(StatusCode::BAD_REQUEST, "invalid_url", "the URL contains a NUL byte"))
+        Some(error_response(ErrorCode::InvalidUrl, "the URL contains a NUL byte"))
     } else {
         None
     };

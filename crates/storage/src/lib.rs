@@ -285,3 +285,15 @@ macro_rules! per_backend {
         }
     };
 }
+
+impl From<StorageError> for common::ApiError {
+    /// Storage failures are never the client's doing: a bare 500 with the
+    /// cause in the log, except a unique-key race (409) and a missing row
+    /// (404), which diesel's own conversion decides.
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Query(q) => q.into(),
+            other => common::ApiError::internal(other),
+        }
+    }
+}

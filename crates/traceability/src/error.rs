@@ -22,7 +22,7 @@ pub enum TraceError {
     #[error("{0}")]
     Conflict(String),
     #[error(transparent)]
-    Accounts(#[from] accounts::AccountsError),
+    Api(#[from] common::ApiError),
     #[error(transparent)]
     Label(#[from] labels::LabelError),
     #[error(transparent)]
@@ -55,36 +55,46 @@ impl From<actix_web::error::BlockingError> for TraceError {
     }
 }
 
+impl From<TraceError> for common::ApiError {
+    fn from(e: TraceError) -> Self {
+        match e {
+            TraceError::Api(e) => e,
+            other => other.describe(),
+        }
+    }
+}
+
+impl TraceError {
+    /// What the client is told: a code from the API's one error table.
+    fn describe(&self) -> common::ApiError {
+        use common::{ApiError, ErrorCode};
+        match self {
+            TraceError::Invalid { field, message } => ApiError::invalid(field, message),
+            TraceError::MalformedLink(_) => ApiError::new(ErrorCode::MalformedDigitalLink, self.to_string()),
+            TraceError::NotIJson(_) => ApiError::new(ErrorCode::MalformedJson, self.to_string()),
+            TraceError::NotFound(_) => ApiError::new(ErrorCode::NotFound, self.to_string()),
+            TraceError::Conflict(m) => ApiError::conflict(m),
+            TraceError::Label(e) => e.into(),
+            TraceError::Api(e) => ApiError::new(e.code(), e.message()),
+            TraceError::Proof(_) | TraceError::Storage(_) | TraceError::Internal(_) => {
+                ApiError::internal(self.to_string())
+            }
+        }
+    }
+}
+
 impl actix_web::ResponseError for TraceError {
     fn status_code(&self) -> StatusCode {
         match self {
-            TraceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            TraceError::MalformedLink(_) | TraceError::NotIJson(_) => StatusCode::BAD_REQUEST,
-            TraceError::NotFound(_) => StatusCode::NOT_FOUND,
-            TraceError::Conflict(_) => StatusCode::CONFLICT,
-            TraceError::Accounts(e) => e.status_code(),
-            TraceError::Label(labels::LabelError::DataTooLong { .. })
-            | TraceError::Label(labels::LabelError::TooDenseForLabel { .. }) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            TraceError::Proof(_)
-            | TraceError::Label(_)
-            | TraceError::Storage(_)
-            | TraceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            TraceError::Api(e) => e.status(),
+            other => other.describe().status(),
         }
     }
 
     fn error_response(&self) -> actix_web::HttpResponse {
-        let code = match self {
-            TraceError::Invalid { .. } => "invalid_input",
-            TraceError::MalformedLink(_) => "malformed_digital_link",
-            TraceError::NotIJson(_) => "malformed_json",
-            TraceError::NotFound(_) => "not_found",
-            TraceError::Conflict(_) => "conflict",
-            TraceError::Accounts(e) => return e.error_response(),
-            TraceError::Label(_) if self.status_code().is_client_error() => "label_too_long",
-            _ => "internal",
-        };
-        accounts::json_error(self.status_code(), code, &self.to_string())
+        match self {
+            TraceError::Api(e) => e.error_response(),
+            other => other.describe().error_response(),
+        }
     }
 }

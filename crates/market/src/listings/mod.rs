@@ -293,9 +293,9 @@ fn seller_for_actor(
     match actor.role {
         Role::Farmer => {
             let own = crate::sellers::seller_id_for_user(conn, &actor.user_id)?
-                .ok_or(accounts::AccountsError::Forbidden)?;
+                .ok_or_else(common::ApiError::forbidden)?;
             if requested.is_some_and(|r| r != own) {
-                return Err(accounts::AccountsError::Forbidden.into());
+                return Err(common::ApiError::forbidden().into());
             }
             seller_ref(conn, &own)?.ok_or_else(|| MarketError::NotFound("seller".into()))
         }
@@ -308,7 +308,7 @@ fn seller_for_actor(
                 _ => Err(MarketError::invalid("seller_id", "no such seller in your organisation")),
             }
         }
-        Role::Buyer | Role::Officer => Err(accounts::AccountsError::Forbidden.into()),
+        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden().into()),
     }
 }
 

@@ -626,7 +626,7 @@ pub fn list(
                 .select(order_parts::order_id);
             q = q.filter(orders::id.eq_any(parts));
         }
-        Role::Officer => return Err(accounts::AccountsError::Forbidden.into()),
+        Role::Officer => return Err(common::ApiError::forbidden().into()),
     }
     if let Some(s) = status {
         q = q.filter(orders::status.eq(s.to_string()));

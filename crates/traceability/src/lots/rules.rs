@@ -20,14 +20,7 @@ pub(crate) fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<String, TraceError> {
-    accounts::clean_text(field, value, max).map_err(|e| match e {
-        // The message already names the field.
-        accounts::AccountsError::Invalid(message) => {
-            let message = message.strip_prefix(&format!("{field}: ")).unwrap_or(&message).to_string();
-            TraceError::invalid(field, message)
-        }
-        other => other.into(),
-    })
+    Ok(accounts::clean_text(field, value, max)?)
 }
 
 /// Opaque ids are UUIDs; anything else cannot name a row (and must not
@@ -109,7 +102,7 @@ pub(crate) fn may_change(
     if own_farm || actor.may_act_for_organisation(seller_organisation) {
         Ok(())
     } else {
-        Err(accounts::AccountsError::Forbidden.into())
+        Err(common::ApiError::forbidden().into())
     }
 }
 
@@ -156,7 +149,7 @@ pub(crate) fn lot_scope(actor: &Actor) -> Result<LotScope, TraceError> {
         Role::Admin => Ok(LotScope::All),
         Role::Staff => Ok(LotScope::Organisation(actor.organisation_id.clone())),
         Role::Farmer => Ok(LotScope::Farmer(actor.user_id.clone())),
-        Role::Buyer | Role::Officer => Err(accounts::AccountsError::Forbidden.into()),
+        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden().into()),
     }
 }
 

@@ -196,13 +196,13 @@ fn resolve_seller(
                 .select((sellers::id, sellers::user_id, sellers::farm_name, sellers::full_name))
                 .first(conn)
                 .optional()?;
-            let own = own.ok_or(accounts::AccountsError::Forbidden)?;
+            let own = own.ok_or_else(common::ApiError::forbidden)?;
             if requested.is_some_and(|r| r != own.0) {
-                return Err(accounts::AccountsError::Forbidden.into());
+                return Err(common::ApiError::forbidden().into());
             }
             Ok(own)
         }
-        Role::Buyer | Role::Officer => Err(accounts::AccountsError::Forbidden.into()),
+        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden().into()),
     }
 }
 

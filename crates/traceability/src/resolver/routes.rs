@@ -16,11 +16,7 @@ use crate::{lots, verify, TraceError};
 fn html_error(status: actix_web::http::StatusCode, title: &str, message: &str) -> HttpResponse {
     match pages::render_message_page(title, message) {
         Ok(html) => HttpResponse::build(status).content_type(ContentType::html()).body(html),
-        Err(e) => accounts::json_error(
-            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            &e.to_string(),
-        ),
+        Err(e) => actix_web::ResponseError::error_response(&common::ApiError::internal(e.to_string())),
     }
 }
 

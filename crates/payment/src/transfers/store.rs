@@ -1,5 +1,4 @@
-//! Incoming bank transfers: from a webhook notification to the order it
-//! pays, or to suspense when it names none.
+//! Booking incoming bank transfers, and reading them back.
 //!
 //! Each notification is handled once: its id is claimed by inserting its
 //! row (a concurrent duplicate waits for the first to commit and then finds
@@ -9,88 +8,13 @@
 use accounts::{Actor, Role};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
-use storage::schema::{bank_transfers, bank_webhook_inbox, orders};
+use storage::schema::{bank_transfers, orders};
 use storage::DbConnection;
-use utoipa::ToSchema;
 
+use super::rules::{self, Found};
+use super::{Outcome, TransferView};
 use crate::escrow::post;
 use crate::{chart, BankNotification, Direction, ServiceError};
-
-/// What became of a notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The order is now paid in full.
-    Paid,
-    /// Less than the order owes; the rest is awaited.
-    PartlyPaid,
-    /// The order is paid and the excess is owed back to the buyer.
-    Overpaid,
-    /// The order owed nothing (cancelled, or already paid): all of it is
-    /// owed back.
-    OwedBack,
-    /// No order could be told from the text: held in suspense for staff.
-    Unmatched,
-    /// Was unmatched; staff assigned it to an order (or admin to a
-    /// post office's cash-on-delivery remittance).
-    Assigned,
-    /// Was unmatched; admin sent it back to whoever sent it.
-    Returned,
-    /// Not money in to the collection account: recorded, nothing booked.
-    Ignored,
-    /// The notification id was seen before: nothing changed.
-    Duplicate,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Paid => "paid",
-            Outcome::PartlyPaid => "partly_paid",
-            Outcome::Overpaid => "overpaid",
-            Outcome::OwedBack => "owed_back",
-            Outcome::Unmatched => "unmatched",
-            Outcome::Assigned => "assigned",
-            Outcome::Returned => "returned",
-            Outcome::Ignored => "ignored",
-            Outcome::Duplicate => "duplicate",
-        }
-    }
-}
-
-/// Stores a webhook body exactly as it came, before anything is done with
-/// it (its own transaction, so it stays even when processing fails).
-/// Returns the inbox id.
-pub fn store_raw(conn: &mut DbConnection, body: &[u8]) -> Result<String, ServiceError> {
-    let id = storage::new_id();
-    diesel::insert_into(bank_webhook_inbox::table)
-        .values((
-            bank_webhook_inbox::id.eq(&id),
-            bank_webhook_inbox::received_at.eq(storage::now()),
-            // as received, except what a text column cannot hold: invalid
-            // UTF-8 and NUL (PostgreSQL) become U+FFFD
-            bank_webhook_inbox::raw_body.eq(String::from_utf8_lossy(body).replace('\0', "\u{FFFD}")),
-        ))
-        .execute(conn)?;
-    Ok(id)
-}
-
-/// Notes what became of an inbox entry.
-pub fn note_outcome(
-    conn: &mut DbConnection,
-    inbox_id: &str,
-    notification_id: Option<&str>,
-    outcome: &str,
-) -> Result<(), ServiceError> {
-    diesel::update(bank_webhook_inbox::table.find(inbox_id))
-        .set((
-            bank_webhook_inbox::notification_id.eq(notification_id),
-            bank_webhook_inbox::outcome.eq(outcome),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
 
 /// Books a notification: matched to an order (bank → escrow, any excess
 /// bank → refund), or to suspense. `collection_account` is the account
@@ -174,13 +98,8 @@ pub fn receive(
     })
 }
 
-enum Found {
-    One(market::orders::PayableOrder),
-    None(String),
-}
-
-/// The one bank-transfer order the text names. Zero or several candidates,
-/// or a cash-on-delivery order, is for a person to sort out.
+/// The one bank-transfer order the text names, if there is exactly one
+/// (see [`rules::pick_order`]).
 fn find_order(conn: &mut DbConnection, content: &str) -> Result<Found, ServiceError> {
     let mut found: Vec<market::orders::PayableOrder> = Vec::new();
     for code in crate::candidate_order_codes(content) {
@@ -190,21 +109,7 @@ fn find_order(conn: &mut DbConnection, content: &str) -> Result<Found, ServiceEr
             }
         }
     }
-    Ok(match found.len() {
-        0 => Found::None("no order code found in the transfer text".into()),
-        1 => {
-            let order = found.remove(0);
-            if order.method == market::orders::lifecycle::PaymentMethod::Cod {
-                Found::None(format!("order {} is cash on delivery", order.code))
-            } else {
-                Found::One(order)
-            }
-        }
-        _ => Found::None(format!(
-            "the text names several orders: {}",
-            found.iter().map(|o| o.code.as_str()).collect::<Vec<_>>().join(", ")
-        )),
-    })
+    Ok(rules::pick_order(found))
 }
 
 /// Credits `amount_vnd` from `source` (the bank, or suspense) to an order.
@@ -236,17 +141,7 @@ fn credit_order(
         &format!("order {}: more than owed, to be paid back (transfer {notification_id})", order.code),
         &order.id,
     )?;
-    let outcome = if assigned {
-        Outcome::Assigned
-    } else if applied.applied_vnd == 0 {
-        Outcome::OwedBack
-    } else if applied.excess_vnd > 0 {
-        Outcome::Overpaid
-    } else if applied.status == market::orders::lifecycle::OrderStatus::Placed {
-        Outcome::PartlyPaid
-    } else {
-        Outcome::Paid
-    };
+    let outcome = rules::outcome(assigned, &applied);
     settle_row(conn, notification_id, outcome, Some(&order.id), applied.applied_vnd, applied.excess_vnd, None)
 }
 
@@ -269,25 +164,6 @@ fn settle_row(
         ))
         .execute(conn)?;
     Ok(outcome)
-}
-
-/// A transfer as staff see it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TransferView {
-    pub notification_id: String,
-    pub gateway: String,
-    /// When the bank made the transfer (UTC).
-    pub transaction_at: String,
-    pub amount_vnd: i64,
-    pub content: String,
-    pub reference_code: Option<String>,
-    pub outcome: String,
-    pub order_id: Option<String>,
-    pub order_code: Option<String>,
-    pub applied_vnd: i64,
-    pub excess_vnd: i64,
-    pub note: Option<String>,
-    pub received_at: String,
 }
 
 /// The columns of a [`TransferRow`], from `bank_transfers` left-joined to
@@ -395,10 +271,7 @@ pub fn assign(
     order_code: &str,
 ) -> Result<TransferView, ServiceError> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    let code = order_code.trim().to_ascii_uppercase();
-    if !crate::is_order_code(&code) {
-        return Err(ServiceError::invalid("order_code", "an order code is NS and 8 letters or digits"));
-    }
+    let code = rules::order_code(order_code)?;
     storage::write_transaction(conn, |conn| {
         let amount = claim_unmatched(conn, actor, notification_id, Outcome::Assigned, "assigned by staff")?;
         let order = market::orders::find_by_code(conn, &code)?

@@ -1,53 +1,12 @@
-//! Escrow: what the books record when orders are paid, confirmed,
-//! delivered or cancelled.
-//!
-//! - A bank transfer for an order: bank → escrow of the order, up to what
-//!   the order still owes; the rest bank → refund of the order (owed back).
-//! - A seller confirms a paid part: a hold (pending transfer) escrow →
-//!   seller payable for the part's value, so the money is set aside for
-//!   that seller and cannot be refunded or promised twice.
-//! - Delivered: the hold is posted; then the platform fee moves from the
-//!   seller's payable to platform revenue. Cash on delivery first records
-//!   the cash: post office → escrow, then escrow → payable.
-//! - Cancelled (by anyone, or a failed delivery): an open hold is voided,
-//!   and whatever escrow holds beyond what the order's remaining unheld
-//!   parts need moves to the order's refund account.
-//!
-//! Every ledger operation's idempotency key is derived from the event
-//! (`hold:{part}`, `release:{part}`…), so a step can never be booked twice.
-//! [`plan`] decides the steps from the order alone (pure, unit-tested);
-//! [`EscrowBooks`] writes them inside the transaction that changes the order.
-
-use std::collections::BTreeMap;
+//! The escrow's decisions, from plain data: the ledger steps an order
+//! change makes, the kind of each chart account, and a refund's details.
 
 use market::orders::lifecycle::{PartStatus, PaymentMethod};
-use market::orders::{OrderMoney, PartsChange};
-use market::MarketError;
-use storage::DbConnection;
+use market::orders::PartsChange;
 
-use crate::chart;
+use super::{EscrowState, Step};
 use crate::fee::FeeRate;
-use crate::ledger::{self, LedgerError, TransferRequest};
-
-/// One thing to write in the ledger.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// A transfer, posted or held (`pending`).
-    Transfer { key: String, debit: String, credit: String, amount_vnd: i64, pending: bool, memo: String },
-    /// Posts the whole hold made under `hold_key`.
-    PostHold { key: String, hold_key: String, memo: String },
-    /// Releases the hold made under `hold_key`.
-    VoidHold { key: String, hold_key: String, memo: String },
-}
-
-/// What the books hold for an order before a change.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EscrowState {
-    /// Escrow not set aside by a hold.
-    pub available_vnd: i64,
-    /// Open holds by part id: the amount set aside for that part's seller.
-    pub open_holds: BTreeMap<String, i64>,
-}
+use crate::{chart, ledger, ServiceError};
 
 pub fn hold_key(part_id: &str) -> String {
     format!("hold:{part_id}")
@@ -161,29 +120,6 @@ pub fn plan(change: &PartsChange, state: &EscrowState, fee: FeeRate) -> Vec<Step
     steps
 }
 
-/// The escrow's state for an order, read from the ledger.
-pub fn escrow_state(conn: &mut DbConnection, order_id: &str) -> Result<EscrowState, LedgerError> {
-    let code = chart::escrow_code(order_id);
-    let Some(account) = ledger::account(conn, &code)? else {
-        return Ok(EscrowState::default());
-    };
-    let open_holds = ledger::pending_holds(conn, &code)?
-        .into_iter()
-        .filter(|t| t.debit == code)
-        .filter_map(|t| t.key.strip_prefix("hold:").map(|part| (part.to_string(), t.amount_vnd)))
-        .collect();
-    Ok(EscrowState { available_vnd: account.available(), open_holds })
-}
-
-/// Opens the accounts a step touches, if they are new.
-fn open_accounts(conn: &mut DbConnection, codes: &[&str]) -> Result<(), LedgerError> {
-    for code in codes {
-        let spec = spec_for(code);
-        ledger::open_account(conn, &spec)?;
-    }
-    Ok(())
-}
-
 /// The kind of an account follows from its code (see [`chart`]).
 pub(crate) fn spec_for(code: &str) -> ledger::AccountSpec<'_> {
     if code == chart::BANK || code.starts_with(chart::COD_PREFIX) {
@@ -193,111 +129,21 @@ pub(crate) fn spec_for(code: &str) -> ledger::AccountSpec<'_> {
     }
 }
 
-/// Writes `steps`. Inside the caller's transaction. Every account the
-/// steps touch is opened if new and locked first, in code order (see
-/// [`ledger::lock_accounts`]).
-pub fn apply(conn: &mut DbConnection, steps: &[Step], reference: &str) -> Result<(), LedgerError> {
-    // First pass: open new accounts and find the holds (read once), so that
-    // every account can be locked before anything moves.
-    let mut touched: Vec<String> = Vec::new();
-    let mut holds: BTreeMap<&str, String> = BTreeMap::new();
-    for step in steps {
-        match step {
-            Step::Transfer { debit, credit, .. } => {
-                open_accounts(conn, &[debit, credit])?;
-                touched.extend([debit.clone(), credit.clone()]);
-            }
-            Step::PostHold { hold_key, .. } | Step::VoidHold { hold_key, .. } => {
-                let hold = ledger::find_by_key(conn, hold_key)?
-                    .ok_or_else(|| LedgerError::PendingNotFound(hold_key.clone()))?;
-                touched.extend([hold.debit, hold.credit]);
-                holds.insert(hold_key, hold.id);
-            }
-        }
+/// A refund's details as admin gave them: the cleaned bank reference, or
+/// why they are refused.
+pub fn refund(amount_vnd: i64, reference: &str) -> Result<String, ServiceError> {
+    let reference = accounts::clean_text("reference", reference, 100)?;
+    // it becomes part of the ledger's idempotency key, which is ASCII
+    if !reference.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
+        return Err(ServiceError::invalid(
+            "reference",
+            "the bank's reference: letters, digits and punctuation without diacritics",
+        ));
     }
-    let codes: Vec<&str> = touched.iter().map(String::as_str).collect();
-    ledger::lock_accounts(conn, &codes)?;
-    for step in steps {
-        match step {
-            Step::Transfer { key, debit, credit, amount_vnd, pending, memo } => {
-                ledger::transfer(
-                    conn,
-                    &TransferRequest {
-                        key,
-                        debit,
-                        credit,
-                        amount_vnd: *amount_vnd,
-                        pending: *pending,
-                        memo,
-                        reference: Some(reference),
-                    },
-                )?;
-            }
-            Step::PostHold { key, hold_key, memo } => {
-                ledger::post_pending(conn, key, hold_id(&holds, hold_key)?, None, memo)?;
-            }
-            Step::VoidHold { key, hold_key, memo } => {
-                ledger::void_pending(conn, key, hold_id(&holds, hold_key)?, memo)?;
-            }
-        }
+    if amount_vnd <= 0 || amount_vnd > crate::MAX_NOTIFIED_AMOUNT_VND {
+        return Err(ServiceError::invalid("amount_vnd", "a positive whole number of đồng"));
     }
-    Ok(())
-}
-
-/// The id of the hold made under `hold_key`, found by [`apply`]'s first pass.
-fn hold_id<'a>(holds: &'a BTreeMap<&str, String>, hold_key: &str) -> Result<&'a str, LedgerError> {
-    holds.get(hold_key).map(String::as_str).ok_or_else(|| LedgerError::PendingNotFound(hold_key.to_string()))
-}
-
-/// A transfer between two chart accounts, opening them if needed.
-pub(crate) fn post(
-    conn: &mut DbConnection,
-    key: &str,
-    debit: &str,
-    credit: &str,
-    amount_vnd: i64,
-    memo: &str,
-    reference: &str,
-) -> Result<(), LedgerError> {
-    if amount_vnd <= 0 {
-        return Ok(());
-    }
-    apply(
-        conn,
-        &[Step::Transfer {
-            key: key.to_string(),
-            debit: debit.to_string(),
-            credit: credit.to_string(),
-            amount_vnd,
-            pending: false,
-            memo: memo.to_string(),
-        }],
-        reference,
-    )
-}
-
-/// The market's orders write their money here (the server plugs it in).
-#[derive(Debug, Clone, Copy)]
-pub struct EscrowBooks {
-    pub fee: FeeRate,
-}
-
-impl OrderMoney for EscrowBooks {
-    fn parts_changed(&self, conn: &mut DbConnection, change: &PartsChange) -> Result<(), MarketError> {
-        let state = escrow_state(conn, &change.order_id).map_err(ledger_to_market)?;
-        let steps = plan(change, &state, self.fee);
-        apply(conn, &steps, &change.order_id).map_err(ledger_to_market)
-    }
-}
-
-/// A ledger refusal inside an order change is a bug in the books (the
-/// order rules should have prevented it), except a storage error, which
-/// keeps its kind so that a serialisation failure is reported as such.
-fn ledger_to_market(e: LedgerError) -> MarketError {
-    match e {
-        LedgerError::Storage(d) => MarketError::from(d),
-        other => MarketError::Internal(format!("escrow books: {other}")),
-    }
+    Ok(reference)
 }
 
 #[cfg(test)]

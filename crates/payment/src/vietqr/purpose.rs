@@ -3,7 +3,7 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::vietqr::MAX_PURPOSE_LEN;
+use super::MAX_PURPOSE_LEN;
 
 /// Folds `text` into something [`crate::VietQr::new_dynamic`] accepts as a
 /// purpose: diacritics removed (`Nguyễn` → `Nguyen`, `đ` → `d`), every run

@@ -9,7 +9,7 @@
 //!
 //! Nothing here knows about VietQR; see [`crate::VietQr`] for that.
 
-use crate::crc::crc16_ccitt_false;
+use super::crc::crc16_ccitt_false;
 use crate::PaymentError;
 
 /// The largest tag and the largest length.

@@ -1,68 +1,18 @@
-//! Cash on delivery: the post office collects the cash when it delivers a
-//! part (booked by the escrow flow as post office → escrow → seller), so
-//! it owes the operator that cash until it remits it.
-//!
-//! A remittance is announced by the post office's staff for an amount up
-//! to what it owes (a hold: the cash cannot be remitted twice), and
-//! completed by admin when the money shows in the collection account, or
-//! cancelled if it never does.
+//! Cash on delivery on the database: positions, remittances, and their
+//! postings.
 
 use accounts::{Actor, Role};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
 use storage::schema::cod_remittances;
 use storage::DbConnection;
-use utoipa::ToSchema;
 
-use crate::{chart, escrow, ledger, ServiceError};
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Remittance {
-    pub id: String,
-    /// The post office (organisation id), or `none`.
-    pub post_office: String,
-    pub amount_vnd: i64,
-    /// `pending`, `received` or `cancelled`.
-    pub status: String,
-    /// The bank reference the post office gave.
-    pub reference: Option<String>,
-    pub created_at: String,
-    pub resolved_at: Option<String>,
-}
-
-/// What a post office owes for cash on delivery.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CodPosition {
-    pub post_office: String,
-    /// Collected and not yet received by the operator.
-    pub owed_vnd: i64,
-    /// Of that, announced in pending remittances.
-    pub in_transit_vnd: i64,
-    /// What a new remittance may still cover.
-    pub remittable_vnd: i64,
-    pub remittances: Vec<Remittance>,
-}
+use super::rules::{self, post_office_for};
+use super::{CodPosition, Remittance};
+use crate::{chart, escrow, ledger, transfers, ServiceError};
 
 fn rfc3339(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// The post office `actor` speaks for: staff their own, admin the one named.
-fn post_office_for(actor: &Actor, named: Option<&str>) -> Result<String, ServiceError> {
-    match actor.role {
-        Role::Staff => {
-            let own = actor.organisation_id.clone().unwrap_or_else(|| "none".into());
-            match named {
-                Some(n) if n != own => Err(ServiceError::NotFound("post office".into())),
-                _ => Ok(own),
-            }
-        }
-        Role::Admin => named
-            .map(str::to_string)
-            .ok_or_else(|| ServiceError::invalid("post_office", "name the post office (organisation id)")),
-        _ => Err(accounts::AccountsError::Forbidden.into()),
-    }
 }
 
 type RemittanceRow = (String, String, i64, String, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
@@ -135,20 +85,7 @@ pub fn announce(
     storage::write_transaction(conn, |conn| {
         let code = chart::cod_code(Some(&office));
         let remittable = ledger::account(conn, &code)?.map_or(0, |a| a.available());
-        let amount = amount_vnd.unwrap_or(remittable);
-        if amount <= 0 {
-            return Err(if amount_vnd.is_some() {
-                ServiceError::invalid("amount_vnd", "a positive number of đồng")
-            } else {
-                ServiceError::conflict("nothing_to_remit", "this post office owes no cash on delivery")
-            });
-        }
-        if amount > remittable {
-            return Err(ServiceError::conflict(
-                "exceeds_remittable",
-                format!("the post office owes {remittable} đồng not yet remitted; it cannot remit {amount}"),
-            ));
-        }
+        let amount = rules::amount_to_remit(amount_vnd, remittable)?;
         escrow::apply(
             conn,
             &[escrow::Step::Transfer {
@@ -219,51 +156,20 @@ pub fn resolve(
             ));
         }
         let remittance = one(conn, id)?;
-        let steps = match (received, notification_id) {
-            (true, Some(nid)) => {
-                let amount = crate::bank_transfers::claim_unmatched(
+        let matched = match (received, notification_id) {
+            (true, Some(nid)) => Some((
+                nid,
+                transfers::store::claim_unmatched(
                     conn,
                     actor,
                     nid,
-                    crate::bank_transfers::Outcome::Assigned,
+                    transfers::Outcome::Assigned,
                     &format!("cash-on-delivery remittance {id}"),
-                )?;
-                if amount != remittance.amount_vnd {
-                    return Err(ServiceError::conflict(
-                        "amount_mismatch",
-                        format!(
-                            "the transfer is {amount} đồng, the remittance {} đồng",
-                            remittance.amount_vnd
-                        ),
-                    ));
-                }
-                vec![
-                    escrow::Step::VoidHold {
-                        key: format!("remit:{id}:matched"),
-                        hold_key: format!("remit:{id}"),
-                        memo: format!("arrived as bank transfer {nid}"),
-                    },
-                    escrow::Step::Transfer {
-                        key: format!("remit:{id}:from-suspense"),
-                        debit: chart::SUSPENSE.into(),
-                        credit: chart::cod_code(Some(&remittance.post_office)),
-                        amount_vnd: amount,
-                        pending: false,
-                        memo: format!("cash on delivery remitted by bank transfer {nid}"),
-                    },
-                ]
-            }
-            (true, None) => vec![escrow::Step::PostHold {
-                key: format!("remit:{id}:received"),
-                hold_key: format!("remit:{id}"),
-                memo: "cash on delivery received in the collection account".into(),
-            }],
-            (false, _) => vec![escrow::Step::VoidHold {
-                key: format!("remit:{id}:cancelled"),
-                hold_key: format!("remit:{id}"),
-                memo: "remittance never arrived".into(),
-            }],
+                )?,
+            )),
+            _ => None,
         };
+        let steps = rules::resolution_steps(id, &remittance, received, matched)?;
         escrow::apply(conn, &steps, id)?;
         accounts::audit::record(conn, actor, None, &format!("cod.{status}"), "cod_remittance", id)?;
         Ok::<_, ServiceError>(())

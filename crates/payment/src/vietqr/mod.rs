@@ -24,13 +24,24 @@
 //! themselves print mostly omit them. When parsing, those and any other
 //! top-level tags (52 merchant category, 26 other networks, …) and other
 //! sub-tags of 62 are checked for well-formedness and otherwise ignored.
+//!
+//! This folder: the codec here and its parts ([`tlv`], `crc`, `purpose`),
+//! all pure; [`routes`] serves an order's code as a PNG.
+
+pub(crate) mod crc;
+pub(crate) mod purpose;
+pub mod routes;
+pub mod tlv;
 
 use std::fmt;
 use std::str::FromStr;
 
+use serde::Deserialize;
+use utoipa::IntoParams;
+
 use crate::error::Field;
-use crate::tlv::{DataObject, Template, Writer, CRC_TAG};
 use crate::PaymentError;
+use tlv::{DataObject, Template, Writer, CRC_TAG};
 
 /// The GUID that marks template 38 as NAPAS (VietQR).
 pub const NAPAS_GUID: &str = "A000000727";
@@ -301,7 +312,7 @@ fn check_crc(payload: &str, root: &Template<'_>) -> Result<(), PaymentError> {
     }
     let found = u16::from_str_radix(digits, 16).map_err(|_| PaymentError::BadCrc)?;
     let covered = payload.get(..crc.offset() + 4).ok_or(PaymentError::BadCrc)?;
-    let computed = crate::crc16_ccitt_false(covered.as_bytes());
+    let computed = crc::crc16_ccitt_false(covered.as_bytes());
     if found != computed {
         return Err(PaymentError::CrcMismatch { found, computed });
     }
@@ -385,4 +396,12 @@ fn check_purpose(purpose: &str) -> Result<(), PaymentError> {
         ));
     }
     Ok(())
+}
+
+// the query of `routes::order_vietqr_png`
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QrImageQuery {
+    /// Pixels per QR module, 2 to 16 (default 6).
+    pub scale: Option<u32>,
 }

@@ -1,54 +1,17 @@
-//! Payouts: what sellers are owed leaves the collection account in runs.
-//!
-//! A run gathers every seller's payable into a batch and sets each amount
-//! aside with a hold (payable → bank, pending), so money promised in one
-//! batch cannot be promised again. Admin downloads the batch as a CSV for
-//! the bank (with a VietQR payload per row, for banks that take those),
-//! marks it sent, then confirms it: each row is posted, or voided when the
-//! bank reports it failed, which leaves the money owed for the next run.
+//! Payouts on the database: runs, batches and their rows, and sellers'
+//! statements.
 
 use accounts::{Actor, Role};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
 use storage::schema::{payout_batches, payout_items, sellers};
 use storage::DbConnection;
-use utoipa::ToSchema;
 
-use crate::{chart, escrow, ledger, ServiceError, VietQr};
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PayoutBatch {
-    pub id: String,
-    /// `created`, `sent` (the file went to the bank) or `confirmed`.
-    pub status: String,
-    pub total_vnd: i64,
-    pub item_count: i64,
-    pub created_at: String,
-    pub sent_at: Option<String>,
-    pub confirmed_at: Option<String>,
-    pub items: Vec<PayoutItem>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PayoutItem {
-    pub seller_id: String,
-    pub amount_vnd: i64,
-    pub bank_bin: String,
-    pub account_number: String,
-    pub account_name: String,
-    /// The transfer description, ASCII, ≤ 25 characters.
-    pub purpose: String,
-    /// `pending`, `paid` or `failed`.
-    pub status: String,
-}
+use super::{rules, PayoutBatch, PayoutItem, SellerStatement, StatementLine};
+use crate::{chart, escrow, ledger, ServiceError};
 
 fn rfc3339(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn hold_key(batch_id: &str, seller_id: &str) -> String {
-    format!("payout:{batch_id}:{seller_id}")
 }
 
 /// What the collection account holds that belongs to nobody but sellers
@@ -100,7 +63,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Ser
             escrow::apply(
                 conn,
                 &[escrow::Step::Transfer {
-                    key: hold_key(&batch_id, seller_id),
+                    key: rules::hold_key(&batch_id, seller_id),
                     debit: account.code.clone(),
                     credit: chart::BANK.into(),
                     amount_vnd: amount,
@@ -223,38 +186,6 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBat
     Ok(batch_view(row, items))
 }
 
-/// The batch as a CSV file for the operator's bank: one transfer per row,
-/// with a VietQR payload carrying the same account, amount and purpose.
-pub fn bank_file(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Vec<u8>, ServiceError> {
-    let batch = get(conn, actor, id)?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let csv_error = |e: csv::Error| ServiceError::Internal(format!("writing the bank file: {e}"));
-    out.write_record([
-        "seller_id",
-        "account_name",
-        "bank_bin",
-        "account_number",
-        "amount_vnd",
-        "purpose",
-        "vietqr_payload",
-    ])
-    .map_err(csv_error)?;
-    for item in batch.items.iter().filter(|i| i.status != "failed") {
-        let qr = VietQr::new_dynamic(&item.bank_bin, &item.account_number, item.amount_vnd, &item.purpose)?;
-        out.write_record([
-            item.seller_id.as_str(),
-            item.account_name.as_str(),
-            item.bank_bin.as_str(),
-            item.account_number.as_str(),
-            &item.amount_vnd.to_string(),
-            item.purpose.as_str(),
-            qr.payload(),
-        ])
-        .map_err(csv_error)?;
-    }
-    out.into_inner().map_err(|e| ServiceError::Internal(format!("writing the bank file: {e}")))
-}
-
 /// The file went to the bank (admin).
 pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBatch, ServiceError> {
     actor.require(&[Role::Admin])?;
@@ -313,20 +244,7 @@ pub fn confirm(
         let mut steps = Vec::new();
         for seller_id in &sellers_in_batch {
             let paid = !failed.contains(seller_id);
-            let hold = hold_key(id, seller_id);
-            steps.push(if paid {
-                escrow::Step::PostHold {
-                    key: format!("{hold}:paid"),
-                    hold_key: hold,
-                    memo: format!("payout batch {id}: paid"),
-                }
-            } else {
-                escrow::Step::VoidHold {
-                    key: format!("{hold}:failed"),
-                    hold_key: hold,
-                    memo: format!("payout batch {id}: the bank could not pay it"),
-                }
-            });
+            steps.push(rules::settle_step(id, seller_id, paid));
             diesel::update(
                 payout_items::table
                     .filter(payout_items::batch_id.eq(id))
@@ -341,29 +259,6 @@ pub fn confirm(
         Ok::<_, ServiceError>(())
     })?;
     get(conn, actor, id)
-}
-
-/// A seller's account with the operator.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SellerStatement {
-    pub seller_id: String,
-    /// Owed to the seller now (delivered, less fees, less paid out).
-    pub owed_vnd: i64,
-    /// Of that, in a payout batch not yet confirmed.
-    pub in_payout_vnd: i64,
-    /// Every posted movement, oldest first, with the running balance.
-    pub lines: Vec<StatementLine>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct StatementLine {
-    pub at: String,
-    pub description: String,
-    /// The order (or payout batch) it belongs to.
-    pub reference: Option<String>,
-    /// + owed to the seller, − fee or paid out.
-    pub amount_vnd: i64,
-    pub balance_vnd: i64,
 }
 
 /// The statement of a seller: the farmer its own, staff their post
@@ -383,7 +278,7 @@ pub fn statement(
     let allowed = match actor.role {
         Role::Farmer => actor.user_id == user_id,
         Role::Staff | Role::Admin => actor.may_act_for_organisation(organisation.as_deref()),
-        Role::Buyer | Role::Officer => return Err(accounts::AccountsError::Forbidden.into()),
+        Role::Buyer | Role::Officer => return Err(common::ApiError::forbidden().into()),
     };
     if !allowed {
         return Err(not_found());

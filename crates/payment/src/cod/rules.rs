@@ -1,0 +1,138 @@
+//! Cash on delivery's decisions, from plain data: which post office an
+//! actor speaks for, how much a remittance may cover, and the ledger steps
+//! that resolve one.
+
+use accounts::{Actor, Role};
+
+use super::Remittance;
+use crate::escrow::Step;
+use crate::{chart, ServiceError};
+
+/// The post office `actor` speaks for: staff their own, admin the one named.
+pub fn post_office_for(actor: &Actor, named: Option<&str>) -> Result<String, ServiceError> {
+    match actor.role {
+        Role::Staff => {
+            let own = actor.organisation_id.clone().unwrap_or_else(|| "none".into());
+            match named {
+                Some(n) if n != own => Err(ServiceError::NotFound("post office".into())),
+                _ => Ok(own),
+            }
+        }
+        Role::Admin => named
+            .map(str::to_string)
+            .ok_or_else(|| ServiceError::invalid("post_office", "name the post office (organisation id)")),
+        _ => Err(common::ApiError::forbidden().into()),
+    }
+}
+
+/// What a new remittance covers: `asked`, or all that is `remittable`
+/// when `None`; never more than is remittable.
+pub fn amount_to_remit(asked: Option<i64>, remittable: i64) -> Result<i64, ServiceError> {
+    let amount = asked.unwrap_or(remittable);
+    if amount <= 0 {
+        return Err(if asked.is_some() {
+            ServiceError::invalid("amount_vnd", "a positive number of đồng")
+        } else {
+            ServiceError::conflict("nothing_to_remit", "this post office owes no cash on delivery")
+        });
+    }
+    if amount > remittable {
+        return Err(ServiceError::conflict(
+            "exceeds_remittable",
+            format!("the post office owes {remittable} đồng not yet remitted; it cannot remit {amount}"),
+        ));
+    }
+    Ok(amount)
+}
+
+/// The ledger steps that resolve `remittance` (`id`): `received` or not,
+/// and when received, `matched` names the bank notification it arrived as
+/// and that transfer's amount, which must be the remittance's.
+pub fn resolution_steps(
+    id: &str,
+    remittance: &Remittance,
+    received: bool,
+    matched: Option<(&str, i64)>,
+) -> Result<Vec<Step>, ServiceError> {
+    Ok(match (received, matched) {
+        (true, Some((nid, amount))) => {
+            if amount != remittance.amount_vnd {
+                return Err(ServiceError::conflict(
+                    "amount_mismatch",
+                    format!("the transfer is {amount} đồng, the remittance {} đồng", remittance.amount_vnd),
+                ));
+            }
+            vec![
+                Step::VoidHold {
+                    key: format!("remit:{id}:matched"),
+                    hold_key: format!("remit:{id}"),
+                    memo: format!("arrived as bank transfer {nid}"),
+                },
+                Step::Transfer {
+                    key: format!("remit:{id}:from-suspense"),
+                    debit: chart::SUSPENSE.into(),
+                    credit: chart::cod_code(Some(&remittance.post_office)),
+                    amount_vnd: amount,
+                    pending: false,
+                    memo: format!("cash on delivery remitted by bank transfer {nid}"),
+                },
+            ]
+        }
+        (true, None) => vec![Step::PostHold {
+            key: format!("remit:{id}:received"),
+            hold_key: format!("remit:{id}"),
+            memo: "cash on delivery received in the collection account".into(),
+        }],
+        (false, _) => vec![Step::VoidHold {
+            key: format!("remit:{id}:cancelled"),
+            hold_key: format!("remit:{id}"),
+            memo: "remittance never arrived".into(),
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn remittance(amount_vnd: i64) -> Remittance {
+        Remittance {
+            id: "r1".into(),
+            post_office: "po1".into(),
+            amount_vnd,
+            status: "pending".into(),
+            reference: None,
+            created_at: String::new(),
+            resolved_at: None,
+        }
+    }
+
+    #[test]
+    fn a_remittance_covers_at_most_what_is_owed() {
+        assert_eq!(amount_to_remit(None, 500).unwrap(), 500);
+        assert_eq!(amount_to_remit(Some(200), 500).unwrap(), 200);
+        assert!(matches!(amount_to_remit(Some(0), 500), Err(ServiceError::Invalid { .. })));
+        assert!(matches!(
+            amount_to_remit(None, 0),
+            Err(ServiceError::Conflict { code: "nothing_to_remit", .. })
+        ));
+        assert!(matches!(
+            amount_to_remit(Some(501), 500),
+            Err(ServiceError::Conflict { code: "exceeds_remittable", .. })
+        ));
+    }
+
+    #[test]
+    fn a_matched_transfer_must_be_the_remittance_amount() {
+        let r = remittance(300);
+        let steps = resolution_steps("r1", &r, true, Some(("n1", 300))).unwrap();
+        assert!(matches!(&steps[..], [Step::VoidHold { .. }, Step::Transfer { amount_vnd: 300, .. }]));
+        assert!(matches!(
+            resolution_steps("r1", &r, true, Some(("n1", 299))),
+            Err(ServiceError::Conflict { code: "amount_mismatch", .. })
+        ));
+        assert!(matches!(&resolution_steps("r1", &r, true, None).unwrap()[..], [Step::PostHold { .. }]));
+        assert!(matches!(&resolution_steps("r1", &r, false, None).unwrap()[..], [Step::VoidHold { .. }]));
+    }
+}

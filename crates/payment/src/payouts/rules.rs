@@ -1,0 +1,106 @@
+//! Payouts' decisions, from plain data: the keys of their holds, how a
+//! confirmed row settles, and the file for the bank.
+
+use super::PayoutBatch;
+use crate::escrow::Step;
+use crate::{ServiceError, VietQr};
+
+/// The key of the hold that sets a seller's amount aside in a batch.
+pub fn hold_key(batch_id: &str, seller_id: &str) -> String {
+    format!("payout:{batch_id}:{seller_id}")
+}
+
+/// How the bank's answer settles a seller's row of batch `batch_id`: the
+/// hold is posted when `paid`, voided (the money stays owed) when not.
+pub fn settle_step(batch_id: &str, seller_id: &str, paid: bool) -> Step {
+    let hold = hold_key(batch_id, seller_id);
+    if paid {
+        Step::PostHold {
+            key: format!("{hold}:paid"),
+            hold_key: hold,
+            memo: format!("payout batch {batch_id}: paid"),
+        }
+    } else {
+        Step::VoidHold {
+            key: format!("{hold}:failed"),
+            hold_key: hold,
+            memo: format!("payout batch {batch_id}: the bank could not pay it"),
+        }
+    }
+}
+
+/// The batch as a CSV file for the operator's bank: one transfer per row,
+/// with a VietQR payload carrying the same account, amount and purpose.
+pub fn bank_file(batch: &PayoutBatch) -> Result<Vec<u8>, ServiceError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| ServiceError::Internal(format!("writing the bank file: {e}"));
+    out.write_record([
+        "seller_id",
+        "account_name",
+        "bank_bin",
+        "account_number",
+        "amount_vnd",
+        "purpose",
+        "vietqr_payload",
+    ])
+    .map_err(csv_error)?;
+    for item in batch.items.iter().filter(|i| i.status != "failed") {
+        let qr = VietQr::new_dynamic(&item.bank_bin, &item.account_number, item.amount_vnd, &item.purpose)?;
+        out.write_record([
+            item.seller_id.as_str(),
+            item.account_name.as_str(),
+            item.bank_bin.as_str(),
+            item.account_number.as_str(),
+            &item.amount_vnd.to_string(),
+            item.purpose.as_str(),
+            qr.payload(),
+        ])
+        .map_err(csv_error)?;
+    }
+    out.into_inner().map_err(|e| ServiceError::Internal(format!("writing the bank file: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::payouts::PayoutItem;
+
+    #[test]
+    fn a_failed_row_voids_its_hold() {
+        assert!(matches!(settle_step("b1", "s1", true), Step::PostHold { key, hold_key, .. }
+            if key == "payout:b1:s1:paid" && hold_key == "payout:b1:s1"));
+        assert!(matches!(settle_step("b1", "s1", false), Step::VoidHold { key, .. }
+            if key == "payout:b1:s1:failed"));
+    }
+
+    #[test]
+    fn the_bank_file_leaves_out_failed_rows() {
+        let item = |seller: &str, status: &str| PayoutItem {
+            seller_id: seller.into(),
+            amount_vnd: 150_000,
+            bank_bin: "970436".into(),
+            account_number: "0011001234567".into(),
+            account_name: "NGUYEN VAN A".into(),
+            purpose: "NONGSAN TT 0123ABCD".into(),
+            status: status.into(),
+        };
+        let batch = PayoutBatch {
+            id: "b1".into(),
+            status: "confirmed".into(),
+            total_vnd: 300_000,
+            item_count: 2,
+            created_at: String::new(),
+            sent_at: None,
+            confirmed_at: None,
+            items: vec![item("s1", "paid"), item("s2", "failed")],
+        };
+        let file = String::from_utf8(bank_file(&batch).unwrap()).unwrap();
+        let lines: Vec<&str> = file.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("seller_id,"));
+        assert!(
+            lines[1].starts_with("s1,NGUYEN VAN A,970436,0011001234567,150000,NONGSAN TT 0123ABCD,000201")
+        );
+    }
+}

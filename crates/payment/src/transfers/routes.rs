@@ -1,0 +1,63 @@
+//! The suspense list and its actions, for staff and admin.
+
+use accounts::Actor;
+use actix_web::{web, HttpResponse};
+
+use super::{store, Assignment, Returned, TransferList, TransferQuery, TransferView};
+use crate::ServiceError;
+
+/// Bank transfers received, newest first; `?outcome=unmatched` lists the
+/// ones waiting in suspense for staff to assign.
+#[utoipa::path(get, path = "/api/v1/payments/bank-transfers", tag = "payments", security(("bearer" = [])),
+    params(TransferQuery),
+    responses((status = 200, body = TransferList), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody)))]
+pub async fn list_transfers(
+    pool: web::Data<storage::Pool>,
+    actor: Actor,
+    query: web::Query<TransferQuery>,
+) -> Result<HttpResponse, ServiceError> {
+    let q = query.into_inner();
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let items = pool.run(move |c| store::list(c, &actor, q.outcome.as_deref(), None, limit)).await?;
+    Ok(HttpResponse::Ok().json(TransferList { items }))
+}
+
+/// Staff assign a transfer held in suspense to the order it was meant for.
+#[utoipa::path(post, path = "/api/v1/payments/bank-transfers/{id}/assign", tag = "payments",
+    security(("bearer" = [])), params(("id" = String, Path, description = "the notification id")),
+    request_body = Assignment,
+    responses((status = 200, body = TransferView), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
+              (status = 409, description = "not in suspense, or a cash-on-delivery order", body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
+pub async fn assign_transfer(
+    pool: web::Data<storage::Pool>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Json<Assignment>,
+) -> Result<HttpResponse, ServiceError> {
+    let id = id.into_inner();
+    let view = pool.run(move |c| store::assign(c, &actor, &id, &body.order_code)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Admin sends a transfer held in suspense back to its sender.
+#[utoipa::path(post, path = "/api/v1/payments/bank-transfers/{id}/return", tag = "payments",
+    security(("bearer" = [])), params(("id" = String, Path, description = "the notification id")),
+    request_body = Returned,
+    responses((status = 200, body = TransferView), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
+              (status = 409, description = "not in suspense", body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
+pub async fn return_transfer(
+    pool: web::Data<storage::Pool>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Json<Returned>,
+) -> Result<HttpResponse, ServiceError> {
+    let id = id.into_inner();
+    let reference = body.into_inner().reference;
+    let view = pool.run(move |c| store::return_to_sender(c, &actor, &id, reference.as_deref())).await?;
+    Ok(HttpResponse::Ok().json(view))
+}

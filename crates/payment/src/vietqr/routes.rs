@@ -1,0 +1,51 @@
+//! An order's VietQR code, as a PNG for its buyer to scan.
+
+use std::sync::Arc;
+
+use accounts::{Actor, Role};
+use actix_web::{web, HttpResponse};
+
+use super::QrImageQuery;
+use crate::ServiceError;
+
+/// The VietQR code the buyer scans with a banking app, as a PNG, while the
+/// order awaits payment: the amount still due and the order code. For the
+/// order's buyer (and admin).
+#[utoipa::path(get, path = "/api/v1/orders/{id}/vietqr.png", tag = "payments", security(("bearer" = [])),
+    params(("id" = String, Path), QrImageQuery),
+    responses((status = 200, content_type = "image/png", body = Vec<u8>),
+              (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
+              (status = 404, description = "no such order of yours", body = accounts::ErrorBody),
+              (status = 409, description = "nothing to pay by bank transfer", body = accounts::ErrorBody)))]
+pub async fn order_vietqr_png(
+    pool: web::Data<storage::Pool>,
+    payments: web::Data<dyn market::orders::PaymentRequests>,
+    actor: Actor,
+    id: web::Path<String>,
+    query: web::Query<QrImageQuery>,
+) -> Result<HttpResponse, ServiceError> {
+    let id = id.into_inner();
+    let scale = query.scale.unwrap_or(6);
+    if !(2..=16).contains(&scale) {
+        return Err(ServiceError::invalid("scale", "from 2 to 16 pixels per module"));
+    }
+    // the code is for the buyer to scan (admin may look at it)
+    actor.require(&[Role::Admin, Role::Buyer])?;
+    let payments: Arc<dyn market::orders::PaymentRequests> = payments.into_inner();
+    let order = pool.run(move |c| market::orders::get(c, &actor, &id).map_err(ServiceError::from)).await?;
+    let owed = order.amount_due_vnd - order.paid_vnd;
+    if order.payment_method != "vietqr" || order.status != "placed" || owed <= 0 {
+        return Err(ServiceError::conflict(
+            "nothing_to_pay",
+            "this order has nothing to pay by bank transfer",
+        ));
+    }
+    let request =
+        payments.vietqr(&order.code, owed).map_err(|e| ServiceError::conflict("payment_unavailable", e))?;
+    let png = labels::qr_png(&request.payload, scale).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        // the amount changes as money arrives
+        .insert_header(("Cache-Control", "private, no-cache"))
+        .body(png))
+}
