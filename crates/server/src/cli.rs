@@ -329,7 +329,8 @@ fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<ExitCode> {
                 public_url: config.effective_public_url(&config.bind),
                 gtin_company_prefix: config.gtin_company_prefix.clone(),
             };
-            let n = traceability::lots::resign_after_revocation(&mut conn, &state.master, &settings, &did)?;
+            let n =
+                traceability::records::resign_after_revocation(&mut conn, &state.master, &settings, &did)?;
             println!("re-signed the newest record of {n} lot(s) with the active key");
         }
     }

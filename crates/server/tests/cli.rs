@@ -49,7 +49,7 @@ fn signed_record(dir: &std::path::Path) -> (serde_json::Value, serde_json::Value
         .select(storage::schema::lots::id)
         .first(&mut conn)
         .unwrap();
-    let record = traceability::lots::record(&mut conn, &lot_id, None).unwrap();
+    let record = traceability::records::record(&mut conn, &lot_id, None).unwrap();
     let list = serde_json::json!({"items": traceability::keys::trust_list(&mut conn).unwrap()});
     // Then the lot is recalled: its newest record says so.
     let admin = accounts::users::find_by_phone(&mut conn, &accounts::Phone::parse("0900000001").unwrap())
@@ -63,7 +63,7 @@ fn signed_record(dir: &std::path::Path) -> (serde_json::Value, serde_json::Value
     let reason =
         traceability::lots::RecallRequest { reason: "dư lượng thuốc bảo vệ thực vật".into() };
     traceability::lots::recall(&mut conn, &state.master, &settings, &actor, &lot_id, &reason).unwrap();
-    let recalled = traceability::lots::record(&mut conn, &lot_id, None).unwrap();
+    let recalled = traceability::records::record(&mut conn, &lot_id, None).unwrap();
     std::fs::write(dir.join("recalled.json"), recalled.to_string()).unwrap();
     (record, list)
 }

@@ -1,125 +1,55 @@
 //! Traceability: lots, their hash-chained events, signed provenance records
 //! (W3C VC 2.0 with `eddsa-jcs-2022`), GS1 Digital Link and EPCIS 2.0.
 //!
-//! Pure domain logic (no HTTP, no SQL), tested in plain unit and property
-//! tests: `jcs`, `did_key`, `proof`, `chain`, `credential`, `gtin`,
-//! `digital_link`, `epcis`, `event`, `quantity`, and `verify`'s offline
-//! part. Database work: `keys`, `lots`. HTTP: `routes`.
+//! One folder per resource, each cut the same way: `mod.rs` (its API
+//! types), `rules.rs` (pure: no actix-web, no diesel, no storage), `store.rs`
+//! (diesel queries, taking a connection), `routes.rs` (handlers with their
+//! OpenAPI paths). A resource lacks the files it does not need.
+//!
+//! - `lots/`: lots and their events: create, append, recall, list, read.
+//! - `records/`: signed record versions: issuing (signing) after every
+//!   change, reading them, re-signing after a key is revoked.
+//! - `keys/`: organisations, their issuer keys and the trust list
+//!   (`rules`: the trust decision).
+//! - `verify/`: checking a record (`rules`: the offline checks and the
+//!   verdict; `store`: the lot's status and its in-memory copy).
+//! - `labels/`: printed labels and A4 label sheets.
+//! - `resolver/`: the GS1 Digital Link resolver (`rules`: content
+//!   negotiation and the linkset; `scan_page`: the scan page's view model).
+//! - `exports/`: EPCIS 2.0 and FSMA 204 (`epcis` and `fsma` build the
+//!   documents, pure).
+//!
+//! Pure building blocks, flat, tested in plain unit and property tests:
+//! `jcs` (RFC 8785), `did_key`, `proof` (Data Integrity), `chain` (the
+//! events' hash chain), `credential` (the record's shape), `gtin`,
+//! `digital_link`, `event`, `quantity`, and `remembered` (a value kept in
+//! memory for a moment). `error` holds [`TraceError`] and its HTTP mapping.
+//!
+//! `routes::configure` registers every route and `routes::TraceabilityApi`
+//! lists every documented handler (the server calls both); `routes` also
+//! holds what the handlers share (`with_conn`, the app data they take).
+//! A resource's `mod.rs` re-exports the operations other crates call
+//! (`lots::create_lot`, `records::record`, `keys::rotate`, `verify::offline`…).
 
 pub mod chain;
 pub mod credential;
 pub mod did_key;
 pub mod digital_link;
-pub mod epcis;
+mod error;
 pub mod event;
-pub mod fsma;
+pub mod exports;
 pub mod gtin;
 pub mod jcs;
 pub mod keys;
+pub mod labels;
 pub mod lots;
 pub mod proof;
 pub mod quantity;
+pub mod records;
 pub mod remembered;
+pub mod resolver;
 pub mod routes;
 pub mod verify;
 
+pub use error::TraceError;
 pub use event::{EventDetails, EventType, LotEvent};
-
-use actix_web::http::StatusCode;
-
-/// The one error type of this crate, mapped to HTTP once, below.
-#[derive(Debug, thiserror::Error)]
-pub enum TraceError {
-    /// Input that breaks a rule: the field and what is wrong with it.
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
-    /// JSON that parses but is not I-JSON (duplicate names, lone surrogates).
-    #[error("not I-JSON (RFC 7493): {0}")]
-    NotIJson(String),
-    /// A GS1 Digital Link path or URI that does not parse.
-    #[error("malformed Digital Link: {0}")]
-    MalformedLink(String),
-    /// A proof could not be created or checked (bad key, bad encoding…).
-    #[error("proof: {0}")]
-    Proof(String),
-    #[error("{0} not found")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error(transparent)]
-    Api(#[from] common::ApiError),
-    #[error(transparent)]
-    Label(#[from] labels::LabelError),
-    #[error(transparent)]
-    Storage(#[from] storage::StorageError),
-    #[error("internal error: {0}")]
-    Internal(String),
-}
-
-impl TraceError {
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        TraceError::Invalid { field: field.into(), message: message.into() }
-    }
-}
-
-impl From<diesel::result::Error> for TraceError {
-    fn from(e: diesel::result::Error) -> Self {
-        match e {
-            // a concurrent request took the same lot code, GTIN or chain place
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                TraceError::Conflict("a concurrent change got there first; try again".into())
-            }
-            other => TraceError::Storage(other.into()),
-        }
-    }
-}
-
-impl From<actix_web::error::BlockingError> for TraceError {
-    fn from(e: actix_web::error::BlockingError) -> Self {
-        TraceError::Internal(e.to_string())
-    }
-}
-
-impl From<TraceError> for common::ApiError {
-    fn from(e: TraceError) -> Self {
-        match e {
-            TraceError::Api(e) => e,
-            other => other.describe(),
-        }
-    }
-}
-
-impl TraceError {
-    /// What the client is told: a code from the API's one error table.
-    fn describe(&self) -> common::ApiError {
-        use common::{ApiError, ErrorCode};
-        match self {
-            TraceError::Invalid { field, message } => ApiError::invalid(field, message),
-            TraceError::MalformedLink(_) => ApiError::new(ErrorCode::MalformedDigitalLink, self.to_string()),
-            TraceError::NotIJson(_) => ApiError::new(ErrorCode::MalformedJson, self.to_string()),
-            TraceError::NotFound(_) => ApiError::new(ErrorCode::NotFound, self.to_string()),
-            TraceError::Conflict(m) => ApiError::conflict(m),
-            TraceError::Label(e) => e.into(),
-            TraceError::Api(e) => ApiError::new(e.code(), e.message()),
-            TraceError::Proof(_) | TraceError::Storage(_) | TraceError::Internal(_) => {
-                ApiError::internal(self.to_string())
-            }
-        }
-    }
-}
-
-impl actix_web::ResponseError for TraceError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            TraceError::Api(e) => e.status(),
-            other => other.describe().status(),
-        }
-    }
-
-    fn error_response(&self) -> actix_web::HttpResponse {
-        match self {
-            TraceError::Api(e) => e.error_response(),
-            other => other.describe().error_response(),
-        }
-    }
-}

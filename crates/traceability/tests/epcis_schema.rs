@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use traceability::digital_link::{DigitalLink, LotCode};
-use traceability::epcis::{epcis_document, EpcisLot, NONGSAN_NS, NONGSAN_PREFIX};
+use traceability::exports::epcis::{epcis_document, EpcisLot, NONGSAN_NS, NONGSAN_PREFIX};
 use traceability::gtin::Gtin;
 use traceability::{EventDetails, EventType, LotEvent};
 

@@ -129,7 +129,7 @@ pub async fn get_listing(
             if let Some(lot) = view.lot.as_mut() {
                 // A buyer deciding whether to trust the origin sees whether
                 // the record behind the link verifies right now.
-                let record = traceability::lots::record(c, &lot.id, None)
+                let record = traceability::records::record(c, &lot.id, None)
                     .map_err(|e| MarketError::Internal(e.to_string()))?;
                 let report = traceability::verify::verify_in_db(c, &trust, &record)
                     .map_err(|e| MarketError::Internal(e.to_string()))?;

@@ -1,54 +1,16 @@
-//! Issuer keys and the trust list.
-//!
-//! Keys belong to organisations (the operator, a post-office branch, a
-//! cooperative). A secret key is sealed under the master key and never
-//! leaves the server. The trust list is every key with its validity period:
-//! rotation closes the old key's period (records it signed stay valid);
-//! revocation marks a key as not to be trusted at all (it may be stolen, so
-//! even its old signatures are suspect).
+//! Organisations and issuer keys in the database, and the trust list with
+//! its short-lived in-memory copy.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ed25519_dalek::SigningKey;
-use serde::Serialize;
 use storage::schema::{issuer_keys, organisations};
 use storage::DbConnection;
-use utoipa::ToSchema;
 use zeroize::Zeroizing;
 
+use super::{rules, Organisation, SigningIdentity, TrustedIssuer, ORG_OPERATOR};
 use crate::remembered::Remembered;
 use crate::{did_key, TraceError};
-
-pub const ORG_OPERATOR: &str = "operator";
-pub const ORG_POST_OFFICE: &str = "post_office";
-pub const ORG_COOPERATIVE: &str = "cooperative";
-
-pub struct SigningIdentity {
-    pub key_id: String,
-    pub did: String,
-    pub organisation_name: String,
-    pub signing_key: SigningKey,
-}
-
-impl std::fmt::Debug for SigningIdentity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningIdentity").field("did", &self.did).finish_non_exhaustive()
-    }
-}
-
-#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
-pub struct TrustedIssuer {
-    pub did: String,
-    pub organisation_id: String,
-    pub organisation_name: String,
-    pub organisation_kind: String,
-    /// `active`, `retired` (rotated out; its records stay valid) or `revoked`.
-    pub status: String,
-    pub valid_from: String,
-    pub valid_until: Option<String>,
-    pub revoked_at: Option<String>,
-    pub revocation_reason: Option<String>,
-}
 
 fn seal_context(key_id: &str) -> String {
     format!("issuer_key:{key_id}")
@@ -77,15 +39,6 @@ pub fn create_organisation(
     Ok(id)
 }
 
-/// An organisation as listed by `nongsan org list`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Organisation {
-    pub id: String,
-    pub kind: String,
-    pub name: String,
-    pub commune_code: Option<String>,
-}
-
 /// A post office or cooperative with its first issuer key: the records of
 /// the farmers its staff onboard are signed in its name.
 pub fn add_signing_organisation(
@@ -95,13 +48,7 @@ pub fn add_signing_organisation(
     name: &str,
     commune_code: Option<&str>,
 ) -> Result<(String, String), TraceError> {
-    if ![ORG_POST_OFFICE, ORG_COOPERATIVE].contains(&kind) {
-        return Err(TraceError::invalid("kind", "must be post_office or cooperative"));
-    }
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(TraceError::invalid("name", "1 to 200 characters, no control characters"));
-    }
+    let name = rules::signing_organisation_name(kind, name)?;
     storage::write_transaction(conn, |conn| {
         if let Some(code) = commune_code {
             let known: i64 = storage::schema::communes::table
@@ -325,62 +272,6 @@ pub fn trust_list(conn: &mut DbConnection) -> Result<Vec<TrustedIssuer>, TraceEr
             revocation_reason: r.8,
         })
         .collect())
-}
-
-/// The trust checks of a record signed by `did` at `signed_at`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrustDecision {
-    pub issuer_trusted: bool,
-    pub key_not_revoked: bool,
-    pub issuer_name: Option<String>,
-    pub reasons: Vec<String>,
-}
-
-/// Pure: decides trust from a trust list (also used offline by
-/// `nongsan verify --trust-list FILE`).
-pub fn decide_trust(list: &[TrustedIssuer], did: &str, signed_at: Option<DateTime<Utc>>) -> TrustDecision {
-    let Some(entry) = list.iter().find(|e| e.did == did) else {
-        return TrustDecision {
-            issuer_trusted: false,
-            key_not_revoked: true,
-            issuer_name: None,
-            reasons: vec![format!("issuer {did} is not on the trust list")],
-        };
-    };
-    let mut reasons = vec![];
-    let parse = |s: &str| DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc));
-    let key_not_revoked = entry.revoked_at.is_none();
-    if !key_not_revoked {
-        reasons.push(format!(
-            "issuer key was revoked ({})",
-            entry.revocation_reason.clone().unwrap_or_else(|| "no reason given".into())
-        ));
-    }
-    let mut in_period = true;
-    match signed_at {
-        None => {
-            in_period = false;
-            reasons.push("the proof has no `created` time to check against the key's validity".into());
-        }
-        Some(t) => {
-            // A small allowance for clocks: records are signed by this server.
-            let slack = chrono::Duration::seconds(5);
-            if parse(&entry.valid_from).is_some_and(|from| t + slack < from) {
-                in_period = false;
-                reasons.push("signed before the key's validity period began".into());
-            }
-            if entry.valid_until.as_deref().and_then(parse).is_some_and(|until| t > until + slack) {
-                in_period = false;
-                reasons.push("signed after the key was rotated out".into());
-            }
-        }
-    }
-    TrustDecision {
-        issuer_trusted: in_period && key_not_revoked,
-        key_not_revoked,
-        issuer_name: Some(entry.organisation_name.clone()),
-        reasons,
-    }
 }
 
 /// The trust list, kept in memory for a few seconds: every verification

@@ -1,0 +1,89 @@
+//! Pure: what a label says, which lots may get one, and the printable
+//! sheet around the drawn pages.
+
+use chrono::NaiveDate;
+
+use crate::lots::LotView;
+use crate::TraceError;
+
+/// `YYYY-MM-DD` as Vietnamese readers write it, `DD/MM/YYYY`.
+pub(crate) fn vn_date(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| iso.into())
+}
+
+pub(crate) fn label_text(lot: &LotView) -> ::labels::LabelText {
+    ::labels::LabelText {
+        title: lot.product_name.clone(),
+        lines: vec![
+            format!("Lô: {}", lot.lot_code),
+            format!("Xuất xứ: {}, {}", lot.commune_name, lot.province_name),
+            format!("Thu hoạch: {}", vn_date(&lot.harvested_on)),
+            format!("Người trồng: {}", lot.producer_name),
+        ],
+    }
+}
+
+/// A recalled lot gets no new labels: they would put it back on shelves.
+pub(crate) fn printable(lot: LotView) -> Result<LotView, TraceError> {
+    if lot.status == "recalled" {
+        return Err(TraceError::Conflict(format!(
+            "lot {} has been recalled; its labels are no longer printed",
+            lot.lot_code
+        )));
+    }
+    Ok(lot)
+}
+
+/// The lot ids of a sheet request and how many copies of each: 1 to 240
+/// labels in all.
+pub(crate) fn sheet_request(lots: &str, copies: Option<usize>) -> Result<(Vec<String>, usize), TraceError> {
+    let ids: Vec<String> =
+        lots.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let copies = copies.unwrap_or(1);
+    if ids.is_empty() || !(1..=240).contains(&copies) || ids.len() * copies > 240 {
+        return Err(TraceError::invalid("lots", "1 to 240 labels in all (lots × copies)"));
+    }
+    Ok((ids, copies))
+}
+
+/// Every page of a sheet in one HTML document, each page one A4 sheet when
+/// printed at 100 %.
+pub(crate) fn sheet_html(pages: &[String]) -> String {
+    let mut html = String::from(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Tem QR — in khổ A4</title>\
+         <style>@page{size:A4;margin:0}body{margin:0}.page{width:210mm;height:297mm;page-break-after:always}\
+         .page svg{width:210mm;height:297mm;display:block}@media screen{body{background:#ccc}\
+         .page{background:#fff;margin:8mm auto;box-shadow:0 0 4px #888}}</style></head><body>",
+    );
+    for p in pages {
+        html.push_str("<div class=\"page\">");
+        html.push_str(p);
+        html.push_str("</div>");
+    }
+    html.push_str("</body></html>");
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_sheet_holds_1_to_240_labels() {
+        assert_eq!(sheet_request(" a, b ,,", None).unwrap(), (vec!["a".to_string(), "b".to_string()], 1));
+        assert!(sheet_request("", None).is_err());
+        assert!(sheet_request("a,b", Some(120)).is_ok());
+        assert!(sheet_request("a,b", Some(121)).is_err());
+        assert!(sheet_request("a", Some(0)).is_err());
+    }
+
+    #[test]
+    fn dates_read_the_vietnamese_way() {
+        assert_eq!(vn_date("2025-11-02"), "02/11/2025");
+        assert_eq!(vn_date("not a date"), "not a date");
+    }
+}
