@@ -259,7 +259,9 @@ pub fn error_body_problem(status: u16, body: &Value) -> Option<String> {
     if !e["message"].is_string() {
         return Some(format!("no error.message: {body}"));
     }
-    if !(e["field"].is_null() || e["field"].is_string()) || !(e["params"].is_null() || e["params"].is_object()) {
+    if !(e["field"].is_null() || e["field"].is_string())
+        || !(e["params"].is_null() || e["params"].is_object())
+    {
         return Some(format!("error.field must be a string and error.params an object: {body}"));
     }
     None

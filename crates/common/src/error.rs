@@ -254,8 +254,11 @@ impl std::error::Error for FieldError {}
 type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// An error answered to a client: a code from the table, an English
-/// message, and what the code's clients need to act on it.
-pub struct ApiError {
+/// message, and what the code's clients need to act on it. Boxed, so that
+/// a `Result` carrying it stays one pointer wide.
+pub struct ApiError(Box<Details>);
+
+struct Details {
     code: ErrorCode,
     message: String,
     field: Option<String>,
@@ -271,7 +274,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError {
+        ApiError(Box::new(Details {
             code,
             message: message.into(),
             field: None,
@@ -279,14 +282,14 @@ impl ApiError {
             extra: Map::new(),
             retry_after_secs: None,
             cause: None,
-        }
+        }))
     }
 
     /// A rule about `field` is broken; the code says which rule.
     pub fn field(code: ErrorCode, field: impl Into<String>, message: impl Into<String>) -> Self {
         let field = field.into();
         let message = message.into();
-        ApiError { field: Some(field.clone()), ..ApiError::new(code, format!("{field}: {message}")) }
+        ApiError::new(code, format!("{field}: {message}")).at(field)
     }
 
     /// `field` breaks a rule not listed more precisely (`invalid_input`).
@@ -315,67 +318,69 @@ impl ApiError {
     /// Something failed on our side. `cause` is logged with its chain; the
     /// client sees only that it was logged.
     pub fn internal(cause: impl Into<Cause>) -> Self {
-        let cause = cause.into();
-        ApiError { cause: Some(cause), ..ApiError::new(ErrorCode::Internal, "internal error") }
+        let mut error = ApiError::new(ErrorCode::Internal, "internal error");
+        error.0.cause = Some(cause.into());
+        error
     }
 
     /// Names the input the error is about, leaving the message as it is.
     pub fn at(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+        self.0.field = Some(field.into());
         self
     }
 
     /// Adds a number or word a translation needs.
     pub fn param(mut self, name: &str, value: impl Into<Value>) -> Self {
-        self.params.insert(name.to_string(), value.into());
+        self.0.params.insert(name.to_string(), value.into());
         self
     }
 
     /// Adds a member beside `code` (kept for clients of earlier versions).
     pub fn with_extra(mut self, name: &str, value: impl Into<Value>) -> Self {
-        self.extra.insert(name.to_string(), value.into());
+        self.0.extra.insert(name.to_string(), value.into());
         self
     }
 
     pub fn retry_after(mut self, secs: u64) -> Self {
-        self.retry_after_secs = Some(secs);
+        self.0.retry_after_secs = Some(secs);
         self
     }
 
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
     }
 
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     pub fn field_name(&self) -> Option<&str> {
-        self.field.as_deref()
+        self.0.field.as_deref()
     }
 
     pub fn params(&self) -> &Map<String, Value> {
-        &self.params
+        &self.0.params
     }
 
     pub fn status(&self) -> StatusCode {
-        self.code.status()
+        self.0.code.status()
     }
 
     /// The JSON body, as the client gets it.
     pub fn body(&self) -> ErrorBody {
+        let d = &self.0;
         let internal = self.status().is_server_error();
         ErrorBody {
             error: ErrorDetail {
-                code: self.code,
+                code: d.code,
                 message: if internal {
                     "internal error; it has been logged".into()
                 } else {
-                    self.message.clone()
+                    d.message.clone()
                 },
-                field: if internal { None } else { self.field.clone() },
-                params: if internal || self.params.is_empty() { None } else { Some(self.params.clone()) },
-                extra: if internal { Map::new() } else { self.extra.clone() },
+                field: if internal { None } else { d.field.clone() },
+                params: if internal || d.params.is_empty() { None } else { Some(d.params.clone()) },
+                extra: if internal { Map::new() } else { d.extra.clone() },
             },
         }
     }
@@ -383,7 +388,7 @@ impl ApiError {
     /// The cause chain, outermost first, for the log.
     fn cause_chain(&self) -> String {
         let mut chain = String::new();
-        let mut next: Option<&(dyn std::error::Error + 'static)> = self.cause.as_deref().map(|c| c as _);
+        let mut next: Option<&(dyn std::error::Error + 'static)> = self.0.cause.as_deref().map(|c| c as _);
         while let Some(e) = next {
             if !chain.is_empty() {
                 chain.push_str(": ");
@@ -398,10 +403,10 @@ impl ApiError {
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("field", &self.field)
-            .field("params", &self.params)
+            .field("code", &self.0.code)
+            .field("message", &self.0.message)
+            .field("field", &self.0.field)
+            .field("params", &self.0.params)
             .field("cause", &self.cause_chain())
             .finish()
     }
@@ -409,23 +414,25 @@ impl fmt::Debug for ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.cause.is_some() {
-            write!(f, "{}: {}", self.message, self.cause_chain())
+        if self.0.cause.is_some() {
+            write!(f, "{}: {}", self.0.message, self.cause_chain())
         } else {
-            f.write_str(&self.message)
+            f.write_str(&self.0.message)
         }
     }
 }
 
 impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.cause.as_deref().map(|c| c as _)
+        self.0.cause.as_deref().map(|c| c as _)
     }
 }
 
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
-        ApiError { params: e.params, ..ApiError::field(e.code, e.field, e.message) }
+        let mut error = ApiError::field(e.code, e.field, e.message);
+        error.0.params = e.params;
+        error
     }
 }
 
@@ -462,11 +469,11 @@ impl actix_web::ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         if self.status().is_server_error() {
-            tracing::error!(code = %self.code, message = %self.message, cause = %self.cause_chain(), "request failed");
+            tracing::error!(code = %self.0.code, message = %self.0.message, cause = %self.cause_chain(), "request failed");
         }
         let mut response = HttpResponse::build(self.status());
         response.insert_header(("Cache-Control", "no-store"));
-        if let Some(secs) = self.retry_after_secs {
+        if let Some(secs) = self.0.retry_after_secs {
             response.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
         }
         response.json(self.body())
@@ -541,6 +548,11 @@ mod tests {
             serde_json::json!({"error":{"code":"internal","message":"internal error; it has been logged"}})
         );
         assert!(e.to_string().contains("disk on fire"));
+    }
+
+    #[test]
+    fn a_result_carrying_it_stays_small() {
+        assert_eq!(std::mem::size_of::<ApiError>(), std::mem::size_of::<usize>());
     }
 
     #[test]

@@ -54,6 +54,7 @@ mod tests {
         let naive = NaiveDate::from_ymd_opt(2025, 11, 2).and_then(|d| d.and_hms_opt(23, 0, 5));
         let Some(naive) = naive else { panic!("valid date") };
         assert_eq!(rfc3339(naive), "2025-11-02T23:00:05Z");
-        assert_eq!(rfc3339(&naive), "2025-11-02T23:00:05Z");
+        let from_a_row: &chrono::NaiveDateTime = &naive;
+        assert_eq!(rfc3339(from_a_row), "2025-11-02T23:00:05Z");
     }
 }
