@@ -259,10 +259,10 @@ pub fn connect_and_migrate(url: &DatabaseUrl, max_size: u32) -> Result<Pool, Sto
     Ok(Pool { connections, turns })
 }
 
-/// A new opaque identifier (UUID v4 text). IDs are made in Rust so no insert
-/// needs RETURNING, which the two backends spell differently.
+/// A new opaque identifier (UUID v4 text), for rows whose id has no type of
+/// its own (ledger transfers, audit entries); see `common::ids`.
 pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    common::new_id()
 }
 
 /// The current time in UTC, truncated to microseconds so that what is
