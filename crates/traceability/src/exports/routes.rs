@@ -10,7 +10,7 @@ use super::{epcis, fsma, store};
 use crate::digital_link::DigitalLink;
 use crate::lots::{self, LotView};
 use crate::routes::{with_conn, Pool, Settings};
-use crate::TraceError;
+use common::ApiError;
 
 fn epcis_lot<'a>(lot: &'a LotView, link: &'a DigitalLink, public_url: &'a str) -> epcis::EpcisLot<'a> {
     epcis::EpcisLot {
@@ -32,7 +32,7 @@ pub async fn get_epcis(
     pool: Pool,
     settings: Settings,
     id: web::Path<String>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let s = settings.clone();
     let (lot, events) =
@@ -69,7 +69,7 @@ pub async fn fsma_export(
     settings: Settings,
     actor: Actor,
     query: web::Query<FsmaQuery>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let FsmaQuery { from, to } = query.into_inner();
     let rows = with_conn(pool, move |c| store::fsma_rows(c, &settings, &actor, from, to)).await?;
     let csv = web::block(move || fsma::to_csv(&rows)).await?;

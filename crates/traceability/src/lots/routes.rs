@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{store, EventView, LotView, NewEvent, NewLot, RecallRequest};
 use crate::routes::{with_conn, Master, Pool, Settings, Statuses};
-use crate::TraceError;
+use common::ApiError;
 
 #[utoipa::path(post, path = "/api/v1/lots", tag = "lots", security(("bearer" = [])), request_body = NewLot,
     responses((status = 201, description = "the lot, its Digital Link and its first signed record", body = LotView),
@@ -21,7 +21,7 @@ pub async fn create_lot(
     settings: Settings,
     actor: Actor,
     body: web::Json<NewLot>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let lot = with_conn(pool, move |c| store::create_lot(c, &master, &settings, &actor, &body)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/lots/{}", lot.id)))
@@ -47,7 +47,7 @@ pub async fn list_lots(
     settings: Settings,
     actor: Actor,
     query: web::Query<LotQuery>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let seller = query.into_inner().seller_id;
     let items = with_conn(pool, move |c| store::list_lots(c, &settings, &actor, seller.as_deref())).await?;
     Ok(HttpResponse::Ok().json(LotList { items }))
@@ -59,7 +59,7 @@ pub async fn get_lot(
     pool: Pool,
     settings: Settings,
     id: web::Path<String>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lot = with_conn(pool, move |c| store::get_lot(c, &settings, &id)).await?;
     Ok(HttpResponse::Ok().json(lot))
@@ -79,7 +79,7 @@ pub async fn add_event(
     actor: Actor,
     id: web::Path<String>,
     body: web::Json<NewEvent>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lot_id = id.clone();
     let event = with_conn(pool, move |c| store::add_event(c, &master, &settings, &actor, &id, &body)).await?;
@@ -94,7 +94,7 @@ pub struct EventList {
 
 #[utoipa::path(get, path = "/api/v1/lots/{id}/events", tag = "lots", params(("id" = String, Path)),
     responses((status = 200, body = EventList), (status = 404, body = accounts::ErrorBody)))]
-pub async fn list_events(pool: Pool, id: web::Path<String>) -> Result<HttpResponse, TraceError> {
+pub async fn list_events(pool: Pool, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let items = with_conn(pool, move |c| store::list_events(c, &id)).await?;
     Ok(HttpResponse::Ok().json(EventList { items }))
@@ -113,7 +113,7 @@ pub async fn recall_lot(
     actor: Actor,
     id: web::Path<String>,
     body: web::Json<RecallRequest>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lot_id = id.clone();
     let lot = with_conn(pool, move |c| store::recall(c, &master, &settings, &actor, &id, &body)).await?;

@@ -17,7 +17,8 @@ use crate::chain::{self, LotGenesis};
 use crate::digital_link::{DigitalLink, LotCode};
 use crate::gtin::Gtin;
 use crate::records::store::{issue_record, latest_version};
-use crate::{EventDetails, EventType, LotEvent, TraceError};
+use crate::{EventDetails, EventType, LotEvent};
+use common::{ApiError, ErrorCode};
 
 #[derive(Debug, Clone, Queryable)]
 pub(crate) struct LotRow {
@@ -52,7 +53,7 @@ pub(crate) struct LotContext {
 pub(crate) fn load_context(
     conn: &mut DbConnection,
     filter: LotFilter<'_>,
-) -> Result<Option<LotContext>, TraceError> {
+) -> Result<Option<LotContext>, ApiError> {
     let mut q = lots::table
         .inner_join(sellers::table)
         .inner_join(communes::table.inner_join(provinces::table))
@@ -110,7 +111,7 @@ pub(crate) enum LotFilter<'a> {
     Link(&'a str, &'a str),
 }
 
-pub(crate) fn load_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<LotEvent>, TraceError> {
+pub(crate) fn load_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<LotEvent>, ApiError> {
     type Row = (String, i64, String, NaiveDateTime, NaiveDateTime, String, String, String);
     let rows: Vec<Row> = lot_events::table
         .filter(lot_events::lot_id.eq(lot_id))
@@ -135,7 +136,7 @@ pub(crate) fn load_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<L
                 occurred_at: occurred.and_utc(),
                 recorded_at: recorded.and_utc(),
                 details: serde_json::from_str(&details)
-                    .map_err(|e| TraceError::Internal(format!("stored event {seq} is unreadable: {e}")))?,
+                    .map_err(|e| ApiError::internal(format!("stored event {seq} is unreadable: {e}")))?,
                 prev_hash,
                 hash,
             })
@@ -157,7 +158,7 @@ pub(crate) fn genesis_of(ctx: &LotContext) -> LotGenesis {
     }
 }
 
-pub(crate) fn digital_link(settings: &TraceSettings, lot: &LotRow) -> Result<String, TraceError> {
+pub(crate) fn digital_link(settings: &TraceSettings, lot: &LotRow) -> Result<String, ApiError> {
     let link = DigitalLink::new(Gtin::parse(&lot.gtin)?, LotCode::parse(&lot.lot_code)?);
     Ok(link.uri(&settings.public_url))
 }
@@ -167,13 +168,15 @@ fn resolve_seller(
     conn: &mut DbConnection,
     actor: &Actor,
     requested: Option<&str>,
-) -> Result<(String, String, Option<String>, String), TraceError> {
+) -> Result<(String, String, Option<String>, String), ApiError> {
     type Row = (String, String, Option<String>, String);
     match actor.role {
         Role::Staff | Role::Admin => {
-            let id =
-                requested.ok_or_else(|| TraceError::invalid("seller_id", "staff must say which seller"))?;
-            let unknown = || TraceError::invalid("seller_id", format!("no seller `{id}`"));
+            let id = requested.ok_or_else(|| {
+                ApiError::field(ErrorCode::Required, "seller_id", "staff must say which seller")
+            })?;
+            let unknown =
+                || ApiError::field(ErrorCode::UnknownReference, "seller_id", format!("no seller `{id}`"));
             if !plausible_id(id) {
                 return Err(unknown());
             }
@@ -210,10 +213,10 @@ fn resolve_seller(
 /// concurrent changes to one lot (an event and a recall, two recalls) run
 /// one after the other on PostgreSQL and each sees the other's result.
 /// SQLite's BEGIN IMMEDIATE already serialises writers.
-pub(crate) fn lock_lot(conn: &mut DbConnection, lot_id: &str) -> Result<(), TraceError> {
+pub(crate) fn lock_lot(conn: &mut DbConnection, lot_id: &str) -> Result<(), ApiError> {
     let locked = diesel::update(lots::table.find(lot_id)).set(lots::status.eq(lots::status)).execute(conn)?;
     if locked == 0 {
-        return Err(TraceError::NotFound("lot".into()));
+        return Err(ApiError::not_found("lot"));
     }
     Ok(())
 }
@@ -223,7 +226,7 @@ fn assign_gtin(
     settings: &TraceSettings,
     seller_id: &str,
     product_name: &str,
-) -> Result<Gtin, TraceError> {
+) -> Result<Gtin, ApiError> {
     use storage::schema::assigned_gtins as ag;
     let product_key = product_name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     let existing: Option<String> = ag::table
@@ -256,7 +259,7 @@ fn check_gtin_owner(
     settings: &TraceSettings,
     gtin: &Gtin,
     seller_id: &str,
-) -> Result<(), TraceError> {
+) -> Result<(), ApiError> {
     use storage::schema::assigned_gtins as ag;
     if !gtin.as_str().starts_with(&format!("0{}", settings.gtin_company_prefix)) {
         return Ok(());
@@ -264,7 +267,8 @@ fn check_gtin_owner(
     let owner: Option<String> = ag::table.find(gtin.as_str()).select(ag::seller_id).first(conn).optional()?;
     match owner {
         Some(o) if o == seller_id => Ok(()),
-        _ => Err(TraceError::invalid(
+        _ => Err(ApiError::field(
+            ErrorCode::UnknownReference,
             "gtin",
             "this GTIN is under nongsan's own prefix and was not assigned to this seller",
         )),
@@ -277,7 +281,7 @@ pub fn create_lot(
     settings: &TraceSettings,
     actor: &Actor,
     input: &NewLot,
-) -> Result<LotView, TraceError> {
+) -> Result<LotView, ApiError> {
     let CheckedLot {
         product_name,
         unit,
@@ -294,7 +298,8 @@ pub fn create_lot(
             resolve_seller(conn, actor, input.seller_id.as_deref())?;
         let commune_known: i64 = communes::table.find(&commune_code).count().get_result(conn)?;
         if commune_known == 0 {
-            return Err(TraceError::invalid(
+            return Err(ApiError::field(
+                ErrorCode::UnknownValue,
                 "commune_code",
                 format!("`{commune_code}` is not in the 2025 list"),
             ));
@@ -312,7 +317,7 @@ pub fn create_lot(
         };
         let taken: i64 = lots::table.filter(lots::lot_code.eq(&lot_code)).count().get_result(conn)?;
         if taken > 0 {
-            return Err(TraceError::Conflict(format!("lot code {lot_code} is already used")));
+            return Err(ApiError::conflict(format!("lot code {lot_code} is already used")));
         }
         let id = storage::new_id();
         let created_at = DateTime::from_timestamp(Utc::now().timestamp(), 0)
@@ -363,7 +368,7 @@ fn append(
     event_type: EventType,
     occurred_at: DateTime<Utc>,
     details: EventDetails,
-) -> Result<LotEvent, TraceError> {
+) -> Result<LotEvent, ApiError> {
     let lot_id = &ctx.lot.id;
 
     let head: Option<(i64, String)> = lot_events::table
@@ -388,7 +393,7 @@ fn append(
     };
     event.hash = chain::event_hash(&event)?;
     let details_json =
-        serde_json::to_string(&event.details).map_err(|e| TraceError::Internal(e.to_string()))?;
+        serde_json::to_string(&event.details).map_err(|e| ApiError::internal(e.to_string()))?;
     diesel::insert_into(lot_events::table)
         .values((
             lot_events::id.eq(&event.id),
@@ -423,18 +428,17 @@ pub fn add_event(
     actor: &Actor,
     lot_id: &str,
     input: &NewEvent,
-) -> Result<EventView, TraceError> {
+) -> Result<EventView, ApiError> {
     let (event_type, occurred_at) = rules::check_new_event(input)?;
     if !plausible_id(lot_id) {
-        return Err(TraceError::NotFound("lot".into()));
+        return Err(ApiError::not_found("lot"));
     }
     let (event, version) = storage::write_transaction(conn, |conn| {
         lock_lot(conn, lot_id)?;
-        let ctx =
-            load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| TraceError::NotFound("lot".into()))?;
+        let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
         may_change(actor, &ctx.seller_user_id, ctx.seller_organisation.as_deref())?;
         if ctx.lot.status == "recalled" {
-            return Err(TraceError::Conflict("this lot is recalled; nothing more can be recorded".into()));
+            return Err(ApiError::conflict("this lot is recalled; nothing more can be recorded"));
         }
         let event = append(conn, actor, &ctx, event_type, occurred_at, input.details.clone())?;
         let version = issue_record(conn, master, settings, lot_id)?;
@@ -450,19 +454,18 @@ pub fn recall(
     actor: &Actor,
     lot_id: &str,
     input: &RecallRequest,
-) -> Result<LotView, TraceError> {
+) -> Result<LotView, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let details = EventDetails { reason: Some(text("reason", &input.reason, 500)?), ..Default::default() };
     if !plausible_id(lot_id) {
-        return Err(TraceError::NotFound("lot".into()));
+        return Err(ApiError::not_found("lot"));
     }
     storage::write_transaction(conn, |conn| {
         lock_lot(conn, lot_id)?;
-        let ctx =
-            load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| TraceError::NotFound("lot".into()))?;
+        let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
         may_change(actor, &ctx.seller_user_id, ctx.seller_organisation.as_deref())?;
         if ctx.lot.status == "recalled" {
-            return Err(TraceError::Conflict("this lot is already recalled".into()));
+            return Err(ApiError::conflict("this lot is already recalled"));
         }
         append(conn, actor, &ctx, EventType::Recall, whole_seconds(Utc::now()), details)?;
         diesel::update(lots::table.find(lot_id)).set(lots::status.eq("recalled")).execute(conn)?;
@@ -472,7 +475,7 @@ pub fn recall(
     get_lot(conn, settings, lot_id)
 }
 
-fn view(conn: &mut DbConnection, settings: &TraceSettings, ctx: LotContext) -> Result<LotView, TraceError> {
+fn view(conn: &mut DbConnection, settings: &TraceSettings, ctx: LotContext) -> Result<LotView, ApiError> {
     let event_count: i64 =
         lot_events::table.filter(lot_events::lot_id.eq(&ctx.lot.id)).count().get_result(conn)?;
     let record_version = latest_version(conn, &ctx.lot.id)?;
@@ -502,15 +505,11 @@ fn view(conn: &mut DbConnection, settings: &TraceSettings, ctx: LotContext) -> R
     })
 }
 
-pub fn get_lot(
-    conn: &mut DbConnection,
-    settings: &TraceSettings,
-    lot_id: &str,
-) -> Result<LotView, TraceError> {
+pub fn get_lot(conn: &mut DbConnection, settings: &TraceSettings, lot_id: &str) -> Result<LotView, ApiError> {
     if !plausible_id(lot_id) {
-        return Err(TraceError::NotFound("lot".into()));
+        return Err(ApiError::not_found("lot"));
     }
-    let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| TraceError::NotFound("lot".into()))?;
+    let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
     view(conn, settings, ctx)
 }
 
@@ -518,7 +517,7 @@ pub fn find_by_link(
     conn: &mut DbConnection,
     settings: &TraceSettings,
     link: &DigitalLink,
-) -> Result<Option<LotView>, TraceError> {
+) -> Result<Option<LotView>, ApiError> {
     match load_context(conn, LotFilter::Link(link.gtin.as_str(), link.lot.as_str()))? {
         Some(ctx) => Ok(Some(view(conn, settings, ctx)?)),
         None => Ok(None),
@@ -548,7 +547,7 @@ pub fn list_lots(
     settings: &TraceSettings,
     actor: &Actor,
     seller_id: Option<&str>,
-) -> Result<Vec<LotView>, TraceError> {
+) -> Result<Vec<LotView>, ApiError> {
     let scope = lot_scope(actor)?;
     let mut q = lots::table.inner_join(sellers::table).select(lots::id).into_boxed();
     if let (Some(s), Role::Staff | Role::Admin) = (seller_id, actor.role) {
@@ -559,13 +558,13 @@ pub fn list_lots(
     ids.iter().map(|id| get_lot(conn, settings, id)).collect()
 }
 
-pub fn list_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<EventView>, TraceError> {
+pub fn list_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<EventView>, ApiError> {
     if !plausible_id(lot_id) {
-        return Err(TraceError::NotFound("lot".into()));
+        return Err(ApiError::not_found("lot"));
     }
     let exists: i64 = lots::table.find(lot_id).count().get_result(conn)?;
     if exists == 0 {
-        return Err(TraceError::NotFound("lot".into()));
+        return Err(ApiError::not_found("lot"));
     }
     let events = load_events(conn, lot_id)?;
     // each event's record version is the version issued right after it
@@ -580,7 +579,7 @@ pub fn list_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<EventVie
 }
 
 /// The id of the lot a Digital Link names: one indexed lookup.
-pub fn id_by_link(conn: &mut DbConnection, link: &DigitalLink) -> Result<Option<String>, TraceError> {
+pub fn id_by_link(conn: &mut DbConnection, link: &DigitalLink) -> Result<Option<String>, ApiError> {
     Ok(lots::table
         .filter(lots::gtin.eq(link.gtin.as_str()))
         .filter(lots::lot_code.eq(link.lot.as_str()))
@@ -590,6 +589,6 @@ pub fn id_by_link(conn: &mut DbConnection, link: &DigitalLink) -> Result<Option<
 }
 
 /// Events of a lot for the EPCIS export and the scan page.
-pub fn events_of(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<LotEvent>, TraceError> {
+pub fn events_of(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<LotEvent>, ApiError> {
     load_events(conn, lot_id)
 }

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{store, RecordVersion};
 use crate::routes::{with_conn, Pool};
-use crate::TraceError;
+use common::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -34,7 +34,7 @@ pub async fn get_record(
     pool: Pool,
     id: web::Path<String>,
     query: web::Query<RecordQuery>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let version = query.version;
     let record = with_conn(pool, move |c| store::record_text(c, &id, version)).await?;
@@ -48,7 +48,7 @@ pub struct RecordVersionList {
 
 #[utoipa::path(get, path = "/api/v1/lots/{id}/records", tag = "records", params(("id" = String, Path)),
     responses((status = 200, body = RecordVersionList), (status = 404, body = accounts::ErrorBody)))]
-pub async fn list_records(pool: Pool, id: web::Path<String>) -> Result<HttpResponse, TraceError> {
+pub async fn list_records(pool: Pool, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let items = with_conn(pool, move |c| store::record_versions(c, &id)).await?;
     Ok(HttpResponse::Ok().json(RecordVersionList { items }))

@@ -10,10 +10,11 @@ use super::{rules::verify_with, LotStatus, VerifyReport};
 use crate::lots::rules::plausible_id;
 use crate::records::store::latest_version;
 use crate::remembered::Remembered;
-use crate::{credential, keys, TraceError};
+use crate::{credential, keys};
+use common::ApiError;
 
 /// Newest version number and recall state of a lot, for verification.
-pub fn lot_status(conn: &mut DbConnection, lot_id: &str) -> Result<Option<(i64, bool)>, TraceError> {
+pub fn lot_status(conn: &mut DbConnection, lot_id: &str) -> Result<Option<(i64, bool)>, ApiError> {
     if !plausible_id(lot_id) {
         return Ok(None);
     }
@@ -29,7 +30,7 @@ pub fn verify_in_db(
     conn: &mut storage::DbConnection,
     trust: &keys::TrustListCache,
     record: &Value,
-) -> Result<VerifyReport, crate::TraceError> {
+) -> Result<VerifyReport, common::ApiError> {
     let list = trust.get(conn)?;
     let lot_status = match credential::facts(record).lot_id {
         Some(id) => lot_status(conn, &id)?,
