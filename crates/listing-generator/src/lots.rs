@@ -84,7 +84,7 @@ pub(crate) fn make_lots(
                 .map_err(trace)?;
                 recalled += 1;
             }
-            seller.lots.push((product, lot.id, recall));
+            seller.lots.push((product, lot.id.into_string(), recall));
         }
     }
     Ok((made, recalled))

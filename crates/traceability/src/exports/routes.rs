@@ -10,6 +10,7 @@ use super::{epcis, fsma, store};
 use crate::digital_link::DigitalLink;
 use crate::lots::{self, LotView};
 use crate::routes::{with_conn, Pool, Settings};
+use common::ids::LotId;
 use common::ApiError;
 
 fn epcis_lot<'a>(lot: &'a LotView, link: &'a DigitalLink, public_url: &'a str) -> epcis::EpcisLot<'a> {
@@ -19,7 +20,7 @@ fn epcis_lot<'a>(lot: &'a LotView, link: &'a DigitalLink, public_url: &'a str) -
         quantity_g: lot.quantity_g,
         origin_commune_code: &lot.commune_code,
         farm_name: &lot.farm_name,
-        seller_id: &lot.seller_id,
+        seller_id: lot.seller_id.as_str(),
         public_url,
         gtin_is_internal: lot.gtin_is_internal,
     }
@@ -31,7 +32,7 @@ fn epcis_lot<'a>(lot: &'a LotView, link: &'a DigitalLink, public_url: &'a str) -
 pub async fn get_epcis(
     pool: Pool,
     settings: Settings,
-    id: web::Path<String>,
+    id: web::Path<LotId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let s = settings.clone();

@@ -11,6 +11,7 @@ use crate::lots::rules::lot_scope;
 use crate::lots::store::{get_lot, load_events, within_scope};
 use crate::lots::TraceSettings;
 use crate::LotEvent;
+use common::ids::LotId;
 use common::{ApiError, ErrorCode};
 
 /// The most lots one FSMA 204 export covers; a wider request is refused
@@ -47,7 +48,7 @@ pub fn fsma_rows(
         .select(lot_events::lot_id)
         .distinct()
         .into_boxed();
-    let ids: Vec<String> = within_scope!(q, &scope).limit(FSMA_MAX_LOTS + 1).load(conn)?;
+    let ids: Vec<LotId> = within_scope!(q, &scope).limit(FSMA_MAX_LOTS + 1).load(conn)?;
     if ids.len() as i64 > FSMA_MAX_LOTS {
         return Err(ApiError::invalid(
             "from",

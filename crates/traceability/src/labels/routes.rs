@@ -8,9 +8,10 @@ use utoipa::IntoParams;
 use super::rules::{label_text, printable, sheet_html, sheet_request};
 use crate::lots::{self, LotView};
 use crate::routes::{with_conn, Pool, Settings};
+use common::ids::LotId;
 use common::{ApiError, ErrorCode};
 
-async fn lot_for_label(pool: Pool, settings: Settings, id: String) -> Result<LotView, ApiError> {
+async fn lot_for_label(pool: Pool, settings: Settings, id: LotId) -> Result<LotView, ApiError> {
     printable(with_conn(pool, move |c| lots::get_lot(c, &settings, &id)).await?)
 }
 
@@ -21,7 +22,7 @@ async fn lot_for_label(pool: Pool, settings: Settings, id: String) -> Result<Lot
 pub async fn label_png(
     pool: Pool,
     settings: Settings,
-    id: web::Path<String>,
+    id: web::Path<LotId>,
 ) -> Result<HttpResponse, ApiError> {
     let lot = lot_for_label(pool, settings, id.into_inner()).await?;
     let png = web::block(move || ::labels::label_png(&lot.digital_link, &label_text(&lot))).await??;
@@ -38,7 +39,7 @@ pub async fn label_png(
 pub async fn label_svg(
     pool: Pool,
     settings: Settings,
-    id: web::Path<String>,
+    id: web::Path<LotId>,
 ) -> Result<HttpResponse, ApiError> {
     let lot = lot_for_label(pool, settings, id.into_inner()).await?;
     let svg = ::labels::label_svg(&lot.digital_link, &label_text(&lot))?;

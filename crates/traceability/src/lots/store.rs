@@ -9,8 +9,7 @@ use storage::schema::{communes, lot_events, lots, provinces, sellers};
 use storage::DbConnection;
 
 use super::rules::{
-    self, event_view, generate_lot_code, lot_scope, may_change, plausible_id, text, ts, whole_seconds,
-    CheckedLot,
+    self, event_view, generate_lot_code, lot_scope, may_change, text, ts, whole_seconds, CheckedLot,
 };
 use super::{EventView, LotView, NewEvent, NewLot, RecallRequest, TraceSettings};
 use crate::chain::{self, LotGenesis};
@@ -18,12 +17,13 @@ use crate::digital_link::{DigitalLink, LotCode};
 use crate::gtin::Gtin;
 use crate::records::store::{issue_record, latest_version};
 use crate::{EventDetails, EventType, LotEvent};
+use common::ids::{EventId, LotId, SellerId};
 use common::{ApiError, ErrorCode};
 
 #[derive(Debug, Clone, Queryable)]
 pub(crate) struct LotRow {
-    pub(crate) id: String,
-    pub(crate) seller_id: String,
+    pub(crate) id: LotId,
+    pub(crate) seller_id: SellerId,
     pub(crate) lot_code: String,
     pub(crate) gtin: String,
     pub(crate) product_name: String,
@@ -79,7 +79,7 @@ pub(crate) fn load_context(
         ))
         .into_boxed();
     q = match filter {
-        LotFilter::Id(id) => q.filter(lots::id.eq(id.to_string())),
+        LotFilter::Id(id) => q.filter(lots::id.eq(id)),
         LotFilter::Link(gtin, code) => {
             q.filter(lots::gtin.eq(gtin.to_string())).filter(lots::lot_code.eq(code.to_string()))
         }
@@ -107,11 +107,11 @@ pub(crate) fn load_context(
 
 #[derive(Clone, Copy)]
 pub(crate) enum LotFilter<'a> {
-    Id(&'a str),
+    Id(&'a LotId),
     Link(&'a str, &'a str),
 }
 
-pub(crate) fn load_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<LotEvent>, ApiError> {
+pub(crate) fn load_events(conn: &mut DbConnection, lot_id: &LotId) -> Result<Vec<LotEvent>, ApiError> {
     type Row = (String, i64, String, NaiveDateTime, NaiveDateTime, String, String, String);
     let rows: Vec<Row> = lot_events::table
         .filter(lot_events::lot_id.eq(lot_id))
@@ -147,11 +147,11 @@ pub(crate) fn load_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<L
 pub(crate) fn genesis_of(ctx: &LotContext) -> LotGenesis {
     let l = &ctx.lot;
     LotGenesis {
-        lot_id: l.id.clone(),
+        lot_id: l.id.to_string(),
         lot_code: l.lot_code.clone(),
         gtin: l.gtin.clone(),
         product_name: l.product_name.clone(),
-        seller_id: l.seller_id.clone(),
+        seller_id: l.seller_id.to_string(),
         harvested_on: l.harvested_on.clone(),
         origin_commune_code: l.commune_code.clone(),
         created_at: ts(l.created_at),
@@ -168,8 +168,8 @@ fn resolve_seller(
     conn: &mut DbConnection,
     actor: &Actor,
     requested: Option<&str>,
-) -> Result<(String, String, Option<String>, String), ApiError> {
-    type Row = (String, String, Option<String>, String);
+) -> Result<(SellerId, String, Option<String>, String), ApiError> {
+    type Row = (SellerId, String, Option<String>, String);
     match actor.role {
         Role::Staff | Role::Admin => {
             let id = requested.ok_or_else(|| {
@@ -177,11 +177,11 @@ fn resolve_seller(
             })?;
             let unknown =
                 || ApiError::field(ErrorCode::UnknownReference, "seller_id", format!("no seller `{id}`"));
-            if !plausible_id(id) {
+            let Some(id) = SellerId::parse(id) else {
                 return Err(unknown());
-            }
+            };
             let row: Option<(Row, Option<String>)> = sellers::table
-                .find(id)
+                .find(&id)
                 .select((
                     (sellers::id, sellers::user_id, sellers::farm_name, sellers::full_name),
                     sellers::organisation_id,
@@ -200,7 +200,7 @@ fn resolve_seller(
                 .first(conn)
                 .optional()?;
             let own = own.ok_or_else(common::ApiError::forbidden)?;
-            if requested.is_some_and(|r| r != own.0) {
+            if requested.is_some_and(|r| own.0 != r) {
                 return Err(common::ApiError::forbidden().into());
             }
             Ok(own)
@@ -213,7 +213,7 @@ fn resolve_seller(
 /// concurrent changes to one lot (an event and a recall, two recalls) run
 /// one after the other on PostgreSQL and each sees the other's result.
 /// SQLite's BEGIN IMMEDIATE already serialises writers.
-pub(crate) fn lock_lot(conn: &mut DbConnection, lot_id: &str) -> Result<(), ApiError> {
+pub(crate) fn lock_lot(conn: &mut DbConnection, lot_id: &LotId) -> Result<(), ApiError> {
     let locked = diesel::update(lots::table.find(lot_id)).set(lots::status.eq(lots::status)).execute(conn)?;
     if locked == 0 {
         return Err(ApiError::not_found("lot"));
@@ -224,7 +224,7 @@ pub(crate) fn lock_lot(conn: &mut DbConnection, lot_id: &str) -> Result<(), ApiE
 fn assign_gtin(
     conn: &mut DbConnection,
     settings: &TraceSettings,
-    seller_id: &str,
+    seller_id: &SellerId,
     product_name: &str,
 ) -> Result<Gtin, ApiError> {
     use storage::schema::assigned_gtins as ag;
@@ -258,15 +258,16 @@ fn check_gtin_owner(
     conn: &mut DbConnection,
     settings: &TraceSettings,
     gtin: &Gtin,
-    seller_id: &str,
+    seller_id: &SellerId,
 ) -> Result<(), ApiError> {
     use storage::schema::assigned_gtins as ag;
     if !gtin.as_str().starts_with(&format!("0{}", settings.gtin_company_prefix)) {
         return Ok(());
     }
-    let owner: Option<String> = ag::table.find(gtin.as_str()).select(ag::seller_id).first(conn).optional()?;
+    let owner: Option<SellerId> =
+        ag::table.find(gtin.as_str()).select(ag::seller_id).first(conn).optional()?;
     match owner {
-        Some(o) if o == seller_id => Ok(()),
+        Some(o) if &o == seller_id => Ok(()),
         _ => Err(ApiError::field(
             ErrorCode::UnknownReference,
             "gtin",
@@ -319,17 +320,17 @@ pub fn create_lot(
         if taken > 0 {
             return Err(ApiError::conflict(format!("lot code {lot_code} is already used")));
         }
-        let id = storage::new_id();
+        let id = LotId::new();
         let created_at = DateTime::from_timestamp(Utc::now().timestamp(), 0)
             .map(|t| t.naive_utc())
             .unwrap_or_else(storage::now);
         let farm_name = farm_name.clone().or(seller_farm).unwrap_or_else(|| format!("Hộ {seller_name}"));
         let genesis = LotGenesis {
-            lot_id: id.clone(),
+            lot_id: id.to_string(),
             lot_code: lot_code.clone(),
             gtin: gtin.as_str().to_string(),
             product_name: product_name.clone(),
-            seller_id: seller_id.clone(),
+            seller_id: seller_id.to_string(),
             harvested_on: harvested_on.to_string(),
             origin_commune_code: commune_code.clone(),
             created_at: ts(created_at),
@@ -355,7 +356,7 @@ pub fn create_lot(
             .execute(conn)?;
         issue_record(conn, master, settings, &id)?;
         let acting_for = (seller_user_id != actor.user_id).then_some(seller_user_id.as_str());
-        accounts::audit::record(conn, actor, acting_for, "lot.create", "lot", &id)?;
+        accounts::audit::record(conn, actor, acting_for, "lot.create", "lot", id.as_str())?;
         Ok(id)
     })?;
     get_lot(conn, settings, &lot_id)
@@ -382,7 +383,7 @@ fn append(
         None => (1, ctx.lot.genesis_hash.clone()),
     };
     let mut event = LotEvent {
-        id: storage::new_id(),
+        id: EventId::new().into_string(),
         seq,
         event_type,
         occurred_at,
@@ -416,7 +417,7 @@ fn append(
         acting_for,
         &format!("lot.event.{}", event_type.as_str()),
         "lot",
-        lot_id,
+        lot_id.as_str(),
     )?;
     Ok(event)
 }
@@ -426,13 +427,10 @@ pub fn add_event(
     master: &vault::MasterKey,
     settings: &TraceSettings,
     actor: &Actor,
-    lot_id: &str,
+    lot_id: &LotId,
     input: &NewEvent,
 ) -> Result<EventView, ApiError> {
     let (event_type, occurred_at) = rules::check_new_event(input)?;
-    if !plausible_id(lot_id) {
-        return Err(ApiError::not_found("lot"));
-    }
     let (event, version) = storage::write_transaction(conn, |conn| {
         lock_lot(conn, lot_id)?;
         let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
@@ -452,14 +450,11 @@ pub fn recall(
     master: &vault::MasterKey,
     settings: &TraceSettings,
     actor: &Actor,
-    lot_id: &str,
+    lot_id: &LotId,
     input: &RecallRequest,
 ) -> Result<LotView, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let details = EventDetails { reason: Some(text("reason", &input.reason, 500)?), ..Default::default() };
-    if !plausible_id(lot_id) {
-        return Err(ApiError::not_found("lot"));
-    }
     storage::write_transaction(conn, |conn| {
         lock_lot(conn, lot_id)?;
         let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
@@ -505,10 +500,11 @@ fn view(conn: &mut DbConnection, settings: &TraceSettings, ctx: LotContext) -> R
     })
 }
 
-pub fn get_lot(conn: &mut DbConnection, settings: &TraceSettings, lot_id: &str) -> Result<LotView, ApiError> {
-    if !plausible_id(lot_id) {
-        return Err(ApiError::not_found("lot"));
-    }
+pub fn get_lot(
+    conn: &mut DbConnection,
+    settings: &TraceSettings,
+    lot_id: &LotId,
+) -> Result<LotView, ApiError> {
     let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
     view(conn, settings, ctx)
 }
@@ -551,17 +547,18 @@ pub fn list_lots(
     let scope = lot_scope(actor)?;
     let mut q = lots::table.inner_join(sellers::table).select(lots::id).into_boxed();
     if let (Some(s), Role::Staff | Role::Admin) = (seller_id, actor.role) {
-        q = q.filter(lots::seller_id.eq(s.to_string()));
+        // No lot belongs to text that cannot be a seller id.
+        let Some(s) = SellerId::parse(s) else {
+            return Ok(Vec::new());
+        };
+        q = q.filter(lots::seller_id.eq(s));
     }
     let q = within_scope!(q, &scope);
-    let ids: Vec<String> = q.order(lots::created_at.desc()).limit(200).load(conn)?;
+    let ids: Vec<LotId> = q.order(lots::created_at.desc()).limit(200).load(conn)?;
     ids.iter().map(|id| get_lot(conn, settings, id)).collect()
 }
 
-pub fn list_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<EventView>, ApiError> {
-    if !plausible_id(lot_id) {
-        return Err(ApiError::not_found("lot"));
-    }
+pub fn list_events(conn: &mut DbConnection, lot_id: &LotId) -> Result<Vec<EventView>, ApiError> {
     let exists: i64 = lots::table.find(lot_id).count().get_result(conn)?;
     if exists == 0 {
         return Err(ApiError::not_found("lot"));
@@ -579,7 +576,7 @@ pub fn list_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<EventVie
 }
 
 /// The id of the lot a Digital Link names: one indexed lookup.
-pub fn id_by_link(conn: &mut DbConnection, link: &DigitalLink) -> Result<Option<String>, ApiError> {
+pub fn id_by_link(conn: &mut DbConnection, link: &DigitalLink) -> Result<Option<LotId>, ApiError> {
     Ok(lots::table
         .filter(lots::gtin.eq(link.gtin.as_str()))
         .filter(lots::lot_code.eq(link.lot.as_str()))
@@ -589,6 +586,6 @@ pub fn id_by_link(conn: &mut DbConnection, link: &DigitalLink) -> Result<Option<
 }
 
 /// Events of a lot for the EPCIS export and the scan page.
-pub fn events_of(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<LotEvent>, ApiError> {
+pub fn events_of(conn: &mut DbConnection, lot_id: &LotId) -> Result<Vec<LotEvent>, ApiError> {
     load_events(conn, lot_id)
 }

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{store, RecordVersion};
 use crate::routes::{with_conn, Pool};
+use common::ids::LotId;
 use common::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -32,7 +33,7 @@ pub(crate) fn credential_response(record_text: String) -> HttpResponse {
               (status = 404, body = accounts::ErrorBody)))]
 pub async fn get_record(
     pool: Pool,
-    id: web::Path<String>,
+    id: web::Path<LotId>,
     query: web::Query<RecordQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -48,7 +49,7 @@ pub struct RecordVersionList {
 
 #[utoipa::path(get, path = "/api/v1/lots/{id}/records", tag = "records", params(("id" = String, Path)),
     responses((status = 200, body = RecordVersionList), (status = 404, body = accounts::ErrorBody)))]
-pub async fn list_records(pool: Pool, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_records(pool: Pool, id: web::Path<LotId>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let items = with_conn(pool, move |c| store::record_versions(c, &id)).await?;
     Ok(HttpResponse::Ok().json(RecordVersionList { items }))
