@@ -11,7 +11,7 @@
 //! `verificationMethod` signed this document. Whether that key's owner is
 //! trusted is decided by the caller (see `verify`).
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, SIGNATURE_LENGTH};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -117,7 +117,7 @@ pub fn add_proof(unsecured: &Value, options: &ProofOptions, key: &SigningKey) ->
     proof.insert("type".into(), PROOF_TYPE.into());
     proof.insert("cryptosuite".into(), CRYPTOSUITE.into());
     if let Some(created) = options.created {
-        proof.insert("created".into(), created.to_rfc3339_opts(SecondsFormat::Secs, true).into());
+        proof.insert("created".into(), common::rfc3339(created).into());
     }
     proof.insert("verificationMethod".into(), options.verification_method.clone().into());
     proof.insert("proofPurpose".into(), options.proof_purpose.clone().into());
@@ -216,10 +216,9 @@ pub fn verify_proof(secured: &Value) -> ProofCheck {
     date_time(proof, "created", errors);
     // Expiry is reported after the signature check: an expired proof may
     // still be authentic, and the caller may want to know both.
-    let expired =
-        date_time(proof, "expires", errors).filter(|expires| *expires < Utc::now()).map(|expires| {
-            format!("the proof expired at {}", expires.to_rfc3339_opts(SecondsFormat::Secs, true))
-        });
+    let expired = date_time(proof, "expires", errors)
+        .filter(|expires| *expires < Utc::now())
+        .map(|expires| format!("the proof expired at {}", common::rfc3339(expires)));
 
     let signature = match proof.get("proofValue") {
         Some(Value::String(value)) => match decode_proof_value(value) {

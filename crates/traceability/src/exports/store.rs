@@ -1,14 +1,14 @@
 //! The lots and events an FSMA 204 export covers.
 
+use accounts::access::seller_scope;
 use accounts::Actor;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use storage::schema::{lot_events, lots, sellers};
 use storage::DbConnection;
 
 use super::fsma;
-use crate::lots::rules::lot_scope;
-use crate::lots::store::{get_lot, load_events, within_scope};
+use crate::lots::store::{get_lot, load_events};
 use crate::lots::TraceSettings;
 use crate::LotEvent;
 use common::ids::LotId;
@@ -34,7 +34,7 @@ pub fn fsma_rows(
     if to < from {
         return Err(ApiError::invalid("to", "must not be before `from`"));
     }
-    let scope = lot_scope(actor)?;
+    let scope = seller_scope(actor)?;
     let local_midnight_utc =
         |day: NaiveDate| day.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(VIETNAM_OFFSET_HOURS);
     let start = local_midnight_utc(from);
@@ -48,7 +48,7 @@ pub fn fsma_rows(
         .select(lot_events::lot_id)
         .distinct()
         .into_boxed();
-    let ids: Vec<LotId> = within_scope!(q, &scope).limit(FSMA_MAX_LOTS + 1).load(conn)?;
+    let ids: Vec<LotId> = accounts::within_seller_scope!(q, &scope).limit(FSMA_MAX_LOTS + 1).load(conn)?;
     if ids.len() as i64 > FSMA_MAX_LOTS {
         return Err(ApiError::invalid(
             "from",
@@ -56,8 +56,7 @@ pub fn fsma_rows(
         )
         .param("max", FSMA_MAX_LOTS));
     }
-    let as_text = |t: NaiveDateTime| t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let range = (as_text(start), as_text(end));
+    let range = (common::rfc3339(start), common::rfc3339(end));
     let mut rows = Vec::new();
     for id in &ids {
         let lot = get_lot(conn, settings, id)?;

@@ -19,10 +19,6 @@ fn seal_context(key_id: &str) -> String {
     format!("issuer_key:{key_id}")
 }
 
-fn ts(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 pub fn create_organisation(
     conn: &mut DbConnection,
     kind: &str,
@@ -267,9 +263,9 @@ pub fn trust_list(conn: &mut DbConnection) -> Result<Vec<TrustedIssuer>, ApiErro
             organisation_name: r.2,
             organisation_kind: r.3,
             status: r.4,
-            valid_from: ts(r.5),
-            valid_until: r.6.map(ts),
-            revoked_at: r.7.map(ts),
+            valid_from: common::rfc3339(r.5),
+            valid_until: r.6.map(common::rfc3339),
+            revoked_at: r.7.map(common::rfc3339),
             revocation_reason: r.8,
         })
         .collect())

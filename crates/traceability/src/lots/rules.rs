@@ -1,21 +1,18 @@
 //! Pure rules about lots: input checks, who may change a lot, which lots an
 //! actor may list, lot codes, and the event view. No SQL, no HTTP.
 
-use accounts::{Actor, Role};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use accounts::access::rules::may_act_for;
+use accounts::access::SellerOwner;
+use accounts::Actor;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use common::ids::LotId;
 
 use super::{EventView, NewEvent, NewLot};
-use crate::credential;
 use crate::digital_link::LotCode;
 use crate::gtin::Gtin;
 use crate::quantity::{Quantity, Unit};
 use crate::{EventType, LotEvent};
-use common::{ApiError, ErrorCode};
-
-pub(crate) fn ts(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+use common::{rfc3339, ApiError, ErrorCode};
 
 pub(crate) fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
@@ -100,17 +97,17 @@ pub(crate) fn check_new_event(input: &NewEvent) -> Result<(EventType, DateTime<U
 }
 
 /// May this actor record events on (or otherwise change) a lot of the
-/// seller with this user and organisation?
+/// seller with this user and organisation? The one visibility rule decides.
 pub(crate) fn may_change(
     actor: &Actor,
     seller_user_id: &str,
     seller_organisation: Option<&str>,
 ) -> Result<(), ApiError> {
-    let own_farm = actor.role == Role::Farmer && actor.user_id == seller_user_id;
-    if own_farm || actor.may_act_for_organisation(seller_organisation) {
+    let seller = SellerOwner { user_id: seller_user_id, organisation_id: seller_organisation };
+    if may_act_for(actor, seller) {
         Ok(())
     } else {
-        Err(common::ApiError::forbidden().into())
+        Err(ApiError::forbidden())
     }
 }
 
@@ -141,29 +138,12 @@ pub(crate) fn event_view(lot_id: &LotId, e: LotEvent, record_version: i64) -> Ev
         lot_id: lot_id.clone(),
         seq: e.seq,
         event_type: e.event_type.as_str().to_string(),
-        occurred_at: credential::rfc3339(e.occurred_at),
-        recorded_at: credential::rfc3339(e.recorded_at),
+        occurred_at: rfc3339(e.occurred_at),
+        recorded_at: rfc3339(e.recorded_at),
         details: e.details,
         prev_hash: e.prev_hash,
         hash: e.hash,
         record_version,
-    }
-}
-
-/// Which lots an actor may list and export: staff their own post office's
-/// sellers' lots, a farmer their own, an admin all. Buyers none.
-pub(crate) enum LotScope {
-    All,
-    Organisation(Option<String>),
-    Farmer(String),
-}
-
-pub(crate) fn lot_scope(actor: &Actor) -> Result<LotScope, ApiError> {
-    match actor.role {
-        Role::Admin => Ok(LotScope::All),
-        Role::Staff => Ok(LotScope::Organisation(actor.organisation_id.clone())),
-        Role::Farmer => Ok(LotScope::Farmer(actor.user_id.clone())),
-        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden().into()),
     }
 }
 
@@ -172,6 +152,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use accounts::Role;
 
     fn new_lot() -> NewLot {
         NewLot {

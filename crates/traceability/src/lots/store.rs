@@ -2,15 +2,14 @@
 //! back. Every change issues the next signed record version
 //! ([`crate::records::store::issue_record`]) in the same transaction.
 
+use accounts::access::{seller_scope, SellerOwner};
 use accounts::{Actor, Role};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use storage::schema::{communes, lot_events, lots, provinces, sellers};
 use storage::DbConnection;
 
-use super::rules::{
-    self, event_view, generate_lot_code, lot_scope, may_change, text, ts, whole_seconds, CheckedLot,
-};
+use super::rules::{self, event_view, generate_lot_code, may_change, text, whole_seconds, CheckedLot};
 use super::{EventView, LotView, NewEvent, NewLot, RecallRequest, TraceSettings};
 use crate::chain::{self, LotGenesis};
 use crate::digital_link::{DigitalLink, LotCode};
@@ -154,7 +153,7 @@ pub(crate) fn genesis_of(ctx: &LotContext) -> LotGenesis {
         seller_id: l.seller_id.to_string(),
         harvested_on: l.harvested_on.clone(),
         origin_commune_code: l.commune_code.clone(),
-        created_at: ts(l.created_at),
+        created_at: common::rfc3339(l.created_at),
     }
 }
 
@@ -188,8 +187,17 @@ fn resolve_seller(
                 ))
                 .first(conn)
                 .optional()?;
+            // Naming a seller is the post office's step (or the admin's).
+            let scope = seller_scope(actor)?;
             match row {
-                Some((seller, org)) if actor.may_act_for_organisation(org.as_deref()) => Ok(seller),
+                Some((seller, org))
+                    if scope.is_post_office_for(SellerOwner {
+                        user_id: &seller.1,
+                        organisation_id: org.as_deref(),
+                    }) =>
+                {
+                    Ok(seller)
+                }
                 _ => Err(unknown()),
             }
         }
@@ -333,7 +341,7 @@ pub fn create_lot(
             seller_id: seller_id.to_string(),
             harvested_on: harvested_on.to_string(),
             origin_commune_code: commune_code.clone(),
-            created_at: ts(created_at),
+            created_at: common::rfc3339(created_at),
         };
         diesel::insert_into(lots::table)
             .values((
@@ -496,7 +504,7 @@ fn view(conn: &mut DbConnection, settings: &TraceSettings, ctx: LotContext) -> R
         status: l.status,
         record_version,
         event_count,
-        created_at: ts(l.created_at),
+        created_at: common::rfc3339(l.created_at),
     })
 }
 
@@ -520,22 +528,6 @@ pub fn find_by_link(
     }
 }
 
-/// Applies a [`LotScope`](super::rules::LotScope) to any boxed query that
-/// joins `sellers` (here and in the FSMA export).
-macro_rules! within_scope {
-    ($query:expr, $scope:expr) => {{
-        use storage::schema::sellers;
-        use $crate::lots::rules::LotScope;
-        match $scope {
-            LotScope::All => $query,
-            LotScope::Organisation(Some(org)) => $query.filter(sellers::organisation_id.eq(org.clone())),
-            LotScope::Organisation(None) => $query.filter(sellers::organisation_id.is_null()),
-            LotScope::Farmer(user) => $query.filter(sellers::user_id.eq(user.clone())),
-        }
-    }};
-}
-pub(crate) use within_scope;
-
 /// Lots the actor may manage: a farmer's own, or any for staff and admin
 /// (optionally one seller's).
 pub fn list_lots(
@@ -544,7 +536,7 @@ pub fn list_lots(
     actor: &Actor,
     seller_id: Option<&str>,
 ) -> Result<Vec<LotView>, ApiError> {
-    let scope = lot_scope(actor)?;
+    let scope = seller_scope(actor)?;
     let mut q = lots::table.inner_join(sellers::table).select(lots::id).into_boxed();
     if let (Some(s), Role::Staff | Role::Admin) = (seller_id, actor.role) {
         // No lot belongs to text that cannot be a seller id.
@@ -553,7 +545,7 @@ pub fn list_lots(
         };
         q = q.filter(lots::seller_id.eq(s));
     }
-    let q = within_scope!(q, &scope);
+    let q = accounts::within_seller_scope!(q, &scope);
     let ids: Vec<LotId> = q.order(lots::created_at.desc()).limit(200).load(conn)?;
     ids.iter().map(|id| get_lot(conn, settings, id)).collect()
 }

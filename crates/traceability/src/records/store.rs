@@ -8,7 +8,7 @@ use storage::DbConnection;
 
 use super::RecordVersion;
 use crate::credential::{self, Issuer, LotSnapshot, Origin, QuantityFacts};
-use crate::lots::rules::{ts, whole_seconds};
+use crate::lots::rules::whole_seconds;
 use crate::lots::store::{digital_link, genesis_of, load_context, load_events, lock_lot, LotFilter};
 use crate::lots::TraceSettings;
 use crate::proof::{self, ProofOptions};
@@ -123,7 +123,7 @@ pub fn record_versions(conn: &mut DbConnection, lot_id: &LotId) -> Result<Vec<Re
         .into_iter()
         .map(|(version, at)| RecordVersion {
             version,
-            created_at: ts(at),
+            created_at: common::rfc3339(at),
             url: format!("/api/v1/lots/{lot_id}/record?version={version}"),
         })
         .collect())
