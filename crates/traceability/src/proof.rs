@@ -29,15 +29,21 @@ pub enum ProofError {
     Proof(String),
     /// The text could not be canonicalised (RFC 8785).
     #[error(transparent)]
-    Json(#[from] ApiError),
+    Json(Box<ApiError>),
 }
 
 impl From<ProofError> for ApiError {
     fn from(e: ProofError) -> Self {
         match e {
             ProofError::Proof(_) => ApiError::internal(e.to_string()),
-            ProofError::Json(e) => e,
+            ProofError::Json(e) => *e,
         }
+    }
+}
+
+impl From<ApiError> for ProofError {
+    fn from(e: ApiError) -> Self {
+        ProofError::Json(Box::new(e))
     }
 }
 

@@ -19,7 +19,7 @@ pub(crate) fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    Ok(accounts::clean_text(field, value, max)?)
+    accounts::clean_text(field, value, max)
 }
 
 /// Crockford base32: no I, L, O or U, so a code read aloud or copied by

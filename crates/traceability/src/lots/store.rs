@@ -209,11 +209,11 @@ fn resolve_seller(
                 .optional()?;
             let own = own.ok_or_else(common::ApiError::forbidden)?;
             if requested.is_some_and(|r| own.0 != r) {
-                return Err(common::ApiError::forbidden().into());
+                return Err(common::ApiError::forbidden());
             }
             Ok(own)
         }
-        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden().into()),
+        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden()),
     }
 }
 
