@@ -27,7 +27,7 @@ pub(crate) fn make_lots(
     places: &[Commune],
     offices: &BTreeMap<String, Office>,
 ) -> Result<(usize, usize), MarketError> {
-    let trace = |e: traceability::TraceError| MarketError::Internal(format!("lot: {e}"));
+    let trace = |e: common::ApiError| MarketError::Internal(format!("lot: {e}"));
     let (mut made, mut recalled) = (0, 0);
     for (index, seller) in sellers.iter_mut().enumerate() {
         if !rng.chance(0.25) {
@@ -84,7 +84,7 @@ pub(crate) fn make_lots(
                 .map_err(trace)?;
                 recalled += 1;
             }
-            seller.lots.push((product, lot.id, recall));
+            seller.lots.push((product, lot.id.into_string(), recall));
         }
     }
     Ok((made, recalled))

@@ -101,7 +101,7 @@ pub(crate) fn post_offices(
     rng: &mut Rng,
     places: &[Commune],
 ) -> Result<BTreeMap<String, Office>, MarketError> {
-    let trace = |e: traceability::TraceError| MarketError::Internal(format!("post office: {e}"));
+    let trace = |e: common::ApiError| MarketError::Internal(format!("post office: {e}"));
     let mut phones: HashSet<String> =
         users::table.select(users::phone).load::<String>(conn)?.into_iter().collect();
     let mut offices = BTreeMap::new();

@@ -44,7 +44,7 @@ fn signed_record(dir: &std::path::Path) -> (serde_json::Value, serde_json::Value
     assert!(summary.contains("Scan page"));
     let mut conn = state.pool.get().unwrap();
     use diesel::prelude::*;
-    let lot_id: String = storage::schema::lots::table
+    let lot_id: common::ids::LotId = storage::schema::lots::table
         .filter(storage::schema::lots::lot_code.eq("HT-2510-001"))
         .select(storage::schema::lots::id)
         .first(&mut conn)

@@ -10,7 +10,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::{jcs, LotEvent, TraceError};
+use crate::proof::ProofError;
+use crate::{jcs, LotEvent};
 
 /// The facts of a lot that never change after creation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,20 +26,20 @@ pub struct LotGenesis {
     pub created_at: String,
 }
 
-fn sha256_of_canonical(value: &serde_json::Value) -> Result<String, TraceError> {
+fn sha256_of_canonical(value: &serde_json::Value) -> Result<String, ProofError> {
     let canonical = jcs::canonicalize(value)?;
     Ok(hex::encode(Sha256::digest(canonical.as_bytes())))
 }
 
-pub fn genesis_hash(genesis: &LotGenesis) -> Result<String, TraceError> {
-    let value = serde_json::to_value(genesis).map_err(|e| TraceError::Proof(e.to_string()))?;
+pub fn genesis_hash(genesis: &LotGenesis) -> Result<String, ProofError> {
+    let value = serde_json::to_value(genesis).map_err(|e| ProofError::Proof(e.to_string()))?;
     sha256_of_canonical(&value)
 }
 
 /// The hash of an event: over the event as it appears in the record, minus
 /// its own `hash` field (its `prev_hash` included).
-pub fn event_hash(event: &LotEvent) -> Result<String, TraceError> {
-    let mut value = serde_json::to_value(event).map_err(|e| TraceError::Proof(e.to_string()))?;
+pub fn event_hash(event: &LotEvent) -> Result<String, ProofError> {
+    let mut value = serde_json::to_value(event).map_err(|e| ProofError::Proof(e.to_string()))?;
     if let Some(map) = value.as_object_mut() {
         map.remove("hash");
     }

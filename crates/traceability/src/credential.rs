@@ -1,7 +1,7 @@
 //! The signed provenance record: a W3C Verifiable Credential (Data Model
 //! 2.0) describing a lot and its whole history. Strings and integers only.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -56,10 +56,6 @@ pub struct Issuer<'a> {
     pub name: &'a str,
 }
 
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 /// The credential before its proof is added.
 pub fn unsigned_record(
     lot: &LotSnapshot,
@@ -75,7 +71,7 @@ pub fn unsigned_record(
         "type": ["VerifiableCredential", CREDENTIAL_TYPE],
         "name": format!("Nguồn gốc {} — lô {}", g.product_name, g.lot_code),
         "issuer": { "id": issuer.did, "name": issuer.name },
-        "validFrom": rfc3339(valid_from),
+        "validFrom": common::rfc3339(valid_from),
         "credentialSubject": {
             "id": lot.digital_link,
             "type": SUBJECT_TYPE,

@@ -10,7 +10,7 @@
 use ed25519_dalek::{SigningKey, VerifyingKey, PUBLIC_KEY_LENGTH, SECRET_KEY_LENGTH};
 use zeroize::Zeroizing;
 
-use crate::TraceError;
+use crate::proof::ProofError;
 
 /// The scheme and method every `did:key` starts with.
 pub const DID_KEY_PREFIX: &str = "did:key:";
@@ -48,14 +48,14 @@ pub fn did_of_verification_method(vm: &str) -> &str {
 /// rejected, as did:key requires), if the key is not 32 bytes, or if the bytes
 /// are not a usable Ed25519 point (not on the curve, or of small order, which
 /// would let anyone forge signatures that some verifiers accept).
-pub fn public_key_from_did(did_or_vm: &str) -> Result<VerifyingKey, TraceError> {
+pub fn public_key_from_did(did_or_vm: &str) -> Result<VerifyingKey, ProofError> {
     let rest = did_or_vm
         .strip_prefix(DID_KEY_PREFIX)
-        .ok_or_else(|| TraceError::Proof(format!("{did_or_vm:?} is not a did:key")))?;
+        .ok_or_else(|| ProofError::Proof(format!("{did_or_vm:?} is not a did:key")))?;
     let id = match rest.split_once('#') {
         Some((id, fragment)) if fragment == id => id,
         Some(_) => {
-            return Err(TraceError::Proof(format!(
+            return Err(ProofError::Proof(format!(
                 "verification method {did_or_vm:?}: the fragment must repeat the key"
             )))
         }
@@ -63,9 +63,9 @@ pub fn public_key_from_did(did_or_vm: &str) -> Result<VerifyingKey, TraceError> 
     };
     let bytes: [u8; PUBLIC_KEY_LENGTH] = decode_multikey(id, ED25519_PUB, "public")?;
     let key = VerifyingKey::from_bytes(&bytes)
-        .map_err(|_| TraceError::Proof(format!("{did_or_vm:?} is not a valid Ed25519 public key")))?;
+        .map_err(|_| ProofError::Proof(format!("{did_or_vm:?} is not a valid Ed25519 public key")))?;
     if key.is_weak() {
-        return Err(TraceError::Proof(format!("{did_or_vm:?} is a small-order Ed25519 key")));
+        return Err(ProofError::Proof(format!("{did_or_vm:?} is a small-order Ed25519 key")));
     }
     Ok(key)
 }
@@ -90,16 +90,16 @@ pub fn secret_key_multibase(key: &SigningKey) -> String {
 }
 
 /// Reads a `secretKeyMultibase` (prefix 0x80 0x26, 32-byte seed).
-pub fn secret_key_from_multibase(text: &str) -> Result<SigningKey, TraceError> {
+pub fn secret_key_from_multibase(text: &str) -> Result<SigningKey, ProofError> {
     let seed: Zeroizing<[u8; SECRET_KEY_LENGTH]> =
         Zeroizing::new(decode_multikey(text, ED25519_PRIV, "secret")?);
     Ok(SigningKey::from_bytes(&seed))
 }
 
 /// Decodes `z` + base58-btc(prefix ‖ 32 bytes) and returns the 32 bytes.
-fn decode_multikey(text: &str, prefix: [u8; 2], what: &str) -> Result<[u8; 32], TraceError> {
+fn decode_multikey(text: &str, prefix: [u8; 2], what: &str) -> Result<[u8; 32], ProofError> {
     let encoded = text.strip_prefix('z').ok_or_else(|| {
-        TraceError::Proof(format!("Ed25519 {what} key: multibase must be base58-btc (start with 'z')"))
+        ProofError::Proof(format!("Ed25519 {what} key: multibase must be base58-btc (start with 'z')"))
     })?;
     // Decode into a fixed buffer one byte larger than expected, so an
     // over-long key is reported as a wrong length rather than truncated, and
@@ -107,18 +107,18 @@ fn decode_multikey(text: &str, prefix: [u8; 2], what: &str) -> Result<[u8; 32], 
     let mut buf = Zeroizing::new([0u8; 2 + 32 + 1]);
     let len = bs58::decode(encoded).onto(&mut buf[..]).map_err(|e| match e {
         bs58::decode::Error::BufferTooSmall => {
-            TraceError::Proof(format!("Ed25519 {what} key: longer than 34 bytes"))
+            ProofError::Proof(format!("Ed25519 {what} key: longer than 34 bytes"))
         }
-        other => TraceError::Proof(format!("Ed25519 {what} key: invalid base58-btc: {other}")),
+        other => ProofError::Proof(format!("Ed25519 {what} key: invalid base58-btc: {other}")),
     })?;
     if len < 2 || buf[..2] != prefix {
-        return Err(TraceError::Proof(format!(
+        return Err(ProofError::Proof(format!(
             "not an Ed25519 {what} key: multicodec prefix must be {:02x}{:02x}",
             prefix[0], prefix[1]
         )));
     }
     if len != 2 + 32 {
-        return Err(TraceError::Proof(format!("Ed25519 {what} key: {} bytes, expected 32", len - 2)));
+        return Err(ProofError::Proof(format!("Ed25519 {what} key: {} bytes, expected 32", len - 2)));
     }
     let mut out = [0u8; 32];
     out.copy_from_slice(&buf[2..34]);

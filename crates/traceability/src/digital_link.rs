@@ -4,7 +4,7 @@
 //! ever issues the one shape GTIN + lot, so the parser accepts exactly
 //! `/01/{14 digits}/10/{lot}` and nothing else: no path prefix, no other
 //! qualifiers (22, 21, 235), no trailing slash. Anything else is a 400
-//! ([`TraceError::MalformedLink`]) rather than a guess at what was meant.
+//! (`malformed_digital_link`) rather than a guess at what was meant.
 //!
 //! Rules follow GS1's own engine (see STANDARDS.md §3): the GTIN in a URI
 //! must be exactly 14 digits with a correct check digit, and the path is
@@ -16,7 +16,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::gtin::Gtin;
-use crate::TraceError;
+use common::{ApiError, ErrorCode};
 
 /// GS1 Digital Link's canonical domain; its URIs name a lot independently of
 /// whoever serves it, which is what EPCIS wants as a class identifier.
@@ -39,19 +39,22 @@ fn is_lot_char(c: char) -> bool {
 }
 
 impl LotCode {
-    pub fn parse(s: &str) -> Result<LotCode, TraceError> {
+    pub fn parse(s: &str) -> Result<LotCode, ApiError> {
         if s.is_empty() {
-            return Err(TraceError::invalid("lot_code", "must not be empty"));
+            return Err(ApiError::field(ErrorCode::Required, "lot_code", "must not be empty"));
         }
         if let Some(c) = s.chars().find(|c| !is_lot_char(*c)) {
-            return Err(TraceError::invalid(
+            return Err(ApiError::field(
+                ErrorCode::InvalidFormat,
                 "lot_code",
                 format!("may contain only A-Z a-z 0-9 - . _ (found {c:?})"),
-            ));
+            )
+            .param("expected", "A-Z a-z 0-9 - . _"));
         }
         // All characters are ASCII here, so bytes == characters.
         if s.len() > LOT_CODE_MAX_LEN {
-            return Err(TraceError::invalid("lot_code", "must be at most 20 characters"));
+            return Err(ApiError::field(ErrorCode::TooLong, "lot_code", "must be at most 20 characters")
+                .param("max", LOT_CODE_MAX_LEN));
         }
         Ok(LotCode(s.to_owned()))
     }
@@ -68,7 +71,7 @@ impl fmt::Display for LotCode {
 }
 
 impl FromStr for LotCode {
-    type Err = TraceError;
+    type Err = ApiError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         LotCode::parse(s)
@@ -101,15 +104,15 @@ pub struct DigitalLink {
     pub lot: LotCode,
 }
 
-fn malformed(reason: impl Into<String>) -> TraceError {
-    TraceError::MalformedLink(reason.into())
+fn malformed(reason: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::MalformedDigitalLink, format!("malformed Digital Link: {}", reason.into()))
 }
 
 /// Decodes `%HH` escapes (either case) and checks the result is UTF-8.
 /// Everything else is taken literally, including `+`, which GS1 reads as a
 /// plus sign in a path. A `%` not followed by two hex digits is an error:
 /// guessing would let two different strings name the same lot.
-fn percent_decode(segment: &str) -> Result<String, TraceError> {
+fn percent_decode(segment: &str) -> Result<String, ApiError> {
     if !segment.contains('%') {
         return Ok(segment.to_owned());
     }
@@ -140,7 +143,7 @@ impl DigitalLink {
 
     /// Parses a request path, exactly `/01/{GTIN-14}/10/{lot}` (no query
     /// string, no fragment: the server hands over the path alone).
-    pub fn parse_path(path: &str) -> Result<DigitalLink, TraceError> {
+    pub fn parse_path(path: &str) -> Result<DigitalLink, ApiError> {
         let rest = path.strip_prefix('/').ok_or_else(|| malformed("path must start with /"))?;
         if rest.ends_with('/') {
             return Err(malformed("trailing slash"));
@@ -216,7 +219,9 @@ mod tests {
 
     fn reason(path: &str) -> String {
         match DigitalLink::parse_path(path) {
-            Err(TraceError::MalformedLink(r)) => r,
+            Err(e) if e.code() == ErrorCode::MalformedDigitalLink => {
+                e.message().trim_start_matches("malformed Digital Link: ").to_string()
+            }
             other => panic!("{path:?} gave {other:?}"),
         }
     }

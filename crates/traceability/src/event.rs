@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::TraceError;
+use common::{ApiError, ErrorCode};
 
 /// The kinds of event a lot can record. The wire names are stable: they are
 /// inside signed records that live for years.
@@ -52,11 +52,10 @@ impl EventType {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Self, TraceError> {
-        EventType::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| TraceError::invalid("type", format!("unknown event type `{s}`")))
+    pub fn parse(s: &str) -> Result<Self, ApiError> {
+        EventType::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
+            ApiError::field(ErrorCode::UnknownValue, "type", format!("unknown event type `{s}`"))
+        })
     }
 
     /// Vietnamese label for the scan page.
@@ -137,7 +136,7 @@ pub const MAX_GRAMS: i64 = 1_000_000_000_000;
 
 impl EventDetails {
     /// Checks the fields each type needs and rejects absurd values.
-    pub fn validate_for(&self, event_type: EventType) -> Result<(), TraceError> {
+    pub fn validate_for(&self, event_type: EventType) -> Result<(), ApiError> {
         let texts = [
             ("note", &self.note),
             ("location", &self.location),
@@ -155,13 +154,18 @@ impl EventDetails {
         for (name, value) in texts {
             if let Some(v) = value {
                 if v.trim().is_empty() {
-                    return Err(TraceError::invalid(name, "must not be empty when given"));
+                    return Err(ApiError::field(ErrorCode::Required, name, "must not be empty when given"));
                 }
                 if v.chars().count() > MAX_TEXT {
-                    return Err(TraceError::invalid(name, "is longer than 500 characters"));
+                    return Err(ApiError::field(ErrorCode::TooLong, name, "is longer than 500 characters")
+                        .param("max", MAX_TEXT));
                 }
                 if v.chars().any(|c| c.is_control() && c != '\n') {
-                    return Err(TraceError::invalid(name, "control characters are not allowed"));
+                    return Err(ApiError::field(
+                        ErrorCode::ControlCharacters,
+                        name,
+                        "control characters are not allowed",
+                    ));
                 }
             }
         }
@@ -169,22 +173,40 @@ impl EventDetails {
             // A million tonnes is beyond any lot; the bound also keeps every
             // signed integer exact in IEEE doubles (RFC 8785, JavaScript).
             if !(1..=MAX_GRAMS).contains(&q) {
-                return Err(TraceError::invalid("quantity_g", "must be a positive integer up to 10^12"));
+                return Err(ApiError::field(
+                    ErrorCode::OutOfRange,
+                    "quantity_g",
+                    "must be a positive integer up to 10^12",
+                )
+                .param("min", 1)
+                .param("max", MAX_GRAMS));
             }
         }
         if let Some(d) = self.pre_harvest_interval_days {
             if !(0..=3650).contains(&d) {
-                return Err(TraceError::invalid("pre_harvest_interval_days", "must be 0 to 3650"));
+                return Err(ApiError::field(
+                    ErrorCode::OutOfRange,
+                    "pre_harvest_interval_days",
+                    "must be 0 to 3650",
+                )
+                .param("min", 0)
+                .param("max", 3650));
             }
         }
         if let Some(t) = self.temperature_c {
             if !(-80..=100).contains(&t) {
-                return Err(TraceError::invalid("temperature_c", "must be -80 to 100"));
+                return Err(ApiError::field(ErrorCode::OutOfRange, "temperature_c", "must be -80 to 100")
+                    .param("min", -80)
+                    .param("max", 100));
             }
         }
         let require = |name: &str, v: &Option<String>| {
             if v.is_none() {
-                Err(TraceError::invalid(name, format!("is required for a {} event", event_type.as_str())))
+                Err(ApiError::field(
+                    ErrorCode::Required,
+                    name,
+                    format!("is required for a {} event", event_type.as_str()),
+                ))
             } else {
                 Ok(())
             }

@@ -13,7 +13,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::TraceError;
+use common::{ApiError, ErrorCode};
 
 /// A GTIN in its canonical 14-digit form, check digit verified.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,25 +46,29 @@ pub fn check_digit(data_digits: &str) -> u8 {
     ((10 - sum % 10) % 10) as u8
 }
 
-fn invalid(message: impl Into<String>) -> TraceError {
-    TraceError::invalid("gtin", message)
+fn invalid(message: impl Into<String>, expected: &str) -> ApiError {
+    ApiError::field(ErrorCode::InvalidFormat, "gtin", message).param("expected", expected)
 }
 
 impl Gtin {
     /// Parses a GTIN-8, -12, -13 or -14 (digits only, no spaces) and returns
     /// its 14-digit form. The check digit must be correct.
-    pub fn parse(s: &str) -> Result<Gtin, TraceError> {
+    pub fn parse(s: &str) -> Result<Gtin, ApiError> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid("must contain digits only"));
+            return Err(invalid("must contain digits only", "digits"));
         }
         if !matches!(s.len(), 8 | 12 | 13 | 14) {
-            return Err(invalid(format!("must be 8, 12, 13 or 14 digits, not {}", s.len())));
+            return Err(invalid(
+                format!("must be 8, 12, 13 or 14 digits, not {}", s.len()),
+                "8, 12, 13 or 14 digits",
+            ));
         }
         let padded = format!("{s:0>14}");
         let (data, given) = padded.split_at(13);
         let expected = check_digit(data);
         if given.as_bytes().first().map(|b| b - b'0') != Some(expected) {
-            return Err(invalid(format!("check digit is {given}, expected {expected}")));
+            return Err(invalid(format!("check digit is {given}, expected {expected}"), "GS1 check digit")
+                .param("check_digit", expected));
         }
         Ok(Gtin(padded))
     }
@@ -75,21 +79,28 @@ impl Gtin {
     /// The indicator digit is 0 because nongsan numbers trade items, not
     /// logistic cases (indicators 1–8). A GS1 company prefix has 6 to 12
     /// digits; a 12-digit prefix leaves room for exactly one item, reference 0.
-    pub fn assign(company_prefix: &str, item_reference: u64) -> Result<Gtin, TraceError> {
+    pub fn assign(company_prefix: &str, item_reference: u64) -> Result<Gtin, ApiError> {
         if !company_prefix.bytes().all(|b| b.is_ascii_digit()) || !(6..=12).contains(&company_prefix.len()) {
-            return Err(TraceError::invalid("company_prefix", "must be 6 to 12 digits"));
+            return Err(ApiError::field(
+                ErrorCode::InvalidFormat,
+                "company_prefix",
+                "must be 6 to 12 digits",
+            )
+            .param("expected", "6 to 12 digits"));
         }
         let width = 12 - company_prefix.len();
         // width ≤ 6, so 10^width fits easily.
         let capacity = 10u64.pow(width as u32);
         if item_reference >= capacity {
-            return Err(TraceError::invalid(
+            return Err(ApiError::field(
+                ErrorCode::OutOfRange,
                 "item_reference",
                 format!(
                     "{item_reference} does not fit the {width} digit(s) left by a {}-digit company prefix",
                     company_prefix.len()
                 ),
-            ));
+            )
+            .param("max", capacity - 1));
         }
         // `{:0width$}` would print "0" for width 0, so the empty case is explicit.
         let item = if width == 0 { String::new() } else { format!("{item_reference:0width$}") };
@@ -111,7 +122,7 @@ impl fmt::Display for Gtin {
 }
 
 impl FromStr for Gtin {
-    type Err = TraceError;
+    type Err = ApiError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Gtin::parse(s)

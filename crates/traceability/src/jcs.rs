@@ -22,7 +22,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Number, Value};
 
-use crate::TraceError;
+use common::ApiError;
 
 /// Deepest nesting of arrays and objects we accept, in both directions.
 /// It matches serde_json's own parse limit and keeps recursion bounded, so
@@ -33,14 +33,14 @@ pub const MAX_DEPTH: usize = 128;
 ///
 /// Errors on a number that is not finite (only reachable with serde_json
 /// features we do not use) and on nesting deeper than [`MAX_DEPTH`].
-pub fn canonicalize(value: &Value) -> Result<String, TraceError> {
+pub fn canonicalize(value: &Value) -> Result<String, ApiError> {
     let mut out = String::new();
     write_value(&mut out, value, 0)?;
     Ok(out)
 }
 
 /// Parses `text` as I-JSON ([`parse_strict`]) and canonicalizes it.
-pub fn canonicalize_str(text: &str) -> Result<String, TraceError> {
+pub fn canonicalize_str(text: &str) -> Result<String, ApiError> {
     canonicalize(&parse_strict(text)?)
 }
 
@@ -53,7 +53,7 @@ pub fn canonicalize_str(text: &str) -> Result<String, TraceError> {
 /// so only with its `float_roundtrip` feature). A number too large for a
 /// double is an error, and so are a lone surrogate escape, raw control
 /// characters in strings, a byte-order mark and trailing content.
-pub fn parse_strict(text: &str) -> Result<Value, TraceError> {
+pub fn parse_strict(text: &str) -> Result<Value, ApiError> {
     let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0 };
     parser.skip_ws();
     let value = parser.value(0)?;
@@ -64,11 +64,11 @@ pub fn parse_strict(text: &str) -> Result<Value, TraceError> {
     Ok(value)
 }
 
-fn too_deep() -> TraceError {
-    TraceError::invalid("json", format!("nested deeper than {MAX_DEPTH} levels"))
+fn too_deep() -> ApiError {
+    ApiError::invalid("json", format!("nested deeper than {MAX_DEPTH} levels"))
 }
 
-fn write_value(out: &mut String, value: &Value, depth: usize) -> Result<(), TraceError> {
+fn write_value(out: &mut String, value: &Value, depth: usize) -> Result<(), ApiError> {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
@@ -122,17 +122,17 @@ fn utf16_cmp(a: &str, b: &str) -> Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-fn write_number(out: &mut String, n: &Number) -> Result<(), TraceError> {
+fn write_number(out: &mut String, n: &Number) -> Result<(), ApiError> {
     // `as f64` rounds to nearest, ties to even, like JavaScript's ToNumber.
     let f = if let Some(u) = n.as_u64() {
         u as f64
     } else if let Some(i) = n.as_i64() {
         i as f64
     } else {
-        n.as_f64().ok_or_else(|| TraceError::invalid("json", format!("number {n} is not a double")))?
+        n.as_f64().ok_or_else(|| ApiError::invalid("json", format!("number {n} is not a double")))?
     };
     if !f.is_finite() {
-        return Err(TraceError::invalid("json", "NaN and Infinity are not JSON numbers"));
+        return Err(ApiError::invalid("json", "NaN and Infinity are not JSON numbers"));
     }
     if f == 0.0 {
         // Covers -0, which ECMAScript prints as "0".
@@ -179,8 +179,8 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn error(&self, message: &str) -> TraceError {
-        TraceError::invalid("json", format!("{message} at byte {}", self.pos))
+    fn error(&self, message: &str) -> ApiError {
+        ApiError::invalid("json", format!("{message} at byte {}", self.pos))
     }
 
     fn peek(&self) -> Option<u8> {
@@ -193,7 +193,7 @@ impl Parser<'_> {
         }
     }
 
-    fn expect(&mut self, byte: u8, what: &str) -> Result<(), TraceError> {
+    fn expect(&mut self, byte: u8, what: &str) -> Result<(), ApiError> {
         if self.peek() == Some(byte) {
             self.pos += 1;
             Ok(())
@@ -202,7 +202,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Result<Value, TraceError> {
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, ApiError> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(value)
@@ -211,7 +211,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, TraceError> {
+    fn value(&mut self, depth: usize) -> Result<Value, ApiError> {
         match self.peek() {
             Some(b'{') => self.object(depth),
             Some(b'[') => self.array(depth),
@@ -225,7 +225,7 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, TraceError> {
+    fn object(&mut self, depth: usize) -> Result<Value, ApiError> {
         if depth >= MAX_DEPTH {
             return Err(too_deep());
         }
@@ -249,7 +249,7 @@ impl Parser<'_> {
             let item = self.value(depth + 1)?;
             if map.contains_key(&name) {
                 // Names are compared after unescaping: "a" and "\u0061" clash.
-                return Err(TraceError::invalid(
+                return Err(ApiError::invalid(
                     "json",
                     format!("duplicate property name {name:?} at byte {name_at}"),
                 ));
@@ -267,7 +267,7 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Value, TraceError> {
+    fn array(&mut self, depth: usize) -> Result<Value, ApiError> {
         if depth >= MAX_DEPTH {
             return Err(too_deep());
         }
@@ -294,7 +294,7 @@ impl Parser<'_> {
     }
 
     /// Parses a string starting at its opening quote.
-    fn string(&mut self) -> Result<String, TraceError> {
+    fn string(&mut self) -> Result<String, ApiError> {
         self.pos += 1; // '"'
         let mut out = String::new();
         let mut run = self.pos;
@@ -323,7 +323,7 @@ impl Parser<'_> {
     }
 
     /// Parses one escape after its backslash.
-    fn escape(&mut self) -> Result<char, TraceError> {
+    fn escape(&mut self) -> Result<char, ApiError> {
         let Some(byte) = self.peek() else {
             return Err(self.error("unterminated escape"));
         };
@@ -363,7 +363,7 @@ impl Parser<'_> {
         })
     }
 
-    fn hex4(&mut self) -> Result<u16, TraceError> {
+    fn hex4(&mut self) -> Result<u16, ApiError> {
         let digits = self.bytes.get(self.pos..self.pos + 4).ok_or_else(|| self.error("short \\u escape"))?;
         let mut unit: u16 = 0;
         for &d in digits {
@@ -389,7 +389,7 @@ impl Parser<'_> {
 
     /// Parses a number per the RFC 8259 grammar
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    fn number(&mut self) -> Result<Value, TraceError> {
+    fn number(&mut self) -> Result<Value, ApiError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -433,7 +433,7 @@ impl Parser<'_> {
         // Rust's float parsing is correctly rounded (round half to even).
         let f: f64 = literal.parse().map_err(|_| self.error("invalid number"))?;
         Number::from_f64(f).map(Value::Number).ok_or_else(|| {
-            TraceError::invalid(
+            ApiError::invalid(
                 "json",
                 format!("number {literal} at byte {start} is out of the range of a double"),
             )

@@ -23,7 +23,7 @@
 //! `jcs` (RFC 8785), `did_key`, `proof` (Data Integrity), `chain` (the
 //! events' hash chain), `credential` (the record's shape), `gtin`,
 //! `digital_link`, `event`, `quantity`, and `remembered` (a value kept in
-//! memory for a moment). `error` holds [`TraceError`] and its HTTP mapping.
+//! memory for a moment). `error` holds [`ApiError`] and its HTTP mapping.
 //!
 //! `routes::configure` registers every route and `routes::TraceabilityApi`
 //! lists every documented handler (the server calls both); `routes` also
@@ -35,7 +35,6 @@ pub mod chain;
 pub mod credential;
 pub mod did_key;
 pub mod digital_link;
-mod error;
 pub mod event;
 pub mod exports;
 pub mod gtin;
@@ -51,5 +50,4 @@ pub mod resolver;
 pub mod routes;
 pub mod verify;
 
-pub use error::TraceError;
 pub use event::{EventDetails, EventType, LotEvent};

@@ -11,12 +11,41 @@
 //! `verificationMethod` signed this document. Whether that key's owner is
 //! trusted is decided by the caller (see `verify`).
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, SIGNATURE_LENGTH};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::{did_key, jcs, TraceError};
+use common::ApiError;
+
+use crate::{did_key, jcs};
+
+/// A proof could not be made or checked: a bad key, a bad encoding, a
+/// document that cannot be signed. To a client it is a 500 (`internal`):
+/// we only sign what we built.
+#[derive(Debug, thiserror::Error)]
+pub enum ProofError {
+    #[error("proof: {0}")]
+    Proof(String),
+    /// The text could not be canonicalised (RFC 8785).
+    #[error(transparent)]
+    Json(Box<ApiError>),
+}
+
+impl From<ProofError> for ApiError {
+    fn from(e: ProofError) -> Self {
+        match e {
+            ProofError::Proof(_) => ApiError::internal(e.to_string()),
+            ProofError::Json(e) => *e,
+        }
+    }
+}
+
+impl From<ApiError> for ProofError {
+    fn from(e: ApiError) -> Self {
+        ProofError::Json(Box::new(e))
+    }
+}
 
 /// The cryptosuite this module implements.
 pub const CRYPTOSUITE: &str = "eddsa-jcs-2022";
@@ -65,26 +94,26 @@ impl ProofCheck {
 /// already has a proof, if the purpose is empty, or if the verification
 /// method is not the `did:key#fragment` of `key` (a proof naming another key
 /// could never verify).
-pub fn add_proof(unsecured: &Value, options: &ProofOptions, key: &SigningKey) -> Result<Value, TraceError> {
+pub fn add_proof(unsecured: &Value, options: &ProofOptions, key: &SigningKey) -> Result<Value, ProofError> {
     let document = unsecured
         .as_object()
-        .ok_or_else(|| TraceError::Proof("the document to sign must be a JSON object".into()))?;
+        .ok_or_else(|| ProofError::Proof("the document to sign must be a JSON object".into()))?;
     if document.contains_key("proof") {
-        return Err(TraceError::Proof(
+        return Err(ProofError::Proof(
             "the document already has a proof (proof sets and chains are not supported)".into(),
         ));
     }
     if options.proof_purpose.is_empty() {
-        return Err(TraceError::Proof("proofPurpose must not be empty".into()));
+        return Err(ProofError::Proof("proofPurpose must not be empty".into()));
     }
     if !options.verification_method.contains('#') {
-        return Err(TraceError::Proof(format!(
+        return Err(ProofError::Proof(format!(
             "verificationMethod {:?} must be a did:key verification method (did:key:…#…)",
             options.verification_method
         )));
     }
     if did_key::public_key_from_did(&options.verification_method)? != key.verifying_key() {
-        return Err(TraceError::Proof(format!(
+        return Err(ProofError::Proof(format!(
             "verificationMethod {:?} does not name the signing key",
             options.verification_method
         )));
@@ -94,7 +123,7 @@ pub fn add_proof(unsecured: &Value, options: &ProofOptions, key: &SigningKey) ->
     proof.insert("type".into(), PROOF_TYPE.into());
     proof.insert("cryptosuite".into(), CRYPTOSUITE.into());
     if let Some(created) = options.created {
-        proof.insert("created".into(), created.to_rfc3339_opts(SecondsFormat::Secs, true).into());
+        proof.insert("created".into(), common::rfc3339(created).into());
     }
     proof.insert("verificationMethod".into(), options.verification_method.clone().into());
     proof.insert("proofPurpose".into(), options.proof_purpose.clone().into());
@@ -118,7 +147,7 @@ pub fn add_proof(unsecured: &Value, options: &ProofOptions, key: &SigningKey) ->
 /// `hashData`: SHA-256 of the canonical proof configuration, then SHA-256 of
 /// the canonical document (64 bytes). Neither argument may carry
 /// `proofValue` / `proof`; the callers remove them.
-pub fn hash_data(proof_config: &Value, document: &Value) -> Result<[u8; 64], TraceError> {
+pub fn hash_data(proof_config: &Value, document: &Value) -> Result<[u8; 64], ProofError> {
     let proof_canon = jcs::canonicalize(proof_config)?;
     let document_canon = jcs::canonicalize(document)?;
     let mut out = [0u8; 64];
@@ -193,10 +222,9 @@ pub fn verify_proof(secured: &Value) -> ProofCheck {
     date_time(proof, "created", errors);
     // Expiry is reported after the signature check: an expired proof may
     // still be authentic, and the caller may want to know both.
-    let expired =
-        date_time(proof, "expires", errors).filter(|expires| *expires < Utc::now()).map(|expires| {
-            format!("the proof expired at {}", expires.to_rfc3339_opts(SecondsFormat::Secs, true))
-        });
+    let expired = date_time(proof, "expires", errors)
+        .filter(|expires| *expires < Utc::now())
+        .map(|expires| format!("the proof expired at {}", common::rfc3339(expires)));
 
     let signature = match proof.get("proofValue") {
         Some(Value::String(value)) => match decode_proof_value(value) {

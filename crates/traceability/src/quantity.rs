@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::TraceError;
+use common::{ApiError, ErrorCode};
 
 /// The fixed list of selling units (SPEC), with their translated names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -36,9 +36,13 @@ pub const UNITS: &[Unit] = &[
 ];
 
 impl Unit {
-    pub fn parse(code: &str) -> Result<&'static Unit, TraceError> {
+    pub fn parse(code: &str) -> Result<&'static Unit, ApiError> {
         UNITS.iter().find(|u| u.code == code).ok_or_else(|| {
-            TraceError::invalid("unit", format!("unknown unit `{code}`; see GET /api/v1/units"))
+            ApiError::field(
+                ErrorCode::UnknownValue,
+                "unit",
+                format!("unknown unit `{code}`; see GET /api/v1/units"),
+            )
         })
     }
 }
@@ -54,12 +58,15 @@ pub struct Quantity {
 const MAX_MILLI: i64 = 1_000_000_000_000; // one billion units
 
 impl Quantity {
-    pub fn parse(text: &str) -> Result<Quantity, TraceError> {
+    pub fn parse(text: &str) -> Result<Quantity, ApiError> {
         let bad = || {
-            TraceError::invalid(
+            ApiError::field(
+                ErrorCode::InvalidFormat,
                 "quantity",
                 format!("`{text}` is not a positive number with at most 3 decimals"),
             )
+            .param("expected", "positive decimal")
+            .param("max_decimals", 3)
         };
         let t = text.trim();
         let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
@@ -82,13 +89,18 @@ impl Quantity {
     }
 
     /// From the JSON a client sent: a number (`12.5`) or a string (`"12.5"`).
-    pub fn from_json(value: &serde_json::Value) -> Result<Quantity, TraceError> {
+    pub fn from_json(value: &serde_json::Value) -> Result<Quantity, ApiError> {
         match value {
             serde_json::Value::String(s) => Quantity::parse(s),
             // serde_json prints a float's shortest round-trip form, so `12.5`
             // arrives as "12.5" and too many decimals are refused.
             serde_json::Value::Number(n) => Quantity::parse(&n.to_string()),
-            _ => Err(TraceError::invalid("quantity", "must be a number or a decimal string")),
+            _ => Err(ApiError::field(
+                ErrorCode::InvalidFormat,
+                "quantity",
+                "must be a number or a decimal string",
+            )
+            .param("expected", "number or decimal string")),
         }
     }
 

@@ -5,7 +5,8 @@
 use actix_web::web;
 
 use crate::lots::TraceSettings;
-use crate::{exports, keys, labels, lots, records, resolver, verify, TraceError};
+use crate::{exports, keys, labels, lots, records, resolver, verify};
+use common::ApiError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/lots", web::post().to(lots::routes::create_lot))
@@ -40,9 +41,9 @@ pub(crate) type Trust = web::Data<keys::TrustListCache>;
 pub(crate) type Statuses = web::Data<verify::LotStatusCache>;
 
 /// Runs diesel work on a pooled connection, off the actix worker threads.
-pub(crate) async fn with_conn<T, F>(pool: Pool, f: F) -> Result<T, TraceError>
+pub(crate) async fn with_conn<T, F>(pool: Pool, f: F) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut storage::DbConnection) -> Result<T, TraceError> + Send + 'static,
+    F: FnOnce(&mut storage::DbConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
     pool.run(f).await

@@ -1,10 +1,10 @@
 //! Property tests of GTINs and Digital Link paths.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use common::ErrorCode;
 use proptest::prelude::*;
 use traceability::digital_link::{DigitalLink, LotCode};
 use traceability::gtin::{check_digit, Gtin};
-use traceability::TraceError;
 
 /// Any 13 data digits plus their check digit.
 fn gtin14() -> impl Strategy<Value = String> {
@@ -85,7 +85,7 @@ proptest! {
                 // Whatever is accepted is in canonical form once printed.
                 prop_assert_eq!(DigitalLink::parse_path(&link.path()).unwrap(), link);
             }
-            Err(e) => prop_assert!(matches!(e, TraceError::MalformedLink(_)), "{:?}", e),
+            Err(e) => prop_assert_eq!(e.code(), ErrorCode::MalformedDigitalLink, "{:?}", e),
         }
     }
 
@@ -99,7 +99,7 @@ proptest! {
         prop_assert_ne!(&changed, &gtin);
         prop_assert!(Gtin::parse(&changed).is_err(), "{} accepted (from {})", changed, gtin);
         let path = format!("/01/{changed}/10/{lot}");
-        prop_assert!(matches!(DigitalLink::parse_path(&path), Err(TraceError::MalformedLink(_))));
+        prop_assert_eq!(DigitalLink::parse_path(&path).err().map(|e| e.code()), Some(ErrorCode::MalformedDigitalLink));
     }
 
     #[test]

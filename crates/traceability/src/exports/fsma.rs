@@ -29,8 +29,6 @@
 //!   Vietnamese text correctly, and text cells that a spreadsheet would read
 //!   as a formula (`=`, `+`, `-`, `@` first) are prefixed with `'`.
 
-use chrono::SecondsFormat;
-
 use crate::event::{EventType, LotEvent};
 
 /// What the export needs to know about a lot (from the lot's view).
@@ -120,7 +118,7 @@ pub fn rows(lot: &FsmaLot<'_>, events: &[LotEvent]) -> Vec<[String; 22]> {
                 (None, _) => String::new(),
             };
             Some([
-                event.occurred_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                common::rfc3339(event.occurred_at),
                 cte.to_string(),
                 format!("(01){}(10){}", lot.gtin, lot.lot_code),
                 lot.gtin.to_string(),

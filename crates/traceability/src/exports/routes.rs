@@ -10,7 +10,8 @@ use super::{epcis, fsma, store};
 use crate::digital_link::DigitalLink;
 use crate::lots::{self, LotView};
 use crate::routes::{with_conn, Pool, Settings};
-use crate::TraceError;
+use common::ids::LotId;
+use common::ApiError;
 
 fn epcis_lot<'a>(lot: &'a LotView, link: &'a DigitalLink, public_url: &'a str) -> epcis::EpcisLot<'a> {
     epcis::EpcisLot {
@@ -19,7 +20,7 @@ fn epcis_lot<'a>(lot: &'a LotView, link: &'a DigitalLink, public_url: &'a str) -
         quantity_g: lot.quantity_g,
         origin_commune_code: &lot.commune_code,
         farm_name: &lot.farm_name,
-        seller_id: &lot.seller_id,
+        seller_id: lot.seller_id.as_str(),
         public_url,
         gtin_is_internal: lot.gtin_is_internal,
     }
@@ -31,8 +32,8 @@ fn epcis_lot<'a>(lot: &'a LotView, link: &'a DigitalLink, public_url: &'a str) -
 pub async fn get_epcis(
     pool: Pool,
     settings: Settings,
-    id: web::Path<String>,
-) -> Result<HttpResponse, TraceError> {
+    id: web::Path<LotId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let s = settings.clone();
     let (lot, events) =
@@ -69,7 +70,7 @@ pub async fn fsma_export(
     settings: Settings,
     actor: Actor,
     query: web::Query<FsmaQuery>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let FsmaQuery { from, to } = query.into_inner();
     let rows = with_conn(pool, move |c| store::fsma_rows(c, &settings, &actor, from, to)).await?;
     let csv = web::block(move || fsma::to_csv(&rows)).await?;

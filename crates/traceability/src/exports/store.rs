@@ -1,16 +1,18 @@
 //! The lots and events an FSMA 204 export covers.
 
+use accounts::access::seller_scope;
 use accounts::Actor;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use storage::schema::{lot_events, lots, sellers};
 use storage::DbConnection;
 
 use super::fsma;
-use crate::lots::rules::lot_scope;
-use crate::lots::store::{get_lot, load_events, within_scope};
+use crate::lots::store::{get_lot, load_events};
 use crate::lots::TraceSettings;
-use crate::{LotEvent, TraceError};
+use crate::LotEvent;
+use common::ids::LotId;
+use common::{ApiError, ErrorCode};
 
 /// The most lots one FSMA 204 export covers; a wider request is refused
 /// with advice to shorten the date range.
@@ -28,15 +30,17 @@ pub fn fsma_rows(
     actor: &Actor,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<[String; 22]>, TraceError> {
+) -> Result<Vec<[String; 22]>, ApiError> {
     if to < from {
-        return Err(TraceError::invalid("to", "must not be before `from`"));
+        return Err(ApiError::invalid("to", "must not be before `from`"));
     }
-    let scope = lot_scope(actor)?;
+    let scope = seller_scope(actor)?;
     let local_midnight_utc =
         |day: NaiveDate| day.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(VIETNAM_OFFSET_HOURS);
     let start = local_midnight_utc(from);
-    let end = local_midnight_utc(to.succ_opt().ok_or_else(|| TraceError::invalid("to", "is out of range"))?);
+    let end = local_midnight_utc(
+        to.succ_opt().ok_or_else(|| ApiError::field(ErrorCode::OutOfRange, "to", "is out of range"))?,
+    );
     let q = lot_events::table
         .inner_join(lots::table.inner_join(sellers::table))
         .filter(lot_events::occurred_at.ge(start))
@@ -44,15 +48,15 @@ pub fn fsma_rows(
         .select(lot_events::lot_id)
         .distinct()
         .into_boxed();
-    let ids: Vec<String> = within_scope!(q, &scope).limit(FSMA_MAX_LOTS + 1).load(conn)?;
+    let ids: Vec<LotId> = accounts::within_seller_scope!(q, &scope).limit(FSMA_MAX_LOTS + 1).load(conn)?;
     if ids.len() as i64 > FSMA_MAX_LOTS {
-        return Err(TraceError::invalid(
+        return Err(ApiError::invalid(
             "from",
             format!("more than {FSMA_MAX_LOTS} lots have events in this range; choose a shorter one"),
-        ));
+        )
+        .param("max", FSMA_MAX_LOTS));
     }
-    let as_text = |t: NaiveDateTime| t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let range = (as_text(start), as_text(end));
+    let range = (common::rfc3339(start), common::rfc3339(end));
     let mut rows = Vec::new();
     for id in &ids {
         let lot = get_lot(conn, settings, id)?;

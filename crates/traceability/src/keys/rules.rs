@@ -4,17 +4,17 @@
 use chrono::{DateTime, Utc};
 
 use super::{TrustDecision, TrustedIssuer, ORG_COOPERATIVE, ORG_POST_OFFICE};
-use crate::TraceError;
+use common::{ApiError, ErrorCode};
 
 /// The name of a new post office or cooperative, trimmed, once its kind
 /// and name pass the checks.
-pub(crate) fn signing_organisation_name<'a>(kind: &str, name: &'a str) -> Result<&'a str, TraceError> {
+pub(crate) fn signing_organisation_name<'a>(kind: &str, name: &'a str) -> Result<&'a str, ApiError> {
     if ![ORG_POST_OFFICE, ORG_COOPERATIVE].contains(&kind) {
-        return Err(TraceError::invalid("kind", "must be post_office or cooperative"));
+        return Err(ApiError::field(ErrorCode::UnknownValue, "kind", "must be post_office or cooperative"));
     }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(TraceError::invalid("name", "1 to 200 characters, no control characters"));
+        return Err(ApiError::invalid("name", "1 to 200 characters, no control characters"));
     }
     Ok(name)
 }

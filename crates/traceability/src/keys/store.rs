@@ -10,14 +10,13 @@ use zeroize::Zeroizing;
 
 use super::{rules, Organisation, SigningIdentity, TrustedIssuer, ORG_OPERATOR};
 use crate::remembered::Remembered;
-use crate::{did_key, TraceError};
+use common::{ApiError, ErrorCode};
+
+use crate::did_key;
+use crate::proof::ProofError;
 
 fn seal_context(key_id: &str) -> String {
     format!("issuer_key:{key_id}")
-}
-
-fn ts(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 pub fn create_organisation(
@@ -25,7 +24,7 @@ pub fn create_organisation(
     kind: &str,
     name: &str,
     commune_code: Option<&str>,
-) -> Result<String, TraceError> {
+) -> Result<String, ApiError> {
     let id = storage::new_id();
     diesel::insert_into(organisations::table)
         .values((
@@ -47,7 +46,7 @@ pub fn add_signing_organisation(
     kind: &str,
     name: &str,
     commune_code: Option<&str>,
-) -> Result<(String, String), TraceError> {
+) -> Result<(String, String), ApiError> {
     let name = rules::signing_organisation_name(kind, name)?;
     storage::write_transaction(conn, |conn| {
         if let Some(code) = commune_code {
@@ -56,7 +55,8 @@ pub fn add_signing_organisation(
                 .count()
                 .get_result(conn)?;
             if known == 0 {
-                return Err(TraceError::invalid(
+                return Err(ApiError::field(
+                    ErrorCode::UnknownValue,
                     "commune_code",
                     format!("no commune {code} in the 2025 list"),
                 ));
@@ -68,7 +68,7 @@ pub fn add_signing_organisation(
     })
 }
 
-pub fn list_organisations(conn: &mut DbConnection) -> Result<Vec<Organisation>, TraceError> {
+pub fn list_organisations(conn: &mut DbConnection) -> Result<Vec<Organisation>, ApiError> {
     let rows: Vec<(String, String, String, Option<String>)> = organisations::table
         .order(organisations::created_at)
         .select((organisations::id, organisations::kind, organisations::name, organisations::commune_code))
@@ -80,15 +80,15 @@ pub fn list_organisations(conn: &mut DbConnection) -> Result<Vec<Organisation>, 
 }
 
 /// Fails with a clear 404 when `org` is not an organisation here.
-pub fn require_organisation(conn: &mut DbConnection, org: &str) -> Result<(), TraceError> {
+pub fn require_organisation(conn: &mut DbConnection, org: &str) -> Result<(), ApiError> {
     let found: i64 = organisations::table.filter(organisations::id.eq(org)).count().get_result(conn)?;
     if found == 0 {
-        return Err(TraceError::NotFound(format!("organisation {org} (see `nongsan org list`)")));
+        return Err(ApiError::not_found(format!("organisation {org} (see `nongsan org list`)")));
     }
     Ok(())
 }
 
-pub fn operator_organisation(conn: &mut DbConnection) -> Result<Option<String>, TraceError> {
+pub fn operator_organisation(conn: &mut DbConnection) -> Result<Option<String>, ApiError> {
     Ok(organisations::table
         .filter(organisations::kind.eq(ORG_OPERATOR))
         .order(organisations::created_at)
@@ -102,7 +102,7 @@ pub fn ensure_operator(
     conn: &mut DbConnection,
     master: &vault::MasterKey,
     operator_name: &str,
-) -> Result<String, TraceError> {
+) -> Result<String, ApiError> {
     storage::write_transaction(conn, |conn| {
         let org = match operator_organisation(conn)? {
             Some(id) => id,
@@ -115,10 +115,7 @@ pub fn ensure_operator(
     })
 }
 
-fn active_key_of(
-    conn: &mut DbConnection,
-    org: &str,
-) -> Result<Option<(String, String, Vec<u8>)>, TraceError> {
+fn active_key_of(conn: &mut DbConnection, org: &str) -> Result<Option<(String, String, Vec<u8>)>, ApiError> {
     let row = issuer_keys::table
         .filter(issuer_keys::organisation_id.eq(org))
         .filter(issuer_keys::status.eq("active"))
@@ -131,7 +128,7 @@ fn active_key_of(
 }
 
 /// Generates a key for `org`, sealed under the master key; returns its DID.
-pub fn new_key(conn: &mut DbConnection, master: &vault::MasterKey, org: &str) -> Result<String, TraceError> {
+pub fn new_key(conn: &mut DbConnection, master: &vault::MasterKey, org: &str) -> Result<String, ApiError> {
     let signing = SigningKey::generate(&mut rand::rngs::OsRng);
     let did = did_key::did_from_public_key(&signing.verifying_key());
     let id = storage::new_id();
@@ -162,7 +159,7 @@ pub fn signing_identity(
     conn: &mut DbConnection,
     master: &vault::MasterKey,
     organisation: Option<&str>,
-) -> Result<SigningIdentity, TraceError> {
+) -> Result<SigningIdentity, ApiError> {
     let mut candidates = Vec::new();
     if let Some(org) = organisation {
         candidates.push(org.to_string());
@@ -174,11 +171,11 @@ pub fn signing_identity(
         if let Some((key_id, did, sealed)) = active_key_of(conn, &org)? {
             let seed = master
                 .open(&seal_context(&key_id), &sealed)
-                .map_err(|e| TraceError::Proof(format!("issuer key {did}: {e}")))?;
+                .map_err(|e| ApiError::from(ProofError::Proof(format!("issuer key {did}: {e}"))))?;
             let bytes: [u8; 32] = seed
                 .as_slice()
                 .try_into()
-                .map_err(|_| TraceError::Proof(format!("issuer key {did} is damaged")))?;
+                .map_err(|_| ApiError::from(ProofError::Proof(format!("issuer key {did} is damaged"))))?;
             let organisation_name: String =
                 organisations::table.find(&org).select(organisations::name).first(conn)?;
             return Ok(SigningIdentity {
@@ -189,12 +186,12 @@ pub fn signing_identity(
             });
         }
     }
-    Err(TraceError::Proof("no active issuer key: run `nongsan keys rotate`".into()))
+    Err(ApiError::from(ProofError::Proof("no active issuer key: run `nongsan keys rotate`".into())))
 }
 
 /// Retires the organisation's active key (its period ends now; what it
 /// signed stays valid) and creates a new one. Returns the new DID.
-pub fn rotate(conn: &mut DbConnection, master: &vault::MasterKey, org: &str) -> Result<String, TraceError> {
+pub fn rotate(conn: &mut DbConnection, master: &vault::MasterKey, org: &str) -> Result<String, ApiError> {
     storage::write_transaction(conn, |conn| {
         require_organisation(conn, org)?;
         let now = storage::now();
@@ -210,10 +207,10 @@ pub fn rotate(conn: &mut DbConnection, master: &vault::MasterKey, org: &str) -> 
 }
 
 /// Marks a key as revoked: nothing it signed is trusted any more.
-pub fn revoke(conn: &mut DbConnection, did: &str, reason: &str) -> Result<(), TraceError> {
+pub fn revoke(conn: &mut DbConnection, did: &str, reason: &str) -> Result<(), ApiError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(TraceError::invalid("reason", "say why the key is revoked"));
+        return Err(ApiError::field(ErrorCode::Required, "reason", "say why the key is revoked"));
     }
     let n = diesel::update(
         issuer_keys::table.filter(issuer_keys::did.eq(did)).filter(issuer_keys::revoked_at.is_null()),
@@ -225,13 +222,13 @@ pub fn revoke(conn: &mut DbConnection, did: &str, reason: &str) -> Result<(), Tr
     ))
     .execute(conn)?;
     if n == 0 {
-        return Err(TraceError::NotFound(format!("unrevoked issuer key {did}")));
+        return Err(ApiError::not_found(format!("unrevoked issuer key {did}")));
     }
     tracing::warn!(%did, reason, "issuer key revoked");
     Ok(())
 }
 
-pub fn trust_list(conn: &mut DbConnection) -> Result<Vec<TrustedIssuer>, TraceError> {
+pub fn trust_list(conn: &mut DbConnection) -> Result<Vec<TrustedIssuer>, ApiError> {
     type Row = (
         String,
         String,
@@ -266,9 +263,9 @@ pub fn trust_list(conn: &mut DbConnection) -> Result<Vec<TrustedIssuer>, TraceEr
             organisation_name: r.2,
             organisation_kind: r.3,
             status: r.4,
-            valid_from: ts(r.5),
-            valid_until: r.6.map(ts),
-            revoked_at: r.7.map(ts),
+            valid_from: common::rfc3339(r.5),
+            valid_until: r.6.map(common::rfc3339),
+            revoked_at: r.7.map(common::rfc3339),
             revocation_reason: r.8,
         })
         .collect())
@@ -289,7 +286,7 @@ impl TrustListCache {
     }
 
     /// The list, read from the database when it is not fresh in memory.
-    pub fn get(&self, conn: &mut DbConnection) -> Result<std::sync::Arc<Vec<TrustedIssuer>>, TraceError> {
+    pub fn get(&self, conn: &mut DbConnection) -> Result<std::sync::Arc<Vec<TrustedIssuer>>, ApiError> {
         if let Some(list) = self.slot.lock().ok().and_then(|slot| slot.as_ref()?.fresh(self.ttl)) {
             return Ok(list);
         }

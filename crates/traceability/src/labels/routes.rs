@@ -8,9 +8,10 @@ use utoipa::IntoParams;
 use super::rules::{label_text, printable, sheet_html, sheet_request};
 use crate::lots::{self, LotView};
 use crate::routes::{with_conn, Pool, Settings};
-use crate::TraceError;
+use common::ids::LotId;
+use common::{ApiError, ErrorCode};
 
-async fn lot_for_label(pool: Pool, settings: Settings, id: String) -> Result<LotView, TraceError> {
+async fn lot_for_label(pool: Pool, settings: Settings, id: LotId) -> Result<LotView, ApiError> {
     printable(with_conn(pool, move |c| lots::get_lot(c, &settings, &id)).await?)
 }
 
@@ -21,8 +22,8 @@ async fn lot_for_label(pool: Pool, settings: Settings, id: String) -> Result<Lot
 pub async fn label_png(
     pool: Pool,
     settings: Settings,
-    id: web::Path<String>,
-) -> Result<HttpResponse, TraceError> {
+    id: web::Path<LotId>,
+) -> Result<HttpResponse, ApiError> {
     let lot = lot_for_label(pool, settings, id.into_inner()).await?;
     let png = web::block(move || ::labels::label_png(&lot.digital_link, &label_text(&lot))).await??;
     Ok(HttpResponse::Ok()
@@ -38,8 +39,8 @@ pub async fn label_png(
 pub async fn label_svg(
     pool: Pool,
     settings: Settings,
-    id: web::Path<String>,
-) -> Result<HttpResponse, TraceError> {
+    id: web::Path<LotId>,
+) -> Result<HttpResponse, ApiError> {
     let lot = lot_for_label(pool, settings, id.into_inner()).await?;
     let svg = ::labels::label_svg(&lot.digital_link, &label_text(&lot))?;
     Ok(HttpResponse::Ok()
@@ -59,7 +60,7 @@ pub struct SheetQuery {
     page: Option<usize>,
 }
 
-async fn sheet_pages(pool: Pool, settings: Settings, q: SheetQuery) -> Result<Vec<String>, TraceError> {
+async fn sheet_pages(pool: Pool, settings: Settings, q: SheetQuery) -> Result<Vec<String>, ApiError> {
     let (ids, copies) = sheet_request(&q.lots, q.copies)?;
     let views: Vec<LotView> =
         with_conn(pool, move |c| ids.iter().map(|id| lots::get_lot(c, &settings, id)).collect()).await?;
@@ -79,14 +80,15 @@ pub async fn label_sheet_svg(
     pool: Pool,
     settings: Settings,
     q: web::Query<SheetQuery>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = q.page.unwrap_or(1);
     let pages = sheet_pages(pool, settings, q).await?;
-    let svg = page
-        .checked_sub(1)
-        .and_then(|i| pages.get(i))
-        .ok_or_else(|| TraceError::invalid("page", format!("1 to {}", pages.len())))?;
+    let svg = page.checked_sub(1).and_then(|i| pages.get(i)).ok_or_else(|| {
+        ApiError::field(ErrorCode::OutOfRange, "page", format!("1 to {}", pages.len()))
+            .param("min", 1)
+            .param("max", pages.len())
+    })?;
     Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg.clone()))
 }
 
@@ -98,14 +100,11 @@ pub async fn label_sheet_html(
     pool: Pool,
     settings: Settings,
     q: web::Query<SheetQuery>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     if q.page.is_some_and(|p| p != 1) {
         // The HTML sheet holds every page; `page` is for the SVG, one page each.
-        return Err(TraceError::invalid(
-            "page",
-            "the HTML sheet holds every page; use sheet.svg for one page",
-        ));
+        return Err(ApiError::invalid("page", "the HTML sheet holds every page; use sheet.svg for one page"));
     }
     let pages = sheet_pages(pool, settings, q).await?;
     Ok(HttpResponse::Ok().content_type(ContentType::html()).body(sheet_html(&pages)))

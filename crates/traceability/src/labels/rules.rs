@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 
 use crate::lots::LotView;
-use crate::TraceError;
+use common::ids::LotId;
+use common::{ApiError, ErrorCode};
 
 /// `YYYY-MM-DD` as Vietnamese readers write it, `DD/MM/YYYY`.
 pub(crate) fn vn_date(iso: &str) -> String {
@@ -26,9 +27,9 @@ pub(crate) fn label_text(lot: &LotView) -> ::labels::LabelText {
 }
 
 /// A recalled lot gets no new labels: they would put it back on shelves.
-pub(crate) fn printable(lot: LotView) -> Result<LotView, TraceError> {
+pub(crate) fn printable(lot: LotView) -> Result<LotView, ApiError> {
     if lot.status == "recalled" {
-        return Err(TraceError::Conflict(format!(
+        return Err(ApiError::conflict(format!(
             "lot {} has been recalled; its labels are no longer printed",
             lot.lot_code
         )));
@@ -37,15 +38,19 @@ pub(crate) fn printable(lot: LotView) -> Result<LotView, TraceError> {
 }
 
 /// The lot ids of a sheet request and how many copies of each: 1 to 240
-/// labels in all.
-pub(crate) fn sheet_request(lots: &str, copies: Option<usize>) -> Result<(Vec<String>, usize), TraceError> {
+/// labels in all. Text that cannot be a lot id names no lot (404).
+pub(crate) fn sheet_request(lots: &str, copies: Option<usize>) -> Result<(Vec<LotId>, usize), ApiError> {
     let ids: Vec<String> =
         lots.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
     let copies = copies.unwrap_or(1);
     if ids.is_empty() || !(1..=240).contains(&copies) || ids.len() * copies > 240 {
-        return Err(TraceError::invalid("lots", "1 to 240 labels in all (lots × copies)"));
+        return Err(ApiError::field(ErrorCode::OutOfRange, "lots", "1 to 240 labels in all (lots × copies)")
+            .param("min", 1)
+            .param("max", 240));
     }
-    Ok((ids, copies))
+    let ids: Result<Vec<LotId>, ApiError> =
+        ids.iter().map(|id| LotId::parse(id).ok_or_else(|| ApiError::not_found("lot"))).collect();
+    Ok((ids?, copies))
 }
 
 /// Every page of a sheet in one HTML document, each page one A4 sheet when
@@ -74,7 +79,10 @@ mod tests {
 
     #[test]
     fn a_sheet_holds_1_to_240_labels() {
-        assert_eq!(sheet_request(" a, b ,,", None).unwrap(), (vec!["a".to_string(), "b".to_string()], 1));
+        assert_eq!(
+            sheet_request(" a, b ,,", None).unwrap(),
+            (vec![LotId::parse("a").unwrap(), LotId::parse("b").unwrap()], 1)
+        );
         assert!(sheet_request("", None).is_err());
         assert!(sheet_request("a,b", Some(120)).is_ok());
         assert!(sheet_request("a,b", Some(121)).is_err());

@@ -9,6 +9,7 @@ pub mod routes;
 pub mod rules;
 pub mod store;
 
+use common::ids::{LotId, SellerId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -91,7 +92,7 @@ pub struct RecallRequest {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LotView {
-    pub id: String,
+    pub id: LotId,
     pub lot_code: String,
     pub gtin: String,
     pub gtin_is_internal: bool,
@@ -106,7 +107,7 @@ pub struct LotView {
     pub province_code: String,
     pub province_name: String,
     pub farm_name: String,
-    pub seller_id: String,
+    pub seller_id: SellerId,
     pub producer_name: String,
     /// `active` or `recalled`.
     pub status: String,
@@ -118,7 +119,7 @@ pub struct LotView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventView {
     pub id: String,
-    pub lot_id: String,
+    pub lot_id: LotId,
     pub seq: i64,
     #[serde(rename = "type")]
     pub event_type: String,

@@ -3,12 +3,13 @@
 use accounts::Actor;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
+use common::ids::LotId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{store, EventView, LotView, NewEvent, NewLot, RecallRequest};
 use crate::routes::{with_conn, Master, Pool, Settings, Statuses};
-use crate::TraceError;
+use common::ApiError;
 
 #[utoipa::path(post, path = "/api/v1/lots", tag = "lots", security(("bearer" = [])), request_body = NewLot,
     responses((status = 201, description = "the lot, its Digital Link and its first signed record", body = LotView),
@@ -21,7 +22,7 @@ pub async fn create_lot(
     settings: Settings,
     actor: Actor,
     body: web::Json<NewLot>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let lot = with_conn(pool, move |c| store::create_lot(c, &master, &settings, &actor, &body)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/lots/{}", lot.id)))
@@ -47,7 +48,7 @@ pub async fn list_lots(
     settings: Settings,
     actor: Actor,
     query: web::Query<LotQuery>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let seller = query.into_inner().seller_id;
     let items = with_conn(pool, move |c| store::list_lots(c, &settings, &actor, seller.as_deref())).await?;
     Ok(HttpResponse::Ok().json(LotList { items }))
@@ -55,11 +56,7 @@ pub async fn list_lots(
 
 #[utoipa::path(get, path = "/api/v1/lots/{id}", tag = "lots", params(("id" = String, Path)),
     responses((status = 200, body = LotView), (status = 404, body = accounts::ErrorBody)))]
-pub async fn get_lot(
-    pool: Pool,
-    settings: Settings,
-    id: web::Path<String>,
-) -> Result<HttpResponse, TraceError> {
+pub async fn get_lot(pool: Pool, settings: Settings, id: web::Path<LotId>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lot = with_conn(pool, move |c| store::get_lot(c, &settings, &id)).await?;
     Ok(HttpResponse::Ok().json(lot))
@@ -77,13 +74,13 @@ pub async fn add_event(
     master: Master,
     settings: Settings,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<LotId>,
     body: web::Json<NewEvent>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lot_id = id.clone();
     let event = with_conn(pool, move |c| store::add_event(c, &master, &settings, &actor, &id, &body)).await?;
-    statuses.invalidate(&lot_id);
+    statuses.invalidate(lot_id.as_str());
     Ok(HttpResponse::Created().json(event))
 }
 
@@ -94,7 +91,7 @@ pub struct EventList {
 
 #[utoipa::path(get, path = "/api/v1/lots/{id}/events", tag = "lots", params(("id" = String, Path)),
     responses((status = 200, body = EventList), (status = 404, body = accounts::ErrorBody)))]
-pub async fn list_events(pool: Pool, id: web::Path<String>) -> Result<HttpResponse, TraceError> {
+pub async fn list_events(pool: Pool, id: web::Path<LotId>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let items = with_conn(pool, move |c| store::list_events(c, &id)).await?;
     Ok(HttpResponse::Ok().json(EventList { items }))
@@ -111,12 +108,12 @@ pub async fn recall_lot(
     master: Master,
     settings: Settings,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<LotId>,
     body: web::Json<RecallRequest>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lot_id = id.clone();
     let lot = with_conn(pool, move |c| store::recall(c, &master, &settings, &actor, &id, &body)).await?;
-    statuses.invalidate(&lot_id);
+    statuses.invalidate(lot_id.as_str());
     Ok(HttpResponse::Ok().json(lot))
 }

@@ -2,27 +2,27 @@
 //! back. Every change issues the next signed record version
 //! ([`crate::records::store::issue_record`]) in the same transaction.
 
+use accounts::access::{seller_scope, SellerOwner};
 use accounts::{Actor, Role};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use storage::schema::{communes, lot_events, lots, provinces, sellers};
 use storage::DbConnection;
 
-use super::rules::{
-    self, event_view, generate_lot_code, lot_scope, may_change, plausible_id, text, ts, whole_seconds,
-    CheckedLot,
-};
+use super::rules::{self, event_view, generate_lot_code, may_change, text, whole_seconds, CheckedLot};
 use super::{EventView, LotView, NewEvent, NewLot, RecallRequest, TraceSettings};
 use crate::chain::{self, LotGenesis};
 use crate::digital_link::{DigitalLink, LotCode};
 use crate::gtin::Gtin;
 use crate::records::store::{issue_record, latest_version};
-use crate::{EventDetails, EventType, LotEvent, TraceError};
+use crate::{EventDetails, EventType, LotEvent};
+use common::ids::{EventId, LotId, SellerId};
+use common::{ApiError, ErrorCode};
 
 #[derive(Debug, Clone, Queryable)]
 pub(crate) struct LotRow {
-    pub(crate) id: String,
-    pub(crate) seller_id: String,
+    pub(crate) id: LotId,
+    pub(crate) seller_id: SellerId,
     pub(crate) lot_code: String,
     pub(crate) gtin: String,
     pub(crate) product_name: String,
@@ -52,7 +52,7 @@ pub(crate) struct LotContext {
 pub(crate) fn load_context(
     conn: &mut DbConnection,
     filter: LotFilter<'_>,
-) -> Result<Option<LotContext>, TraceError> {
+) -> Result<Option<LotContext>, ApiError> {
     let mut q = lots::table
         .inner_join(sellers::table)
         .inner_join(communes::table.inner_join(provinces::table))
@@ -78,7 +78,7 @@ pub(crate) fn load_context(
         ))
         .into_boxed();
     q = match filter {
-        LotFilter::Id(id) => q.filter(lots::id.eq(id.to_string())),
+        LotFilter::Id(id) => q.filter(lots::id.eq(id)),
         LotFilter::Link(gtin, code) => {
             q.filter(lots::gtin.eq(gtin.to_string())).filter(lots::lot_code.eq(code.to_string()))
         }
@@ -106,11 +106,11 @@ pub(crate) fn load_context(
 
 #[derive(Clone, Copy)]
 pub(crate) enum LotFilter<'a> {
-    Id(&'a str),
+    Id(&'a LotId),
     Link(&'a str, &'a str),
 }
 
-pub(crate) fn load_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<LotEvent>, TraceError> {
+pub(crate) fn load_events(conn: &mut DbConnection, lot_id: &LotId) -> Result<Vec<LotEvent>, ApiError> {
     type Row = (String, i64, String, NaiveDateTime, NaiveDateTime, String, String, String);
     let rows: Vec<Row> = lot_events::table
         .filter(lot_events::lot_id.eq(lot_id))
@@ -135,7 +135,7 @@ pub(crate) fn load_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<L
                 occurred_at: occurred.and_utc(),
                 recorded_at: recorded.and_utc(),
                 details: serde_json::from_str(&details)
-                    .map_err(|e| TraceError::Internal(format!("stored event {seq} is unreadable: {e}")))?,
+                    .map_err(|e| ApiError::internal(format!("stored event {seq} is unreadable: {e}")))?,
                 prev_hash,
                 hash,
             })
@@ -146,18 +146,18 @@ pub(crate) fn load_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<L
 pub(crate) fn genesis_of(ctx: &LotContext) -> LotGenesis {
     let l = &ctx.lot;
     LotGenesis {
-        lot_id: l.id.clone(),
+        lot_id: l.id.to_string(),
         lot_code: l.lot_code.clone(),
         gtin: l.gtin.clone(),
         product_name: l.product_name.clone(),
-        seller_id: l.seller_id.clone(),
+        seller_id: l.seller_id.to_string(),
         harvested_on: l.harvested_on.clone(),
         origin_commune_code: l.commune_code.clone(),
-        created_at: ts(l.created_at),
+        created_at: common::rfc3339(l.created_at),
     }
 }
 
-pub(crate) fn digital_link(settings: &TraceSettings, lot: &LotRow) -> Result<String, TraceError> {
+pub(crate) fn digital_link(settings: &TraceSettings, lot: &LotRow) -> Result<String, ApiError> {
     let link = DigitalLink::new(Gtin::parse(&lot.gtin)?, LotCode::parse(&lot.lot_code)?);
     Ok(link.uri(&settings.public_url))
 }
@@ -167,26 +167,37 @@ fn resolve_seller(
     conn: &mut DbConnection,
     actor: &Actor,
     requested: Option<&str>,
-) -> Result<(String, String, Option<String>, String), TraceError> {
-    type Row = (String, String, Option<String>, String);
+) -> Result<(SellerId, String, Option<String>, String), ApiError> {
+    type Row = (SellerId, String, Option<String>, String);
     match actor.role {
         Role::Staff | Role::Admin => {
-            let id =
-                requested.ok_or_else(|| TraceError::invalid("seller_id", "staff must say which seller"))?;
-            let unknown = || TraceError::invalid("seller_id", format!("no seller `{id}`"));
-            if !plausible_id(id) {
+            let id = requested.ok_or_else(|| {
+                ApiError::field(ErrorCode::Required, "seller_id", "staff must say which seller")
+            })?;
+            let unknown =
+                || ApiError::field(ErrorCode::UnknownReference, "seller_id", format!("no seller `{id}`"));
+            let Some(id) = SellerId::parse(id) else {
                 return Err(unknown());
-            }
+            };
             let row: Option<(Row, Option<String>)> = sellers::table
-                .find(id)
+                .find(&id)
                 .select((
                     (sellers::id, sellers::user_id, sellers::farm_name, sellers::full_name),
                     sellers::organisation_id,
                 ))
                 .first(conn)
                 .optional()?;
+            // Naming a seller is the post office's step (or the admin's).
+            let scope = seller_scope(actor)?;
             match row {
-                Some((seller, org)) if actor.may_act_for_organisation(org.as_deref()) => Ok(seller),
+                Some((seller, org))
+                    if scope.is_post_office_for(SellerOwner {
+                        user_id: &seller.1,
+                        organisation_id: org.as_deref(),
+                    }) =>
+                {
+                    Ok(seller)
+                }
                 _ => Err(unknown()),
             }
         }
@@ -197,12 +208,12 @@ fn resolve_seller(
                 .first(conn)
                 .optional()?;
             let own = own.ok_or_else(common::ApiError::forbidden)?;
-            if requested.is_some_and(|r| r != own.0) {
-                return Err(common::ApiError::forbidden().into());
+            if requested.is_some_and(|r| own.0 != r) {
+                return Err(common::ApiError::forbidden());
             }
             Ok(own)
         }
-        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden().into()),
+        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden()),
     }
 }
 
@@ -210,10 +221,10 @@ fn resolve_seller(
 /// concurrent changes to one lot (an event and a recall, two recalls) run
 /// one after the other on PostgreSQL and each sees the other's result.
 /// SQLite's BEGIN IMMEDIATE already serialises writers.
-pub(crate) fn lock_lot(conn: &mut DbConnection, lot_id: &str) -> Result<(), TraceError> {
+pub(crate) fn lock_lot(conn: &mut DbConnection, lot_id: &LotId) -> Result<(), ApiError> {
     let locked = diesel::update(lots::table.find(lot_id)).set(lots::status.eq(lots::status)).execute(conn)?;
     if locked == 0 {
-        return Err(TraceError::NotFound("lot".into()));
+        return Err(ApiError::not_found("lot"));
     }
     Ok(())
 }
@@ -221,9 +232,9 @@ pub(crate) fn lock_lot(conn: &mut DbConnection, lot_id: &str) -> Result<(), Trac
 fn assign_gtin(
     conn: &mut DbConnection,
     settings: &TraceSettings,
-    seller_id: &str,
+    seller_id: &SellerId,
     product_name: &str,
-) -> Result<Gtin, TraceError> {
+) -> Result<Gtin, ApiError> {
     use storage::schema::assigned_gtins as ag;
     let product_key = product_name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     let existing: Option<String> = ag::table
@@ -255,16 +266,18 @@ fn check_gtin_owner(
     conn: &mut DbConnection,
     settings: &TraceSettings,
     gtin: &Gtin,
-    seller_id: &str,
-) -> Result<(), TraceError> {
+    seller_id: &SellerId,
+) -> Result<(), ApiError> {
     use storage::schema::assigned_gtins as ag;
     if !gtin.as_str().starts_with(&format!("0{}", settings.gtin_company_prefix)) {
         return Ok(());
     }
-    let owner: Option<String> = ag::table.find(gtin.as_str()).select(ag::seller_id).first(conn).optional()?;
+    let owner: Option<SellerId> =
+        ag::table.find(gtin.as_str()).select(ag::seller_id).first(conn).optional()?;
     match owner {
-        Some(o) if o == seller_id => Ok(()),
-        _ => Err(TraceError::invalid(
+        Some(o) if &o == seller_id => Ok(()),
+        _ => Err(ApiError::field(
+            ErrorCode::UnknownReference,
             "gtin",
             "this GTIN is under nongsan's own prefix and was not assigned to this seller",
         )),
@@ -277,7 +290,7 @@ pub fn create_lot(
     settings: &TraceSettings,
     actor: &Actor,
     input: &NewLot,
-) -> Result<LotView, TraceError> {
+) -> Result<LotView, ApiError> {
     let CheckedLot {
         product_name,
         unit,
@@ -294,7 +307,8 @@ pub fn create_lot(
             resolve_seller(conn, actor, input.seller_id.as_deref())?;
         let commune_known: i64 = communes::table.find(&commune_code).count().get_result(conn)?;
         if commune_known == 0 {
-            return Err(TraceError::invalid(
+            return Err(ApiError::field(
+                ErrorCode::UnknownValue,
                 "commune_code",
                 format!("`{commune_code}` is not in the 2025 list"),
             ));
@@ -312,22 +326,22 @@ pub fn create_lot(
         };
         let taken: i64 = lots::table.filter(lots::lot_code.eq(&lot_code)).count().get_result(conn)?;
         if taken > 0 {
-            return Err(TraceError::Conflict(format!("lot code {lot_code} is already used")));
+            return Err(ApiError::conflict(format!("lot code {lot_code} is already used")));
         }
-        let id = storage::new_id();
+        let id = LotId::new();
         let created_at = DateTime::from_timestamp(Utc::now().timestamp(), 0)
             .map(|t| t.naive_utc())
             .unwrap_or_else(storage::now);
         let farm_name = farm_name.clone().or(seller_farm).unwrap_or_else(|| format!("Hộ {seller_name}"));
         let genesis = LotGenesis {
-            lot_id: id.clone(),
+            lot_id: id.to_string(),
             lot_code: lot_code.clone(),
             gtin: gtin.as_str().to_string(),
             product_name: product_name.clone(),
-            seller_id: seller_id.clone(),
+            seller_id: seller_id.to_string(),
             harvested_on: harvested_on.to_string(),
             origin_commune_code: commune_code.clone(),
-            created_at: ts(created_at),
+            created_at: common::rfc3339(created_at),
         };
         diesel::insert_into(lots::table)
             .values((
@@ -350,7 +364,7 @@ pub fn create_lot(
             .execute(conn)?;
         issue_record(conn, master, settings, &id)?;
         let acting_for = (seller_user_id != actor.user_id).then_some(seller_user_id.as_str());
-        accounts::audit::record(conn, actor, acting_for, "lot.create", "lot", &id)?;
+        accounts::audit::record(conn, actor, acting_for, "lot.create", "lot", id.as_str())?;
         Ok(id)
     })?;
     get_lot(conn, settings, &lot_id)
@@ -363,7 +377,7 @@ fn append(
     event_type: EventType,
     occurred_at: DateTime<Utc>,
     details: EventDetails,
-) -> Result<LotEvent, TraceError> {
+) -> Result<LotEvent, ApiError> {
     let lot_id = &ctx.lot.id;
 
     let head: Option<(i64, String)> = lot_events::table
@@ -377,7 +391,7 @@ fn append(
         None => (1, ctx.lot.genesis_hash.clone()),
     };
     let mut event = LotEvent {
-        id: storage::new_id(),
+        id: EventId::new().into_string(),
         seq,
         event_type,
         occurred_at,
@@ -388,7 +402,7 @@ fn append(
     };
     event.hash = chain::event_hash(&event)?;
     let details_json =
-        serde_json::to_string(&event.details).map_err(|e| TraceError::Internal(e.to_string()))?;
+        serde_json::to_string(&event.details).map_err(|e| ApiError::internal(e.to_string()))?;
     diesel::insert_into(lot_events::table)
         .values((
             lot_events::id.eq(&event.id),
@@ -411,7 +425,7 @@ fn append(
         acting_for,
         &format!("lot.event.{}", event_type.as_str()),
         "lot",
-        lot_id,
+        lot_id.as_str(),
     )?;
     Ok(event)
 }
@@ -421,20 +435,16 @@ pub fn add_event(
     master: &vault::MasterKey,
     settings: &TraceSettings,
     actor: &Actor,
-    lot_id: &str,
+    lot_id: &LotId,
     input: &NewEvent,
-) -> Result<EventView, TraceError> {
+) -> Result<EventView, ApiError> {
     let (event_type, occurred_at) = rules::check_new_event(input)?;
-    if !plausible_id(lot_id) {
-        return Err(TraceError::NotFound("lot".into()));
-    }
     let (event, version) = storage::write_transaction(conn, |conn| {
         lock_lot(conn, lot_id)?;
-        let ctx =
-            load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| TraceError::NotFound("lot".into()))?;
+        let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
         may_change(actor, &ctx.seller_user_id, ctx.seller_organisation.as_deref())?;
         if ctx.lot.status == "recalled" {
-            return Err(TraceError::Conflict("this lot is recalled; nothing more can be recorded".into()));
+            return Err(ApiError::conflict("this lot is recalled; nothing more can be recorded"));
         }
         let event = append(conn, actor, &ctx, event_type, occurred_at, input.details.clone())?;
         let version = issue_record(conn, master, settings, lot_id)?;
@@ -448,21 +458,17 @@ pub fn recall(
     master: &vault::MasterKey,
     settings: &TraceSettings,
     actor: &Actor,
-    lot_id: &str,
+    lot_id: &LotId,
     input: &RecallRequest,
-) -> Result<LotView, TraceError> {
+) -> Result<LotView, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let details = EventDetails { reason: Some(text("reason", &input.reason, 500)?), ..Default::default() };
-    if !plausible_id(lot_id) {
-        return Err(TraceError::NotFound("lot".into()));
-    }
     storage::write_transaction(conn, |conn| {
         lock_lot(conn, lot_id)?;
-        let ctx =
-            load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| TraceError::NotFound("lot".into()))?;
+        let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
         may_change(actor, &ctx.seller_user_id, ctx.seller_organisation.as_deref())?;
         if ctx.lot.status == "recalled" {
-            return Err(TraceError::Conflict("this lot is already recalled".into()));
+            return Err(ApiError::conflict("this lot is already recalled"));
         }
         append(conn, actor, &ctx, EventType::Recall, whole_seconds(Utc::now()), details)?;
         diesel::update(lots::table.find(lot_id)).set(lots::status.eq("recalled")).execute(conn)?;
@@ -472,7 +478,7 @@ pub fn recall(
     get_lot(conn, settings, lot_id)
 }
 
-fn view(conn: &mut DbConnection, settings: &TraceSettings, ctx: LotContext) -> Result<LotView, TraceError> {
+fn view(conn: &mut DbConnection, settings: &TraceSettings, ctx: LotContext) -> Result<LotView, ApiError> {
     let event_count: i64 =
         lot_events::table.filter(lot_events::lot_id.eq(&ctx.lot.id)).count().get_result(conn)?;
     let record_version = latest_version(conn, &ctx.lot.id)?;
@@ -498,19 +504,16 @@ fn view(conn: &mut DbConnection, settings: &TraceSettings, ctx: LotContext) -> R
         status: l.status,
         record_version,
         event_count,
-        created_at: ts(l.created_at),
+        created_at: common::rfc3339(l.created_at),
     })
 }
 
 pub fn get_lot(
     conn: &mut DbConnection,
     settings: &TraceSettings,
-    lot_id: &str,
-) -> Result<LotView, TraceError> {
-    if !plausible_id(lot_id) {
-        return Err(TraceError::NotFound("lot".into()));
-    }
-    let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| TraceError::NotFound("lot".into()))?;
+    lot_id: &LotId,
+) -> Result<LotView, ApiError> {
+    let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
     view(conn, settings, ctx)
 }
 
@@ -518,28 +521,12 @@ pub fn find_by_link(
     conn: &mut DbConnection,
     settings: &TraceSettings,
     link: &DigitalLink,
-) -> Result<Option<LotView>, TraceError> {
+) -> Result<Option<LotView>, ApiError> {
     match load_context(conn, LotFilter::Link(link.gtin.as_str(), link.lot.as_str()))? {
         Some(ctx) => Ok(Some(view(conn, settings, ctx)?)),
         None => Ok(None),
     }
 }
-
-/// Applies a [`LotScope`](super::rules::LotScope) to any boxed query that
-/// joins `sellers` (here and in the FSMA export).
-macro_rules! within_scope {
-    ($query:expr, $scope:expr) => {{
-        use storage::schema::sellers;
-        use $crate::lots::rules::LotScope;
-        match $scope {
-            LotScope::All => $query,
-            LotScope::Organisation(Some(org)) => $query.filter(sellers::organisation_id.eq(org.clone())),
-            LotScope::Organisation(None) => $query.filter(sellers::organisation_id.is_null()),
-            LotScope::Farmer(user) => $query.filter(sellers::user_id.eq(user.clone())),
-        }
-    }};
-}
-pub(crate) use within_scope;
 
 /// Lots the actor may manage: a farmer's own, or any for staff and admin
 /// (optionally one seller's).
@@ -548,24 +535,25 @@ pub fn list_lots(
     settings: &TraceSettings,
     actor: &Actor,
     seller_id: Option<&str>,
-) -> Result<Vec<LotView>, TraceError> {
-    let scope = lot_scope(actor)?;
+) -> Result<Vec<LotView>, ApiError> {
+    let scope = seller_scope(actor)?;
     let mut q = lots::table.inner_join(sellers::table).select(lots::id).into_boxed();
     if let (Some(s), Role::Staff | Role::Admin) = (seller_id, actor.role) {
-        q = q.filter(lots::seller_id.eq(s.to_string()));
+        // No lot belongs to text that cannot be a seller id.
+        let Some(s) = SellerId::parse(s) else {
+            return Ok(Vec::new());
+        };
+        q = q.filter(lots::seller_id.eq(s));
     }
-    let q = within_scope!(q, &scope);
-    let ids: Vec<String> = q.order(lots::created_at.desc()).limit(200).load(conn)?;
+    let q = accounts::within_seller_scope!(q, &scope);
+    let ids: Vec<LotId> = q.order(lots::created_at.desc()).limit(200).load(conn)?;
     ids.iter().map(|id| get_lot(conn, settings, id)).collect()
 }
 
-pub fn list_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<EventView>, TraceError> {
-    if !plausible_id(lot_id) {
-        return Err(TraceError::NotFound("lot".into()));
-    }
+pub fn list_events(conn: &mut DbConnection, lot_id: &LotId) -> Result<Vec<EventView>, ApiError> {
     let exists: i64 = lots::table.find(lot_id).count().get_result(conn)?;
     if exists == 0 {
-        return Err(TraceError::NotFound("lot".into()));
+        return Err(ApiError::not_found("lot"));
     }
     let events = load_events(conn, lot_id)?;
     // each event's record version is the version issued right after it
@@ -580,7 +568,7 @@ pub fn list_events(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<EventVie
 }
 
 /// The id of the lot a Digital Link names: one indexed lookup.
-pub fn id_by_link(conn: &mut DbConnection, link: &DigitalLink) -> Result<Option<String>, TraceError> {
+pub fn id_by_link(conn: &mut DbConnection, link: &DigitalLink) -> Result<Option<LotId>, ApiError> {
     Ok(lots::table
         .filter(lots::gtin.eq(link.gtin.as_str()))
         .filter(lots::lot_code.eq(link.lot.as_str()))
@@ -590,6 +578,6 @@ pub fn id_by_link(conn: &mut DbConnection, link: &DigitalLink) -> Result<Option<
 }
 
 /// Events of a lot for the EPCIS export and the scan page.
-pub fn events_of(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<LotEvent>, TraceError> {
+pub fn events_of(conn: &mut DbConnection, lot_id: &LotId) -> Result<Vec<LotEvent>, ApiError> {
     load_events(conn, lot_id)
 }

@@ -8,7 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{store, RecordVersion};
 use crate::routes::{with_conn, Pool};
-use crate::TraceError;
+use common::ids::LotId;
+use common::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -32,9 +33,9 @@ pub(crate) fn credential_response(record_text: String) -> HttpResponse {
               (status = 404, body = accounts::ErrorBody)))]
 pub async fn get_record(
     pool: Pool,
-    id: web::Path<String>,
+    id: web::Path<LotId>,
     query: web::Query<RecordQuery>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let version = query.version;
     let record = with_conn(pool, move |c| store::record_text(c, &id, version)).await?;
@@ -48,7 +49,7 @@ pub struct RecordVersionList {
 
 #[utoipa::path(get, path = "/api/v1/lots/{id}/records", tag = "records", params(("id" = String, Path)),
     responses((status = 200, body = RecordVersionList), (status = 404, body = accounts::ErrorBody)))]
-pub async fn list_records(pool: Pool, id: web::Path<String>) -> Result<HttpResponse, TraceError> {
+pub async fn list_records(pool: Pool, id: web::Path<LotId>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let items = with_conn(pool, move |c| store::record_versions(c, &id)).await?;
     Ok(HttpResponse::Ok().json(RecordVersionList { items }))

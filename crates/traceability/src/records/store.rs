@@ -8,14 +8,16 @@ use storage::DbConnection;
 
 use super::RecordVersion;
 use crate::credential::{self, Issuer, LotSnapshot, Origin, QuantityFacts};
-use crate::lots::rules::{plausible_id, ts, whole_seconds};
+use crate::lots::rules::whole_seconds;
 use crate::lots::store::{digital_link, genesis_of, load_context, load_events, lock_lot, LotFilter};
 use crate::lots::TraceSettings;
 use crate::proof::{self, ProofOptions};
-use crate::{did_key, keys, TraceError};
+use crate::{did_key, keys};
+use common::ids::LotId;
+use common::ApiError;
 
 /// The newest record version of a lot, 0 when it has none.
-pub(crate) fn latest_version(conn: &mut DbConnection, lot_id: &str) -> Result<i64, TraceError> {
+pub(crate) fn latest_version(conn: &mut DbConnection, lot_id: &LotId) -> Result<i64, ApiError> {
     let v: Option<i64> = provenance_records::table
         .filter(provenance_records::lot_id.eq(lot_id))
         .select(diesel::dsl::max(provenance_records::version))
@@ -28,9 +30,9 @@ pub(crate) fn issue_record(
     conn: &mut DbConnection,
     master: &vault::MasterKey,
     settings: &TraceSettings,
-    lot_id: &str,
-) -> Result<i64, TraceError> {
-    let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| TraceError::NotFound("lot".into()))?;
+    lot_id: &LotId,
+) -> Result<i64, ApiError> {
+    let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
     let events = load_events(conn, lot_id)?;
     let snapshot = LotSnapshot {
         genesis: genesis_of(&ctx),
@@ -84,20 +86,17 @@ pub(crate) fn issue_record(
 }
 
 /// The signed record: the newest, or a given version.
-pub fn record(conn: &mut DbConnection, lot_id: &str, version: Option<i64>) -> Result<Value, TraceError> {
+pub fn record(conn: &mut DbConnection, lot_id: &LotId, version: Option<i64>) -> Result<Value, ApiError> {
     let text = record_text(conn, lot_id, version)?;
-    serde_json::from_str(&text).map_err(|e| TraceError::Internal(format!("stored record is unreadable: {e}")))
+    serde_json::from_str(&text).map_err(|e| ApiError::internal(format!("stored record is unreadable: {e}")))
 }
 
 /// The signed record exactly as stored, for serving without re-encoding.
 pub fn record_text(
     conn: &mut DbConnection,
-    lot_id: &str,
+    lot_id: &LotId,
     version: Option<i64>,
-) -> Result<String, TraceError> {
-    if !plausible_id(lot_id) {
-        return Err(TraceError::NotFound("lot".into()));
-    }
+) -> Result<String, ApiError> {
     let mut q = provenance_records::table
         .filter(provenance_records::lot_id.eq(lot_id))
         .select(provenance_records::credential)
@@ -108,26 +107,23 @@ pub fn record_text(
     q.order(provenance_records::version.desc())
         .first(conn)
         .optional()?
-        .ok_or_else(|| TraceError::NotFound("record".into()))
+        .ok_or_else(|| ApiError::not_found("record"))
 }
 
-pub fn record_versions(conn: &mut DbConnection, lot_id: &str) -> Result<Vec<RecordVersion>, TraceError> {
-    if !plausible_id(lot_id) {
-        return Err(TraceError::NotFound("lot".into()));
-    }
+pub fn record_versions(conn: &mut DbConnection, lot_id: &LotId) -> Result<Vec<RecordVersion>, ApiError> {
     let rows: Vec<(i64, NaiveDateTime)> = provenance_records::table
         .filter(provenance_records::lot_id.eq(lot_id))
         .order(provenance_records::version)
         .select((provenance_records::version, provenance_records::created_at))
         .load(conn)?;
     if rows.is_empty() {
-        return Err(TraceError::NotFound("lot".into()));
+        return Err(ApiError::not_found("lot"));
     }
     Ok(rows
         .into_iter()
         .map(|(version, at)| RecordVersion {
             version,
-            created_at: ts(at),
+            created_at: common::rfc3339(at),
             url: format!("/api/v1/lots/{lot_id}/record?version={version}"),
         })
         .collect())
@@ -141,15 +137,15 @@ pub fn resign_after_revocation(
     master: &vault::MasterKey,
     settings: &TraceSettings,
     revoked_did: &str,
-) -> Result<usize, TraceError> {
+) -> Result<usize, ApiError> {
     use storage::schema::issuer_keys;
     let key_id: String = issuer_keys::table
         .filter(issuer_keys::did.eq(revoked_did))
         .select(issuer_keys::id)
         .first(conn)
         .optional()?
-        .ok_or_else(|| TraceError::NotFound(format!("issuer key {revoked_did}")))?;
-    let lot_ids: Vec<String> = provenance_records::table
+        .ok_or_else(|| ApiError::not_found(format!("issuer key {revoked_did}")))?;
+    let lot_ids: Vec<LotId> = provenance_records::table
         .filter(provenance_records::issuer_key_id.eq(&key_id))
         .select(provenance_records::lot_id)
         .distinct()
@@ -167,7 +163,7 @@ pub fn resign_after_revocation(
                 issue_record(conn, master, settings, &lot_id)?;
                 resigned += 1;
             }
-            Ok::<_, TraceError>(())
+            Ok::<_, ApiError>(())
         })?;
     }
     Ok(resigned)

@@ -11,7 +11,8 @@ use super::scan_page::scan_view;
 use crate::digital_link::DigitalLink;
 use crate::records::{self, routes::credential_response};
 use crate::routes::{with_conn, Pool, Settings, Trust};
-use crate::{lots, verify, TraceError};
+use crate::{lots, verify};
+use common::ApiError;
 
 fn html_error(status: actix_web::http::StatusCode, title: &str, message: &str) -> HttpResponse {
     match pages::render_message_page(title, message) {
@@ -55,7 +56,7 @@ async fn resolve(
     settings: Settings,
     trust: Trust,
     query: web::Query<ResolverQuery>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let wanted = negotiate(query.link_type.as_deref(), &accept);
     // Errors as a page for people (browsers always ask for text/html),
@@ -84,7 +85,7 @@ async fn resolve(
                 "Lô hàng không có liên kết loại này. Hãy mở trang nguồn gốc của lô.",
             ));
         }
-        return Err(TraceError::NotFound("link type".into()));
+        return Err(ApiError::not_found("link type"));
     };
     let uri = link.uri(&settings.public_url);
     let s = settings.clone();
@@ -100,7 +101,7 @@ async fn resolve(
             None => Ok(None),
         })
         .await?
-        .ok_or_else(|| TraceError::NotFound("lot".into()))?;
+        .ok_or_else(|| ApiError::not_found("lot"))?;
         let mut response = credential_response(text);
         add_resolver_headers(&mut response, &uri);
         return Ok(response);
@@ -130,10 +131,10 @@ async fn resolve(
                 "Mã này không có trong hệ thống. Hãy hỏi người bán hoặc bưu điện.",
             ));
         }
-        return Err(TraceError::NotFound("lot".into()));
+        return Err(ApiError::not_found("lot"));
     };
     let mut response = match wanted {
-        Wanted::Record => return Err(TraceError::Internal("records are served above".into())),
+        Wanted::Record => return Err(ApiError::internal("records are served above")),
         Wanted::Linkset => HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "application/linkset+json"))
             .body(linkset(&uri, &lot, &settings.public_url).to_string()),
@@ -153,10 +154,10 @@ async fn resolve(
             .finish(),
         Wanted::Page => {
             let Some((record, events, Some(report))) = &loaded else {
-                return Err(TraceError::Internal("page data not loaded".into()));
+                return Err(ApiError::internal("page data not loaded"));
             };
             let html = pages::render_scan_page(&scan_view(&lot, record, events, report, &settings))
-                .map_err(|e| TraceError::Internal(e.to_string()))?;
+                .map_err(|e| ApiError::internal(e.to_string()))?;
             HttpResponse::Ok()
                 .content_type(ContentType::html())
                 .insert_header(("Cache-Control", "no-cache"))

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use super::{rules, store, VerifyReport};
 use crate::routes::{with_conn, Pool, Statuses, Trust};
-use crate::TraceError;
+use common::{ApiError, ErrorCode};
 
 #[utoipa::path(post, path = "/api/v1/verify", tag = "records",
     request_body(content = Object, description = "a signed record (W3C VC with a DataIntegrityProof)"),
@@ -15,12 +15,13 @@ pub async fn verify_record(
     trust: Trust,
     statuses: Statuses,
     body: web::Json<Box<serde_json::value::RawValue>>,
-) -> Result<HttpResponse, TraceError> {
+) -> Result<HttpResponse, ApiError> {
     // Re-read the raw text strictly: a record with a duplicated property
     // could show one value to people and have another checked here.
-    let record = crate::jcs::parse_strict(body.get()).map_err(|e| TraceError::NotIJson(e.to_string()))?;
+    let record = crate::jcs::parse_strict(body.get())
+        .map_err(|e| ApiError::new(ErrorCode::MalformedJson, format!("not I-JSON (RFC 7493): {e}")))?;
     if !record.is_object() {
-        return Err(TraceError::invalid("body", "a record is a JSON object (a W3C verifiable credential)"));
+        return Err(ApiError::invalid("body", "a record is a JSON object (a W3C verifiable credential)"));
     }
     // The cryptography (~0.1 ms) runs right here; the database is asked
     // only when the trust list or the lot's status is not fresh in memory.

@@ -7,20 +7,21 @@ use storage::schema::lots;
 use storage::DbConnection;
 
 use super::{rules::verify_with, LotStatus, VerifyReport};
-use crate::lots::rules::plausible_id;
 use crate::records::store::latest_version;
 use crate::remembered::Remembered;
-use crate::{credential, keys, TraceError};
+use crate::{credential, keys};
+use common::ids::LotId;
+use common::ApiError;
 
 /// Newest version number and recall state of a lot, for verification.
-pub fn lot_status(conn: &mut DbConnection, lot_id: &str) -> Result<Option<(i64, bool)>, TraceError> {
-    if !plausible_id(lot_id) {
+pub fn lot_status(conn: &mut DbConnection, lot_id: &str) -> Result<Option<(i64, bool)>, ApiError> {
+    let Some(lot_id) = LotId::parse(lot_id) else {
         return Ok(None);
-    }
-    let status: Option<String> = lots::table.find(lot_id).select(lots::status).first(conn).optional()?;
+    };
+    let status: Option<String> = lots::table.find(&lot_id).select(lots::status).first(conn).optional()?;
     match status {
         None => Ok(None),
-        Some(s) => Ok(Some((latest_version(conn, lot_id)?, s == "recalled"))),
+        Some(s) => Ok(Some((latest_version(conn, &lot_id)?, s == "recalled"))),
     }
 }
 
@@ -29,7 +30,7 @@ pub fn verify_in_db(
     conn: &mut storage::DbConnection,
     trust: &keys::TrustListCache,
     record: &Value,
-) -> Result<VerifyReport, crate::TraceError> {
+) -> Result<VerifyReport, common::ApiError> {
     let list = trust.get(conn)?;
     let lot_status = match credential::facts(record).lot_id {
         Some(id) => lot_status(conn, &id)?,
