@@ -8,7 +8,7 @@ use storage::schema::listing_photos;
 use storage::DbConnection;
 use utoipa::ToSchema;
 
-use crate::MarketError;
+use common::ApiError;
 
 /// At most this many photos per listing: enough to show the produce, few
 /// enough for a listing page to load over 3G.
@@ -41,7 +41,7 @@ type PhotoRow = (String, String, String, i32, i32, String, i32, i32);
 pub fn for_listings(
     conn: &mut DbConnection,
     listing_ids: &[String],
-) -> Result<HashMap<String, Vec<PhotoView>>, MarketError> {
+) -> Result<HashMap<String, Vec<PhotoView>>, ApiError> {
     let rows: Vec<PhotoRow> = listing_photos::table
         .filter(listing_photos::listing_id.eq_any(listing_ids))
         .order((listing_photos::listing_id, listing_photos::position, listing_photos::created_at))
@@ -81,7 +81,7 @@ pub struct StoredPhoto {
 
 /// Resizes, re-encodes (dropping all metadata) and stores one upload.
 /// CPU-heavy and blocking: run it on a blocking thread.
-pub fn process_and_store(bytes: &[u8], store: &dyn media::BlobStore) -> Result<StoredPhoto, MarketError> {
+pub fn process_and_store(bytes: &[u8], store: &dyn media::BlobStore) -> Result<StoredPhoto, ApiError> {
     let photo = media::process_photo(bytes, &media::PhotoLimits::default())?;
     let large = store.put(&photo.large.bytes, photo.large.content_type)?;
     let thumbnail = store.put(&photo.thumbnail.bytes, photo.thumbnail.content_type)?;
@@ -98,13 +98,13 @@ pub fn free_slots(
     conn: &mut DbConnection,
     actor: &accounts::Actor,
     listing_id: &str,
-) -> Result<i64, MarketError> {
+) -> Result<i64, ApiError> {
     actor.require(&[accounts::Role::Farmer, accounts::Role::Staff, accounts::Role::Admin])?;
     super::store::check_may_change(conn, actor, listing_id)?;
     Ok(MAX_PHOTOS - count(conn, listing_id)?)
 }
 
-fn count(conn: &mut DbConnection, listing_id: &str) -> Result<i64, MarketError> {
+fn count(conn: &mut DbConnection, listing_id: &str) -> Result<i64, ApiError> {
     Ok(listing_photos::table.filter(listing_photos::listing_id.eq(listing_id)).count().get_result(conn)?)
 }
 
@@ -119,7 +119,7 @@ pub fn attach(
     actor: &accounts::Actor,
     listing_id: &str,
     photos: &[StoredPhoto],
-) -> Result<(), MarketError> {
+) -> Result<(), ApiError> {
     storage::write_transaction(conn, |conn| {
         let (seller, _) = super::store::lock_for_change(conn, actor, listing_id)?;
         let existing = count(conn, listing_id)?;
@@ -171,7 +171,7 @@ pub fn detach(
     actor: &accounts::Actor,
     listing_id: &str,
     photo_id: &str,
-) -> Result<(), MarketError> {
+) -> Result<(), ApiError> {
     actor.require(&[accounts::Role::Farmer, accounts::Role::Staff, accounts::Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let (seller, _) = super::store::lock_for_change(conn, actor, listing_id)?;
@@ -182,7 +182,7 @@ pub fn detach(
         )
         .execute(conn)?;
         if removed == 0 {
-            return Err(MarketError::NotFound("photo".into()));
+            return Err(ApiError::not_found("photo"));
         }
         accounts::audit::record(
             conn,

@@ -33,7 +33,7 @@ pub async fn bank_webhook(
         return Err(ServiceError::Unauthorized("wrong or missing `Authorization: Apikey …`".into()));
     }
     let body = market::body::read_limited(&req, body, MAX_WEBHOOK_BYTES, || {
-        market::MarketError::PayloadTooLarge(format!(
+        common::ApiError::new(common::ErrorCode::PayloadTooLarge, format!(
             "a notification is at most {} KB",
             MAX_WEBHOOK_BYTES / 1024
         ))

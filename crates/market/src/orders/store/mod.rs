@@ -14,7 +14,7 @@ use storage::DbConnection;
 
 use super::lifecycle::{self, OrderStatus, PartStatus, Party, PaymentMethod};
 use super::rules::settled;
-use crate::MarketError;
+use common::ApiError;
 
 macro_rules! order_columns {
     () => {
@@ -88,7 +88,7 @@ struct PartRow {
     farm_name: Option<String>,
 }
 
-fn load_parts(conn: &mut DbConnection, order_ids: &[String]) -> Result<Vec<PartRow>, MarketError> {
+fn load_parts(conn: &mut DbConnection, order_ids: &[String]) -> Result<Vec<PartRow>, ApiError> {
     Ok(order_parts::table
         .inner_join(sellers::table)
         .filter(order_parts::order_id.eq_any(order_ids))
@@ -128,8 +128,8 @@ fn party_for(actor: &Actor, buyer_user_id: &str, part: &PartRow) -> Option<Party
 /// Locks the order's row until the transaction ends, so that two changes
 /// to one order (a seller confirming while the buyer cancels) run one after
 /// the other and each sees the other's result.
-fn lock_order(conn: &mut DbConnection, id: &str) -> Result<OrderRow, MarketError> {
-    let not_found = || MarketError::NotFound("order".into());
+fn lock_order(conn: &mut DbConnection, id: &str) -> Result<OrderRow, ApiError> {
+    let not_found = || ApiError::not_found("order");
     if !crate::plausible_id(id) {
         return Err(not_found());
     }
@@ -144,7 +144,7 @@ fn lock_order(conn: &mut DbConnection, id: &str) -> Result<OrderRow, MarketError
 /// Puts the stock of cancelled parts back on sale, one listing at a time in
 /// listing order: the order in which `place` takes stock, so a cancellation
 /// and a new order touching the same listings cannot deadlock.
-fn return_stock(conn: &mut DbConnection, part_ids: &[String]) -> Result<(), MarketError> {
+fn return_stock(conn: &mut DbConnection, part_ids: &[String]) -> Result<(), ApiError> {
     if part_ids.is_empty() {
         return Ok(());
     }
@@ -176,7 +176,7 @@ fn refresh_status(
     method: PaymentMethod,
     paid_vnd: i64,
     now: NaiveDateTime,
-) -> Result<OrderStatus, MarketError> {
+) -> Result<OrderStatus, ApiError> {
     let rows: Vec<(String, i64)> = order_parts::table
         .filter(order_parts::order_id.eq(order_id))
         .select((order_parts::status, order_parts::subtotal_vnd))

@@ -13,12 +13,12 @@ use storage::DbConnection;
 use super::{amount_due, load_parts, party_for, rfc3339, OrderRow, PartRow};
 use crate::orders::lifecycle::PartStatus;
 use crate::orders::{AffectedOrder, ItemView, OrderView, PartView, Shipping};
-use crate::MarketError;
+use common::ApiError;
 
 fn item_views(
     conn: &mut DbConnection,
     part_ids: &[&str],
-) -> Result<BTreeMap<String, Vec<ItemView>>, MarketError> {
+) -> Result<BTreeMap<String, Vec<ItemView>>, ApiError> {
     type ItemRow = (String, String, Option<String>, String, String, i64, i64, i64);
     let rows: Vec<ItemRow> = order_items::table
         .filter(order_items::part_id.eq_any(part_ids))
@@ -51,7 +51,7 @@ fn item_views(
 
 /// Views of `rows` as `actor` may see them; orders the actor has no part
 /// in are left out.
-fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<Vec<OrderView>, MarketError> {
+fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<Vec<OrderView>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
     let parts = load_parts(conn, &ids)?;
     let visible: Vec<&PartRow> = parts
@@ -115,9 +115,9 @@ fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<
 }
 
 /// One order as `actor` may see it; others' orders are "not found".
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<OrderView, MarketError> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<OrderView, ApiError> {
     actor.require(&[Role::Buyer, Role::Farmer, Role::Staff, Role::Admin])?;
-    let not_found = || MarketError::NotFound("order".into());
+    let not_found = || ApiError::not_found("order");
     if !crate::plausible_id(id) {
         return Err(not_found());
     }
@@ -133,7 +133,7 @@ pub fn list(
     part_status: Option<PartStatus>,
     limit: i64,
     offset: i64,
-) -> Result<Vec<OrderView>, MarketError> {
+) -> Result<Vec<OrderView>, ApiError> {
     let mut q = orders::table.select(order_columns!()).into_boxed();
     // the part statuses asked for (every one when none is named)
     let statuses: Vec<&'static str> = match part_status {
@@ -186,9 +186,9 @@ pub fn for_lot(
     conn: &mut DbConnection,
     actor: &Actor,
     lot_id: &str,
-) -> Result<Vec<AffectedOrder>, MarketError> {
+) -> Result<Vec<AffectedOrder>, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    let not_found = || MarketError::NotFound("lot".into());
+    let not_found = || ApiError::not_found("lot");
     if !crate::plausible_id(lot_id) {
         return Err(not_found());
     }
