@@ -32,9 +32,9 @@ use diesel::prelude::*;
 use storage::DbConnection;
 use traceability::lots::TraceSettings;
 
+use common::ApiError;
 use listings::insert_listings;
 use lots::make_lots;
-use common::ApiError;
 use places::{pick_communes, post_offices};
 use rng::Rng;
 use sellers::{insert_sellers, plan_sellers};
@@ -177,7 +177,10 @@ mod tests {
             .load(&mut conn)
             .unwrap();
         let again = super::seed(&mut conn, &master, &settings, &plan, &mut |_| {});
-        assert!(matches!(again, Err(ref e) if e.code() == common::ErrorCode::Conflict), "a second run must be asked for");
+        assert!(
+            matches!(again, Err(ref e) if e.code() == common::ErrorCode::Conflict),
+            "a second run must be asked for"
+        );
         // What the generator counts as buyable is what the search finds.
         let everything = market::listings::search::search(
             &mut conn,

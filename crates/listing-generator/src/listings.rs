@@ -17,9 +17,9 @@ use crate::rng::Rng;
 use crate::sellers::Seller;
 use crate::vocabulary::{self, Product, PRODUCTS};
 use crate::SeedPlan;
+use common::ApiError;
 use market::listings::rules::{self, ListingStatus, Place};
 use market::reference::catalog;
-use common::ApiError;
 use market::text;
 
 /// Log-uniform between the trade's low and high price, with the seller's

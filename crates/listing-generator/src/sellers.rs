@@ -15,8 +15,8 @@ use crate::places::{Commune, Office};
 use crate::rng::Rng;
 use crate::vocabulary::{self, Product, PRODUCTS};
 use crate::SeedPlan;
-use market::reference::banks;
 use common::ApiError;
+use market::reference::banks;
 
 pub(crate) struct Seller {
     pub(crate) id: String,

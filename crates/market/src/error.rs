@@ -36,7 +36,8 @@ pub fn listing_unavailable(message: impl Into<String>) -> ApiError {
 
 /// Rows of a file that break the rules, every one of them listed.
 pub fn invalid_rows(message: impl Into<String>, rows: &[RowError]) -> ApiError {
-    ApiError::new(ErrorCode::InvalidRows, message).with_extra("rows", serde_json::to_value(rows).unwrap_or_default())
+    ApiError::new(ErrorCode::InvalidRows, message)
+        .with_extra("rows", serde_json::to_value(rows).unwrap_or_default())
 }
 
 /// The body is not JSON, or not the JSON shape the route takes.

@@ -55,10 +55,7 @@ fn sources() -> Vec<(String, String)> {
 /// The code of a file without its comments, so a doc comment may say
 /// "no diesel here" without failing the check.
 fn code_only(text: &str) -> String {
-    text.lines()
-        .map(|l| l.split("//").next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n")
+    text.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
 }
 
 #[test]

@@ -65,7 +65,8 @@ mod tests {
     use super::*;
 
     const FARM: SellerOwner<'static> = SellerOwner { user_id: "farmer-1", organisation_id: Some("po-1") };
-    const ELSEWHERE: SellerOwner<'static> = SellerOwner { user_id: "farmer-2", organisation_id: Some("po-2") };
+    const ELSEWHERE: SellerOwner<'static> =
+        SellerOwner { user_id: "farmer-2", organisation_id: Some("po-2") };
     const NO_POST_OFFICE: SellerOwner<'static> = SellerOwner { user_id: "farmer-3", organisation_id: None };
 
     fn actor(role: Role, user: &str, org: Option<&str>) -> Actor {

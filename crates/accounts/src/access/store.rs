@@ -8,9 +8,9 @@
 #[macro_export]
 macro_rules! within_seller_scope {
     ($query:expr, $scope:expr) => {{
-        use $crate::access::SellerScope;
         use storage::diesel::prelude::*;
         use storage::schema::sellers;
+        use $crate::access::SellerScope;
         match $scope {
             SellerScope::All => $query,
             SellerScope::Organisation(Some(org)) => $query.filter(sellers::organisation_id.eq(org.clone())),

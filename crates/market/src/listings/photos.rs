@@ -8,7 +8,7 @@ use storage::schema::listing_photos;
 use storage::DbConnection;
 use utoipa::ToSchema;
 
-use common::ApiError;
+use common::{ApiError, ListingId, PhotoId};
 
 /// At most this many photos per listing: enough to show the produce, few
 /// enough for a listing page to load over 3G.
@@ -97,14 +97,14 @@ pub fn process_and_store(bytes: &[u8], store: &dyn media::BlobStore) -> Result<S
 pub fn free_slots(
     conn: &mut DbConnection,
     actor: &accounts::Actor,
-    listing_id: &str,
+    listing_id: &ListingId,
 ) -> Result<i64, ApiError> {
     actor.require(&[accounts::Role::Farmer, accounts::Role::Staff, accounts::Role::Admin])?;
     super::store::check_may_change(conn, actor, listing_id)?;
     Ok(MAX_PHOTOS - count(conn, listing_id)?)
 }
 
-fn count(conn: &mut DbConnection, listing_id: &str) -> Result<i64, ApiError> {
+fn count(conn: &mut DbConnection, listing_id: &ListingId) -> Result<i64, ApiError> {
     Ok(listing_photos::table.filter(listing_photos::listing_id.eq(listing_id)).count().get_result(conn)?)
 }
 
@@ -117,7 +117,7 @@ fn to_i32(n: u32) -> i32 {
 pub fn attach(
     conn: &mut DbConnection,
     actor: &accounts::Actor,
-    listing_id: &str,
+    listing_id: &ListingId,
     photos: &[StoredPhoto],
 ) -> Result<(), ApiError> {
     storage::write_transaction(conn, |conn| {
@@ -169,8 +169,8 @@ pub fn attach(
 pub fn detach(
     conn: &mut DbConnection,
     actor: &accounts::Actor,
-    listing_id: &str,
-    photo_id: &str,
+    listing_id: &ListingId,
+    photo_id: &PhotoId,
 ) -> Result<(), ApiError> {
     actor.require(&[accounts::Role::Farmer, accounts::Role::Staff, accounts::Role::Admin])?;
     storage::write_transaction(conn, |conn| {
@@ -190,7 +190,7 @@ pub fn detach(
             super::store::acting_for(actor, &seller),
             "listing.photo.remove",
             "listing_photo",
-            photo_id,
+            photo_id.as_str(),
         )?;
         Ok(())
     })

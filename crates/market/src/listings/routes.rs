@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::rules::{self, RawSearch, SearchQuery, SortOrder};
 use super::{photos, search, store, LinkBase, ListingChanges, ListingView, NewListing};
-use common::{ApiError, ErrorCode};
+use common::{ApiError, ErrorCode, ListingId, PhotoId, SellerId};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/listings", web::post().to(create_listing))
@@ -118,7 +118,7 @@ pub async fn get_listing(
     pool: web::Data<storage::Pool>,
     settings: web::Data<TraceSettings>,
     trust: web::Data<traceability::keys::TrustListCache>,
-    id: web::Path<String>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, ApiError> {
     let links = links(&settings);
     let id = id.into_inner();
@@ -158,7 +158,7 @@ pub async fn update_listing(
     pool: web::Data<storage::Pool>,
     settings: web::Data<TraceSettings>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<ListingId>,
     body: web::Json<ListingChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let links = links(&settings);
@@ -183,7 +183,7 @@ pub async fn update_listing(
 pub async fn delete_listing(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     pool.run(move |c| store::delete(c, &actor, &id)).await?;
@@ -205,7 +205,7 @@ pub async fn seller_listings(
     pool: web::Data<storage::Pool>,
     settings: web::Data<TraceSettings>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<SellerId>,
 ) -> Result<HttpResponse, ApiError> {
     let links = links(&settings);
     let id = id.into_inner();
@@ -225,14 +225,17 @@ fn multipart_error(e: actix_multipart::MultipartError) -> ApiError {
     use actix_multipart::MultipartError as M;
     match e {
         M::ContentTypeMissing | M::ContentTypeParse | M::ContentTypeIncompatible | M::BoundaryMissing => {
-            ApiError::new(ErrorCode::UnsupportedMediaType, 
+            ApiError::new(
+                ErrorCode::UnsupportedMediaType,
                 "send the photos as multipart/form-data, one file field per photo",
             )
         }
         M::Payload(actix_web::error::PayloadError::Io(io)) if io.kind() == std::io::ErrorKind::TimedOut => {
             ApiError::new(ErrorCode::RequestTimeout, "the upload stopped arriving; try again")
         }
-        other => ApiError::new(ErrorCode::BadRequest, format!("the upload is not a valid multipart body: {other}")),
+        other => {
+            ApiError::new(ErrorCode::BadRequest, format!("the upload is not a valid multipart body: {other}"))
+        }
     }
 }
 
@@ -265,7 +268,11 @@ async fn read_files(mut form: actix_multipart::Multipart, slots: i64) -> Result<
         }
     }
     if files.is_empty() {
-        return Err(ApiError::invalid("photo", "no file in the upload: send each photo as a file field"));
+        return Err(ApiError::field(
+            ErrorCode::Required,
+            "photo",
+            "no file in the upload: send each photo as a file field",
+        ));
     }
     Ok(files)
 }
@@ -291,7 +298,7 @@ pub async fn upload_photos(
     settings: web::Data<TraceSettings>,
     store: web::Data<dyn media::BlobStore>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let slots = {
@@ -324,7 +331,7 @@ pub async fn upload_photos(
 pub async fn delete_photo(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ListingId, PhotoId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, photo_id) = path.into_inner();
     pool.run(move |c| photos::detach(c, &actor, &id, &photo_id)).await?;

@@ -13,7 +13,7 @@ use traceability::gtin::Gtin;
 use super::rules::{self, ListingStatus, Place};
 use super::{photos, LinkBase, ListingChanges, ListingLot, ListingView, NewListing};
 use crate::reference::catalog;
-use common::{ApiError, ErrorCode};
+use common::{ApiError, ErrorCode, ListingId, SellerId};
 
 #[derive(Queryable)]
 struct ListingRow {
@@ -180,20 +180,28 @@ fn seller_for_actor(
             let own = crate::sellers::store::seller_id_for_user(conn, &actor.user_id)?
                 .ok_or_else(common::ApiError::forbidden)?;
             if requested.is_some_and(|r| r != own) {
-                return Err(common::ApiError::forbidden().into());
+                return Err(common::ApiError::forbidden());
             }
             seller_ref(conn, &own)?.ok_or_else(|| ApiError::not_found("seller"))
         }
         Role::Staff | Role::Admin => {
             let id = requested.ok_or_else(|| {
-                ApiError::invalid("seller_id", "staff and admin name the seller they list for")
+                ApiError::field(
+                    ErrorCode::Required,
+                    "seller_id",
+                    "staff and admin name the seller they list for",
+                )
             })?;
             match seller_ref(conn, id)? {
                 Some(s) if actor.may_act_for_organisation(s.organisation_id.as_deref()) => Ok(s),
-                _ => Err(ApiError::invalid("seller_id", "no such seller in your organisation")),
+                _ => Err(ApiError::field(
+                    ErrorCode::UnknownReference,
+                    "seller_id",
+                    "no such seller in your organisation",
+                )),
             }
         }
-        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden().into()),
+        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden()),
     }
 }
 
@@ -214,7 +222,7 @@ pub(crate) fn acting_for<'a>(actor: &Actor, seller: &'a SellerRef) -> Option<&'a
 /// A lot may be linked by its own seller's listings only, and never once
 /// recalled.
 fn check_lot(conn: &mut DbConnection, lot_id: &str, seller: &SellerRef) -> Result<String, ApiError> {
-    let unknown = || ApiError::invalid("lot_id", "no such lot of this seller");
+    let unknown = || ApiError::field(ErrorCode::UnknownReference, "lot_id", "no such lot of this seller");
     if !crate::plausible_id(lot_id) {
         return Err(unknown());
     }
@@ -278,7 +286,7 @@ pub fn create(
             &Place { commune_name: &commune_name, province_name: &province_name },
             category,
         );
-        let id = storage::new_id();
+        let id = ListingId::new();
         let now = storage::now();
         diesel::insert_into(listings::table)
             .values((
@@ -302,7 +310,14 @@ pub fn create(
                 listings::updated_at.eq(now),
             ))
             .execute(conn)?;
-        accounts::audit::record(conn, actor, acting_for(actor, &seller), "listing.create", "listing", &id)?;
+        accounts::audit::record(
+            conn,
+            actor,
+            acting_for(actor, &seller),
+            "listing.create",
+            "listing",
+            id.as_str(),
+        )?;
         Ok::<_, ApiError>(id)
     })?;
     get(conn, links, &id)
@@ -310,11 +325,8 @@ pub fn create(
 
 /// A listing that is not deleted. Anyone may see it, paused or sold out:
 /// a buyer following an old link learns why it cannot be ordered.
-pub fn get(conn: &mut DbConnection, links: &LinkBase, id: &str) -> Result<ListingView, ApiError> {
+pub fn get(conn: &mut DbConnection, links: &LinkBase, id: &ListingId) -> Result<ListingView, ApiError> {
     let not_found = || ApiError::not_found("listing");
-    if !crate::plausible_id(id) {
-        return Err(not_found());
-    }
     let view = load_views(conn, links, &[id.to_string()])?.pop().ok_or_else(not_found)?;
     if view.status == ListingStatus::Deleted.as_str() {
         return Err(not_found());
@@ -327,7 +339,7 @@ pub fn get(conn: &mut DbConnection, links: &LinkBase, id: &str) -> Result<Listin
 pub(crate) fn lock_for_change(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &ListingId,
 ) -> Result<(SellerRef, String), ApiError> {
     let not_found = || ApiError::not_found("listing");
     // Someone else's listing is refused before anything is written or
@@ -351,11 +363,12 @@ pub(crate) fn lock_for_change(
 }
 
 /// Checks, without locking, that `actor` may change the listing.
-pub(crate) fn check_may_change(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
+pub(crate) fn check_may_change(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &ListingId,
+) -> Result<(), ApiError> {
     let not_found = || ApiError::not_found("listing");
-    if !crate::plausible_id(id) {
-        return Err(not_found());
-    }
     let row: Option<(String, String)> =
         listings::table.find(id).select((listings::seller_id, listings::status)).first(conn).optional()?;
     let (seller_id, status) = row.ok_or_else(not_found)?;
@@ -386,7 +399,7 @@ pub fn update(
     conn: &mut DbConnection,
     links: &LinkBase,
     actor: &Actor,
-    id: &str,
+    id: &ListingId,
     changes: &ListingChanges,
     if_match: Option<&str>,
 ) -> Result<ListingView, ApiError> {
@@ -406,10 +419,7 @@ pub fn update(
     };
     match changes.status {
         Some(ListingStatus::Deleted) => {
-            return Err(ApiError::invalid(
-                "status",
-                "use DELETE /api/v1/listings/{id} to remove a listing",
-            ))
+            return Err(ApiError::invalid("status", "use DELETE /api/v1/listings/{id} to remove a listing"))
         }
         Some(s) => update.status = Some(s.as_str().to_string()),
         None => {}
@@ -419,10 +429,13 @@ pub fn update(
         if let Some(expected) = if_match {
             let current = get(conn, links, id)?;
             if !rules::if_match_holds(expected, &rules::etag(&current)) {
-                return Err(ApiError::new(ErrorCode::PreconditionFailed, format!(
-                    "the listing changed since you read it (now {} in stock, {} đồng); read it again",
-                    current.quantity, current.price_vnd
-                )));
+                return Err(ApiError::new(
+                    ErrorCode::PreconditionFailed,
+                    format!(
+                        "the listing changed since you read it (now {} in stock, {} đồng); read it again",
+                        current.quantity, current.price_vnd
+                    ),
+                ));
             }
         }
         if let Some(lot) = &changes.lot_id {
@@ -446,14 +459,21 @@ pub fn update(
         ));
         update.updated_at = Some(storage::now());
         diesel::update(listings::table.find(id)).set(&update).execute(conn)?;
-        accounts::audit::record(conn, actor, acting_for(actor, &seller), "listing.update", "listing", id)?;
+        accounts::audit::record(
+            conn,
+            actor,
+            acting_for(actor, &seller),
+            "listing.update",
+            "listing",
+            id.as_str(),
+        )?;
         Ok::<_, ApiError>(())
     })?;
     get(conn, links, id)
 }
 
 /// Soft delete: the listing leaves the market; orders keep their copy.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &ListingId) -> Result<(), ApiError> {
     actor.require(&[Role::Farmer, Role::Staff, Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let (seller, _) = lock_for_change(conn, actor, id)?;
@@ -463,7 +483,14 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), Ap
                 listings::updated_at.eq(storage::now()),
             ))
             .execute(conn)?;
-        accounts::audit::record(conn, actor, acting_for(actor, &seller), "listing.delete", "listing", id)?;
+        accounts::audit::record(
+            conn,
+            actor,
+            acting_for(actor, &seller),
+            "listing.delete",
+            "listing",
+            id.as_str(),
+        )?;
         Ok(())
     })
 }
@@ -474,10 +501,10 @@ pub fn for_seller(
     conn: &mut DbConnection,
     links: &LinkBase,
     actor: &Actor,
-    seller_id: &str,
+    seller_id: &SellerId,
 ) -> Result<Vec<ListingView>, ApiError> {
     actor.require(&[Role::Farmer, Role::Staff, Role::Admin])?;
-    let seller = seller_ref(conn, seller_id)?.ok_or_else(|| ApiError::not_found("seller"))?;
+    let seller = seller_ref(conn, seller_id.as_str())?.ok_or_else(|| ApiError::not_found("seller"))?;
     if !may_manage(actor, &seller) {
         return Err(ApiError::not_found("seller"));
     }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{banks, catalog, store, Commune, Province};
-use common::ApiError;
+use common::{ApiError, ErrorCode};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/categories", web::get().to(list_categories))
@@ -85,13 +85,16 @@ pub async fn search_communes(
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid("limit", "1 to 100"));
+        return Err(ApiError::field(ErrorCode::OutOfRange, "limit", "1 to 100")
+            .param("min", 1)
+            .param("max", 100));
     }
     if q.q.as_ref().is_some_and(|t| t.chars().count() > 100) {
-        return Err(ApiError::invalid("q", "at most 100 characters"));
+        return Err(ApiError::field(ErrorCode::TooLong, "q", "at most 100 characters").param("max", 100));
     }
     if q.province.as_ref().is_some_and(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(ApiError::invalid("province", "a 2-digit province code"));
+        return Err(ApiError::field(ErrorCode::InvalidFormat, "province", "a 2-digit province code")
+            .param("expected", "2 digits"));
     }
     let items = pool.run(move |c| store::search(c, q.q.as_deref(), q.province.as_deref(), limit)).await?;
     Ok(HttpResponse::Ok().json(CommuneList { items, dataset_version: super::DATASET_VERSION }))

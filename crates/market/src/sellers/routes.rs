@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{rules, spreadsheet, store};
 use super::{DryRunReport, ImportOutcome, ImportReport, OnboardSeller, OnboardedSeller, SellerView};
 use crate::reference::rules::check_commune_code;
-use common::{ApiError, ErrorCode};
+use common::{ApiError, ErrorCode, SellerId};
 
 /// Lifetimes the server configures.
 #[derive(Debug, Clone)]
@@ -83,11 +83,14 @@ fn check_csv_content_type(req: &HttpRequest) -> Result<(), ApiError> {
 }
 
 fn too_large() -> ApiError {
-    ApiError::new(ErrorCode::PayloadTooLarge, format!(
-        "the file is larger than {} MB; at most {} sellers fit in one file: split it into several files",
-        super::MAX_BYTES / (1024 * 1024),
-        spreadsheet::MAX_ROWS
-    ))
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!(
+            "the file is larger than {} MB; at most {} sellers fit in one file: split it into several files",
+            super::MAX_BYTES / (1024 * 1024),
+            spreadsheet::MAX_ROWS
+        ),
+    )
 }
 
 /// The body, at most `MAX_BYTES`; a body that stalls or breaks off is the
@@ -192,7 +195,7 @@ pub async fn list_sellers(
 pub async fn get_seller(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<SellerId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let seller = pool.run(move |c| store::get(c, &actor, &id)).await?;
@@ -213,7 +216,7 @@ pub async fn reissue_activation_code(
     pool: web::Data<storage::Pool>,
     settings: Option<web::Data<MarketSettings>>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<SellerId>,
 ) -> Result<HttpResponse, ApiError> {
     let ttl = settings.map(|s| s.activation_ttl).unwrap_or_else(|| MarketSettings::default().activation_ttl);
     let id = id.into_inner();

@@ -20,7 +20,12 @@ use common::{ApiError, ErrorCode};
 pub fn validate_national_id(input: &str) -> Result<String, ApiError> {
     let id: String = input.chars().filter(|c| !c.is_whitespace()).collect();
     if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::invalid("national_id", "must be the 12 digits of a CCCD"));
+        return Err(ApiError::field(
+            ErrorCode::InvalidFormat,
+            "national_id",
+            "must be the 12 digits of a CCCD",
+        )
+        .param("expected", "12 digits"));
     }
     let province: u32 = id[..3].parse().unwrap_or(0);
     if !(1..=96).contains(&province) {
@@ -34,7 +39,7 @@ pub fn mask_national_id(last3: &str) -> String {
 }
 
 fn text_field(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    accounts::clean_text(field, value, max).map_err(ApiError::from)
+    accounts::clean_text(field, value, max)
 }
 
 /// Bank systems hold the holder's name upper-case without diacritics; the
@@ -45,7 +50,13 @@ pub fn normalise_account_name(name: &str) -> Result<String, ApiError> {
         || folded.len() > 70
         || !folded.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ')
     {
-        return Err(ApiError::invalid("bank.account_name", "letters and spaces, at most 70"));
+        return Err(ApiError::field(
+            ErrorCode::InvalidFormat,
+            "bank.account_name",
+            "letters and spaces, at most 70",
+        )
+        .param("expected", "letters and spaces")
+        .param("max", 70));
     }
     Ok(folded)
 }
@@ -53,7 +64,14 @@ pub fn normalise_account_name(name: &str) -> Result<String, ApiError> {
 pub fn validate_account_number(n: &str) -> Result<String, ApiError> {
     let n = n.trim();
     if !(4..=19).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(ApiError::invalid("bank.account_number", "4 to 19 letters or digits"));
+        return Err(ApiError::field(
+            ErrorCode::InvalidFormat,
+            "bank.account_number",
+            "4 to 19 letters or digits",
+        )
+        .param("expected", "letters or digits")
+        .param("min", 4)
+        .param("max", 19));
     }
     Ok(n.to_string())
 }
@@ -97,11 +115,15 @@ pub(crate) fn validate(input: &OnboardSeller) -> Result<ValidSeller, Vec<FieldEr
     let mut errors = Vec::new();
     let bank = &input.bank;
     if banks::find(bank.bin.trim()).is_none() {
-        errors.push(FieldError::new("bank.bin", ErrorCode::UnknownValue, format!("`{}` is not a known bank BIN", bank.bin)));
+        errors.push(FieldError::new(
+            "bank.bin",
+            ErrorCode::UnknownValue,
+            format!("`{}` is not a known bank BIN", bank.bin),
+        ));
     }
     let e = &mut errors;
     let full_name = check(e, "full_name", text_field("full_name", &input.full_name, 100));
-    let phone = check(e, "phone", Phone::parse(&input.phone).map_err(ApiError::from));
+    let phone = check(e, "phone", Phone::parse(&input.phone));
     let national_id = check(e, "national_id", validate_national_id(&input.national_id));
     let commune_code = check(e, "commune_code", check_commune_code("commune_code", &input.commune_code));
     let address = check(e, "address", text_field("address", &input.address, 300));

@@ -17,7 +17,7 @@ use super::{
     DryRunReport, ImportOutcome, ImportReport, ImportedSeller, OnboardSeller, OnboardedSeller, SellerView,
 };
 use crate::reference::{self, banks};
-use common::ApiError;
+use common::{ApiError, ErrorCode, SellerId};
 
 fn rfc3339(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -54,7 +54,11 @@ pub fn onboard(
     })?;
     storage::write_transaction(conn, |conn| {
         if reference::store::find(conn, &v.commune_code)?.is_none() {
-            return Err(ApiError::invalid("commune_code", rules::commune_not_listed(&v.commune_code)));
+            return Err(ApiError::field(
+                ErrorCode::UnknownValue,
+                "commune_code",
+                rules::commune_not_listed(&v.commune_code),
+            ));
         }
         let lookup = national_id_lookup(key, &v.national_id);
         if !taken_national_ids(conn, std::slice::from_ref(&lookup))?.is_empty() {
@@ -125,7 +129,7 @@ pub(crate) fn insert_valid(
 pub fn reissue_activation(
     conn: &mut DbConnection,
     actor: &Actor,
-    seller_id: &str,
+    seller_id: &SellerId,
     ttl: chrono::Duration,
 ) -> Result<(String, String), ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
@@ -142,12 +146,17 @@ pub fn reissue_activation(
         // A code sets a new password: for staff only while the farmer has
         // none yet, so a counter cannot take over an active account.
         if actor.role != Role::Admin && users::has_password(conn, &user_id)? {
-            return Err(ApiError::conflict(
-                "the farmer has already set a password; an admin must reset it",
-            ));
+            return Err(ApiError::conflict("the farmer has already set a password; an admin must reset it"));
         }
         let code = users::issue_activation_code(conn, &user_id, ttl)?;
-        accounts::audit::record(conn, actor, Some(&user_id), "seller.activation_code", "seller", seller_id)?;
+        accounts::audit::record(
+            conn,
+            actor,
+            Some(&user_id),
+            "seller.activation_code",
+            "seller",
+            seller_id.as_str(),
+        )?;
         Ok((code, rfc3339(storage::now() + ttl)))
     })
 }
@@ -239,15 +248,15 @@ fn visible_organisation(actor: &Actor) -> Option<Option<&str>> {
 
 /// Admin sees any seller, staff those of their own organisation, a farmer
 /// only itself.
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<SellerView, ApiError> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &SellerId) -> Result<SellerView, ApiError> {
     let not_found = || ApiError::not_found("seller");
     if actor.role == Role::Farmer {
-        let seller = load(conn, Some(id), None, None)?.pop().ok_or_else(not_found)?;
+        let seller = load(conn, Some(id.as_str()), None, None)?.pop().ok_or_else(not_found)?;
         return if seller.user_id == actor.user_id { Ok(seller) } else { Err(not_found()) };
     }
     // buyers and officers never see seller records
     actor.require(&[Role::Staff, Role::Admin])?;
-    load(conn, Some(id), None, visible_organisation(actor))?.pop().ok_or_else(not_found)
+    load(conn, Some(id.as_str()), None, visible_organisation(actor))?.pop().ok_or_else(not_found)
 }
 
 pub fn list(

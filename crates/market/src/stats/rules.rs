@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::reference::rules::check_commune_code;
-use common::ApiError;
+use common::{ApiError, ErrorCode};
 
 /// The longest range one request may ask for.
 pub const MAX_MONTHS: i32 = 36;
@@ -36,7 +36,10 @@ pub struct Month {
 
 impl Month {
     pub fn parse(field: &str, text: &str) -> Result<Month, ApiError> {
-        let bad = || ApiError::invalid(field, format!("`{text}` is not a month like 2026-11"));
+        let bad = || {
+            ApiError::field(ErrorCode::InvalidFormat, field, format!("`{text}` is not a month like 2026-11"))
+                .param("expected", "YYYY-MM")
+        };
         let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
         if y.len() != 4 || m.len() != 2 {
             return Err(bad());
@@ -80,7 +83,12 @@ pub fn month_range(from: Month, to: Month) -> Result<Vec<Month>, ApiError> {
         return Err(ApiError::invalid("from", "must not be after `to`"));
     }
     if to.index() - from.index() + 1 > MAX_MONTHS {
-        return Err(ApiError::invalid("from", format!("at most {MAX_MONTHS} months at once")));
+        return Err(ApiError::field(
+            ErrorCode::OutOfRange,
+            "from",
+            format!("at most {MAX_MONTHS} months at once"),
+        )
+        .param("max", MAX_MONTHS));
     }
     let mut months = vec![from];
     while let Some(&last) = months.last() {
@@ -103,7 +111,10 @@ pub fn area(province: Option<&str>, commune: Option<&str>) -> Result<Area, ApiEr
         (Some(p), None) if p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()) => {
             Area::Province(p.to_string())
         }
-        (Some(_), None) => return Err(ApiError::invalid("province", "a 2-digit province code")),
+        (Some(_), None) => {
+            return Err(ApiError::field(ErrorCode::InvalidFormat, "province", "a 2-digit province code")
+                .param("expected", "2 digits"))
+        }
         (None, None) => Area::Country,
     })
 }

@@ -8,7 +8,7 @@ use storage::DbConnection;
 use super::{amount_due, load_parts, lock_order, refresh_status, PartRow};
 use crate::orders::lifecycle::PaymentMethod;
 use crate::orders::{PayableOrder, PaymentApplied};
-use common::ApiError;
+use common::{ApiError, ErrorCode};
 
 /// The order with this code (exact, upper case), if any.
 pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<PayableOrder>, ApiError> {
@@ -35,7 +35,12 @@ pub fn apply_payment(
     amount_vnd: i64,
 ) -> Result<PaymentApplied, ApiError> {
     if amount_vnd <= 0 {
-        return Err(ApiError::invalid("amount_vnd", "a payment is a positive number of đồng"));
+        return Err(ApiError::field(
+            ErrorCode::OutOfRange,
+            "amount_vnd",
+            "a payment is a positive number of đồng",
+        )
+        .param("min", 1));
     }
     let order = lock_order(conn, order_id)?;
     let method = PaymentMethod::parse(&order.payment_method)

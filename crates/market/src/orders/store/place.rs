@@ -12,7 +12,7 @@ use super::get;
 use crate::orders::lifecycle::{self, PartStatus, PaymentMethod};
 use crate::orders::rules::{new_order_code, validate};
 use crate::orders::{NewOrder, OrderView, PaymentRequests};
-use common::{ApiError, ErrorCode};
+use common::{ApiError, ErrorCode, OrderId};
 
 /// What the order copies from a listing once its stock is reserved.
 #[derive(Queryable)]
@@ -45,13 +45,21 @@ fn reserve(conn: &mut DbConnection, listing_id: &str, quantity: i64) -> Result<R
         .first(conn)
         .optional()?;
     let (status, available, lot_id) = match row {
-        None => return Err(ApiError::invalid("items", format!("no listing `{listing_id}`"))),
+        None => {
+            return Err(ApiError::field(
+                ErrorCode::UnknownReference,
+                "items",
+                format!("no listing `{listing_id}`"),
+            ))
+        }
         Some(r) => r,
     };
     if taken == 0 {
         return Err(match status.as_str() {
             "active" => crate::error::insufficient_stock(listing_id, available),
-            "deleted" => ApiError::invalid("items", format!("no listing `{listing_id}`")),
+            "deleted" => {
+                ApiError::field(ErrorCode::UnknownReference, "items", format!("no listing `{listing_id}`"))
+            }
             _ => crate::error::listing_unavailable(format!("listing `{listing_id}` is paused by its seller")),
         });
     }
@@ -88,7 +96,11 @@ pub fn place(
     let order = validate(input)?;
     let id = storage::write_transaction(conn, |conn| {
         if crate::reference::store::find(conn, &order.shipping.commune_code)?.is_none() {
-            return Err(ApiError::invalid("shipping.commune_code", "not in the 2025 commune list"));
+            return Err(ApiError::field(
+                ErrorCode::UnknownValue,
+                "shipping.commune_code",
+                "not in the 2025 commune list",
+            ));
         }
         let mut by_seller: BTreeMap<String, Vec<(Reserved, i64)>> = BTreeMap::new();
         for (listing_id, quantity) in &order.items {
@@ -96,7 +108,7 @@ pub fn place(
             by_seller.entry(r.seller_id.clone()).or_default().push((r, *quantity));
         }
         let now = storage::now();
-        let id = storage::new_id();
+        let id = OrderId::new();
         let mut total: i64 = 0;
         let mut parts = Vec::new();
         for (seller_id, lines) in by_seller {
@@ -111,7 +123,10 @@ pub fn place(
                 // refuse now, before anything is written, when the server
                 // cannot take this transfer
                 payments.vietqr(&code, total).map_err(|m| {
-                    ApiError::new(ErrorCode::PaymentMethodUnavailable, format!("bank transfer cannot be used: {m}"))
+                    ApiError::new(
+                        ErrorCode::PaymentMethodUnavailable,
+                        format!("bank transfer cannot be used: {m}"),
+                    )
                 })?;
                 Some(now + payment_window)
             }
@@ -163,7 +178,7 @@ pub fn place(
                     .execute(conn)?;
             }
         }
-        accounts::audit::record(conn, actor, None, "order.place", "order", &id)?;
+        accounts::audit::record(conn, actor, None, "order.place", "order", id.as_str())?;
         Ok(id)
     })?;
     get(conn, actor, &id)

@@ -12,7 +12,7 @@ use super::{amount_due, get, load_parts, lock_order, party_for, refresh_status, 
 use crate::orders::lifecycle::{self, Action, OrderStatus, PartStatus, Party, PaymentMethod};
 use crate::orders::rules::settled;
 use crate::orders::{OrderMoney, OrderView, PartMoney, PartsChange};
-use common::ApiError;
+use common::{ApiError, ErrorCode, OrderId, PartId};
 
 /// Applies `action` to the parts of an order `actor` may act on (or to the
 /// one named): all of them change, or none. Asked for a whole order, it
@@ -20,8 +20,8 @@ use common::ApiError;
 pub fn transition(
     conn: &mut DbConnection,
     actor: &Actor,
-    order_id: &str,
-    part_id: Option<&str>,
+    order_id: &OrderId,
+    part_id: Option<&PartId>,
     action: Action,
     reason: Option<&str>,
     money: &dyn OrderMoney,
@@ -29,23 +29,26 @@ pub fn transition(
     actor.require(&[Role::Buyer, Role::Farmer, Role::Staff, Role::Admin])?;
     let reason = reason.map(|r| accounts::clean_text("reason", r, 500)).transpose()?;
     storage::write_transaction(conn, |conn| {
-        let order = lock_order(conn, order_id)?;
+        let order = lock_order(conn, order_id.as_str())?;
         let parts = load_parts(conn, std::slice::from_ref(&order.id))?;
-        let method = PaymentMethod::parse(&order.payment_method).ok_or_else(|| {
-            ApiError::internal(format!("order {} has an unknown payment method", order.id))
-        })?;
+        let method = PaymentMethod::parse(&order.payment_method)
+            .ok_or_else(|| ApiError::internal(format!("order {} has an unknown payment method", order.id)))?;
         let all: Vec<&PartRow> = parts.iter().collect();
         let settled = settled(method, order.paid_vnd, amount_due(&all));
         let mine: Vec<(&PartRow, Party)> = parts
             .iter()
-            .filter(|p| part_id.is_none_or(|id| id == p.id))
+            .filter(|p| part_id.is_none_or(|id| *id == *p.id))
             .filter_map(|p| party_for(actor, &order.buyer_user_id, p).map(|party| (p, party)))
             .collect();
         if mine.is_empty() {
             return Err(ApiError::not_found(if part_id.is_some() { "order part" } else { "order" }));
         }
         if action == Action::Cancel && actor.role != Role::Buyer && reason.is_none() {
-            return Err(ApiError::invalid("reason", "say why the order is cancelled; the buyer is told"));
+            return Err(ApiError::field(
+                ErrorCode::Required,
+                "reason",
+                "say why the order is cancelled; the buyer is told",
+            ));
         }
         // Check every part first, then change them: all or nothing.
         let mut changes: Vec<(&PartRow, Party, PartStatus, PartStatus)> = Vec::new();
@@ -63,9 +66,7 @@ pub fn transition(
             }
         }
         if changes.is_empty() {
-            return Err(first_error
-                .map(ApiError::from)
-                .unwrap_or_else(|| ApiError::not_found("order part")));
+            return Err(first_error.map(ApiError::from).unwrap_or_else(|| ApiError::not_found("order part")));
         }
         let now = storage::now();
         let stamp = Some(now);

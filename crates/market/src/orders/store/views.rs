@@ -13,7 +13,7 @@ use storage::DbConnection;
 use super::{amount_due, load_parts, party_for, rfc3339, OrderRow, PartRow};
 use crate::orders::lifecycle::PartStatus;
 use crate::orders::{AffectedOrder, ItemView, OrderView, PartView, Shipping};
-use common::ApiError;
+use common::{ApiError, LotId, OrderId};
 
 fn item_views(
     conn: &mut DbConnection,
@@ -115,12 +115,9 @@ fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<
 }
 
 /// One order as `actor` may see it; others' orders are "not found".
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<OrderView, ApiError> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &OrderId) -> Result<OrderView, ApiError> {
     actor.require(&[Role::Buyer, Role::Farmer, Role::Staff, Role::Admin])?;
     let not_found = || ApiError::not_found("order");
-    if !crate::plausible_id(id) {
-        return Err(not_found());
-    }
     let rows: Vec<OrderRow> = orders::table.find(id).select(order_columns!()).load(conn)?;
     views(conn, actor, rows)?.pop().ok_or_else(not_found)
 }
@@ -169,7 +166,7 @@ pub fn list(
                 .select(order_parts::order_id);
             q = q.filter(orders::id.eq_any(parts));
         }
-        Role::Officer => return Err(common::ApiError::forbidden().into()),
+        Role::Officer => return Err(common::ApiError::forbidden()),
     }
     if let Some(s) = status {
         q = q.filter(orders::status.eq(s.to_string()));
@@ -185,13 +182,10 @@ pub fn list(
 pub fn for_lot(
     conn: &mut DbConnection,
     actor: &Actor,
-    lot_id: &str,
+    lot_id: &LotId,
 ) -> Result<Vec<AffectedOrder>, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let not_found = || ApiError::not_found("lot");
-    if !crate::plausible_id(lot_id) {
-        return Err(not_found());
-    }
     let org: Option<Option<String>> = lots::table
         .inner_join(sellers::table)
         .filter(lots::id.eq(lot_id))
