@@ -13,6 +13,7 @@ use traceability::gtin::Gtin;
 use super::rules::{self, ListingStatus, Place};
 use super::{photos, LinkBase, ListingChanges, ListingLot, ListingView, NewListing};
 use crate::reference::catalog;
+use common::rfc3339;
 use common::{ApiError, ErrorCode, ListingId, SellerId};
 
 #[derive(Queryable)]
@@ -38,10 +39,6 @@ type LoadedRow = (
     (String, String),
     Option<(String, String, String, String, String, String)>,
 );
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 /// Loads listings by id, in the order given, with everything a view shows.
 pub fn load_views(

@@ -17,11 +17,8 @@ use super::{
     DryRunReport, ImportOutcome, ImportReport, ImportedSeller, OnboardSeller, OnboardedSeller, SellerView,
 };
 use crate::reference::{self, banks};
+use common::rfc3339;
 use common::{ApiError, ErrorCode, SellerId};
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 /// The keyed hash a national ID is found by (the number itself is sealed).
 pub(crate) fn national_id_lookup(key: &vault::MasterKey, national_id: &str) -> String {

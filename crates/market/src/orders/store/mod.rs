@@ -14,6 +14,7 @@ use storage::DbConnection;
 
 use super::lifecycle::{self, OrderStatus, PartStatus, Party, PaymentMethod};
 use super::rules::settled;
+use common::rfc3339;
 use common::ApiError;
 
 macro_rules! order_columns {
@@ -47,10 +48,6 @@ pub use payment::{apply_payment, find_by_code};
 pub use place::place;
 pub use transition::{release_expired, transition};
 pub use views::{for_lot, get, list};
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 #[derive(Queryable)]
 struct OrderRow {
