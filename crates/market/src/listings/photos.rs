@@ -93,6 +93,17 @@ pub fn process_and_store(bytes: &[u8], store: &dyn media::BlobStore) -> Result<S
     })
 }
 
+/// A stored photo's name as a path carries it (`<sha256>.<extension>`);
+/// anything else fails in the path extractor, which answers 404.
+pub struct PhotoKey(pub media::BlobKey);
+
+impl<'de> serde::Deserialize<'de> for PhotoKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        media::BlobKey::parse(&text).map(PhotoKey).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Photos a listing can still take, after checking `actor` may change it.
 pub fn free_slots(
     conn: &mut DbConnection,

@@ -342,9 +342,9 @@ pub async fn delete_photo(
 /// and caches may keep it for ever.
 pub async fn get_media(
     store: web::Data<dyn media::BlobStore>,
-    key: web::Path<String>,
+    key: web::Path<photos::PhotoKey>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = media::BlobKey::parse(&key.into_inner())?;
+    let key = key.into_inner().0;
     let store = store.into_inner();
     let blob = web::block(move || store.get(&key)).await??;
     match blob {

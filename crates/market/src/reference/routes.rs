@@ -105,10 +105,10 @@ pub async fn search_communes(
     responses((status = 200, body = Commune), (status = 404, body = accounts::ErrorBody)))]
 pub async fn get_commune(
     pool: web::Data<storage::Pool>,
-    code: web::Path<String>,
+    code: web::Path<super::CommuneCode>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    let commune = pool.run(move |c| store::find(c, &code)).await?;
+    let commune = pool.run(move |c| store::find(c, code.as_str())).await?;
     commune.map(|c| HttpResponse::Ok().json(c)).ok_or_else(|| ApiError::not_found("commune"))
 }
 
