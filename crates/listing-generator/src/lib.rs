@@ -32,9 +32,9 @@ use diesel::prelude::*;
 use storage::DbConnection;
 use traceability::lots::TraceSettings;
 
+use common::ApiError;
 use listings::insert_listings;
 use lots::make_lots;
-use market::MarketError;
 use places::{pick_communes, post_offices};
 use rng::Rng;
 use sellers::{insert_sellers, plan_sellers};
@@ -101,10 +101,10 @@ pub fn seed(
     settings: &TraceSettings,
     plan: &SeedPlan,
     progress: &mut dyn FnMut(&str),
-) -> Result<SeedReport, MarketError> {
+) -> Result<SeedReport, ApiError> {
     let existing: i64 = storage::schema::listings::table.count().get_result(conn)?;
     if existing > 0 && !plan.append {
-        return Err(MarketError::Conflict(format!(
+        return Err(ApiError::conflict(format!(
             "the database already has {existing} listings; seed an empty market, \
              or add to it on purpose (--append, with another --seed)"
         )));
@@ -138,7 +138,7 @@ pub fn seed(
 
 /// After a bulk load the planner's statistics describe an empty market;
 /// refresh them as an operator would after any large import.
-fn refresh_statistics(conn: &mut DbConnection) -> Result<(), MarketError> {
+fn refresh_statistics(conn: &mut DbConnection) -> Result<(), ApiError> {
     use diesel::connection::SimpleConnection;
     match conn {
         DbConnection::Postgres(c) => {
@@ -177,7 +177,10 @@ mod tests {
             .load(&mut conn)
             .unwrap();
         let again = super::seed(&mut conn, &master, &settings, &plan, &mut |_| {});
-        assert!(matches!(again, Err(MarketError::Conflict(_))), "a second run must be asked for");
+        assert!(
+            matches!(again, Err(ref e) if e.code() == common::ErrorCode::Conflict),
+            "a second run must be asked for"
+        );
         // What the generator counts as buyable is what the search finds.
         let everything = market::listings::search::search(
             &mut conn,

@@ -17,9 +17,10 @@ use crate::rng::Rng;
 use crate::sellers::Seller;
 use crate::vocabulary::{self, Product, PRODUCTS};
 use crate::SeedPlan;
+use common::ApiError;
 use market::listings::rules::{self, ListingStatus, Place};
 use market::reference::catalog;
-use market::{text, MarketError};
+use market::text;
 
 /// Log-uniform between the trade's low and high price, with the seller's
 /// own markup, rounded the way prices are written.
@@ -118,7 +119,7 @@ pub(crate) fn insert_listings(
     places: &[Commune],
     offices: &BTreeMap<String, Office>,
     progress: &mut dyn FnMut(&str),
-) -> Result<usize, MarketError> {
+) -> Result<usize, ApiError> {
     let all_weights: Vec<f64> = PRODUCTS.iter().map(|p| f64::from(p.weight)).collect();
     // When each listing was made, then the listings in that order, so that
     // search ids follow creation as they do when farmers list one by one.
@@ -149,7 +150,7 @@ pub(crate) fn insert_listings(
             (&PRODUCTS[rng.weighted(&all_weights)], None)
         };
         let category = catalog::find_category(product.category)
-            .ok_or_else(|| MarketError::Internal(format!("unknown category {}", product.category)))?;
+            .ok_or_else(|| ApiError::internal(format!("unknown category {}", product.category)))?;
         let title = title(rng, product, place);
         let description = description(rng, product, seller, place);
         let status = match rng.below(100) {
@@ -205,7 +206,7 @@ pub(crate) fn insert_listings(
     Ok(available)
 }
 
-fn write_batch(conn: &mut DbConnection, batch: &mut Vec<Row>) -> Result<usize, MarketError> {
+fn write_batch(conn: &mut DbConnection, batch: &mut Vec<Row>) -> Result<usize, ApiError> {
     if batch.is_empty() {
         return Ok(0);
     }

@@ -12,7 +12,7 @@ use crate::places::{Commune, Office};
 use crate::rng::Rng;
 use crate::sellers::Seller;
 use crate::SeedPlan;
-use market::MarketError;
+use common::ApiError;
 
 /// Signed lots for about a quarter of the sellers, through the
 /// traceability slice, and recalls of a few of them.
@@ -26,8 +26,8 @@ pub(crate) fn make_lots(
     sellers: &mut [Seller],
     places: &[Commune],
     offices: &BTreeMap<String, Office>,
-) -> Result<(usize, usize), MarketError> {
-    let trace = |e: common::ApiError| MarketError::Internal(format!("lot: {e}"));
+) -> Result<(usize, usize), ApiError> {
+    let trace = |e: ApiError| ApiError::internal(format!("lot: {e}"));
     let (mut made, mut recalled) = (0, 0);
     for (index, seller) in sellers.iter_mut().enumerate() {
         if !rng.chance(0.25) {

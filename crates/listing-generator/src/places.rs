@@ -11,7 +11,7 @@ use storage::DbConnection;
 
 use crate::rng::Rng;
 use crate::sellers::{new_phone, person_name};
-use market::MarketError;
+use common::ApiError;
 
 /// A commune where sellers live, with how busy it is.
 pub(crate) struct Commune {
@@ -38,7 +38,7 @@ pub(crate) fn pick_communes(
     conn: &mut DbConnection,
     rng: &mut Rng,
     count: usize,
-) -> Result<Vec<Commune>, MarketError> {
+) -> Result<Vec<Commune>, ApiError> {
     type Row = (String, String, String, String, String, String);
     let rows: Vec<Row> = communes::table
         .inner_join(provinces::table)
@@ -53,7 +53,7 @@ pub(crate) fn pick_communes(
         .order(communes::code)
         .load(conn)?;
     if rows.is_empty() {
-        return Err(MarketError::Internal("no communes: load the reference data first".into()));
+        return Err(ApiError::internal("no communes: load the reference data first"));
     }
     let mut by_province: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     for row in rows {
@@ -100,8 +100,8 @@ pub(crate) fn post_offices(
     master: &vault::MasterKey,
     rng: &mut Rng,
     places: &[Commune],
-) -> Result<BTreeMap<String, Office>, MarketError> {
-    let trace = |e: common::ApiError| MarketError::Internal(format!("post office: {e}"));
+) -> Result<BTreeMap<String, Office>, ApiError> {
+    let trace = |e: ApiError| ApiError::internal(format!("post office: {e}"));
     let mut phones: HashSet<String> =
         users::table.select(users::phone).load::<String>(conn)?.into_iter().collect();
     let mut offices = BTreeMap::new();

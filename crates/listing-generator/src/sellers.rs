@@ -15,8 +15,8 @@ use crate::places::{Commune, Office};
 use crate::rng::Rng;
 use crate::vocabulary::{self, Product, PRODUCTS};
 use crate::SeedPlan;
+use common::ApiError;
 use market::reference::banks;
-use market::MarketError;
 
 pub(crate) struct Seller {
     pub(crate) id: String,
@@ -84,7 +84,7 @@ pub(crate) fn plan_sellers(
     rng: &mut Rng,
     plan: &SeedPlan,
     places: &[Commune],
-) -> Result<Vec<Seller>, MarketError> {
+) -> Result<Vec<Seller>, ApiError> {
     let mut phones: HashSet<String> =
         users::table.select(users::phone).load::<String>(conn)?.into_iter().collect();
     let place_weights: Vec<f64> = places.iter().map(|p| p.weight).collect();
@@ -151,11 +151,11 @@ pub(crate) fn insert_sellers(
     sellers: &[Seller],
     places: &[Commune],
     offices: &BTreeMap<String, Office>,
-) -> Result<(), MarketError> {
+) -> Result<(), ApiError> {
     let office = |s: &Seller| {
         offices
             .get(&places[s.commune].province_code)
-            .ok_or_else(|| MarketError::Internal("a seller's province has no post office".into()))
+            .ok_or_else(|| ApiError::internal("a seller's province has no post office"))
     };
     let mut rng = Rng::new(sellers.len() as u64);
     storage::write_transaction(conn, |conn| {

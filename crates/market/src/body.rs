@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpRequest};
 
-use crate::MarketError;
+use common::{ApiError, ErrorCode};
 
 /// The body, at most `max` bytes (`too_large` says so otherwise); a body
 /// that stalls or breaks off is the client's problem (408 or 400), not a
@@ -12,8 +12,8 @@ pub async fn read_limited(
     req: &HttpRequest,
     body: web::Payload,
     max: usize,
-    too_large: fn() -> MarketError,
-) -> Result<web::Bytes, MarketError> {
+    too_large: fn() -> ApiError,
+) -> Result<web::Bytes, ApiError> {
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
@@ -30,9 +30,9 @@ pub async fn read_limited(
                 matches!(p, actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
             });
             Err(if timed_out {
-                MarketError::RequestTimeout(e.to_string())
+                ApiError::new(ErrorCode::RequestTimeout, e.to_string())
             } else {
-                MarketError::BadRequest(format!("the body could not be read: {e}"))
+                ApiError::new(ErrorCode::BadRequest, format!("the body could not be read: {e}"))
             })
         }
     }

@@ -1,147 +1,48 @@
-//! The one error type of the market and its HTTP answer: each variant's
-//! status and `code`, mapped once, here.
+//! What the market adds to the API's one error rule (`common::error`): the
+//! codes of its pure cores' errors, and the constructors of the few errors
+//! that carry more than a message.
 
-use actix_web::http::StatusCode;
+use common::{ApiError, ErrorCode};
 
 use crate::orders::lifecycle::TransitionError;
 use crate::sellers::spreadsheet::RowError;
 
-/// The one error type of this crate, mapped to HTTP once, below.
-#[derive(Debug, thiserror::Error)]
-pub enum MarketError {
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
-    #[error("{0} not found")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("only {available} left of listing `{listing_id}`")]
-    InsufficientStock { listing_id: String, available: i64 },
-    #[error("{0}")]
-    ListingUnavailable(String),
-    #[error(transparent)]
-    Transition(#[from] TransitionError),
-    #[error(transparent)]
-    Photo(#[from] media::MediaError),
-    /// `If-Match` named another version than the current one.
-    #[error("{0}")]
-    PreconditionFailed(String),
-    #[error("the body is not valid JSON: {0}")]
-    MalformedJson(String),
-    #[error("bank transfer cannot be used: {0}")]
-    PaymentUnavailable(String),
-    /// A file that cannot be read as a whole (encoding, header, no rows).
-    #[error("{0}")]
-    InvalidFile(String),
-    /// Rows of a file that break the rules, every one of them listed.
-    #[error("{message}")]
-    InvalidRows { message: String, rows: Vec<RowError> },
-    #[error("{0}")]
-    PayloadTooLarge(String),
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    /// The request body stopped arriving (or broke off) before its end.
-    #[error("{0}")]
-    RequestTimeout(String),
-    #[error("{0}")]
-    BadRequest(String),
-    #[error(transparent)]
-    Api(#[from] common::ApiError),
-    #[error(transparent)]
-    Storage(#[from] storage::StorageError),
-    #[error("internal error: {0}")]
-    Internal(String),
-}
-
-impl MarketError {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        MarketError::Invalid { field: field.to_string(), message: message.into() }
+impl From<TransitionError> for ApiError {
+    fn from(e: TransitionError) -> Self {
+        let code = match e {
+            TransitionError::NotAllowed { .. } => ErrorCode::Forbidden,
+            TransitionError::NotPaid => ErrorCode::NotPaid,
+            TransitionError::Invalid { .. } => ErrorCode::InvalidTransition,
+        };
+        ApiError::new(code, e.to_string())
     }
 }
 
-impl From<diesel::result::Error> for MarketError {
-    fn from(e: diesel::result::Error) -> Self {
-        match e {
-            // a concurrent request created the same thing first
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                MarketError::Conflict("it already exists (or was just created by another request)".into())
-            }
-            other => MarketError::Storage(other.into()),
-        }
-    }
+/// Not enough of a listing left; the buyer's app can show what is left and
+/// offer to adjust (`listing_id` and `available` also beside `code`, where
+/// clients read them before `params` existed).
+pub fn insufficient_stock(listing_id: &str, available: i64) -> ApiError {
+    ApiError::new(ErrorCode::InsufficientStock, format!("only {available} left of listing `{listing_id}`"))
+        .param("listing_id", listing_id)
+        .param("available", available)
+        .with_extra("listing_id", listing_id)
+        .with_extra("available", available)
 }
 
-impl From<actix_web::error::BlockingError> for MarketError {
-    fn from(e: actix_web::error::BlockingError) -> Self {
-        MarketError::Internal(e.to_string())
-    }
+/// The listing is paused, deleted or its lot recalled.
+pub fn listing_unavailable(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::ListingUnavailable, message)
 }
 
-impl From<MarketError> for common::ApiError {
-    fn from(e: MarketError) -> Self {
-        match e {
-            MarketError::Api(e) => e,
-            other => other.describe(),
-        }
-    }
+/// Rows of a file that break the rules, every one of them listed.
+pub fn invalid_rows(message: impl Into<String>, rows: &[RowError]) -> ApiError {
+    ApiError::new(ErrorCode::InvalidRows, message)
+        .with_extra("rows", serde_json::to_value(rows).unwrap_or_default())
 }
 
-impl MarketError {
-    /// What the client is told: a code from the API's one error table.
-    fn describe(&self) -> common::ApiError {
-        use common::{ApiError, ErrorCode};
-        let message = self.to_string();
-        match self {
-            MarketError::Invalid { field, message } => ApiError::invalid(field, message),
-            MarketError::NotFound(_) => ApiError::new(ErrorCode::NotFound, message),
-            MarketError::Conflict(m) => ApiError::conflict(m),
-            MarketError::InsufficientStock { listing_id, available } => {
-                // the buyer's app can show what is left and offer to adjust
-                ApiError::new(ErrorCode::InsufficientStock, message)
-                    .param("listing_id", listing_id.as_str())
-                    .param("available", *available)
-                    .with_extra("listing_id", listing_id.as_str())
-                    .with_extra("available", *available)
-            }
-            MarketError::ListingUnavailable(_) => ApiError::new(ErrorCode::ListingUnavailable, message),
-            MarketError::Transition(TransitionError::NotAllowed { .. }) => {
-                ApiError::new(ErrorCode::Forbidden, message)
-            }
-            MarketError::Transition(TransitionError::NotPaid) => ApiError::new(ErrorCode::NotPaid, message),
-            MarketError::Transition(TransitionError::Invalid { .. }) => {
-                ApiError::new(ErrorCode::InvalidTransition, message)
-            }
-            MarketError::PaymentUnavailable(_) => ApiError::new(ErrorCode::PaymentMethodUnavailable, message),
-            MarketError::MalformedJson(_) => ApiError::new(ErrorCode::MalformedJson, message),
-            MarketError::PreconditionFailed(_) => ApiError::new(ErrorCode::PreconditionFailed, message),
-            MarketError::Photo(e) => e.into(),
-            MarketError::InvalidFile(_) => ApiError::new(ErrorCode::InvalidFile, message),
-            MarketError::InvalidRows { rows, .. } => ApiError::new(ErrorCode::InvalidRows, message)
-                .with_extra("rows", serde_json::to_value(rows).unwrap_or_default()),
-            MarketError::PayloadTooLarge(_) => ApiError::new(ErrorCode::PayloadTooLarge, message),
-            MarketError::UnsupportedMediaType(_) => ApiError::new(ErrorCode::UnsupportedMediaType, message),
-            MarketError::RequestTimeout(_) => ApiError::new(ErrorCode::RequestTimeout, message),
-            MarketError::BadRequest(_) => ApiError::new(ErrorCode::BadRequest, message),
-            MarketError::Api(e) => ApiError::new(e.code(), e.message()),
-            MarketError::Storage(_) | MarketError::Internal(_) => ApiError::internal(message),
-        }
-    }
-}
-
-impl actix_web::ResponseError for MarketError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            MarketError::Api(e) => e.status(),
-            other => other.describe().status(),
-        }
-    }
-
-    fn error_response(&self) -> actix_web::HttpResponse {
-        match self {
-            MarketError::Api(e) => e.error_response(),
-            other => other.describe().error_response(),
-        }
-    }
+/// The body is not JSON, or not the JSON shape the route takes.
+pub fn malformed_json(detail: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::MalformedJson, format!("the body is not valid JSON: {detail}"))
 }
 
 /// The error body of a rejected file: the usual `code` and `message`, and

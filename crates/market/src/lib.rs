@@ -25,15 +25,15 @@
 //!   transitions and expiry, payments);
 //! - [`stats`]: monthly figures of an area, for officers.
 //!
-//! Beside them: [`MarketError`] (`error.rs`: the crate's one error and its
-//! HTTP answer), `body` (reading request bodies by hand, for the routes),
+//! Beside them: `error` (the codes of the market's own errors in the API's
+//! one error table, `common::ApiError`), `body` (reading request bodies by hand, for the routes),
 //! `text` (pure folding of Vietnamese text for search).
 //!
 //! The listing generator (`nongsan seed-listings`, the search bench) is
 //! its own crate, `listing-generator`, built on this one.
 
 pub mod body;
-mod error;
+pub mod error;
 pub mod listings;
 pub mod orders;
 pub mod reference;
@@ -41,7 +41,7 @@ pub mod sellers;
 pub mod stats;
 pub mod text;
 
-pub use error::{MarketError, RowErrorBody, RowErrorDetail};
+pub use error::{RowErrorBody, RowErrorDetail};
 
 /// Opaque ids are UUIDs; anything else cannot name a row (and must not
 /// reach the database as a query value, e.g. with a NUL byte).

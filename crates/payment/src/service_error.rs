@@ -32,8 +32,6 @@ pub enum ServiceError {
     #[error(transparent)]
     Ledger(LedgerError),
     #[error(transparent)]
-    Market(#[from] market::MarketError),
-    #[error(transparent)]
     Api(#[from] common::ApiError),
     #[error(transparent)]
     Storage(#[from] storage::StorageError),
@@ -70,7 +68,6 @@ impl From<ServiceError> for common::ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Api(e) => e,
-            ServiceError::Market(e) => e.into(),
             other => other.describe(),
         }
     }
@@ -106,7 +103,6 @@ impl ServiceError {
             ServiceError::Ledger(LedgerError::InvalidAmount | LedgerError::InvalidKey) => {
                 ApiError::new(ErrorCode::InvalidInput, message)
             }
-            ServiceError::Market(_) => ApiError::new(ErrorCode::Internal, message),
             ServiceError::Api(e) => ApiError::new(e.code(), e.message()),
             ServiceError::Ledger(_) | ServiceError::Storage(_) | ServiceError::Internal(_) => {
                 ApiError::internal(message)
@@ -119,7 +115,6 @@ impl actix_web::ResponseError for ServiceError {
     fn status_code(&self) -> StatusCode {
         match self {
             ServiceError::Api(e) => e.status(),
-            ServiceError::Market(e) => actix_web::ResponseError::status_code(e),
             other => other.describe().status(),
         }
     }
@@ -127,7 +122,6 @@ impl actix_web::ResponseError for ServiceError {
     fn error_response(&self) -> actix_web::HttpResponse {
         match self {
             ServiceError::Api(e) => e.error_response(),
-            ServiceError::Market(e) => actix_web::ResponseError::error_response(e),
             other => other.describe().error_response(),
         }
     }

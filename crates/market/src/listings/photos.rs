@@ -8,7 +8,7 @@ use storage::schema::listing_photos;
 use storage::DbConnection;
 use utoipa::ToSchema;
 
-use crate::MarketError;
+use common::{ApiError, ListingId, PhotoId};
 
 /// At most this many photos per listing: enough to show the produce, few
 /// enough for a listing page to load over 3G.
@@ -41,7 +41,7 @@ type PhotoRow = (String, String, String, i32, i32, String, i32, i32);
 pub fn for_listings(
     conn: &mut DbConnection,
     listing_ids: &[String],
-) -> Result<HashMap<String, Vec<PhotoView>>, MarketError> {
+) -> Result<HashMap<String, Vec<PhotoView>>, ApiError> {
     let rows: Vec<PhotoRow> = listing_photos::table
         .filter(listing_photos::listing_id.eq_any(listing_ids))
         .order((listing_photos::listing_id, listing_photos::position, listing_photos::created_at))
@@ -81,7 +81,7 @@ pub struct StoredPhoto {
 
 /// Resizes, re-encodes (dropping all metadata) and stores one upload.
 /// CPU-heavy and blocking: run it on a blocking thread.
-pub fn process_and_store(bytes: &[u8], store: &dyn media::BlobStore) -> Result<StoredPhoto, MarketError> {
+pub fn process_and_store(bytes: &[u8], store: &dyn media::BlobStore) -> Result<StoredPhoto, ApiError> {
     let photo = media::process_photo(bytes, &media::PhotoLimits::default())?;
     let large = store.put(&photo.large.bytes, photo.large.content_type)?;
     let thumbnail = store.put(&photo.thumbnail.bytes, photo.thumbnail.content_type)?;
@@ -93,18 +93,29 @@ pub fn process_and_store(bytes: &[u8], store: &dyn media::BlobStore) -> Result<S
     })
 }
 
+/// A stored photo's name as a path carries it (`<sha256>.<extension>`);
+/// anything else fails in the path extractor, which answers 404.
+pub struct PhotoKey(pub media::BlobKey);
+
+impl<'de> serde::Deserialize<'de> for PhotoKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        media::BlobKey::parse(&text).map(PhotoKey).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Photos a listing can still take, after checking `actor` may change it.
 pub fn free_slots(
     conn: &mut DbConnection,
     actor: &accounts::Actor,
-    listing_id: &str,
-) -> Result<i64, MarketError> {
+    listing_id: &ListingId,
+) -> Result<i64, ApiError> {
     actor.require(&[accounts::Role::Farmer, accounts::Role::Staff, accounts::Role::Admin])?;
     super::store::check_may_change(conn, actor, listing_id)?;
     Ok(MAX_PHOTOS - count(conn, listing_id)?)
 }
 
-fn count(conn: &mut DbConnection, listing_id: &str) -> Result<i64, MarketError> {
+fn count(conn: &mut DbConnection, listing_id: &ListingId) -> Result<i64, ApiError> {
     Ok(listing_photos::table.filter(listing_photos::listing_id.eq(listing_id)).count().get_result(conn)?)
 }
 
@@ -117,9 +128,9 @@ fn to_i32(n: u32) -> i32 {
 pub fn attach(
     conn: &mut DbConnection,
     actor: &accounts::Actor,
-    listing_id: &str,
+    listing_id: &ListingId,
     photos: &[StoredPhoto],
-) -> Result<(), MarketError> {
+) -> Result<(), ApiError> {
     storage::write_transaction(conn, |conn| {
         let (seller, _) = super::store::lock_for_change(conn, actor, listing_id)?;
         let existing = count(conn, listing_id)?;
@@ -169,9 +180,9 @@ pub fn attach(
 pub fn detach(
     conn: &mut DbConnection,
     actor: &accounts::Actor,
-    listing_id: &str,
-    photo_id: &str,
-) -> Result<(), MarketError> {
+    listing_id: &ListingId,
+    photo_id: &PhotoId,
+) -> Result<(), ApiError> {
     actor.require(&[accounts::Role::Farmer, accounts::Role::Staff, accounts::Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let (seller, _) = super::store::lock_for_change(conn, actor, listing_id)?;
@@ -182,7 +193,7 @@ pub fn detach(
         )
         .execute(conn)?;
         if removed == 0 {
-            return Err(MarketError::NotFound("photo".into()));
+            return Err(ApiError::not_found("photo"));
         }
         accounts::audit::record(
             conn,
@@ -190,7 +201,7 @@ pub fn detach(
             super::store::acting_for(actor, &seller),
             "listing.photo.remove",
             "listing_photo",
-            photo_id,
+            photo_id.as_str(),
         )?;
         Ok(())
     })

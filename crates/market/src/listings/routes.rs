@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::rules::{self, RawSearch, SearchQuery, SortOrder};
 use super::{photos, search, store, LinkBase, ListingChanges, ListingView, NewListing};
-use crate::MarketError;
+use common::{ApiError, ErrorCode, ListingId, PhotoId, SellerId};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/listings", web::post().to(create_listing))
@@ -37,7 +37,7 @@ pub async fn create_listing(
     settings: web::Data<TraceSettings>,
     actor: Actor,
     body: web::Json<NewListing>,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     let links = links(&settings);
     let view = pool.run(move |c| store::create(c, &links, &actor, &body.into_inner())).await?;
     Ok(HttpResponse::Created().json(view))
@@ -87,7 +87,7 @@ pub async fn search_listings(
     pool: web::Data<storage::Pool>,
     settings: web::Data<TraceSettings>,
     params: web::Query<SearchParams>,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
     let query = SearchQuery::parse(&RawSearch {
         q: p.q.as_deref(),
@@ -106,7 +106,7 @@ pub async fn search_listings(
     let (items, total) = pool
         .run(move |c| {
             let page = search::search(c, &query)?;
-            Ok::<_, MarketError>((store::load_views(c, &links, &page.ids)?, page.total))
+            Ok::<_, ApiError>((store::load_views(c, &links, &page.ids)?, page.total))
         })
         .await?;
     Ok(HttpResponse::Ok().json(ListingPage { items, total, limit, offset }))
@@ -118,8 +118,8 @@ pub async fn get_listing(
     pool: web::Data<storage::Pool>,
     settings: web::Data<TraceSettings>,
     trust: web::Data<traceability::keys::TrustListCache>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, MarketError> {
+    id: web::Path<ListingId>,
+) -> Result<HttpResponse, ApiError> {
     let links = links(&settings);
     let id = id.into_inner();
     let trust = trust.into_inner();
@@ -129,15 +129,13 @@ pub async fn get_listing(
             if let Some(lot) = view.lot.as_mut() {
                 // A buyer deciding whether to trust the origin sees whether
                 // the record behind the link verifies right now.
-                let lot_id = common::ids::LotId::parse(&lot.id)
-                    .ok_or_else(|| MarketError::Internal(format!("stored lot id {:?}", lot.id)))?;
-                let record = traceability::records::record(c, &lot_id, None)
-                    .map_err(|e| MarketError::Internal(e.to_string()))?;
+                let record = traceability::records::record(c, &lot.id, None)
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
                 let report = traceability::verify::verify_in_db(c, &trust, &record)
-                    .map_err(|e| MarketError::Internal(e.to_string()))?;
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
                 lot.verified = Some(report.verified);
             }
-            Ok::<_, MarketError>(view)
+            Ok::<_, ApiError>(view)
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, rules::etag(&view))).json(view))
@@ -160,9 +158,9 @@ pub async fn update_listing(
     pool: web::Data<storage::Pool>,
     settings: web::Data<TraceSettings>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<ListingId>,
     body: web::Json<ListingChanges>,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     let links = links(&settings);
     let id = id.into_inner();
     let if_match = req
@@ -170,7 +168,7 @@ pub async fn update_listing(
         .get(actix_web::http::header::IF_MATCH)
         .map(|v| v.to_str().map(str::to_string))
         .transpose()
-        .map_err(|_| MarketError::invalid("If-Match", "not a valid entity tag"))?;
+        .map_err(|_| ApiError::invalid("If-Match", "not a valid entity tag"))?;
     let view = pool
         .run(move |c| store::update(c, &links, &actor, &id, &body.into_inner(), if_match.as_deref()))
         .await?;
@@ -185,8 +183,8 @@ pub async fn update_listing(
 pub async fn delete_listing(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, MarketError> {
+    id: web::Path<ListingId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     pool.run(move |c| store::delete(c, &actor, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -207,8 +205,8 @@ pub async fn seller_listings(
     pool: web::Data<storage::Pool>,
     settings: web::Data<TraceSettings>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, MarketError> {
+    id: web::Path<SellerId>,
+) -> Result<HttpResponse, ApiError> {
     let links = links(&settings);
     let id = id.into_inner();
     let items = pool.run(move |c| store::for_seller(c, &links, &actor, &id)).await?;
@@ -223,24 +221,27 @@ static PHOTO_TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2
 /// until they are processed; later uploads wait for their turn.
 static UPLOAD_TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 
-fn multipart_error(e: actix_multipart::MultipartError) -> MarketError {
+fn multipart_error(e: actix_multipart::MultipartError) -> ApiError {
     use actix_multipart::MultipartError as M;
     match e {
         M::ContentTypeMissing | M::ContentTypeParse | M::ContentTypeIncompatible | M::BoundaryMissing => {
-            MarketError::UnsupportedMediaType(
-                "send the photos as multipart/form-data, one file field per photo".into(),
+            ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "send the photos as multipart/form-data, one file field per photo",
             )
         }
         M::Payload(actix_web::error::PayloadError::Io(io)) if io.kind() == std::io::ErrorKind::TimedOut => {
-            MarketError::RequestTimeout("the upload stopped arriving; try again".into())
+            ApiError::new(ErrorCode::RequestTimeout, "the upload stopped arriving; try again")
         }
-        other => MarketError::BadRequest(format!("the upload is not a valid multipart body: {other}")),
+        other => {
+            ApiError::new(ErrorCode::BadRequest, format!("the upload is not a valid multipart body: {other}"))
+        }
     }
 }
 
 /// Reads the file fields of an upload, refusing more files than `slots`
 /// and any file over the size limit as soon as it shows.
-async fn read_files(mut form: actix_multipart::Multipart, slots: i64) -> Result<Vec<Vec<u8>>, MarketError> {
+async fn read_files(mut form: actix_multipart::Multipart, slots: i64) -> Result<Vec<Vec<u8>>, ApiError> {
     use futures_util::StreamExt;
     let max = media::PhotoLimits::default().max_bytes;
     let mut files: Vec<Vec<u8>> = Vec::new();
@@ -267,7 +268,11 @@ async fn read_files(mut form: actix_multipart::Multipart, slots: i64) -> Result<
         }
     }
     if files.is_empty() {
-        return Err(MarketError::invalid("photo", "no file in the upload: send each photo as a file field"));
+        return Err(ApiError::field(
+            ErrorCode::Required,
+            "photo",
+            "no file in the upload: send each photo as a file field",
+        ));
     }
     Ok(files)
 }
@@ -293,19 +298,19 @@ pub async fn upload_photos(
     settings: web::Data<TraceSettings>,
     store: web::Data<dyn media::BlobStore>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, MarketError> {
+    id: web::Path<ListingId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let slots = {
         let (actor, id) = (actor.clone(), id.clone());
         pool.run(move |c| photos::free_slots(c, &actor, &id)).await?
     };
-    let _upload = UPLOAD_TURNS.acquire().await.map_err(|e| MarketError::Internal(e.to_string()))?;
+    let _upload = UPLOAD_TURNS.acquire().await.map_err(|e| ApiError::internal(e.to_string()))?;
     let form = actix_multipart::Multipart::new(req.headers(), payload);
     let files = read_files(form, slots).await?;
     let mut stored = Vec::with_capacity(files.len());
     for bytes in files {
-        let _turn = PHOTO_TURNS.acquire().await.map_err(|e| MarketError::Internal(e.to_string()))?;
+        let _turn = PHOTO_TURNS.acquire().await.map_err(|e| ApiError::internal(e.to_string()))?;
         let store = store.clone().into_inner();
         stored.push(web::block(move || photos::process_and_store(&bytes, store.as_ref())).await??);
     }
@@ -326,8 +331,8 @@ pub async fn upload_photos(
 pub async fn delete_photo(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, MarketError> {
+    path: web::Path<(ListingId, PhotoId)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, photo_id) = path.into_inner();
     pool.run(move |c| photos::detach(c, &actor, &id, &photo_id)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -337,9 +342,9 @@ pub async fn delete_photo(
 /// and caches may keep it for ever.
 pub async fn get_media(
     store: web::Data<dyn media::BlobStore>,
-    key: web::Path<String>,
-) -> Result<HttpResponse, MarketError> {
-    let key = media::BlobKey::parse(&key.into_inner())?;
+    key: web::Path<photos::PhotoKey>,
+) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner().0;
     let store = store.into_inner();
     let blob = web::block(move || store.get(&key)).await??;
     match blob {
@@ -347,7 +352,7 @@ pub async fn get_media(
             .content_type(b.content_type)
             .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
             .body(b.bytes)),
-        None => Err(MarketError::NotFound("photo".into())),
+        None => Err(ApiError::not_found("photo")),
     }
 }
 

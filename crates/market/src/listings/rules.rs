@@ -6,7 +6,8 @@ use serde_json::Number;
 use super::ListingView;
 use crate::reference::catalog;
 use crate::reference::rules::check_commune_code;
-use crate::{text, MarketError};
+use crate::text;
+use common::{ApiError, ErrorCode};
 
 /// Highest price per unit we accept: one billion đồng. Far above any farm
 /// product, low enough that price × quantity never overflows an i64.
@@ -19,71 +20,93 @@ pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
 /// A whole number from JSON, refusing fractions and negatives with a
 /// message a farmer understands (serde's own "invalid type: floating point"
 /// would not be).
-pub fn whole_number(field: &str, value: &Number, min: i64, max: i64, what: &str) -> Result<i64, MarketError> {
+pub fn whole_number(field: &str, value: &Number, min: i64, max: i64, what: &str) -> Result<i64, ApiError> {
     let n = match value.as_i64() {
         Some(n) => n,
         None if value.is_f64() => {
-            return Err(MarketError::invalid(field, format!("must be a whole number of {what}, not {value}")))
+            return Err(ApiError::field(
+                ErrorCode::InvalidFormat,
+                field,
+                format!("must be a whole number of {what}, not {value}"),
+            )
+            .param("expected", "whole number"))
         }
-        None => return Err(MarketError::invalid(field, format!("must be at most {max}"))),
+        None => return Err(out_of_range(field, format!("must be at most {max}"), min, max)),
     };
     if n < min {
-        return Err(MarketError::invalid(field, format!("must be at least {min}")));
+        return Err(out_of_range(field, format!("must be at least {min}"), min, max));
     }
     if n > max {
-        return Err(MarketError::invalid(field, format!("must be at most {max}")));
+        return Err(out_of_range(field, format!("must be at most {max}"), min, max));
     }
     Ok(n)
 }
 
-pub fn price(value: &Number) -> Result<i64, MarketError> {
+fn out_of_range(field: &str, message: String, min: i64, max: i64) -> ApiError {
+    ApiError::field(ErrorCode::OutOfRange, field, message).param("min", min).param("max", max)
+}
+
+pub fn price(value: &Number) -> Result<i64, ApiError> {
     whole_number("price_vnd", value, 1, MAX_PRICE_VND, "đồng")
 }
 
-pub fn quantity(value: &Number) -> Result<i64, MarketError> {
+pub fn quantity(value: &Number) -> Result<i64, ApiError> {
     whole_number("quantity", value, 0, MAX_QUANTITY, "units")
 }
 
-pub fn title(value: &str) -> Result<String, MarketError> {
+pub fn title(value: &str) -> Result<String, ApiError> {
     let t = accounts::clean_text("title", value, MAX_TITLE_CHARS)?;
     if text::fold(&t).is_empty() {
-        return Err(MarketError::invalid("title", "must contain letters or digits"));
+        return Err(ApiError::invalid("title", "must contain letters or digits"));
     }
     Ok(t)
 }
 
 /// An empty description is no description.
-pub fn description(value: Option<&str>) -> Result<Option<String>, MarketError> {
+pub fn description(value: Option<&str>) -> Result<Option<String>, ApiError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(d) => {
             if d.chars().count() > MAX_DESCRIPTION_CHARS {
-                return Err(MarketError::invalid(
+                return Err(ApiError::field(
+                    ErrorCode::TooLong,
                     "description",
                     format!("at most {MAX_DESCRIPTION_CHARS} characters"),
-                ));
+                )
+                .param("max", MAX_DESCRIPTION_CHARS));
             }
             // Line breaks and tabs are fine in a description; other control
             // characters are not (PostgreSQL cannot even store U+0000).
             if d.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-                return Err(MarketError::invalid("description", "control characters are not allowed"));
+                return Err(ApiError::field(
+                    ErrorCode::ControlCharacters,
+                    "description",
+                    "control characters are not allowed",
+                ));
             }
             Ok(Some(d.to_string()))
         }
     }
 }
 
-pub fn category(code: &str) -> Result<&'static catalog::Category, MarketError> {
+pub fn category(code: &str) -> Result<&'static catalog::Category, ApiError> {
     catalog::find_category(code.trim()).ok_or_else(|| {
-        MarketError::invalid("category", format!("unknown category `{code}`; see GET /api/v1/categories"))
+        ApiError::field(
+            ErrorCode::UnknownValue,
+            "category",
+            format!("unknown category `{code}`; see GET /api/v1/categories"),
+        )
     })
 }
 
-pub fn unit(code: &str) -> Result<&'static traceability::quantity::Unit, MarketError> {
-    traceability::quantity::UNITS
-        .iter()
-        .find(|u| u.code == code.trim())
-        .ok_or_else(|| MarketError::invalid("unit", format!("unknown unit `{code}`; see GET /api/v1/units")))
+pub fn unit(code: &str) -> Result<&'static traceability::quantity::Unit, ApiError> {
+    traceability::quantity::UNITS.iter().find(|u| u.code == code.trim()).ok_or_else(|| {
+        ApiError::field(
+            ErrorCode::UnknownValue,
+            "unit",
+            format!("unknown unit `{code}`; see GET /api/v1/units"),
+        )
+    })
 }
 
 /// Where a listing is, by name, for the search text.
@@ -187,10 +210,10 @@ pub struct RawSearch<'a> {
 }
 
 impl SearchQuery {
-    pub fn parse(raw: &RawSearch<'_>) -> Result<SearchQuery, MarketError> {
+    pub fn parse(raw: &RawSearch<'_>) -> Result<SearchQuery, ApiError> {
         let q = raw.q.unwrap_or("");
         if q.chars().count() > 200 {
-            return Err(MarketError::invalid("q", "at most 200 characters"));
+            return Err(ApiError::field(ErrorCode::TooLong, "q", "at most 200 characters").param("max", 200));
         }
         let mut words: Vec<String> = Vec::new();
         for w in text::fold(q).split(' ').filter(|w| !w.is_empty()) {
@@ -201,11 +224,13 @@ impl SearchQuery {
             }
         }
         if words.len() > MAX_WORDS {
-            return Err(MarketError::invalid("q", format!("at most {MAX_WORDS} words")));
+            return Err(ApiError::field(ErrorCode::TooLong, "q", format!("at most {MAX_WORDS} words"))
+                .param("max", MAX_WORDS));
         }
         let province = raw.province.map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
         if province.as_ref().is_some_and(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(MarketError::invalid("province", "a 2-digit province code"));
+            return Err(ApiError::field(ErrorCode::InvalidFormat, "province", "a 2-digit province code")
+                .param("expected", "2 digits"));
         }
         let commune = raw
             .commune
@@ -221,25 +246,35 @@ impl SearchQuery {
             .transpose()?;
         let seller = raw.seller.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         if seller.as_deref().is_some_and(|s| !crate::plausible_id(s)) {
-            return Err(MarketError::invalid("seller", "not a seller id"));
+            return Err(ApiError::field(ErrorCode::UnknownReference, "seller", "not a seller id"));
         }
         for (field, value) in [("min_price", raw.min_price), ("max_price", raw.max_price)] {
             if value.is_some_and(|v| !(0..=MAX_PRICE_VND).contains(&v)) {
-                return Err(MarketError::invalid(field, format!("0 to {MAX_PRICE_VND} đồng")));
+                return Err(ApiError::field(
+                    ErrorCode::OutOfRange,
+                    field,
+                    format!("0 to {MAX_PRICE_VND} đồng"),
+                )
+                .param("min", 0)
+                .param("max", MAX_PRICE_VND));
             }
         }
         if let (Some(lo), Some(hi)) = (raw.min_price, raw.max_price) {
             if lo > hi {
-                return Err(MarketError::invalid("min_price", "must not be above max_price"));
+                return Err(ApiError::invalid("min_price", "must not be above max_price"));
             }
         }
         let limit = raw.limit.unwrap_or(20);
         if !(1..=100).contains(&limit) {
-            return Err(MarketError::invalid("limit", "1 to 100"));
+            return Err(ApiError::field(ErrorCode::OutOfRange, "limit", "1 to 100")
+                .param("min", 1)
+                .param("max", 100));
         }
         let offset = raw.offset.unwrap_or(0);
         if !(0..=MAX_OFFSET).contains(&offset) {
-            return Err(MarketError::invalid("offset", format!("0 to {MAX_OFFSET}")));
+            return Err(ApiError::field(ErrorCode::OutOfRange, "offset", format!("0 to {MAX_OFFSET}"))
+                .param("min", 0)
+                .param("max", MAX_OFFSET));
         }
         Ok(SearchQuery {
             words,

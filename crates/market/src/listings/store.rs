@@ -13,7 +13,8 @@ use traceability::gtin::Gtin;
 use super::rules::{self, ListingStatus, Place};
 use super::{photos, LinkBase, ListingChanges, ListingLot, ListingView, NewListing};
 use crate::reference::catalog;
-use crate::MarketError;
+use common::rfc3339;
+use common::{ApiError, ErrorCode, ListingId, SellerId};
 
 #[derive(Queryable)]
 struct ListingRow {
@@ -39,16 +40,12 @@ type LoadedRow = (
     Option<(String, String, String, String, String, String)>,
 );
 
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// Loads listings by id, in the order given, with everything a view shows.
 pub fn load_views(
     conn: &mut DbConnection,
     links: &LinkBase,
     ids: &[String],
-) -> Result<Vec<ListingView>, MarketError> {
+) -> Result<Vec<ListingView>, ApiError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -150,7 +147,7 @@ impl SellerRef {
     }
 }
 
-fn seller_ref(conn: &mut DbConnection, seller_id: &str) -> Result<Option<SellerRef>, MarketError> {
+fn seller_ref(conn: &mut DbConnection, seller_id: &str) -> Result<Option<SellerRef>, ApiError> {
     if !crate::plausible_id(seller_id) {
         return Ok(None);
     }
@@ -174,26 +171,34 @@ fn seller_for_actor(
     conn: &mut DbConnection,
     actor: &Actor,
     requested: Option<&str>,
-) -> Result<SellerRef, MarketError> {
+) -> Result<SellerRef, ApiError> {
     match actor.role {
         Role::Farmer => {
             let own = crate::sellers::store::seller_id_for_user(conn, &actor.user_id)?
                 .ok_or_else(common::ApiError::forbidden)?;
             if requested.is_some_and(|r| r != own) {
-                return Err(common::ApiError::forbidden().into());
+                return Err(common::ApiError::forbidden());
             }
-            seller_ref(conn, &own)?.ok_or_else(|| MarketError::NotFound("seller".into()))
+            seller_ref(conn, &own)?.ok_or_else(|| ApiError::not_found("seller"))
         }
         Role::Staff | Role::Admin => {
             let id = requested.ok_or_else(|| {
-                MarketError::invalid("seller_id", "staff and admin name the seller they list for")
+                ApiError::field(
+                    ErrorCode::Required,
+                    "seller_id",
+                    "staff and admin name the seller they list for",
+                )
             })?;
             match seller_ref(conn, id)? {
                 Some(s) if actor.may_act_for_organisation(s.organisation_id.as_deref()) => Ok(s),
-                _ => Err(MarketError::invalid("seller_id", "no such seller in your organisation")),
+                _ => Err(ApiError::field(
+                    ErrorCode::UnknownReference,
+                    "seller_id",
+                    "no such seller in your organisation",
+                )),
             }
         }
-        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden().into()),
+        Role::Buyer | Role::Officer => Err(common::ApiError::forbidden()),
     }
 }
 
@@ -213,8 +218,8 @@ pub(crate) fn acting_for<'a>(actor: &Actor, seller: &'a SellerRef) -> Option<&'a
 
 /// A lot may be linked by its own seller's listings only, and never once
 /// recalled.
-fn check_lot(conn: &mut DbConnection, lot_id: &str, seller: &SellerRef) -> Result<String, MarketError> {
-    let unknown = || MarketError::invalid("lot_id", "no such lot of this seller");
+fn check_lot(conn: &mut DbConnection, lot_id: &str, seller: &SellerRef) -> Result<String, ApiError> {
+    let unknown = || ApiError::field(ErrorCode::UnknownReference, "lot_id", "no such lot of this seller");
     if !crate::plausible_id(lot_id) {
         return Err(unknown());
     }
@@ -223,14 +228,14 @@ fn check_lot(conn: &mut DbConnection, lot_id: &str, seller: &SellerRef) -> Resul
     match row {
         Some((owner, _)) if owner != seller.id => Err(unknown()),
         Some((_, status)) if status == "recalled" => {
-            Err(MarketError::Conflict("this lot is recalled; it cannot be sold".into()))
+            Err(ApiError::new(ErrorCode::LotRecalled, "this lot is recalled; it cannot be sold"))
         }
         Some(_) => Ok(lot_id.to_string()),
         None => Err(unknown()),
     }
 }
 
-fn place(conn: &mut DbConnection, commune_code: &str) -> Result<(String, String, String), MarketError> {
+fn place(conn: &mut DbConnection, commune_code: &str) -> Result<(String, String, String), ApiError> {
     let (province_code, commune_name, province_name): (String, String, String) = communes::table
         .inner_join(provinces::table)
         .filter(communes::code.eq(commune_code))
@@ -241,13 +246,13 @@ fn place(conn: &mut DbConnection, commune_code: &str) -> Result<(String, String,
 
 /// The next integer key of the full-text index. The counter row is
 /// locked until the transaction ends, so keys never repeat.
-fn next_search_id(conn: &mut DbConnection) -> Result<i64, MarketError> {
+fn next_search_id(conn: &mut DbConnection) -> Result<i64, ApiError> {
     reserve_search_ids(conn, 1)
 }
 
 /// Reserves `n` consecutive keys of the full-text index (for bulk loads,
 /// such as the listing generator's); returns the first.
-pub fn reserve_search_ids(conn: &mut DbConnection, n: i64) -> Result<i64, MarketError> {
+pub fn reserve_search_ids(conn: &mut DbConnection, n: i64) -> Result<i64, ApiError> {
     let last: i64 = diesel::update(counters::table.find("listing_search_id"))
         .set(counters::value.eq(counters::value + n))
         .returning(counters::value)
@@ -260,7 +265,7 @@ pub fn create(
     links: &LinkBase,
     actor: &Actor,
     input: &NewListing,
-) -> Result<ListingView, MarketError> {
+) -> Result<ListingView, ApiError> {
     actor.require(&[Role::Farmer, Role::Staff, Role::Admin])?;
     let title = rules::title(&input.title)?;
     let category = rules::category(&input.category)?;
@@ -278,7 +283,7 @@ pub fn create(
             &Place { commune_name: &commune_name, province_name: &province_name },
             category,
         );
-        let id = storage::new_id();
+        let id = ListingId::new();
         let now = storage::now();
         diesel::insert_into(listings::table)
             .values((
@@ -302,19 +307,23 @@ pub fn create(
                 listings::updated_at.eq(now),
             ))
             .execute(conn)?;
-        accounts::audit::record(conn, actor, acting_for(actor, &seller), "listing.create", "listing", &id)?;
-        Ok::<_, MarketError>(id)
+        accounts::audit::record(
+            conn,
+            actor,
+            acting_for(actor, &seller),
+            "listing.create",
+            "listing",
+            id.as_str(),
+        )?;
+        Ok::<_, ApiError>(id)
     })?;
     get(conn, links, &id)
 }
 
 /// A listing that is not deleted. Anyone may see it, paused or sold out:
 /// a buyer following an old link learns why it cannot be ordered.
-pub fn get(conn: &mut DbConnection, links: &LinkBase, id: &str) -> Result<ListingView, MarketError> {
-    let not_found = || MarketError::NotFound("listing".into());
-    if !crate::plausible_id(id) {
-        return Err(not_found());
-    }
+pub fn get(conn: &mut DbConnection, links: &LinkBase, id: &ListingId) -> Result<ListingView, ApiError> {
+    let not_found = || ApiError::not_found("listing");
     let view = load_views(conn, links, &[id.to_string()])?.pop().ok_or_else(not_found)?;
     if view.status == ListingStatus::Deleted.as_str() {
         return Err(not_found());
@@ -327,9 +336,9 @@ pub fn get(conn: &mut DbConnection, links: &LinkBase, id: &str) -> Result<Listin
 pub(crate) fn lock_for_change(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
-) -> Result<(SellerRef, String), MarketError> {
-    let not_found = || MarketError::NotFound("listing".into());
+    id: &ListingId,
+) -> Result<(SellerRef, String), ApiError> {
+    let not_found = || ApiError::not_found("listing");
     // Someone else's listing is refused before anything is written or
     // locked: a stranger's requests must not hold up the seller's.
     check_may_change(conn, actor, id)?;
@@ -351,11 +360,12 @@ pub(crate) fn lock_for_change(
 }
 
 /// Checks, without locking, that `actor` may change the listing.
-pub(crate) fn check_may_change(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), MarketError> {
-    let not_found = || MarketError::NotFound("listing".into());
-    if !crate::plausible_id(id) {
-        return Err(not_found());
-    }
+pub(crate) fn check_may_change(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &ListingId,
+) -> Result<(), ApiError> {
+    let not_found = || ApiError::not_found("listing");
     let row: Option<(String, String)> =
         listings::table.find(id).select((listings::seller_id, listings::status)).first(conn).optional()?;
     let (seller_id, status) = row.ok_or_else(not_found)?;
@@ -386,10 +396,10 @@ pub fn update(
     conn: &mut DbConnection,
     links: &LinkBase,
     actor: &Actor,
-    id: &str,
+    id: &ListingId,
     changes: &ListingChanges,
     if_match: Option<&str>,
-) -> Result<ListingView, MarketError> {
+) -> Result<ListingView, ApiError> {
     actor.require(&[Role::Farmer, Role::Staff, Role::Admin])?;
     let mut update = ListingUpdate {
         title: changes.title.as_deref().map(rules::title).transpose()?,
@@ -406,10 +416,7 @@ pub fn update(
     };
     match changes.status {
         Some(ListingStatus::Deleted) => {
-            return Err(MarketError::invalid(
-                "status",
-                "use DELETE /api/v1/listings/{id} to remove a listing",
-            ))
+            return Err(ApiError::invalid("status", "use DELETE /api/v1/listings/{id} to remove a listing"))
         }
         Some(s) => update.status = Some(s.as_str().to_string()),
         None => {}
@@ -419,10 +426,13 @@ pub fn update(
         if let Some(expected) = if_match {
             let current = get(conn, links, id)?;
             if !rules::if_match_holds(expected, &rules::etag(&current)) {
-                return Err(MarketError::PreconditionFailed(format!(
-                    "the listing changed since you read it (now {} in stock, {} đồng); read it again",
-                    current.quantity, current.price_vnd
-                )));
+                return Err(ApiError::new(
+                    ErrorCode::PreconditionFailed,
+                    format!(
+                        "the listing changed since you read it (now {} in stock, {} đồng); read it again",
+                        current.quantity, current.price_vnd
+                    ),
+                ));
             }
         }
         if let Some(lot) = &changes.lot_id {
@@ -446,14 +456,21 @@ pub fn update(
         ));
         update.updated_at = Some(storage::now());
         diesel::update(listings::table.find(id)).set(&update).execute(conn)?;
-        accounts::audit::record(conn, actor, acting_for(actor, &seller), "listing.update", "listing", id)?;
-        Ok::<_, MarketError>(())
+        accounts::audit::record(
+            conn,
+            actor,
+            acting_for(actor, &seller),
+            "listing.update",
+            "listing",
+            id.as_str(),
+        )?;
+        Ok::<_, ApiError>(())
     })?;
     get(conn, links, id)
 }
 
 /// Soft delete: the listing leaves the market; orders keep their copy.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), MarketError> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &ListingId) -> Result<(), ApiError> {
     actor.require(&[Role::Farmer, Role::Staff, Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let (seller, _) = lock_for_change(conn, actor, id)?;
@@ -463,7 +480,14 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), Ma
                 listings::updated_at.eq(storage::now()),
             ))
             .execute(conn)?;
-        accounts::audit::record(conn, actor, acting_for(actor, &seller), "listing.delete", "listing", id)?;
+        accounts::audit::record(
+            conn,
+            actor,
+            acting_for(actor, &seller),
+            "listing.delete",
+            "listing",
+            id.as_str(),
+        )?;
         Ok(())
     })
 }
@@ -474,12 +498,12 @@ pub fn for_seller(
     conn: &mut DbConnection,
     links: &LinkBase,
     actor: &Actor,
-    seller_id: &str,
-) -> Result<Vec<ListingView>, MarketError> {
+    seller_id: &SellerId,
+) -> Result<Vec<ListingView>, ApiError> {
     actor.require(&[Role::Farmer, Role::Staff, Role::Admin])?;
-    let seller = seller_ref(conn, seller_id)?.ok_or_else(|| MarketError::NotFound("seller".into()))?;
+    let seller = seller_ref(conn, seller_id.as_str())?.ok_or_else(|| ApiError::not_found("seller"))?;
     if !may_manage(actor, &seller) {
-        return Err(MarketError::NotFound("seller".into()));
+        return Err(ApiError::not_found("seller"));
     }
     let ids: Vec<String> = listings::table
         .filter(listings::seller_id.eq(&seller.id))

@@ -19,7 +19,7 @@ use serde_json::Number;
 use storage::DbConnection;
 use utoipa::ToSchema;
 
-use crate::MarketError;
+use common::ApiError;
 use lifecycle::{OrderStatus, PartStatus, PaymentMethod};
 
 /// At most this many lines in one order.
@@ -143,7 +143,7 @@ pub trait PaymentRequests: Send + Sync {
 /// transaction that changes the parts, so the books and the orders change
 /// together or not at all.
 pub trait OrderMoney: Send + Sync {
-    fn parts_changed(&self, conn: &mut DbConnection, change: &PartsChange) -> Result<(), MarketError>;
+    fn parts_changed(&self, conn: &mut DbConnection, change: &PartsChange) -> Result<(), ApiError>;
 }
 
 /// An order after some of its parts changed status.

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::lifecycle::{Action, PartStatus, PaymentMethod};
 use super::store;
 use super::{AffectedOrder, NewOrder, OrderMoney, OrderView, PaymentInstructions, PaymentRequests};
-use crate::MarketError;
+use common::{ApiError, ErrorCode, LotId, OrderId, PartId};
 
 /// What the server configures for orders.
 #[derive(Debug, Clone)]
@@ -69,14 +69,14 @@ pub async fn place_order(
     payments: Payments,
     actor: Actor,
     body: web::Json<NewOrder>,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     let window =
         settings.map(|s| s.payment_window).unwrap_or_else(|| OrderSettings::default().payment_window);
     let payments: Arc<dyn PaymentRequests> = payments.into_inner();
     let view = pool
         .run(move |c| {
             let view = store::place(c, &actor, &body.into_inner(), payments.as_ref(), window)?;
-            Ok::<_, MarketError>(with_payment(view, &actor, payments.as_ref()))
+            Ok::<_, ApiError>(with_payment(view, &actor, payments.as_ref()))
         })
         .await?;
     Ok(HttpResponse::Created().json(view))
@@ -115,25 +115,34 @@ pub async fn list_orders(
     payments: Payments,
     actor: Actor,
     query: web::Query<OrderQuery>,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(MarketError::invalid("limit", "1 to 100"));
+        return Err(ApiError::field(ErrorCode::OutOfRange, "limit", "1 to 100")
+            .param("min", 1)
+            .param("max", 100));
     }
     let offset = q.offset.unwrap_or(0);
     if !(0..=100_000).contains(&offset) {
-        return Err(MarketError::invalid("offset", "0 to 100000"));
+        return Err(ApiError::field(ErrorCode::OutOfRange, "offset", "0 to 100000")
+            .param("min", 0)
+            .param("max", 100_000));
     }
     if q.status.as_deref().is_some_and(|s| !ORDER_STATUSES.contains(&s)) {
-        return Err(MarketError::invalid("status", format!("one of {}", ORDER_STATUSES.join(", "))));
+        return Err(ApiError::field(
+            ErrorCode::UnknownValue,
+            "status",
+            format!("one of {}", ORDER_STATUSES.join(", ")),
+        ));
     }
     let part_status = q
         .part_status
         .as_deref()
         .map(|p| {
             PartStatus::parse(p).ok_or_else(|| {
-                MarketError::invalid(
+                ApiError::field(
+                    ErrorCode::UnknownValue,
                     "part_status",
                     "one of pending, confirmed, handed_over, delivered, cancelled",
                 )
@@ -144,9 +153,7 @@ pub async fn list_orders(
     let items = pool
         .run(move |c| {
             let views = store::list(c, &actor, q.status.as_deref(), part_status, limit, offset)?;
-            Ok::<_, MarketError>(
-                views.into_iter().map(|v| with_payment(v, &actor, payments.as_ref())).collect(),
-            )
+            Ok::<_, ApiError>(views.into_iter().map(|v| with_payment(v, &actor, payments.as_ref())).collect())
         })
         .await?;
     Ok(HttpResponse::Ok().json(OrderList { items }))
@@ -160,14 +167,14 @@ pub async fn get_order(
     pool: web::Data<storage::Pool>,
     payments: Payments,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, MarketError> {
+    id: web::Path<OrderId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let payments: Arc<dyn PaymentRequests> = payments.into_inner();
     let view = pool
         .run(move |c| {
             let view = store::get(c, &actor, &id)?;
-            Ok::<_, MarketError>(with_payment(view, &actor, payments.as_ref()))
+            Ok::<_, ApiError>(with_payment(view, &actor, payments.as_ref()))
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
@@ -185,15 +192,15 @@ pub struct StatusChange {
 }
 
 /// An absent or empty body is no options; anything else must be valid.
-fn status_change(body: &web::Bytes) -> Result<StatusChange, MarketError> {
+fn status_change(body: &web::Bytes) -> Result<StatusChange, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(StatusChange::default());
     }
     serde_json::from_slice(body).map_err(|e| {
         if e.is_data() {
-            MarketError::invalid("body", e.to_string())
+            ApiError::invalid("body", e.to_string())
         } else {
-            MarketError::MalformedJson(e.to_string())
+            crate::error::malformed_json(e.to_string())
         }
     })
 }
@@ -201,8 +208,11 @@ fn status_change(body: &web::Bytes) -> Result<StatusChange, MarketError> {
 /// Status-change bodies are a few words; anything longer is a mistake.
 const MAX_CHANGE_BYTES: usize = 16 * 1024;
 
-fn change_too_large() -> MarketError {
-    MarketError::PayloadTooLarge(format!("a status change body is at most {} KB", MAX_CHANGE_BYTES / 1024))
+fn change_too_large() -> ApiError {
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("a status change body is at most {} KB", MAX_CHANGE_BYTES / 1024),
+    )
 }
 
 async fn change_status(
@@ -210,12 +220,18 @@ async fn change_status(
     pool: web::Data<storage::Pool>,
     (payments, money): (Payments, Money),
     actor: Actor,
-    id: String,
+    id: OrderId,
     body: web::Payload,
     action: Action,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     let body = crate::body::read_limited(&req, body, MAX_CHANGE_BYTES, change_too_large).await?;
     let change = status_change(&body)?;
+    // a part id that cannot be one names no part of this order
+    let part_id = match change.part_id.as_deref().map(PartId::parse) {
+        None => None,
+        Some(Some(part)) => Some(part),
+        Some(None) => return Err(ApiError::not_found("order part")),
+    };
     let payments: Arc<dyn PaymentRequests> = payments.into_inner();
     let money: Arc<dyn OrderMoney> = money.into_inner();
     let view = pool
@@ -224,12 +240,12 @@ async fn change_status(
                 c,
                 &actor,
                 &id,
-                change.part_id.as_deref(),
+                part_id.as_ref(),
                 action,
                 change.reason.as_deref(),
                 money.as_ref(),
             )?;
-            Ok::<_, MarketError>(with_payment(view, &actor, payments.as_ref()))
+            Ok::<_, ApiError>(with_payment(view, &actor, payments.as_ref()))
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
@@ -248,9 +264,9 @@ pub async fn confirm_order(
     payments: Payments,
     money: Money,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<OrderId>,
     body: web::Payload,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     change_status(req, pool, (payments, money), actor, id.into_inner(), body, Action::Confirm).await
 }
 
@@ -266,9 +282,9 @@ pub async fn hand_over_order(
     payments: Payments,
     money: Money,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<OrderId>,
     body: web::Payload,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     change_status(req, pool, (payments, money), actor, id.into_inner(), body, Action::HandOver).await
 }
 
@@ -284,9 +300,9 @@ pub async fn deliver_order(
     payments: Payments,
     money: Money,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<OrderId>,
     body: web::Payload,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     change_status(req, pool, (payments, money), actor, id.into_inner(), body, Action::Deliver).await
 }
 
@@ -304,9 +320,9 @@ pub async fn cancel_order(
     payments: Payments,
     money: Money,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<OrderId>,
     body: web::Payload,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     change_status(req, pool, (payments, money), actor, id.into_inner(), body, Action::Cancel).await
 }
 
@@ -324,8 +340,8 @@ pub struct AffectedOrders {
 pub async fn lot_orders(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, MarketError> {
+    id: web::Path<LotId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let items = pool.run(move |c| store::for_lot(c, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(AffectedOrders { items }))

@@ -9,7 +9,7 @@ use super::lifecycle::PaymentMethod;
 use super::{NewOrder, Shipping, MAX_ITEMS};
 use crate::listings::rules::{self as listing_rules, MAX_QUANTITY};
 use crate::reference::rules::check_commune_code;
-use crate::MarketError;
+use common::{ApiError, ErrorCode};
 
 /// A random order code: `NS` and 8 Crockford base32 characters (no I, L, O,
 /// U), ASCII so that every bank app carries it intact in a transfer.
@@ -30,32 +30,50 @@ pub(super) struct ValidOrder {
     pub(super) method: PaymentMethod,
 }
 
-pub(super) fn validate(input: &NewOrder) -> Result<ValidOrder, MarketError> {
+pub(super) fn validate(input: &NewOrder) -> Result<ValidOrder, ApiError> {
     if input.items.is_empty() {
-        return Err(MarketError::invalid("items", "an order needs at least one item"));
+        return Err(ApiError::field(ErrorCode::Required, "items", "an order needs at least one item"));
     }
     if input.items.len() > MAX_ITEMS {
-        return Err(MarketError::invalid("items", format!("at most {MAX_ITEMS} items in one order")));
+        return Err(ApiError::field(
+            ErrorCode::TooLong,
+            "items",
+            format!("at most {MAX_ITEMS} items in one order"),
+        )
+        .param("max", MAX_ITEMS));
     }
     let mut items = BTreeMap::new();
     for (i, item) in input.items.iter().enumerate() {
         let field = format!("items[{i}].quantity");
         let quantity = listing_rules::whole_number(&field, &item.quantity, 1, MAX_QUANTITY, "units")?;
         if !crate::plausible_id(&item.listing_id) {
-            return Err(MarketError::invalid(&format!("items[{i}].listing_id"), "not a listing id"));
+            return Err(ApiError::field(
+                ErrorCode::UnknownReference,
+                format!("items[{i}].listing_id"),
+                "not a listing id",
+            ));
         }
         // the same listing twice is one line with both quantities
         let total: &mut i64 = items.entry(item.listing_id.clone()).or_insert(0);
         *total = total.saturating_add(quantity).min(MAX_QUANTITY + 1);
         if *total > MAX_QUANTITY {
-            return Err(MarketError::invalid(&field, format!("at most {} units", MAX_QUANTITY)));
+            return Err(ApiError::field(
+                ErrorCode::OutOfRange,
+                &field,
+                format!("at most {} units", MAX_QUANTITY),
+            )
+            .param("min", 1)
+            .param("max", MAX_QUANTITY));
         }
     }
     let s = &input.shipping;
     let shipping = Shipping {
         name: accounts::clean_text("shipping.name", &s.name, 100)?,
         phone: Phone::parse(&s.phone)
-            .map_err(|_| MarketError::invalid("shipping.phone", "not a Vietnamese phone number"))?
+            .map_err(|_| {
+                ApiError::field(ErrorCode::InvalidFormat, "shipping.phone", "not a Vietnamese phone number")
+                    .param("expected", "phone")
+            })?
             .as_str()
             .to_string(),
         address: accounts::clean_text("shipping.address", &s.address, 300)?,

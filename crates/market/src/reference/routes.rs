@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{banks, catalog, store, Commune, Province};
-use crate::MarketError;
+use common::{ApiError, ErrorCode};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/categories", web::get().to(list_categories))
@@ -54,7 +54,7 @@ pub struct ProvinceList {
 
 #[utoipa::path(get, path = "/api/v1/provinces", tag = "reference",
     responses((status = 200, body = ProvinceList)))]
-pub async fn list_provinces(pool: web::Data<storage::Pool>) -> Result<HttpResponse, MarketError> {
+pub async fn list_provinces(pool: web::Data<storage::Pool>) -> Result<HttpResponse, ApiError> {
     let items = pool.run(store::provinces).await?;
     Ok(HttpResponse::Ok().json(ProvinceList { items }))
 }
@@ -81,17 +81,20 @@ pub struct CommuneList {
 pub async fn search_communes(
     pool: web::Data<storage::Pool>,
     query: web::Query<CommuneQuery>,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(MarketError::invalid("limit", "1 to 100"));
+        return Err(ApiError::field(ErrorCode::OutOfRange, "limit", "1 to 100")
+            .param("min", 1)
+            .param("max", 100));
     }
     if q.q.as_ref().is_some_and(|t| t.chars().count() > 100) {
-        return Err(MarketError::invalid("q", "at most 100 characters"));
+        return Err(ApiError::field(ErrorCode::TooLong, "q", "at most 100 characters").param("max", 100));
     }
     if q.province.as_ref().is_some_and(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(MarketError::invalid("province", "a 2-digit province code"));
+        return Err(ApiError::field(ErrorCode::InvalidFormat, "province", "a 2-digit province code")
+            .param("expected", "2 digits"));
     }
     let items = pool.run(move |c| store::search(c, q.q.as_deref(), q.province.as_deref(), limit)).await?;
     Ok(HttpResponse::Ok().json(CommuneList { items, dataset_version: super::DATASET_VERSION }))
@@ -102,11 +105,11 @@ pub async fn search_communes(
     responses((status = 200, body = Commune), (status = 404, body = accounts::ErrorBody)))]
 pub async fn get_commune(
     pool: web::Data<storage::Pool>,
-    code: web::Path<String>,
-) -> Result<HttpResponse, MarketError> {
+    code: web::Path<super::CommuneCode>,
+) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    let commune = pool.run(move |c| store::find(c, &code)).await?;
-    commune.map(|c| HttpResponse::Ok().json(c)).ok_or_else(|| MarketError::NotFound("commune".into()))
+    let commune = pool.run(move |c| store::find(c, code.as_str())).await?;
+    commune.map(|c| HttpResponse::Ok().json(c)).ok_or_else(|| ApiError::not_found("commune"))
 }
 
 #[derive(utoipa::OpenApi)]

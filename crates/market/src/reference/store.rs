@@ -7,7 +7,8 @@ use storage::schema::{communes, provinces};
 use storage::DbConnection;
 
 use super::{Commune, Province};
-use crate::{text, MarketError};
+use crate::text;
+use common::ApiError;
 
 const CSV: &str = include_str!("../../data/communes-2025.csv");
 
@@ -25,7 +26,7 @@ struct Row {
 }
 
 /// Loads the list once, when the tables are empty. Returns rows inserted.
-pub fn load_reference_data(conn: &mut DbConnection) -> Result<usize, MarketError> {
+pub fn load_reference_data(conn: &mut DbConnection) -> Result<usize, ApiError> {
     let existing: i64 = communes::table.count().get_result(conn)?;
     if existing > 0 {
         return Ok(0);
@@ -34,7 +35,7 @@ pub fn load_reference_data(conn: &mut DbConnection) -> Result<usize, MarketError
     let rows: Vec<Row> = reader
         .deserialize()
         .collect::<Result<_, _>>()
-        .map_err(|e| MarketError::Internal(format!("shipped commune list is damaged: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("shipped commune list is damaged: {e}")))?;
     storage::write_transaction(conn, |conn| {
         let mut seen = std::collections::BTreeMap::new();
         for r in &rows {
@@ -69,7 +70,7 @@ pub fn load_reference_data(conn: &mut DbConnection) -> Result<usize, MarketError
                 .collect();
             storage::per_backend!(conn, |c| diesel::insert_into(communes::table).values(&values).execute(c))?;
         }
-        Ok::<_, MarketError>(())
+        Ok::<_, ApiError>(())
     })?;
     Ok(rows.len())
 }
@@ -79,7 +80,7 @@ fn commune_columns(
     (communes::code, communes::name, communes::kind, communes::province_code, provinces::name)
 }
 
-pub fn find(conn: &mut DbConnection, code: &str) -> Result<Option<Commune>, MarketError> {
+pub fn find(conn: &mut DbConnection, code: &str) -> Result<Option<Commune>, ApiError> {
     Ok(communes::table
         .inner_join(provinces::table)
         .filter(communes::code.eq(code))
@@ -92,7 +93,7 @@ pub fn find(conn: &mut DbConnection, code: &str) -> Result<Option<Commune>, Mark
 pub fn existing_codes(
     conn: &mut DbConnection,
     codes: &[String],
-) -> Result<std::collections::HashSet<String>, MarketError> {
+) -> Result<std::collections::HashSet<String>, ApiError> {
     let found: Vec<String> =
         communes::table.filter(communes::code.eq_any(codes)).select(communes::code).load(conn)?;
     Ok(found.into_iter().collect())
@@ -104,7 +105,7 @@ pub fn search(
     q: Option<&str>,
     province: Option<&str>,
     limit: i64,
-) -> Result<Vec<Commune>, MarketError> {
+) -> Result<Vec<Commune>, ApiError> {
     let mut query = communes::table.inner_join(provinces::table).select(commune_columns()).into_boxed();
     if let Some(q) = q {
         // A few words are plenty for a name; more would only deepen the query.
@@ -119,7 +120,7 @@ pub fn search(
     Ok(query.order((communes::province_code, communes::name)).limit(limit).load(conn)?)
 }
 
-pub fn provinces(conn: &mut DbConnection) -> Result<Vec<Province>, MarketError> {
+pub fn provinces(conn: &mut DbConnection) -> Result<Vec<Province>, ApiError> {
     Ok(provinces::table
         .select((provinces::code, provinces::name, provinces::short_name))
         .order(provinces::code)

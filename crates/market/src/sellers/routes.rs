@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{rules, spreadsheet, store};
 use super::{DryRunReport, ImportOutcome, ImportReport, OnboardSeller, OnboardedSeller, SellerView};
 use crate::reference::rules::check_commune_code;
-use crate::MarketError;
+use common::{ApiError, ErrorCode, SellerId};
 
 /// Lifetimes the server configures.
 #[derive(Debug, Clone)]
@@ -43,7 +43,7 @@ pub async fn onboard_seller(
     settings: Option<web::Data<MarketSettings>>,
     actor: Actor,
     body: web::Json<OnboardSeller>,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     actor.require(&[accounts::Role::Staff, accounts::Role::Admin])?;
     let ttl = settings.map(|s| s.activation_ttl).unwrap_or_else(|| MarketSettings::default().activation_ttl);
     let key = key.into_inner();
@@ -63,7 +63,7 @@ pub struct ImportQuery {
 const CSV_TYPES: [&str; 5] =
     ["text/csv", "application/csv", "text/x-csv", "application/vnd.ms-excel", "text/plain"];
 
-fn check_csv_content_type(req: &HttpRequest) -> Result<(), MarketError> {
+fn check_csv_content_type(req: &HttpRequest) -> Result<(), ApiError> {
     let declared =
         req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -79,20 +79,23 @@ fn check_csv_content_type(req: &HttpRequest) -> Result<(), MarketError> {
     } else {
         format!("send the CSV file as the request body with Content-Type: text/csv (got `{declared}`)")
     };
-    Err(MarketError::UnsupportedMediaType(message))
+    Err(ApiError::new(ErrorCode::UnsupportedMediaType, message))
 }
 
-fn too_large() -> MarketError {
-    MarketError::PayloadTooLarge(format!(
-        "the file is larger than {} MB; at most {} sellers fit in one file: split it into several files",
-        super::MAX_BYTES / (1024 * 1024),
-        spreadsheet::MAX_ROWS
-    ))
+fn too_large() -> ApiError {
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!(
+            "the file is larger than {} MB; at most {} sellers fit in one file: split it into several files",
+            super::MAX_BYTES / (1024 * 1024),
+            spreadsheet::MAX_ROWS
+        ),
+    )
 }
 
 /// The body, at most `MAX_BYTES`; a body that stalls or breaks off is the
 /// client's problem (408 or 400), not a 500.
-async fn read_csv_body(req: &HttpRequest, body: web::Payload) -> Result<web::Bytes, MarketError> {
+async fn read_csv_body(req: &HttpRequest, body: web::Payload) -> Result<web::Bytes, ApiError> {
     crate::body::read_limited(req, body, super::MAX_BYTES, too_large).await
 }
 
@@ -146,7 +149,7 @@ pub async fn import_sellers(
     actor: Actor,
     query: web::Query<ImportQuery>,
     body: web::Payload,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     actor.require(&[accounts::Role::Staff, accounts::Role::Admin])?;
     check_csv_content_type(&req)?;
     let bytes = read_csv_body(&req, body).await?;
@@ -180,7 +183,7 @@ pub async fn list_sellers(
     pool: web::Data<storage::Pool>,
     actor: Actor,
     query: web::Query<SellerQuery>,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     let commune = query.into_inner().commune.map(|c| check_commune_code("commune", &c)).transpose()?;
     let items = pool.run(move |c| store::list(c, &actor, commune.as_deref())).await?;
     Ok(HttpResponse::Ok().json(SellerList { items }))
@@ -192,8 +195,8 @@ pub async fn list_sellers(
 pub async fn get_seller(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, MarketError> {
+    id: web::Path<SellerId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let seller = pool.run(move |c| store::get(c, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(seller))
@@ -213,8 +216,8 @@ pub async fn reissue_activation_code(
     pool: web::Data<storage::Pool>,
     settings: Option<web::Data<MarketSettings>>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, MarketError> {
+    id: web::Path<SellerId>,
+) -> Result<HttpResponse, ApiError> {
     let ttl = settings.map(|s| s.activation_ttl).unwrap_or_else(|| MarketSettings::default().activation_ttl);
     let id = id.into_inner();
     let (activation_code, expires_at) =

@@ -12,18 +12,24 @@ use super::spreadsheet::{self, Column, CsvError, CsvSeller, RowError};
 use super::{BankAccountInput, ConsentInput, ConsentMethod, OnboardSeller};
 use crate::reference::banks;
 use crate::reference::rules::check_commune_code;
-use crate::{text, MarketError};
+use crate::text;
+use common::{ApiError, ErrorCode};
 
 /// A CCCD: 12 digits; the first three are the province of birth registration
 /// (001–096 in the pre-2025 numbering that CCCDs keep).
-pub fn validate_national_id(input: &str) -> Result<String, MarketError> {
+pub fn validate_national_id(input: &str) -> Result<String, ApiError> {
     let id: String = input.chars().filter(|c| !c.is_whitespace()).collect();
     if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(MarketError::invalid("national_id", "must be the 12 digits of a CCCD"));
+        return Err(ApiError::field(
+            ErrorCode::InvalidFormat,
+            "national_id",
+            "must be the 12 digits of a CCCD",
+        )
+        .param("expected", "12 digits"));
     }
     let province: u32 = id[..3].parse().unwrap_or(0);
     if !(1..=96).contains(&province) {
-        return Err(MarketError::invalid("national_id", "the first 3 digits are not a province code"));
+        return Err(ApiError::invalid("national_id", "the first 3 digits are not a province code"));
     }
     Ok(id)
 }
@@ -32,27 +38,40 @@ pub fn mask_national_id(last3: &str) -> String {
     format!("*********{last3}")
 }
 
-fn text_field(field: &str, value: &str, max: usize) -> Result<String, MarketError> {
-    accounts::clean_text(field, value, max).map_err(MarketError::from)
+fn text_field(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    accounts::clean_text(field, value, max)
 }
 
 /// Bank systems hold the holder's name upper-case without diacritics; the
 /// payout file must match it.
-pub fn normalise_account_name(name: &str) -> Result<String, MarketError> {
+pub fn normalise_account_name(name: &str) -> Result<String, ApiError> {
     let folded = text::fold(name).to_uppercase();
     if folded.is_empty()
         || folded.len() > 70
         || !folded.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ')
     {
-        return Err(MarketError::invalid("bank.account_name", "letters and spaces, at most 70"));
+        return Err(ApiError::field(
+            ErrorCode::InvalidFormat,
+            "bank.account_name",
+            "letters and spaces, at most 70",
+        )
+        .param("expected", "letters and spaces")
+        .param("max", 70));
     }
     Ok(folded)
 }
 
-pub fn validate_account_number(n: &str) -> Result<String, MarketError> {
+pub fn validate_account_number(n: &str) -> Result<String, ApiError> {
     let n = n.trim();
     if !(4..=19).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(MarketError::invalid("bank.account_number", "4 to 19 letters or digits"));
+        return Err(ApiError::field(
+            ErrorCode::InvalidFormat,
+            "bank.account_number",
+            "4 to 19 letters or digits",
+        )
+        .param("expected", "letters or digits")
+        .param("min", 4)
+        .param("max", 19));
     }
     Ok(n.to_string())
 }
@@ -72,40 +91,22 @@ pub(crate) struct ValidSeller {
     pub(crate) consent_method: ConsentMethod,
 }
 
-/// One problem with one field of an onboarding input.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FieldError {
-    /// As the JSON body names it: `phone`, `bank.bin`, `consent.terms_version`.
-    pub(crate) field: String,
-    pub(crate) message: String,
-}
+/// One problem with one field of an onboarding input, as the JSON body
+/// names the field (`phone`, `bank.bin`, `consent.terms_version`).
+pub(crate) use common::FieldError;
 
-impl FieldError {
-    fn new(field: &str, message: impl Into<String>) -> Self {
-        FieldError { field: field.to_string(), message: message.into() }
-    }
-
-    /// Field checks from the accounts crate write `field: message`; the
-    /// field is kept apart here, so the prefix goes.
-    fn from_error(field: &str, e: MarketError) -> Self {
-        match e {
-            MarketError::Invalid { field, message } => FieldError { field, message },
-            other => {
-                let text = other.to_string();
-                let message = text.strip_prefix(&format!("{field}: ")).map(str::to_string).unwrap_or(text);
-                FieldError::new(field, message)
-            }
-        }
-    }
-
-    pub(crate) fn into_error(self) -> MarketError {
-        MarketError::Invalid { field: self.field, message: self.message }
-    }
+/// Field checks answer `field: message`; the field is kept apart here, so
+/// the prefix goes.
+fn field_error(field: &str, e: ApiError) -> FieldError {
+    let field = e.field_name().unwrap_or(field).to_string();
+    let message = e.message();
+    let message = message.strip_prefix(&format!("{field}: ")).unwrap_or(message).to_string();
+    FieldError { field, code: e.code(), message, params: e.params().clone() }
 }
 
 /// Keeps the value of a field check, or notes its problem.
-fn check<T>(errors: &mut Vec<FieldError>, field: &str, result: Result<T, MarketError>) -> Option<T> {
-    result.map_err(|e| errors.push(FieldError::from_error(field, e))).ok()
+fn check<T>(errors: &mut Vec<FieldError>, field: &str, result: Result<T, ApiError>) -> Option<T> {
+    result.map_err(|e| errors.push(field_error(field, e))).ok()
 }
 
 /// Checks every field (no database needed) and reports every problem, in
@@ -114,11 +115,15 @@ pub(crate) fn validate(input: &OnboardSeller) -> Result<ValidSeller, Vec<FieldEr
     let mut errors = Vec::new();
     let bank = &input.bank;
     if banks::find(bank.bin.trim()).is_none() {
-        errors.push(FieldError::new("bank.bin", format!("`{}` is not a known bank BIN", bank.bin)));
+        errors.push(FieldError::new(
+            "bank.bin",
+            ErrorCode::UnknownValue,
+            format!("`{}` is not a known bank BIN", bank.bin),
+        ));
     }
     let e = &mut errors;
     let full_name = check(e, "full_name", text_field("full_name", &input.full_name, 100));
-    let phone = check(e, "phone", Phone::parse(&input.phone).map_err(MarketError::from));
+    let phone = check(e, "phone", Phone::parse(&input.phone));
     let national_id = check(e, "national_id", validate_national_id(&input.national_id));
     let commune_code = check(e, "commune_code", check_commune_code("commune_code", &input.commune_code));
     let address = check(e, "address", text_field("address", &input.address, 300));
@@ -186,11 +191,11 @@ pub(crate) const NATIONAL_ID_TAKEN: &str = "a seller with this national ID is al
 /// Problems listed in one answer; more would only bury the first ones.
 pub const MAX_REPORTED: usize = 200;
 
-impl From<CsvError> for MarketError {
+impl From<CsvError> for ApiError {
     fn from(e: CsvError) -> Self {
         match e {
-            CsvError::TooManyRows { .. } => MarketError::PayloadTooLarge(e.to_string()),
-            other => MarketError::InvalidFile(other.to_string()),
+            CsvError::TooManyRows { .. } => ApiError::new(ErrorCode::PayloadTooLarge, e.to_string()),
+            other => ApiError::new(ErrorCode::InvalidFile, other.to_string()),
         }
     }
 }
@@ -258,7 +263,7 @@ fn input_of(row: &CsvSeller) -> (OnboardSeller, Vec<RowError>) {
 
 /// Checks every row of the file with the rules of single onboarding, and
 /// that no phone or national ID appears twice in it. Pure: no database.
-pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, MarketError> {
+pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, ApiError> {
     let parsed = spreadsheet::parse(bytes)?;
     let mut problems = parsed.problems;
     let mut valid = Vec::new();
@@ -326,7 +331,7 @@ pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, MarketError> {
 }
 
 /// Every problem, in row and column order, the list capped.
-pub(super) fn rows_error(mut problems: Vec<RowError>, rows: usize) -> MarketError {
+pub(super) fn rows_error(mut problems: Vec<RowError>, rows: usize) -> ApiError {
     problems.sort_by_key(|p| (p.row, Column::order_of(p.field.as_deref())));
     let bad_rows = problems.iter().map(|p| p.row).collect::<HashSet<_>>().len();
     let mut message = format!(
@@ -336,7 +341,7 @@ pub(super) fn rows_error(mut problems: Vec<RowError>, rows: usize) -> MarketErro
         message.push_str(&format!(" (the first {MAX_REPORTED} of {} problems are listed)", problems.len()));
         problems.truncate(MAX_REPORTED);
     }
-    MarketError::InvalidRows { message, rows: problems }
+    crate::error::invalid_rows(message, &problems)
 }
 
 #[cfg(test)]
@@ -444,9 +449,13 @@ mod tests {
             .rev()
             .map(|i| RowError { row: i + 2, field: Some("phone".into()), message: "x".into() })
             .collect();
-        let MarketError::InvalidRows { message, rows } = rows_error(many, 250) else { panic!() };
+        let e = rows_error(many, 250);
+        assert_eq!(e.code(), ErrorCode::InvalidRows);
+        let body = serde_json::to_value(e.body()).unwrap();
+        let rows = body["error"]["rows"].as_array().unwrap();
+        let message = e.message();
         assert_eq!(rows.len(), MAX_REPORTED);
-        assert_eq!(rows[0].row, 2);
+        assert_eq!(rows[0]["row"], 2);
         assert!(message.contains("250 of 250 rows"), "{message}");
         assert!(message.contains("first 200 of 250 problems"), "{message}");
     }

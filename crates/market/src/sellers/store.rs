@@ -17,11 +17,8 @@ use super::{
     DryRunReport, ImportOutcome, ImportReport, ImportedSeller, OnboardSeller, OnboardedSeller, SellerView,
 };
 use crate::reference::{self, banks};
-use crate::MarketError;
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+use common::rfc3339;
+use common::{ApiError, ErrorCode, SellerId};
 
 /// The keyed hash a national ID is found by (the number itself is sealed).
 pub(crate) fn national_id_lookup(key: &vault::MasterKey, national_id: &str) -> String {
@@ -32,7 +29,7 @@ pub(crate) fn national_id_lookup(key: &vault::MasterKey, national_id: &str) -> S
 pub(crate) fn taken_national_ids(
     conn: &mut DbConnection,
     lookups: &[String],
-) -> Result<std::collections::HashSet<String>, MarketError> {
+) -> Result<std::collections::HashSet<String>, ApiError> {
     let taken: Vec<String> = sellers::table
         .filter(sellers::national_id_lookup.eq_any(lookups))
         .select(sellers::national_id_lookup)
@@ -46,19 +43,23 @@ pub fn onboard(
     actor: &Actor,
     input: &OnboardSeller,
     activation_ttl: chrono::Duration,
-) -> Result<OnboardedSeller, MarketError> {
+) -> Result<OnboardedSeller, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let v = rules::validate(input).map_err(|errors| match errors.into_iter().next() {
-        Some(first) => first.into_error(),
-        None => MarketError::Internal("validation failed without a reason".into()),
+        Some(first) => ApiError::from(first),
+        None => ApiError::internal("validation failed without a reason"),
     })?;
     storage::write_transaction(conn, |conn| {
         if reference::store::find(conn, &v.commune_code)?.is_none() {
-            return Err(MarketError::invalid("commune_code", rules::commune_not_listed(&v.commune_code)));
+            return Err(ApiError::field(
+                ErrorCode::UnknownValue,
+                "commune_code",
+                rules::commune_not_listed(&v.commune_code),
+            ));
         }
         let lookup = national_id_lookup(key, &v.national_id);
         if !taken_national_ids(conn, std::slice::from_ref(&lookup))?.is_empty() {
-            return Err(MarketError::Conflict(rules::NATIONAL_ID_TAKEN.into()));
+            return Err(ApiError::conflict(rules::NATIONAL_ID_TAKEN));
         }
         insert_valid(conn, key, actor, &v, activation_ttl, "seller.onboard")
     })
@@ -75,7 +76,7 @@ pub(crate) fn insert_valid(
     v: &ValidSeller,
     activation_ttl: chrono::Duration,
     action: &str,
-) -> Result<OnboardedSeller, MarketError> {
+) -> Result<OnboardedSeller, ApiError> {
     let user = users::insert_user(
         conn,
         users::NewUser {
@@ -125,9 +126,9 @@ pub(crate) fn insert_valid(
 pub fn reissue_activation(
     conn: &mut DbConnection,
     actor: &Actor,
-    seller_id: &str,
+    seller_id: &SellerId,
     ttl: chrono::Duration,
-) -> Result<(String, String), MarketError> {
+) -> Result<(String, String), ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let (user_id, organisation): (String, Option<String>) = sellers::table
@@ -135,19 +136,24 @@ pub fn reissue_activation(
             .select((sellers::user_id, sellers::organisation_id))
             .first(conn)
             .optional()?
-            .ok_or_else(|| MarketError::NotFound("seller".into()))?;
+            .ok_or_else(|| ApiError::not_found("seller"))?;
         if !actor.may_act_for_organisation(organisation.as_deref()) {
-            return Err(MarketError::NotFound("seller".into()));
+            return Err(ApiError::not_found("seller"));
         }
         // A code sets a new password: for staff only while the farmer has
         // none yet, so a counter cannot take over an active account.
         if actor.role != Role::Admin && users::has_password(conn, &user_id)? {
-            return Err(MarketError::Conflict(
-                "the farmer has already set a password; an admin must reset it".into(),
-            ));
+            return Err(ApiError::conflict("the farmer has already set a password; an admin must reset it"));
         }
         let code = users::issue_activation_code(conn, &user_id, ttl)?;
-        accounts::audit::record(conn, actor, Some(&user_id), "seller.activation_code", "seller", seller_id)?;
+        accounts::audit::record(
+            conn,
+            actor,
+            Some(&user_id),
+            "seller.activation_code",
+            "seller",
+            seller_id.as_str(),
+        )?;
         Ok((code, rfc3339(storage::now() + ttl)))
     })
 }
@@ -163,7 +169,7 @@ fn load(
     filter_id: Option<&str>,
     commune: Option<&str>,
     organisation: Option<Option<&str>>,
-) -> Result<Vec<SellerView>, MarketError> {
+) -> Result<Vec<SellerView>, ApiError> {
     use storage::schema::{communes as c, provinces as p};
     let mut q = sellers::table
         .inner_join(c::table.inner_join(p::table))
@@ -239,28 +245,28 @@ fn visible_organisation(actor: &Actor) -> Option<Option<&str>> {
 
 /// Admin sees any seller, staff those of their own organisation, a farmer
 /// only itself.
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<SellerView, MarketError> {
-    let not_found = || MarketError::NotFound("seller".into());
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &SellerId) -> Result<SellerView, ApiError> {
+    let not_found = || ApiError::not_found("seller");
     if actor.role == Role::Farmer {
-        let seller = load(conn, Some(id), None, None)?.pop().ok_or_else(not_found)?;
+        let seller = load(conn, Some(id.as_str()), None, None)?.pop().ok_or_else(not_found)?;
         return if seller.user_id == actor.user_id { Ok(seller) } else { Err(not_found()) };
     }
     // buyers and officers never see seller records
     actor.require(&[Role::Staff, Role::Admin])?;
-    load(conn, Some(id), None, visible_organisation(actor))?.pop().ok_or_else(not_found)
+    load(conn, Some(id.as_str()), None, visible_organisation(actor))?.pop().ok_or_else(not_found)
 }
 
 pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
     commune: Option<&str>,
-) -> Result<Vec<SellerView>, MarketError> {
+) -> Result<Vec<SellerView>, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     load(conn, None, commune, visible_organisation(actor))
 }
 
 /// The seller record of a farmer account, if any.
-pub fn seller_id_for_user(conn: &mut DbConnection, user_id: &str) -> Result<Option<String>, MarketError> {
+pub fn seller_id_for_user(conn: &mut DbConnection, user_id: &str) -> Result<Option<String>, ApiError> {
     Ok(sellers::table.filter(sellers::user_id.eq(user_id)).select(sellers::id).first(conn).optional()?)
 }
 
@@ -276,7 +282,7 @@ fn database_problems(
     conn: &mut DbConnection,
     key: &vault::MasterKey,
     rows: &[RowKeys],
-) -> Result<Vec<RowError>, MarketError> {
+) -> Result<Vec<RowError>, ApiError> {
     let codes: Vec<String> =
         rows.iter().filter_map(|r| r.commune_code.clone()).collect::<HashSet<_>>().into_iter().collect();
     let known = reference::store::existing_codes(conn, &codes)?;
@@ -307,13 +313,11 @@ fn database_problems(
 
 /// A phone or national ID taken by a concurrent request between the check
 /// and the insert: the whole import is rolled back, and the row named.
-fn conflict_in_row(row: usize, e: MarketError) -> MarketError {
-    match e {
-        MarketError::Conflict(m) => MarketError::Conflict(format!("row {row}: {m}; nothing was imported")),
-        MarketError::Api(e) if e.status() == actix_web::http::StatusCode::CONFLICT => {
-            MarketError::Conflict(format!("row {row}: {}; nothing was imported", e.message()))
-        }
-        other => other,
+fn conflict_in_row(row: usize, e: ApiError) -> ApiError {
+    if e.status() == actix_web::http::StatusCode::CONFLICT {
+        ApiError::conflict(format!("row {row}: {}; nothing was imported", e.message()))
+    } else {
+        e
     }
 }
 
@@ -327,7 +331,7 @@ pub fn import(
     file: CheckedFile,
     activation_ttl: chrono::Duration,
     dry_run: bool,
-) -> Result<ImportOutcome, MarketError> {
+) -> Result<ImportOutcome, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let CheckedFile { valid, keys, mut problems, rows } = file;
     if dry_run || !problems.is_empty() {

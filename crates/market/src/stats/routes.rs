@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{rules, store, Stats};
-use crate::MarketError;
+use common::ApiError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/stats", web::get().to(get_stats));
@@ -35,7 +35,7 @@ pub async fn get_stats(
     pool: web::Data<storage::Pool>,
     actor: Actor,
     query: web::Query<StatsQuery>,
-) -> Result<HttpResponse, MarketError> {
+) -> Result<HttpResponse, ApiError> {
     actor.require(&[accounts::Role::Officer, accounts::Role::Admin, accounts::Role::Staff])?;
     let q = query.into_inner();
     let area = rules::area(q.province.as_deref(), q.commune.as_deref())?;

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::reference::rules::check_commune_code;
-use crate::MarketError;
+use common::{ApiError, ErrorCode};
 
 /// The longest range one request may ask for.
 pub const MAX_MONTHS: i32 = 36;
@@ -35,8 +35,11 @@ pub struct Month {
 }
 
 impl Month {
-    pub fn parse(field: &str, text: &str) -> Result<Month, MarketError> {
-        let bad = || MarketError::invalid(field, format!("`{text}` is not a month like 2026-11"));
+    pub fn parse(field: &str, text: &str) -> Result<Month, ApiError> {
+        let bad = || {
+            ApiError::field(ErrorCode::InvalidFormat, field, format!("`{text}` is not a month like 2026-11"))
+                .param("expected", "YYYY-MM")
+        };
         let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
         if y.len() != 4 || m.len() != 2 {
             return Err(bad());
@@ -75,12 +78,17 @@ impl Month {
 }
 
 /// The months `from..=to`, checked: in order and at most [`MAX_MONTHS`].
-pub fn month_range(from: Month, to: Month) -> Result<Vec<Month>, MarketError> {
+pub fn month_range(from: Month, to: Month) -> Result<Vec<Month>, ApiError> {
     if from > to {
-        return Err(MarketError::invalid("from", "must not be after `to`"));
+        return Err(ApiError::invalid("from", "must not be after `to`"));
     }
     if to.index() - from.index() + 1 > MAX_MONTHS {
-        return Err(MarketError::invalid("from", format!("at most {MAX_MONTHS} months at once")));
+        return Err(ApiError::field(
+            ErrorCode::OutOfRange,
+            "from",
+            format!("at most {MAX_MONTHS} months at once"),
+        )
+        .param("max", MAX_MONTHS));
     }
     let mut months = vec![from];
     while let Some(&last) = months.last() {
@@ -94,23 +102,26 @@ pub fn month_range(from: Month, to: Month) -> Result<Vec<Month>, MarketError> {
 
 /// The area asked for: a province or a commune, not both; the whole
 /// country when neither is given.
-pub fn area(province: Option<&str>, commune: Option<&str>) -> Result<Area, MarketError> {
+pub fn area(province: Option<&str>, commune: Option<&str>) -> Result<Area, ApiError> {
     Ok(match (province.map(str::trim), commune.map(str::trim)) {
         (Some(_), Some(_)) => {
-            return Err(MarketError::invalid("commune", "give a province or a commune, not both"))
+            return Err(ApiError::invalid("commune", "give a province or a commune, not both"))
         }
         (None, Some(c)) => Area::Commune(check_commune_code("commune", c)?),
         (Some(p), None) if p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()) => {
             Area::Province(p.to_string())
         }
-        (Some(_), None) => return Err(MarketError::invalid("province", "a 2-digit province code")),
+        (Some(_), None) => {
+            return Err(ApiError::field(ErrorCode::InvalidFormat, "province", "a 2-digit province code")
+                .param("expected", "2 digits"))
+        }
         (None, None) => Area::Country,
     })
 }
 
 /// The months asked for: unless given, `to` is this month and `from` the
 /// month 11 before it (a year in all).
-pub fn months(from: Option<&str>, to: Option<&str>) -> Result<Vec<Month>, MarketError> {
+pub fn months(from: Option<&str>, to: Option<&str>) -> Result<Vec<Month>, ApiError> {
     let to = match to {
         Some(t) => Month::parse("to", t)?,
         None => this_month(),

@@ -8,7 +8,7 @@ use storage::DbConnection;
 
 use super::rules::{Area, Month, VIETNAM_UTC_OFFSET_HOURS};
 use super::{CurrentStats, MonthStats, Stats};
-use crate::MarketError;
+use common::ApiError;
 
 #[derive(QueryableByName)]
 struct MonthCount {
@@ -45,7 +45,7 @@ fn query<T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg
     from: Option<chrono::NaiveDateTime>,
     to: Option<chrono::NaiveDateTime>,
     area: Option<&str>,
-) -> Result<Vec<T>, MarketError> {
+) -> Result<Vec<T>, ApiError> {
     use diesel::RunQueryDsl;
     let postgres = matches!(conn, DbConnection::Postgres(_));
     // bind values in the order their placeholders appear
@@ -76,11 +76,11 @@ pub fn stats(
     actor: &Actor,
     area: &Area,
     months: &[Month],
-) -> Result<Stats, MarketError> {
+) -> Result<Stats, ApiError> {
     actor.require(&[Role::Officer, Role::Admin, Role::Staff])?;
     let (first, last) = match (months.first(), months.last()) {
         (Some(f), Some(l)) => (*f, *l),
-        _ => return Err(MarketError::invalid("from", "no months asked for")),
+        _ => return Err(ApiError::invalid("from", "no months asked for")),
     };
     // midnight in Vietnam, as the UTC timestamps are stored
     let offset = chrono::Duration::hours(VIETNAM_UTC_OFFSET_HOURS);
@@ -98,7 +98,7 @@ pub fn stats(
         }
     };
 
-    let per_month = |conn: &mut DbConnection, sql: String| -> Result<Vec<MonthCount>, MarketError> {
+    let per_month = |conn: &mut DbConnection, sql: String| -> Result<Vec<MonthCount>, ApiError> {
         query::<MonthCount>(conn, &sql, from, to, code)
     };
     let onboarded = per_month(
@@ -169,7 +169,7 @@ pub fn stats(
     put(revenue, |r| &mut r.revenue_vnd);
     put(recalled, |r| &mut r.lots_recalled);
 
-    let count = |conn: &mut DbConnection, sql: String| -> Result<i64, MarketError> {
+    let count = |conn: &mut DbConnection, sql: String| -> Result<i64, ApiError> {
         Ok(query::<Count>(conn, &sql, None, None, code)?.first().map(|c| c.n).unwrap_or(0))
     };
     let now = CurrentStats {

@@ -30,7 +30,6 @@ pub mod store;
 use std::collections::BTreeMap;
 
 use market::orders::{OrderMoney, PartsChange};
-use market::MarketError;
 use serde::{Deserialize, Serialize};
 use storage::DbConnection;
 use utoipa::ToSchema;
@@ -69,7 +68,7 @@ pub struct EscrowBooks {
 }
 
 impl OrderMoney for EscrowBooks {
-    fn parts_changed(&self, conn: &mut DbConnection, change: &PartsChange) -> Result<(), MarketError> {
+    fn parts_changed(&self, conn: &mut DbConnection, change: &PartsChange) -> Result<(), common::ApiError> {
         let state = escrow_state(conn, &change.order_id).map_err(ledger_to_market)?;
         let steps = plan(change, &state, self.fee);
         apply(conn, &steps, &change.order_id).map_err(ledger_to_market)
@@ -79,10 +78,10 @@ impl OrderMoney for EscrowBooks {
 /// A ledger refusal inside an order change is a bug in the books (the
 /// order rules should have prevented it), except a storage error, which
 /// keeps its kind so that a serialisation failure is reported as such.
-fn ledger_to_market(e: LedgerError) -> MarketError {
+fn ledger_to_market(e: LedgerError) -> common::ApiError {
     match e {
-        LedgerError::Storage(d) => MarketError::from(d),
-        other => MarketError::Internal(format!("escrow books: {other}")),
+        LedgerError::Storage(d) => common::ApiError::from(d),
+        other => common::ApiError::internal(format!("escrow books: {other}")),
     }
 }
 

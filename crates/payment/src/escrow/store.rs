@@ -123,7 +123,7 @@ pub fn payments_of(c: &mut DbConnection, actor: &Actor, id: &str) -> Result<Orde
     // sellers and staff see orders, not the buyer's bank transfers
     actor.require(&[Role::Admin, Role::Buyer])?;
     // the order rules decide whose order it is
-    let order = market::orders::store::get(c, actor, id)?;
+    let order = market::orders::store::get(c, actor, &order_id(id)?)?;
     let escrow = ledger::account(c, &chart::escrow_code(&order.id))?;
     let refund = ledger::account(c, &chart::refund_code(&order.id))?;
     Ok(OrderPayments {
@@ -146,7 +146,7 @@ pub fn record_refund(
     amount_vnd: i64,
     reference: &str,
 ) -> Result<OrderPayments, ServiceError> {
-    let order = market::orders::store::get(c, actor, id)?;
+    let order = market::orders::store::get(c, actor, &order_id(id)?)?;
     storage::write_transaction(c, |c| {
         post(
             c,
@@ -161,4 +161,10 @@ pub fn record_refund(
         Ok::<_, ServiceError>(())
     })?;
     payments_of(c, actor, id)
+}
+
+/// An order id from text (until payment's own paths are typed): one that
+/// cannot be an id names no order.
+pub(crate) fn order_id(id: &str) -> Result<common::OrderId, common::ApiError> {
+    common::OrderId::parse(id).ok_or_else(|| common::ApiError::not_found("order"))
 }

@@ -33,10 +33,10 @@ pub async fn bank_webhook(
         return Err(ServiceError::Unauthorized("wrong or missing `Authorization: Apikey …`".into()));
     }
     let body = market::body::read_limited(&req, body, MAX_WEBHOOK_BYTES, || {
-        market::MarketError::PayloadTooLarge(format!(
-            "a notification is at most {} KB",
-            MAX_WEBHOOK_BYTES / 1024
-        ))
+        common::ApiError::new(
+            common::ErrorCode::PayloadTooLarge,
+            format!("a notification is at most {} KB", MAX_WEBHOOK_BYTES / 1024),
+        )
     })
     .await?;
     if let Some(secret) = &settings.signing_secret {

@@ -21,7 +21,7 @@ use diesel::QueryableByName;
 use storage::DbConnection;
 
 use super::rules::{SearchQuery, SortOrder};
-use crate::MarketError;
+use common::ApiError;
 
 mod postgres;
 mod sqlite;
@@ -168,8 +168,8 @@ macro_rules! load_rows {
     }};
 }
 
-pub fn search(conn: &mut DbConnection, q: &SearchQuery) -> Result<SearchPage, MarketError> {
-    let count = |conn: &mut DbConnection, postgres| -> Result<i64, MarketError> {
+pub fn search(conn: &mut DbConnection, q: &SearchQuery) -> Result<SearchPage, ApiError> {
+    let count = |conn: &mut DbConnection, postgres| -> Result<i64, ApiError> {
         Ok(load_rows!(conn, count_sql(q, postgres), CountRow)?.first().map(|r| r.n).unwrap_or(0))
     };
     let (ids, total) = match conn {

@@ -14,7 +14,8 @@ use storage::DbConnection;
 
 use super::lifecycle::{self, OrderStatus, PartStatus, Party, PaymentMethod};
 use super::rules::settled;
-use crate::MarketError;
+use common::rfc3339;
+use common::ApiError;
 
 macro_rules! order_columns {
     () => {
@@ -47,10 +48,6 @@ pub use payment::{apply_payment, find_by_code};
 pub use place::place;
 pub use transition::{release_expired, transition};
 pub use views::{for_lot, get, list};
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 #[derive(Queryable)]
 struct OrderRow {
@@ -88,7 +85,7 @@ struct PartRow {
     farm_name: Option<String>,
 }
 
-fn load_parts(conn: &mut DbConnection, order_ids: &[String]) -> Result<Vec<PartRow>, MarketError> {
+fn load_parts(conn: &mut DbConnection, order_ids: &[String]) -> Result<Vec<PartRow>, ApiError> {
     Ok(order_parts::table
         .inner_join(sellers::table)
         .filter(order_parts::order_id.eq_any(order_ids))
@@ -128,8 +125,8 @@ fn party_for(actor: &Actor, buyer_user_id: &str, part: &PartRow) -> Option<Party
 /// Locks the order's row until the transaction ends, so that two changes
 /// to one order (a seller confirming while the buyer cancels) run one after
 /// the other and each sees the other's result.
-fn lock_order(conn: &mut DbConnection, id: &str) -> Result<OrderRow, MarketError> {
-    let not_found = || MarketError::NotFound("order".into());
+fn lock_order(conn: &mut DbConnection, id: &str) -> Result<OrderRow, ApiError> {
+    let not_found = || ApiError::not_found("order");
     if !crate::plausible_id(id) {
         return Err(not_found());
     }
@@ -144,7 +141,7 @@ fn lock_order(conn: &mut DbConnection, id: &str) -> Result<OrderRow, MarketError
 /// Puts the stock of cancelled parts back on sale, one listing at a time in
 /// listing order: the order in which `place` takes stock, so a cancellation
 /// and a new order touching the same listings cannot deadlock.
-fn return_stock(conn: &mut DbConnection, part_ids: &[String]) -> Result<(), MarketError> {
+fn return_stock(conn: &mut DbConnection, part_ids: &[String]) -> Result<(), ApiError> {
     if part_ids.is_empty() {
         return Ok(());
     }
@@ -176,7 +173,7 @@ fn refresh_status(
     method: PaymentMethod,
     paid_vnd: i64,
     now: NaiveDateTime,
-) -> Result<OrderStatus, MarketError> {
+) -> Result<OrderStatus, ApiError> {
     let rows: Vec<(String, i64)> = order_parts::table
         .filter(order_parts::order_id.eq(order_id))
         .select((order_parts::status, order_parts::subtotal_vnd))

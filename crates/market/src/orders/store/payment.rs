@@ -8,10 +8,10 @@ use storage::DbConnection;
 use super::{amount_due, load_parts, lock_order, refresh_status, PartRow};
 use crate::orders::lifecycle::PaymentMethod;
 use crate::orders::{PayableOrder, PaymentApplied};
-use crate::MarketError;
+use common::{ApiError, ErrorCode};
 
 /// The order with this code (exact, upper case), if any.
-pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<PayableOrder>, MarketError> {
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<PayableOrder>, ApiError> {
     let row: Option<(String, String, String)> = orders::table
         .filter(orders::code.eq(code))
         .select((orders::id, orders::code, orders::payment_method))
@@ -19,7 +19,7 @@ pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<Payabl
         .optional()?;
     row.map(|(id, code, method)| {
         let method = PaymentMethod::parse(&method)
-            .ok_or_else(|| MarketError::Internal(format!("order {id} has an unknown payment method")))?;
+            .ok_or_else(|| ApiError::internal(format!("order {id} has an unknown payment method")))?;
         Ok(PayableOrder { id, code, method })
     })
     .transpose()
@@ -33,13 +33,18 @@ pub fn apply_payment(
     conn: &mut DbConnection,
     order_id: &str,
     amount_vnd: i64,
-) -> Result<PaymentApplied, MarketError> {
+) -> Result<PaymentApplied, ApiError> {
     if amount_vnd <= 0 {
-        return Err(MarketError::invalid("amount_vnd", "a payment is a positive number of đồng"));
+        return Err(ApiError::field(
+            ErrorCode::OutOfRange,
+            "amount_vnd",
+            "a payment is a positive number of đồng",
+        )
+        .param("min", 1));
     }
     let order = lock_order(conn, order_id)?;
     let method = PaymentMethod::parse(&order.payment_method)
-        .ok_or_else(|| MarketError::Internal(format!("order {} has an unknown payment method", order.id)))?;
+        .ok_or_else(|| ApiError::internal(format!("order {} has an unknown payment method", order.id)))?;
     let parts = load_parts(conn, std::slice::from_ref(&order.id))?;
     let all: Vec<&PartRow> = parts.iter().collect();
     let still_due = (amount_due(&all) - order.paid_vnd).max(0);

@@ -12,7 +12,7 @@ use super::get;
 use crate::orders::lifecycle::{self, PartStatus, PaymentMethod};
 use crate::orders::rules::{new_order_code, validate};
 use crate::orders::{NewOrder, OrderView, PaymentRequests};
-use crate::MarketError;
+use common::{ApiError, ErrorCode, OrderId};
 
 /// What the order copies from a listing once its stock is reserved.
 #[derive(Queryable)]
@@ -30,7 +30,7 @@ struct Reserved {
 /// order holding the row and re-checks the stock it then sees; on SQLite
 /// the write transaction already runs alone. The `quantity >= 0` CHECK in
 /// the schema would stop an oversell even if this were wrong.
-fn reserve(conn: &mut DbConnection, listing_id: &str, quantity: i64) -> Result<Reserved, MarketError> {
+fn reserve(conn: &mut DbConnection, listing_id: &str, quantity: i64) -> Result<Reserved, ApiError> {
     let taken = diesel::update(
         listings::table
             .find(listing_id)
@@ -45,20 +45,28 @@ fn reserve(conn: &mut DbConnection, listing_id: &str, quantity: i64) -> Result<R
         .first(conn)
         .optional()?;
     let (status, available, lot_id) = match row {
-        None => return Err(MarketError::invalid("items", format!("no listing `{listing_id}`"))),
+        None => {
+            return Err(ApiError::field(
+                ErrorCode::UnknownReference,
+                "items",
+                format!("no listing `{listing_id}`"),
+            ))
+        }
         Some(r) => r,
     };
     if taken == 0 {
         return Err(match status.as_str() {
-            "active" => MarketError::InsufficientStock { listing_id: listing_id.to_string(), available },
-            "deleted" => MarketError::invalid("items", format!("no listing `{listing_id}`")),
-            _ => MarketError::ListingUnavailable(format!("listing `{listing_id}` is paused by its seller")),
+            "active" => crate::error::insufficient_stock(listing_id, available),
+            "deleted" => {
+                ApiError::field(ErrorCode::UnknownReference, "items", format!("no listing `{listing_id}`"))
+            }
+            _ => crate::error::listing_unavailable(format!("listing `{listing_id}` is paused by its seller")),
         });
     }
     if let Some(lot) = &lot_id {
         let lot_status: String = lots::table.find(lot).select(lots::status).first(conn)?;
         if lot_status == "recalled" {
-            return Err(MarketError::ListingUnavailable(format!(
+            return Err(crate::error::listing_unavailable(format!(
                 "listing `{listing_id}` sells from a recalled lot"
             )));
         }
@@ -83,12 +91,16 @@ pub fn place(
     input: &NewOrder,
     payments: &dyn PaymentRequests,
     payment_window: chrono::Duration,
-) -> Result<OrderView, MarketError> {
+) -> Result<OrderView, ApiError> {
     actor.require(&[Role::Buyer])?;
     let order = validate(input)?;
     let id = storage::write_transaction(conn, |conn| {
         if crate::reference::store::find(conn, &order.shipping.commune_code)?.is_none() {
-            return Err(MarketError::invalid("shipping.commune_code", "not in the 2025 commune list"));
+            return Err(ApiError::field(
+                ErrorCode::UnknownValue,
+                "shipping.commune_code",
+                "not in the 2025 commune list",
+            ));
         }
         let mut by_seller: BTreeMap<String, Vec<(Reserved, i64)>> = BTreeMap::new();
         for (listing_id, quantity) in &order.items {
@@ -96,7 +108,7 @@ pub fn place(
             by_seller.entry(r.seller_id.clone()).or_default().push((r, *quantity));
         }
         let now = storage::now();
-        let id = storage::new_id();
+        let id = OrderId::new();
         let mut total: i64 = 0;
         let mut parts = Vec::new();
         for (seller_id, lines) in by_seller {
@@ -110,7 +122,12 @@ pub fn place(
             PaymentMethod::Vietqr => {
                 // refuse now, before anything is written, when the server
                 // cannot take this transfer
-                payments.vietqr(&code, total).map_err(MarketError::PaymentUnavailable)?;
+                payments.vietqr(&code, total).map_err(|m| {
+                    ApiError::new(
+                        ErrorCode::PaymentMethodUnavailable,
+                        format!("bank transfer cannot be used: {m}"),
+                    )
+                })?;
                 Some(now + payment_window)
             }
             PaymentMethod::Cod => None,
@@ -161,7 +178,7 @@ pub fn place(
                     .execute(conn)?;
             }
         }
-        accounts::audit::record(conn, actor, None, "order.place", "order", &id)?;
+        accounts::audit::record(conn, actor, None, "order.place", "order", id.as_str())?;
         Ok(id)
     })?;
     get(conn, actor, &id)

@@ -12,7 +12,7 @@ use super::{amount_due, get, load_parts, lock_order, party_for, refresh_status, 
 use crate::orders::lifecycle::{self, Action, OrderStatus, PartStatus, Party, PaymentMethod};
 use crate::orders::rules::settled;
 use crate::orders::{OrderMoney, OrderView, PartMoney, PartsChange};
-use crate::MarketError;
+use common::{ApiError, ErrorCode, OrderId, PartId};
 
 /// Applies `action` to the parts of an order `actor` may act on (or to the
 /// one named): all of them change, or none. Asked for a whole order, it
@@ -20,39 +20,42 @@ use crate::MarketError;
 pub fn transition(
     conn: &mut DbConnection,
     actor: &Actor,
-    order_id: &str,
-    part_id: Option<&str>,
+    order_id: &OrderId,
+    part_id: Option<&PartId>,
     action: Action,
     reason: Option<&str>,
     money: &dyn OrderMoney,
-) -> Result<OrderView, MarketError> {
+) -> Result<OrderView, ApiError> {
     actor.require(&[Role::Buyer, Role::Farmer, Role::Staff, Role::Admin])?;
     let reason = reason.map(|r| accounts::clean_text("reason", r, 500)).transpose()?;
     storage::write_transaction(conn, |conn| {
-        let order = lock_order(conn, order_id)?;
+        let order = lock_order(conn, order_id.as_str())?;
         let parts = load_parts(conn, std::slice::from_ref(&order.id))?;
-        let method = PaymentMethod::parse(&order.payment_method).ok_or_else(|| {
-            MarketError::Internal(format!("order {} has an unknown payment method", order.id))
-        })?;
+        let method = PaymentMethod::parse(&order.payment_method)
+            .ok_or_else(|| ApiError::internal(format!("order {} has an unknown payment method", order.id)))?;
         let all: Vec<&PartRow> = parts.iter().collect();
         let settled = settled(method, order.paid_vnd, amount_due(&all));
         let mine: Vec<(&PartRow, Party)> = parts
             .iter()
-            .filter(|p| part_id.is_none_or(|id| id == p.id))
+            .filter(|p| part_id.is_none_or(|id| *id == *p.id))
             .filter_map(|p| party_for(actor, &order.buyer_user_id, p).map(|party| (p, party)))
             .collect();
         if mine.is_empty() {
-            return Err(MarketError::NotFound(if part_id.is_some() { "order part" } else { "order" }.into()));
+            return Err(ApiError::not_found(if part_id.is_some() { "order part" } else { "order" }));
         }
         if action == Action::Cancel && actor.role != Role::Buyer && reason.is_none() {
-            return Err(MarketError::invalid("reason", "say why the order is cancelled; the buyer is told"));
+            return Err(ApiError::field(
+                ErrorCode::Required,
+                "reason",
+                "say why the order is cancelled; the buyer is told",
+            ));
         }
         // Check every part first, then change them: all or nothing.
         let mut changes: Vec<(&PartRow, Party, PartStatus, PartStatus)> = Vec::new();
         let mut first_error = None;
         for (part, party) in &mine {
             let from = PartStatus::parse(&part.status)
-                .ok_or_else(|| MarketError::Internal(format!("part {} has an unknown status", part.id)))?;
+                .ok_or_else(|| ApiError::internal(format!("part {} has an unknown status", part.id)))?;
             match lifecycle::next_part_status(from, action, *party, settled) {
                 Ok(to) => changes.push((part, *party, from, to)),
                 // a whole-order request passes over parts already done
@@ -63,9 +66,7 @@ pub fn transition(
             }
         }
         if changes.is_empty() {
-            return Err(first_error
-                .map(MarketError::from)
-                .unwrap_or_else(|| MarketError::NotFound("order part".into())));
+            return Err(first_error.map(ApiError::from).unwrap_or_else(|| ApiError::not_found("order part")));
         }
         let now = storage::now();
         let stamp = Some(now);
@@ -139,7 +140,7 @@ pub fn transition(
 /// puts their stock back on sale. Returns how many were released. Each
 /// order is its own transaction, re-checked under its lock, so a payment
 /// recorded at the same moment wins or loses cleanly.
-pub fn release_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, MarketError> {
+pub fn release_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, ApiError> {
     let due: Vec<String> = orders::table
         .filter(orders::status.eq(OrderStatus::Placed.as_str()))
         .filter(orders::payment_due_at.lt(now))
@@ -153,7 +154,7 @@ pub fn release_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<us
             // Money that has arrived, even short, is for people to sort out
             // (refund or top-up), not for a timer.
             if order.status != OrderStatus::Placed.as_str() || order.paid_vnd > 0 {
-                return Ok::<_, MarketError>(false);
+                return Ok::<_, ApiError>(false);
             }
             let expiring: Vec<PartRow> = load_parts(conn, std::slice::from_ref(&id))?
                 .into_iter()

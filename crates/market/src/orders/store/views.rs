@@ -13,12 +13,12 @@ use storage::DbConnection;
 use super::{amount_due, load_parts, party_for, rfc3339, OrderRow, PartRow};
 use crate::orders::lifecycle::PartStatus;
 use crate::orders::{AffectedOrder, ItemView, OrderView, PartView, Shipping};
-use crate::MarketError;
+use common::{ApiError, LotId, OrderId};
 
 fn item_views(
     conn: &mut DbConnection,
     part_ids: &[&str],
-) -> Result<BTreeMap<String, Vec<ItemView>>, MarketError> {
+) -> Result<BTreeMap<String, Vec<ItemView>>, ApiError> {
     type ItemRow = (String, String, Option<String>, String, String, i64, i64, i64);
     let rows: Vec<ItemRow> = order_items::table
         .filter(order_items::part_id.eq_any(part_ids))
@@ -51,7 +51,7 @@ fn item_views(
 
 /// Views of `rows` as `actor` may see them; orders the actor has no part
 /// in are left out.
-fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<Vec<OrderView>, MarketError> {
+fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<Vec<OrderView>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
     let parts = load_parts(conn, &ids)?;
     let visible: Vec<&PartRow> = parts
@@ -115,12 +115,9 @@ fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<
 }
 
 /// One order as `actor` may see it; others' orders are "not found".
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<OrderView, MarketError> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &OrderId) -> Result<OrderView, ApiError> {
     actor.require(&[Role::Buyer, Role::Farmer, Role::Staff, Role::Admin])?;
-    let not_found = || MarketError::NotFound("order".into());
-    if !crate::plausible_id(id) {
-        return Err(not_found());
-    }
+    let not_found = || ApiError::not_found("order");
     let rows: Vec<OrderRow> = orders::table.find(id).select(order_columns!()).load(conn)?;
     views(conn, actor, rows)?.pop().ok_or_else(not_found)
 }
@@ -133,7 +130,7 @@ pub fn list(
     part_status: Option<PartStatus>,
     limit: i64,
     offset: i64,
-) -> Result<Vec<OrderView>, MarketError> {
+) -> Result<Vec<OrderView>, ApiError> {
     let mut q = orders::table.select(order_columns!()).into_boxed();
     // the part statuses asked for (every one when none is named)
     let statuses: Vec<&'static str> = match part_status {
@@ -169,7 +166,7 @@ pub fn list(
                 .select(order_parts::order_id);
             q = q.filter(orders::id.eq_any(parts));
         }
-        Role::Officer => return Err(common::ApiError::forbidden().into()),
+        Role::Officer => return Err(common::ApiError::forbidden()),
     }
     if let Some(s) = status {
         q = q.filter(orders::status.eq(s.to_string()));
@@ -185,13 +182,10 @@ pub fn list(
 pub fn for_lot(
     conn: &mut DbConnection,
     actor: &Actor,
-    lot_id: &str,
-) -> Result<Vec<AffectedOrder>, MarketError> {
+    lot_id: &LotId,
+) -> Result<Vec<AffectedOrder>, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    let not_found = || MarketError::NotFound("lot".into());
-    if !crate::plausible_id(lot_id) {
-        return Err(not_found());
-    }
+    let not_found = || ApiError::not_found("lot");
     let org: Option<Option<String>> = lots::table
         .inner_join(sellers::table)
         .filter(lots::id.eq(lot_id))
