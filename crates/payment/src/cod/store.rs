@@ -9,7 +9,8 @@ use storage::DbConnection;
 
 use super::rules::{self, post_office_for};
 use super::{CodPosition, Remittance};
-use crate::{chart, escrow, ledger, transfers, ServiceError};
+use crate::{chart, escrow, ledger, transfers};
+use common::{ApiError, ErrorCode};
 
 fn rfc3339(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -52,7 +53,7 @@ pub fn position(
     conn: &mut DbConnection,
     actor: &Actor,
     post_office: Option<&str>,
-) -> Result<CodPosition, ServiceError> {
+) -> Result<CodPosition, ApiError> {
     let office = post_office_for(actor, post_office)?;
     let account = ledger::account(conn, &chart::cod_code(Some(&office)))?;
     let rows: Vec<RemittanceRow> = cod_remittances::table
@@ -78,7 +79,7 @@ pub fn announce(
     post_office: Option<&str>,
     amount_vnd: Option<i64>,
     reference: Option<&str>,
-) -> Result<Remittance, ServiceError> {
+) -> Result<Remittance, ApiError> {
     let office = post_office_for(actor, post_office)?;
     let reference = reference.map(|r| accounts::clean_text("reference", r, 100)).transpose()?;
     let id = storage::new_id();
@@ -110,15 +111,15 @@ pub fn announce(
             ))
             .execute(conn)?;
         accounts::audit::record(conn, actor, None, "cod.remit", "cod_remittance", &id)?;
-        Ok::<_, ServiceError>(())
+        Ok::<_, ApiError>(())
     })?;
     one(conn, &id)
 }
 
-fn one(conn: &mut DbConnection, id: &str) -> Result<Remittance, ServiceError> {
+fn one(conn: &mut DbConnection, id: &str) -> Result<Remittance, ApiError> {
     let row: Option<RemittanceRow> =
         cod_remittances::table.find(id).select(COLUMNS).first(conn).optional()?;
-    row.map(to_view).ok_or_else(|| ServiceError::NotFound("remittance".into()))
+    row.map(to_view).ok_or_else(|| ApiError::not_found("remittance"))
 }
 
 /// Admin records that the money arrived (`received = true`) or never will
@@ -136,7 +137,7 @@ pub fn resolve(
     id: &str,
     received: bool,
     notification_id: Option<&str>,
-) -> Result<Remittance, ServiceError> {
+) -> Result<Remittance, ApiError> {
     actor.require(&[Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let status = if received { "received" } else { "cancelled" };
@@ -150,8 +151,8 @@ pub fn resolve(
                 .execute(conn)?;
         if changed == 0 {
             let current = one(conn, id)?;
-            return Err(ServiceError::conflict(
-                "remittance_resolved",
+            return Err(ApiError::new(
+                ErrorCode::RemittanceResolved,
                 format!("the remittance is already {}", current.status),
             ));
         }
@@ -172,7 +173,7 @@ pub fn resolve(
         let steps = rules::resolution_steps(id, &remittance, received, matched)?;
         escrow::apply(conn, &steps, id)?;
         accounts::audit::record(conn, actor, None, &format!("cod.{status}"), "cod_remittance", id)?;
-        Ok::<_, ServiceError>(())
+        Ok::<_, ApiError>(())
     })?;
     one(conn, id)
 }

@@ -9,7 +9,8 @@ use storage::DbConnection;
 use super::rules::spec_for;
 use super::{EscrowState, OrderPayments, Step};
 use crate::ledger::{self, LedgerError, TransferRequest};
-use crate::{chart, transfers, ServiceError};
+use crate::{chart, transfers};
+use common::ApiError;
 
 /// The escrow's state for an order, read from the ledger.
 pub fn escrow_state(conn: &mut DbConnection, order_id: &str) -> Result<EscrowState, LedgerError> {
@@ -119,7 +120,7 @@ pub(crate) fn post(
 
 /// The buyer's (or admin's) view of an order's money; sellers and staff see
 /// the order but not the buyer's transfers.
-pub fn payments_of(c: &mut DbConnection, actor: &Actor, id: &str) -> Result<OrderPayments, ServiceError> {
+pub fn payments_of(c: &mut DbConnection, actor: &Actor, id: &str) -> Result<OrderPayments, ApiError> {
     // sellers and staff see orders, not the buyer's bank transfers
     actor.require(&[Role::Admin, Role::Buyer])?;
     // the order rules decide whose order it is
@@ -145,7 +146,7 @@ pub fn record_refund(
     id: &str,
     amount_vnd: i64,
     reference: &str,
-) -> Result<OrderPayments, ServiceError> {
+) -> Result<OrderPayments, ApiError> {
     let order = market::orders::store::get(c, actor, id)?;
     storage::write_transaction(c, |c| {
         post(
@@ -158,7 +159,7 @@ pub fn record_refund(
             &order.id,
         )?;
         accounts::audit::record(c, actor, None, "payment.refund", "order", &order.id)?;
-        Ok::<_, ServiceError>(())
+        Ok::<_, ApiError>(())
     })?;
     payments_of(c, actor, id)
 }

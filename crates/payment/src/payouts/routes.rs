@@ -4,7 +4,7 @@ use accounts::Actor;
 use actix_web::{web, HttpResponse};
 
 use super::{rules, store, PayoutBatch, PayoutConfirmation, PayoutList, SellerStatement};
-use crate::ServiceError;
+use common::ApiError;
 
 /// Admin starts a payout run: every seller's payable, as far as the
 /// collection account holds the money, set aside in a new batch.
@@ -15,7 +15,7 @@ use crate::ServiceError;
 pub async fn create_payout(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let view = pool.run(move |c| store::create(c, &actor)).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -27,7 +27,7 @@ pub async fn create_payout(
 pub async fn list_payouts(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let items = pool.run(move |c| store::list(c, &actor)).await?;
     Ok(HttpResponse::Ok().json(PayoutList { items }))
 }
@@ -41,7 +41,7 @@ pub async fn get_payout(
     pool: web::Data<storage::Pool>,
     actor: Actor,
     id: web::Path<String>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::get(c, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -56,7 +56,7 @@ pub async fn payout_bank_file(
     pool: web::Data<storage::Pool>,
     actor: Actor,
     id: web::Path<String>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let name = format!("nongsan-payout-{}.csv", id.get(..8).unwrap_or(&id));
     let file = pool
@@ -82,7 +82,7 @@ pub async fn payout_sent(
     pool: web::Data<storage::Pool>,
     actor: Actor,
     id: web::Path<String>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::mark_sent(c, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -99,7 +99,7 @@ pub async fn payout_confirmed(
     actor: Actor,
     id: web::Path<String>,
     body: web::Json<PayoutConfirmation>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let failed = body.into_inner().failed_seller_ids;
     let view = pool.run(move |c| store::confirm(c, &actor, &id, &failed)).await?;
@@ -115,7 +115,7 @@ pub async fn seller_statement(
     pool: web::Data<storage::Pool>,
     actor: Actor,
     id: web::Path<String>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::statement(c, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(view))

@@ -3,7 +3,8 @@
 
 use super::PayoutBatch;
 use crate::escrow::Step;
-use crate::{ServiceError, VietQr};
+use crate::VietQr;
+use common::ApiError;
 
 /// The key of the hold that sets a seller's amount aside in a batch.
 pub fn hold_key(batch_id: &str, seller_id: &str) -> String {
@@ -31,9 +32,9 @@ pub fn settle_step(batch_id: &str, seller_id: &str, paid: bool) -> Step {
 
 /// The batch as a CSV file for the operator's bank: one transfer per row,
 /// with a VietQR payload carrying the same account, amount and purpose.
-pub fn bank_file(batch: &PayoutBatch) -> Result<Vec<u8>, ServiceError> {
+pub fn bank_file(batch: &PayoutBatch) -> Result<Vec<u8>, ApiError> {
     let mut out = csv::Writer::from_writer(Vec::new());
-    let csv_error = |e: csv::Error| ServiceError::Internal(format!("writing the bank file: {e}"));
+    let csv_error = |e: csv::Error| ApiError::internal(format!("writing the bank file: {e}"));
     out.write_record([
         "seller_id",
         "account_name",
@@ -57,7 +58,7 @@ pub fn bank_file(batch: &PayoutBatch) -> Result<Vec<u8>, ServiceError> {
         ])
         .map_err(csv_error)?;
     }
-    out.into_inner().map_err(|e| ServiceError::Internal(format!("writing the bank file: {e}")))
+    out.into_inner().map_err(|e| ApiError::internal(format!("writing the bank file: {e}")))
 }
 
 #[cfg(test)]

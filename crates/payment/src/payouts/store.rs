@@ -8,7 +8,8 @@ use storage::schema::{payout_batches, payout_items, sellers};
 use storage::DbConnection;
 
 use super::{rules, PayoutBatch, PayoutItem, SellerStatement, StatementLine};
-use crate::{chart, escrow, ledger, ServiceError};
+use crate::{chart, escrow, ledger};
+use common::{ApiError, ErrorCode};
 
 fn rfc3339(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -20,7 +21,7 @@ fn rfc3339(t: NaiveDateTime) -> String {
 /// not yet assigned (suspense). Sellers are paid from this only, so that a
 /// seller whose cash on delivery the post office has not yet remitted is
 /// never paid with another buyer's money.
-fn free_in_bank(conn: &mut DbConnection) -> Result<i64, ServiceError> {
+fn free_in_bank(conn: &mut DbConnection) -> Result<i64, ApiError> {
     let bank = ledger::account(conn, chart::BANK)?.map_or(0, |a| a.available());
     let owed_to_buyers = ledger::posted_balance_total(conn, chart::ESCROW_PREFIX)?
         + ledger::posted_balance_total(conn, chart::REFUND_PREFIX)?
@@ -32,7 +33,7 @@ fn free_in_bank(conn: &mut DbConnection) -> Result<i64, ServiceError> {
 /// already in an earlier unconfirmed batch are held and not gathered
 /// again; what the collection account does not hold yet for sellers (cash
 /// on delivery not remitted) waits for a later run.
-pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, ServiceError> {
+pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
     let batch_id = storage::new_id();
     storage::write_transaction(conn, |conn| {
@@ -76,8 +77,8 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Ser
             items.push((seller_id.to_string(), amount, bin, number, name));
         }
         if items.is_empty() {
-            return Err(ServiceError::conflict(
-                "nothing_payable",
+            return Err(ApiError::new(
+                ErrorCode::NothingPayable,
                 "no seller is owed money that the collection account holds",
             ));
         }
@@ -108,7 +109,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Ser
                 .execute(conn)?;
         }
         accounts::audit::record(conn, actor, None, "payout.create", "payout_batch", &batch_id)?;
-        Ok::<_, ServiceError>(())
+        Ok::<_, ApiError>(())
     })?;
     get(conn, actor, &batch_id)
 }
@@ -147,7 +148,7 @@ fn batch_view(r: BatchRow, items: Vec<PayoutItem>) -> PayoutBatch {
 }
 
 /// Batches, newest first, without their rows (admin).
-pub fn list(conn: &mut DbConnection, actor: &Actor) -> Result<Vec<PayoutBatch>, ServiceError> {
+pub fn list(conn: &mut DbConnection, actor: &Actor) -> Result<Vec<PayoutBatch>, ApiError> {
     actor.require(&[Role::Admin])?;
     let rows: Vec<BatchRow> = payout_batches::table
         .order(payout_batches::created_at.desc())
@@ -158,11 +159,11 @@ pub fn list(conn: &mut DbConnection, actor: &Actor) -> Result<Vec<PayoutBatch>, 
 }
 
 /// One batch with its rows (admin).
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBatch, ServiceError> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
     let row: Option<BatchRow> =
         payout_batches::table.find(id).select(BATCH_COLUMNS).first(conn).optional()?;
-    let row = row.ok_or_else(|| ServiceError::NotFound("payout batch".into()))?;
+    let row = row.ok_or_else(|| ApiError::not_found("payout batch"))?;
     let items: Vec<(String, i64, String, String, String, String, String)> = payout_items::table
         .filter(payout_items::batch_id.eq(id))
         .order(payout_items::seller_id)
@@ -187,7 +188,7 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBat
 }
 
 /// The file went to the bank (admin).
-pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBatch, ServiceError> {
+pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let changed =
@@ -196,13 +197,13 @@ pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Pay
                 .execute(conn)?;
         if changed == 0 {
             let current = get(conn, actor, id)?;
-            return Err(ServiceError::conflict(
-                "batch_not_created",
+            return Err(ApiError::new(
+                ErrorCode::BatchNotCreated,
                 format!("the batch is already {}", current.status),
             ));
         }
         accounts::audit::record(conn, actor, None, "payout.sent", "payout_batch", id)?;
-        Ok::<_, ServiceError>(())
+        Ok::<_, ApiError>(())
     })?;
     get(conn, actor, id)
 }
@@ -214,7 +215,7 @@ pub fn confirm(
     actor: &Actor,
     id: &str,
     failed: &[String],
-) -> Result<PayoutBatch, ServiceError> {
+) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let changed =
@@ -226,8 +227,8 @@ pub fn confirm(
                 .execute(conn)?;
         if changed == 0 {
             let current = get(conn, actor, id)?;
-            return Err(ServiceError::conflict(
-                "batch_not_sent",
+            return Err(ApiError::new(
+                ErrorCode::BatchNotSent,
                 match current.status.as_str() {
                     "created" => "mark the batch sent before confirming it".to_string(),
                     other => format!("the batch is already {other}"),
@@ -239,7 +240,12 @@ pub fn confirm(
             .select(payout_items::seller_id)
             .load(conn)?;
         if let Some(unknown) = failed.iter().find(|f| !sellers_in_batch.contains(f)) {
-            return Err(ServiceError::invalid("failed", format!("seller {unknown} is not in this batch")));
+            return Err(ApiError::field(
+                ErrorCode::UnknownReference,
+                "failed",
+                format!("seller {unknown} is not in this batch"),
+            )
+            .at("failed_seller_ids"));
         }
         let mut steps = Vec::new();
         for seller_id in &sellers_in_batch {
@@ -256,7 +262,7 @@ pub fn confirm(
         // one call, so every account is locked at once, in order
         escrow::apply(conn, &steps, id)?;
         accounts::audit::record(conn, actor, None, "payout.confirm", "payout_batch", id)?;
-        Ok::<_, ServiceError>(())
+        Ok::<_, ApiError>(())
     })?;
     get(conn, actor, id)
 }
@@ -267,8 +273,8 @@ pub fn statement(
     conn: &mut DbConnection,
     actor: &Actor,
     seller_id: &str,
-) -> Result<SellerStatement, ServiceError> {
-    let not_found = || ServiceError::NotFound("seller".into());
+) -> Result<SellerStatement, ApiError> {
+    let not_found = || ApiError::not_found("seller");
     let seller: Option<(String, Option<String>)> = sellers::table
         .find(seller_id)
         .select((sellers::user_id, sellers::organisation_id))
@@ -278,7 +284,7 @@ pub fn statement(
     let allowed = match actor.role {
         Role::Farmer => actor.user_id == user_id,
         Role::Staff | Role::Admin => actor.may_act_for_organisation(organisation.as_deref()),
-        Role::Buyer | Role::Officer => return Err(common::ApiError::forbidden().into()),
+        Role::Buyer | Role::Officer => return Err(ApiError::forbidden()),
     };
     if !allowed {
         return Err(not_found());

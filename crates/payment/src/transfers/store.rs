@@ -14,7 +14,8 @@ use storage::DbConnection;
 use super::rules::{self, Found};
 use super::{Outcome, TransferView};
 use crate::escrow::post;
-use crate::{chart, BankNotification, Direction, ServiceError};
+use crate::{chart, BankNotification, Direction};
+use common::{ApiError, ErrorCode};
 
 /// Books a notification: matched to an order (bank → escrow, any excess
 /// bank → refund), or to suspense. `collection_account` is the account
@@ -24,7 +25,7 @@ pub fn receive(
     conn: &mut DbConnection,
     n: &BankNotification,
     collection_account: Option<&str>,
-) -> Result<Outcome, ServiceError> {
+) -> Result<Outcome, ApiError> {
     storage::write_transaction(conn, |conn| {
         let now = storage::now();
         let claimed = storage::per_backend!(conn, |c| {
@@ -100,7 +101,7 @@ pub fn receive(
 
 /// The one bank-transfer order the text names, if there is exactly one
 /// (see [`rules::pick_order`]).
-fn find_order(conn: &mut DbConnection, content: &str) -> Result<Found, ServiceError> {
+fn find_order(conn: &mut DbConnection, content: &str) -> Result<Found, ApiError> {
     let mut found: Vec<market::orders::PayableOrder> = Vec::new();
     for code in crate::candidate_order_codes(content) {
         if let Some(order) = market::orders::store::find_by_code(conn, &code)? {
@@ -121,7 +122,7 @@ fn credit_order(
     order: &market::orders::PayableOrder,
     amount_vnd: i64,
     assigned: bool,
-) -> Result<Outcome, ServiceError> {
+) -> Result<Outcome, ApiError> {
     let applied = market::orders::store::apply_payment(conn, &order.id, amount_vnd)?;
     post(
         conn,
@@ -153,7 +154,7 @@ fn settle_row(
     applied_vnd: i64,
     excess_vnd: i64,
     note: Option<&str>,
-) -> Result<Outcome, ServiceError> {
+) -> Result<Outcome, ApiError> {
     diesel::update(bank_transfers::table.find(notification_id))
         .set((
             bank_transfers::outcome.eq(outcome.as_str()),
@@ -234,7 +235,7 @@ pub fn list(
     outcome: Option<&str>,
     order_id: Option<&str>,
     limit: i64,
-) -> Result<Vec<TransferView>, ServiceError> {
+) -> Result<Vec<TransferView>, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let mut q = bank_transfers::table.left_join(orders::table).select(transfer_columns!()).into_boxed();
     if let Some(o) = outcome {
@@ -251,7 +252,7 @@ pub fn list(
 }
 
 /// The transfers that paid an order (for its buyer's page).
-pub fn for_order(conn: &mut DbConnection, order_id: &str) -> Result<Vec<TransferView>, ServiceError> {
+pub fn for_order(conn: &mut DbConnection, order_id: &str) -> Result<Vec<TransferView>, ApiError> {
     let rows: Vec<TransferRow> = bank_transfers::table
         .left_join(orders::table)
         .filter(bank_transfers::order_id.eq(order_id))
@@ -269,16 +270,16 @@ pub fn assign(
     actor: &Actor,
     notification_id: &str,
     order_code: &str,
-) -> Result<TransferView, ServiceError> {
+) -> Result<TransferView, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let code = rules::order_code(order_code)?;
     storage::write_transaction(conn, |conn| {
         let amount = claim_unmatched(conn, actor, notification_id, Outcome::Assigned, "assigned by staff")?;
         let order = market::orders::store::find_by_code(conn, &code)?
-            .ok_or_else(|| ServiceError::NotFound(format!("order {code}")))?;
+            .ok_or_else(|| ApiError::not_found(format_args!("order {code}")))?;
         if order.method == market::orders::lifecycle::PaymentMethod::Cod {
-            return Err(ServiceError::conflict(
-                "cash_on_delivery_order",
+            return Err(ApiError::new(
+                ErrorCode::CashOnDeliveryOrder,
                 format!("order {code} is cash on delivery; a bank transfer cannot pay it"),
             ));
         }
@@ -297,7 +298,7 @@ pub fn assign(
     list_one(conn, notification_id)
 }
 
-fn list_one(conn: &mut DbConnection, notification_id: &str) -> Result<TransferView, ServiceError> {
+fn list_one(conn: &mut DbConnection, notification_id: &str) -> Result<TransferView, ApiError> {
     let row: TransferRow = bank_transfers::table
         .left_join(orders::table)
         .filter(bank_transfers::notification_id.eq(notification_id))
@@ -314,14 +315,14 @@ pub(crate) fn claim_unmatched(
     notification_id: &str,
     outcome: Outcome,
     note: &str,
-) -> Result<i64, ServiceError> {
+) -> Result<i64, ApiError> {
     let row: Option<(String, i64)> = bank_transfers::table
         .find(notification_id)
         .select((bank_transfers::outcome, bank_transfers::amount_vnd))
         .first(conn)
         .optional()?;
     let Some((current, amount)) = row else {
-        return Err(ServiceError::NotFound("bank transfer".into()));
+        return Err(ApiError::not_found("bank transfer"));
     };
     let claimed = diesel::update(
         bank_transfers::table
@@ -336,8 +337,8 @@ pub(crate) fn claim_unmatched(
     ))
     .execute(conn)?;
     if claimed == 0 {
-        return Err(ServiceError::conflict(
-            "not_in_suspense",
+        return Err(ApiError::new(
+            ErrorCode::NotInSuspense,
             format!("this transfer is not waiting in suspense (it is `{current}`)"),
         ));
     }
@@ -352,7 +353,7 @@ pub fn return_to_sender(
     actor: &Actor,
     notification_id: &str,
     reference: Option<&str>,
-) -> Result<TransferView, ServiceError> {
+) -> Result<TransferView, ApiError> {
     actor.require(&[Role::Admin])?;
     let reference = reference.map(|r| accounts::clean_text("reference", r, 100)).transpose()?;
     storage::write_transaction(conn, |conn| {
@@ -371,7 +372,7 @@ pub fn return_to_sender(
             notification_id,
         )?;
         accounts::audit::record(conn, actor, None, "payment.return", "bank_transfer", notification_id)?;
-        Ok::<_, ServiceError>(())
+        Ok::<_, ApiError>(())
     })?;
     list_one(conn, notification_id)
 }
