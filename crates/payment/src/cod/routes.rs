@@ -4,7 +4,7 @@ use accounts::Actor;
 use actix_web::{web, HttpResponse};
 
 use super::{store, CodPosition, NewRemittance, PostOfficeQuery, Remittance, RemittanceReceived};
-use common::{ApiError, ErrorCode};
+use common::{ApiError, ErrorCode, RemittanceId};
 
 /// What a post office owes for cash on delivery, and its remittances.
 #[utoipa::path(get, path = "/api/v1/cod/position", tag = "payments", security(("bearer" = [])),
@@ -51,7 +51,7 @@ pub async fn announce_remittance(
 pub async fn remittance_received(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<RemittanceId>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -77,7 +77,7 @@ pub async fn remittance_received(
 pub async fn remittance_cancelled(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<RemittanceId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::resolve(c, &actor, &id, false, None)).await?;

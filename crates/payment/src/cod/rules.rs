@@ -7,7 +7,7 @@ use accounts::{Actor, Role};
 use super::Remittance;
 use crate::escrow::Step;
 use crate::chart;
-use common::{ApiError, ErrorCode};
+use common::{ApiError, ErrorCode, NotificationId, RemittanceId};
 
 /// The post office `actor` speaks for: staff their own, admin the one named.
 pub fn post_office_for(actor: &Actor, named: Option<&str>) -> Result<String, ApiError> {
@@ -52,10 +52,10 @@ pub fn amount_to_remit(asked: Option<i64>, remittable: i64) -> Result<i64, ApiEr
 /// and when received, `matched` names the bank notification it arrived as
 /// and that transfer's amount, which must be the remittance's.
 pub fn resolution_steps(
-    id: &str,
+    id: &RemittanceId,
     remittance: &Remittance,
     received: bool,
-    matched: Option<(&str, i64)>,
+    matched: Option<(&NotificationId, i64)>,
 ) -> Result<Vec<Step>, ApiError> {
     Ok(match (received, matched) {
         (true, Some((nid, amount))) => {
@@ -101,9 +101,13 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    fn r1() -> RemittanceId {
+        RemittanceId::parse("r1").unwrap()
+    }
+
     fn remittance(amount_vnd: i64) -> Remittance {
         Remittance {
-            id: "r1".into(),
+            id: r1(),
             post_office: "po1".into(),
             amount_vnd,
             status: "pending".into(),
@@ -127,14 +131,15 @@ mod tests {
 
     #[test]
     fn a_matched_transfer_must_be_the_remittance_amount() {
-        let r = remittance(300);
-        let steps = resolution_steps("r1", &r, true, Some(("n1", 300))).unwrap();
+        let (r, id) = (remittance(300), r1());
+        let n1 = NotificationId::parse("n1").unwrap();
+        let steps = resolution_steps(&id, &r, true, Some((&n1, 300))).unwrap();
         assert!(matches!(&steps[..], [Step::VoidHold { .. }, Step::Transfer { amount_vnd: 300, .. }]));
         assert_eq!(
-            resolution_steps("r1", &r, true, Some(("n1", 299))).err().map(|e| e.code()),
+            resolution_steps(&id, &r, true, Some((&n1, 299))).err().map(|e| e.code()),
             Some(ErrorCode::AmountMismatch)
         );
-        assert!(matches!(&resolution_steps("r1", &r, true, None).unwrap()[..], [Step::PostHold { .. }]));
-        assert!(matches!(&resolution_steps("r1", &r, false, None).unwrap()[..], [Step::VoidHold { .. }]));
+        assert!(matches!(&resolution_steps(&id, &r, true, None).unwrap()[..], [Step::PostHold { .. }]));
+        assert!(matches!(&resolution_steps(&id, &r, false, None).unwrap()[..], [Step::VoidHold { .. }]));
     }
 }

@@ -10,13 +10,13 @@ use storage::DbConnection;
 use super::rules::{self, post_office_for};
 use super::{CodPosition, Remittance};
 use crate::{chart, escrow, ledger, transfers};
-use common::{ApiError, ErrorCode};
+use common::{ApiError, ErrorCode, NotificationId, RemittanceId};
 
 fn rfc3339(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-type RemittanceRow = (String, String, i64, String, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
+type RemittanceRow = (RemittanceId, String, i64, String, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
 
 fn to_view(r: RemittanceRow) -> Remittance {
     Remittance {
@@ -82,7 +82,7 @@ pub fn announce(
 ) -> Result<Remittance, ApiError> {
     let office = post_office_for(actor, post_office)?;
     let reference = reference.map(|r| accounts::clean_text("reference", r, 100)).transpose()?;
-    let id = storage::new_id();
+    let id = RemittanceId::new();
     storage::write_transaction(conn, |conn| {
         let code = chart::cod_code(Some(&office));
         let remittable = ledger::account(conn, &code)?.map_or(0, |a| a.available());
@@ -97,7 +97,7 @@ pub fn announce(
                 pending: true,
                 memo: format!("cash on delivery remitted by post office {office}"),
             }],
-            &id,
+            id.as_str(),
         )?;
         diesel::insert_into(cod_remittances::table)
             .values((
@@ -110,13 +110,13 @@ pub fn announce(
                 cod_remittances::created_at.eq(storage::now()),
             ))
             .execute(conn)?;
-        accounts::audit::record(conn, actor, None, "cod.remit", "cod_remittance", &id)?;
+        accounts::audit::record(conn, actor, None, "cod.remit", "cod_remittance", id.as_str())?;
         Ok::<_, ApiError>(())
     })?;
     one(conn, &id)
 }
 
-fn one(conn: &mut DbConnection, id: &str) -> Result<Remittance, ApiError> {
+fn one(conn: &mut DbConnection, id: &RemittanceId) -> Result<Remittance, ApiError> {
     let row: Option<RemittanceRow> =
         cod_remittances::table.find(id).select(COLUMNS).first(conn).optional()?;
     row.map(to_view).ok_or_else(|| ApiError::not_found("remittance"))
@@ -134,7 +134,7 @@ fn one(conn: &mut DbConnection, id: &str) -> Result<Remittance, ApiError> {
 pub fn resolve(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &RemittanceId,
     received: bool,
     notification_id: Option<&str>,
 ) -> Result<Remittance, ApiError> {
@@ -158,21 +158,21 @@ pub fn resolve(
         }
         let remittance = one(conn, id)?;
         let matched = match (received, notification_id) {
-            (true, Some(nid)) => Some((
-                nid,
-                transfers::store::claim_unmatched(
-                    conn,
-                    actor,
-                    nid,
-                    transfers::Outcome::Assigned,
-                    &format!("cash-on-delivery remittance {id}"),
-                )?,
-            )),
+            (true, Some(nid)) => {
+                // the body names it as text: one that cannot be an id names
+                // no transfer, as one that names nothing
+                let nid = NotificationId::parse(nid).ok_or_else(|| ApiError::not_found("bank transfer"))?;
+                let note = format!("cash-on-delivery remittance {id}");
+                let amount =
+                    transfers::store::claim_unmatched(conn, actor, &nid, transfers::Outcome::Assigned, &note)?;
+                Some((nid, amount))
+            }
             _ => None,
         };
+        let matched = matched.as_ref().map(|(nid, amount)| (nid, *amount));
         let steps = rules::resolution_steps(id, &remittance, received, matched)?;
-        escrow::apply(conn, &steps, id)?;
-        accounts::audit::record(conn, actor, None, &format!("cod.{status}"), "cod_remittance", id)?;
+        escrow::apply(conn, &steps, id.as_str())?;
+        accounts::audit::record(conn, actor, None, &format!("cod.{status}"), "cod_remittance", id.as_str())?;
         Ok::<_, ApiError>(())
     })?;
     one(conn, id)

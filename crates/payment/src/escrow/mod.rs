@@ -31,6 +31,7 @@ use std::collections::BTreeMap;
 
 use market::orders::{OrderMoney, PartsChange};
 use market::MarketError;
+use common::OrderId;
 use serde::{Deserialize, Serialize};
 use storage::DbConnection;
 use utoipa::ToSchema;
@@ -89,7 +90,7 @@ fn ledger_to_market(e: LedgerError) -> MarketError {
 /// Where an order's money is.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderPayments {
-    pub order_id: String,
+    pub order_id: OrderId,
     /// Received and counted towards the order.
     pub paid_vnd: i64,
     /// Held for the order until delivery (including amounts set aside for

@@ -4,7 +4,7 @@ use accounts::{Actor, Role};
 use actix_web::{web, HttpResponse};
 
 use super::{rules, store, OrderPayments, RefundPaid};
-use common::ApiError;
+use common::{ApiError, OrderId};
 
 /// An order's payments: the buyer sees what arrived and what is owed back.
 #[utoipa::path(get, path = "/api/v1/orders/{id}/payments", tag = "payments", security(("bearer" = [])),
@@ -15,7 +15,7 @@ use common::ApiError;
 pub async fn order_payments(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<OrderId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::payments_of(c, &actor, &id)).await?;
@@ -33,7 +33,7 @@ pub async fn order_payments(
 pub async fn record_refund(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<OrderId>,
     body: web::Json<RefundPaid>,
 ) -> Result<HttpResponse, ApiError> {
     actor.require(&[Role::Admin])?;

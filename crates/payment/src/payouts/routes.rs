@@ -4,7 +4,7 @@ use accounts::Actor;
 use actix_web::{web, HttpResponse};
 
 use super::{rules, store, PayoutBatch, PayoutConfirmation, PayoutList, SellerStatement};
-use common::ApiError;
+use common::{ApiError, PayoutId, SellerId};
 
 /// Admin starts a payout run: every seller's payable, as far as the
 /// collection account holds the money, set aside in a new batch.
@@ -40,7 +40,7 @@ pub async fn list_payouts(
 pub async fn get_payout(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<PayoutId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::get(c, &actor, &id)).await?;
@@ -55,10 +55,10 @@ pub async fn get_payout(
 pub async fn payout_bank_file(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<PayoutId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let name = format!("nongsan-payout-{}.csv", id.get(..8).unwrap_or(&id));
+    let name = format!("nongsan-payout-{}.csv", id.as_str().get(..8).unwrap_or(id.as_str()));
     let file = pool
         .run(move |c| {
             let batch = store::get(c, &actor, &id)?;
@@ -81,7 +81,7 @@ pub async fn payout_bank_file(
 pub async fn payout_sent(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<PayoutId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::mark_sent(c, &actor, &id)).await?;
@@ -97,7 +97,7 @@ pub async fn payout_sent(
 pub async fn payout_confirmed(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<PayoutId>,
     body: web::Json<PayoutConfirmation>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -114,7 +114,7 @@ pub async fn payout_confirmed(
 pub async fn seller_statement(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<SellerId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::statement(c, &actor, &id)).await?;

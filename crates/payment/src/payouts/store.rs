@@ -9,7 +9,7 @@ use storage::DbConnection;
 
 use super::{rules, PayoutBatch, PayoutItem, SellerStatement, StatementLine};
 use crate::{chart, escrow, ledger};
-use common::{ApiError, ErrorCode};
+use common::{ApiError, ErrorCode, PayoutId, SellerId};
 
 fn rfc3339(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -35,7 +35,7 @@ fn free_in_bank(conn: &mut DbConnection) -> Result<i64, ApiError> {
 /// on delivery not remitted) waits for a later run.
 pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
-    let batch_id = storage::new_id();
+    let batch_id = PayoutId::new();
     storage::write_transaction(conn, |conn| {
         // Lock the bank and every payable first (in code order), then read:
         // two runs at once take turns, and the second sees what the first
@@ -47,16 +47,18 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Api
         ledger::lock_accounts(conn, &codes)?;
         let mut bank_left = free_in_bank(conn)?;
         let owed = ledger::accounts_with_prefix(conn, chart::PAYABLE_PREFIX)?;
-        let purpose = format!("NONGSAN TT {}", batch_id[..8].to_ascii_uppercase());
+        let purpose = format!("NONGSAN TT {}", batch_id.as_str()[..8].to_ascii_uppercase());
         let mut items = Vec::new();
         for account in owed {
             let amount = account.available().min(bank_left);
             if amount <= 0 {
                 continue;
             }
-            let Some(seller_id) = account.code.strip_prefix(chart::PAYABLE_PREFIX) else { continue };
+            let Some(seller_id) = account.code.strip_prefix(chart::PAYABLE_PREFIX).and_then(SellerId::parse) else {
+                continue;
+            };
             let bank: Option<(String, String, String)> = sellers::table
-                .find(seller_id)
+                .find(&seller_id)
                 .select((sellers::bank_bin, sellers::bank_account_number, sellers::bank_account_name))
                 .first(conn)
                 .optional()?;
@@ -64,17 +66,17 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Api
             escrow::apply(
                 conn,
                 &[escrow::Step::Transfer {
-                    key: rules::hold_key(&batch_id, seller_id),
+                    key: rules::hold_key(&batch_id, &seller_id),
                     debit: account.code.clone(),
                     credit: chart::BANK.into(),
                     amount_vnd: amount,
                     pending: true,
                     memo: format!("payout batch {batch_id}"),
                 }],
-                &batch_id,
+                batch_id.as_str(),
             )?;
             bank_left -= amount;
-            items.push((seller_id.to_string(), amount, bin, number, name));
+            items.push((seller_id, amount, bin, number, name));
         }
         if items.is_empty() {
             return Err(ApiError::new(
@@ -108,13 +110,13 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Api
                 ))
                 .execute(conn)?;
         }
-        accounts::audit::record(conn, actor, None, "payout.create", "payout_batch", &batch_id)?;
+        accounts::audit::record(conn, actor, None, "payout.create", "payout_batch", batch_id.as_str())?;
         Ok::<_, ApiError>(())
     })?;
     get(conn, actor, &batch_id)
 }
 
-type BatchRow = (String, String, i64, i64, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>);
+type BatchRow = (PayoutId, String, i64, i64, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>);
 
 const BATCH_COLUMNS: (
     payout_batches::id,
@@ -159,12 +161,12 @@ pub fn list(conn: &mut DbConnection, actor: &Actor) -> Result<Vec<PayoutBatch>, 
 }
 
 /// One batch with its rows (admin).
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBatch, ApiError> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &PayoutId) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
     let row: Option<BatchRow> =
         payout_batches::table.find(id).select(BATCH_COLUMNS).first(conn).optional()?;
     let row = row.ok_or_else(|| ApiError::not_found("payout batch"))?;
-    let items: Vec<(String, i64, String, String, String, String, String)> = payout_items::table
+    let items: Vec<(SellerId, i64, String, String, String, String, String)> = payout_items::table
         .filter(payout_items::batch_id.eq(id))
         .order(payout_items::seller_id)
         .select((
@@ -188,7 +190,7 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBat
 }
 
 /// The file went to the bank (admin).
-pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBatch, ApiError> {
+pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &PayoutId) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let changed =
@@ -202,7 +204,7 @@ pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Pay
                 format!("the batch is already {}", current.status),
             ));
         }
-        accounts::audit::record(conn, actor, None, "payout.sent", "payout_batch", id)?;
+        accounts::audit::record(conn, actor, None, "payout.sent", "payout_batch", id.as_str())?;
         Ok::<_, ApiError>(())
     })?;
     get(conn, actor, id)
@@ -213,7 +215,7 @@ pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Pay
 pub fn confirm(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &PayoutId,
     failed: &[String],
 ) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
@@ -235,11 +237,11 @@ pub fn confirm(
                 },
             ));
         }
-        let sellers_in_batch: Vec<String> = payout_items::table
+        let sellers_in_batch: Vec<SellerId> = payout_items::table
             .filter(payout_items::batch_id.eq(id))
             .select(payout_items::seller_id)
             .load(conn)?;
-        if let Some(unknown) = failed.iter().find(|f| !sellers_in_batch.contains(f)) {
+        if let Some(unknown) = failed.iter().find(|f| !sellers_in_batch.iter().any(|s| s == f.as_str())) {
             return Err(ApiError::field(
                 ErrorCode::UnknownReference,
                 "failed",
@@ -249,7 +251,7 @@ pub fn confirm(
         }
         let mut steps = Vec::new();
         for seller_id in &sellers_in_batch {
-            let paid = !failed.contains(seller_id);
+            let paid = !failed.iter().any(|f| seller_id == f.as_str());
             steps.push(rules::settle_step(id, seller_id, paid));
             diesel::update(
                 payout_items::table
@@ -260,8 +262,8 @@ pub fn confirm(
             .execute(conn)?;
         }
         // one call, so every account is locked at once, in order
-        escrow::apply(conn, &steps, id)?;
-        accounts::audit::record(conn, actor, None, "payout.confirm", "payout_batch", id)?;
+        escrow::apply(conn, &steps, id.as_str())?;
+        accounts::audit::record(conn, actor, None, "payout.confirm", "payout_batch", id.as_str())?;
         Ok::<_, ApiError>(())
     })?;
     get(conn, actor, id)
@@ -272,7 +274,7 @@ pub fn confirm(
 pub fn statement(
     conn: &mut DbConnection,
     actor: &Actor,
-    seller_id: &str,
+    seller_id: &SellerId,
 ) -> Result<SellerStatement, ApiError> {
     let not_found = || ApiError::not_found("seller");
     let seller: Option<(String, Option<String>)> = sellers::table
@@ -289,7 +291,7 @@ pub fn statement(
     if !allowed {
         return Err(not_found());
     }
-    let code = chart::payable_code(seller_id);
+    let code = chart::payable_code(seller_id.as_str());
     let account = ledger::account(conn, &code)?;
     // a seller with no money yet has no account yet: an empty statement
     let lines = if account.is_some() { ledger::statement(conn, &code, 1000)? } else { Vec::new() };
@@ -304,7 +306,7 @@ pub fn statement(
         })
         .collect();
     Ok(SellerStatement {
-        seller_id: seller_id.to_string(),
+        seller_id: seller_id.clone(),
         owed_vnd: account.as_ref().map_or(0, |a| a.balance()),
         in_payout_vnd: account.as_ref().map_or(0, |a| a.debits_pending),
         lines,

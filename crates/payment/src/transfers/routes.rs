@@ -4,7 +4,7 @@ use accounts::Actor;
 use actix_web::{web, HttpResponse};
 
 use super::{store, Assignment, Returned, TransferList, TransferQuery, TransferView};
-use common::ApiError;
+use common::{ApiError, NotificationId};
 
 /// Bank transfers received, newest first; `?outcome=unmatched` lists the
 /// ones waiting in suspense for staff to assign.
@@ -34,7 +34,7 @@ pub async fn list_transfers(
 pub async fn assign_transfer(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<NotificationId>,
     body: web::Json<Assignment>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -53,7 +53,7 @@ pub async fn assign_transfer(
 pub async fn return_transfer(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<NotificationId>,
     body: web::Json<Returned>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

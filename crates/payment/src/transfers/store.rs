@@ -15,7 +15,7 @@ use super::rules::{self, Found};
 use super::{Outcome, TransferView};
 use crate::escrow::post;
 use crate::{chart, BankNotification, Direction};
-use common::{ApiError, ErrorCode};
+use common::{ApiError, ErrorCode, NotificationId, OrderId};
 
 /// Books a notification: matched to an order (bank → escrow, any excess
 /// bank → refund), or to suspense. `collection_account` is the account
@@ -58,7 +58,7 @@ pub fn receive(
                 .is_some_and(|(amount, account)| *amount != n.amount_vnd() || account != n.account_number())
             {
                 tracing::warn!(
-                    id = n.id(),
+                    id = %n.id(),
                     amount = n.amount_vnd(),
                     first = ?first,
                     "bank webhook: a repeated notification id with another amount or account; ignored"
@@ -91,7 +91,7 @@ pub fn receive(
                     chart::SUSPENSE,
                     n.amount_vnd(),
                     &format!("transfer {} names no order we can tell", n.id()),
-                    n.id(),
+                    n.id().as_str(),
                 )?;
                 settle_row(conn, n.id(), Outcome::Unmatched, None, 0, 0, Some(&why))
             }
@@ -117,7 +117,7 @@ fn find_order(conn: &mut DbConnection, content: &str) -> Result<Found, ApiError>
 fn credit_order(
     conn: &mut DbConnection,
     key: &str,
-    notification_id: &str,
+    notification_id: &NotificationId,
     source: &str,
     order: &market::orders::PayableOrder,
     amount_vnd: i64,
@@ -148,7 +148,7 @@ fn credit_order(
 
 fn settle_row(
     conn: &mut DbConnection,
-    notification_id: &str,
+    notification_id: &NotificationId,
     outcome: Outcome,
     order_id: Option<&str>,
     applied_vnd: i64,
@@ -190,14 +190,14 @@ macro_rules! transfer_columns {
 }
 
 type TransferRow = (
-    String,
+    NotificationId,
     String,
     NaiveDateTime,
     i64,
     String,
     Option<String>,
     String,
-    Option<String>,
+    Option<OrderId>,
     Option<String>,
     i64,
     i64,
@@ -233,7 +233,7 @@ pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
     outcome: Option<&str>,
-    order_id: Option<&str>,
+    order_id: Option<&OrderId>,
     limit: i64,
 ) -> Result<Vec<TransferView>, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
@@ -242,7 +242,7 @@ pub fn list(
         q = q.filter(bank_transfers::outcome.eq(o.to_string()));
     }
     if let Some(o) = order_id {
-        q = q.filter(bank_transfers::order_id.eq(o.to_string()));
+        q = q.filter(bank_transfers::order_id.eq(o.clone()));
     }
     let rows: Vec<TransferRow> = q
         .order((bank_transfers::received_at.desc(), bank_transfers::notification_id))
@@ -252,7 +252,7 @@ pub fn list(
 }
 
 /// The transfers that paid an order (for its buyer's page).
-pub fn for_order(conn: &mut DbConnection, order_id: &str) -> Result<Vec<TransferView>, ApiError> {
+pub fn for_order(conn: &mut DbConnection, order_id: &OrderId) -> Result<Vec<TransferView>, ApiError> {
     let rows: Vec<TransferRow> = bank_transfers::table
         .left_join(orders::table)
         .filter(bank_transfers::order_id.eq(order_id))
@@ -268,7 +268,7 @@ pub fn for_order(conn: &mut DbConnection, order_id: &str) -> Result<Vec<Transfer
 pub fn assign(
     conn: &mut DbConnection,
     actor: &Actor,
-    notification_id: &str,
+    notification_id: &NotificationId,
     order_code: &str,
 ) -> Result<TransferView, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
@@ -292,13 +292,13 @@ pub fn assign(
             amount,
             true,
         )?;
-        accounts::audit::record(conn, actor, None, "payment.assign", "bank_transfer", notification_id)?;
+        accounts::audit::record(conn, actor, None, "payment.assign", "bank_transfer", notification_id.as_str())?;
         Ok(())
     })?;
     list_one(conn, notification_id)
 }
 
-fn list_one(conn: &mut DbConnection, notification_id: &str) -> Result<TransferView, ApiError> {
+fn list_one(conn: &mut DbConnection, notification_id: &NotificationId) -> Result<TransferView, ApiError> {
     let row: TransferRow = bank_transfers::table
         .left_join(orders::table)
         .filter(bank_transfers::notification_id.eq(notification_id))
@@ -312,7 +312,7 @@ fn list_one(conn: &mut DbConnection, notification_id: &str) -> Result<TransferVi
 pub(crate) fn claim_unmatched(
     conn: &mut DbConnection,
     actor: &Actor,
-    notification_id: &str,
+    notification_id: &NotificationId,
     outcome: Outcome,
     note: &str,
 ) -> Result<i64, ApiError> {
@@ -351,7 +351,7 @@ pub(crate) fn claim_unmatched(
 pub fn return_to_sender(
     conn: &mut DbConnection,
     actor: &Actor,
-    notification_id: &str,
+    notification_id: &NotificationId,
     reference: Option<&str>,
 ) -> Result<TransferView, ApiError> {
     actor.require(&[Role::Admin])?;
@@ -369,9 +369,9 @@ pub fn return_to_sender(
             chart::BANK,
             amount,
             &format!("transfer {notification_id} {note}"),
-            notification_id,
+            notification_id.as_str(),
         )?;
-        accounts::audit::record(conn, actor, None, "payment.return", "bank_transfer", notification_id)?;
+        accounts::audit::record(conn, actor, None, "payment.return", "bank_transfer", notification_id.as_str())?;
         Ok::<_, ApiError>(())
     })?;
     list_one(conn, notification_id)

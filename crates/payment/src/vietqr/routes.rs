@@ -6,7 +6,7 @@ use accounts::{Actor, Role};
 use actix_web::{web, HttpResponse};
 
 use super::QrImageQuery;
-use common::{ApiError, ErrorCode};
+use common::{ApiError, ErrorCode, OrderId};
 
 /// The VietQR code the buyer scans with a banking app, as a PNG, while the
 /// order awaits payment: the amount still due and the order code. For the
@@ -21,7 +21,7 @@ pub async fn order_vietqr_png(
     pool: web::Data<storage::Pool>,
     payments: web::Data<dyn market::orders::PaymentRequests>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<OrderId>,
     query: web::Query<QrImageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -34,7 +34,7 @@ pub async fn order_vietqr_png(
     // the code is for the buyer to scan (admin may look at it)
     actor.require(&[Role::Admin, Role::Buyer])?;
     let payments: Arc<dyn market::orders::PaymentRequests> = payments.into_inner();
-    let order = pool.run(move |c| market::orders::store::get(c, &actor, &id)).await?;
+    let order = pool.run(move |c| market::orders::store::get(c, &actor, id.as_str())).await?;
     let owed = order.amount_due_vnd - order.paid_vnd;
     if order.payment_method != "vietqr" || order.status != "placed" || owed <= 0 {
         return Err(ApiError::new(

@@ -71,7 +71,7 @@ pub async fn bank_webhook(
                 Err(e) => format!("failed: {e}"),
             };
             store::note_outcome(c, &inbox, Some(notification.id()), &noted)?;
-            tracing::info!(id = notification.id(), outcome = %noted, "bank webhook");
+            tracing::info!(id = %notification.id(), outcome = %noted, "bank webhook");
             outcome
         })
         .await?;

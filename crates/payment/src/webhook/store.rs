@@ -4,6 +4,8 @@ use diesel::prelude::*;
 use storage::schema::bank_webhook_inbox;
 use storage::DbConnection;
 
+use common::NotificationId;
+
 use common::ApiError;
 
 /// Stores a webhook body exactly as it came, before anything is done with
@@ -27,7 +29,7 @@ pub fn store_raw(conn: &mut DbConnection, body: &[u8]) -> Result<String, ApiErro
 pub fn note_outcome(
     conn: &mut DbConnection,
     inbox_id: &str,
-    notification_id: Option<&str>,
+    notification_id: Option<&NotificationId>,
     outcome: &str,
 ) -> Result<(), ApiError> {
     diesel::update(bank_webhook_inbox::table.find(inbox_id))
