@@ -2,27 +2,30 @@
 //! actor speaks for, how much a remittance may cover, and the ledger steps
 //! that resolve one.
 
-use accounts::{Actor, Role};
+use accounts::access::{seller_scope, SellerScope};
+use accounts::Actor;
 
 use super::Remittance;
 use crate::escrow::Step;
 use crate::chart;
 use common::{ApiError, ErrorCode, NotificationId, RemittanceId};
 
-/// The post office `actor` speaks for: staff their own, admin the one named.
+/// The post office `actor` speaks for, by the one visibility rule
+/// ([`accounts::access`]): staff their own (whose sellers they act for),
+/// admin the one named; a farmer acts for itself, not for a post office.
 pub fn post_office_for(actor: &Actor, named: Option<&str>) -> Result<String, ApiError> {
-    match actor.role {
-        Role::Staff => {
-            let own = actor.organisation_id.clone().unwrap_or_else(|| "none".into());
+    match seller_scope(actor)? {
+        SellerScope::Organisation(own) => {
+            let own = own.unwrap_or_else(|| "none".into());
             match named {
                 Some(n) if n != own => Err(ApiError::not_found("post office")),
                 _ => Ok(own),
             }
         }
-        Role::Admin => named
+        SellerScope::All => named
             .map(str::to_string)
             .ok_or_else(|| ApiError::field(ErrorCode::Required, "post_office", "name the post office (organisation id)")),
-        _ => Err(ApiError::forbidden()),
+        SellerScope::Farmer(_) => Err(ApiError::forbidden()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Payouts on the database: runs, batches and their rows, and sellers'
 //! statements.
 
+use accounts::access::{self, SellerOwner};
 use accounts::{Actor, Role};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -283,12 +284,9 @@ pub fn statement(
         .first(conn)
         .optional()?;
     let (user_id, organisation) = seller.ok_or_else(not_found)?;
-    let allowed = match actor.role {
-        Role::Farmer => actor.user_id == user_id,
-        Role::Staff | Role::Admin => actor.may_act_for_organisation(organisation.as_deref()),
-        Role::Buyer | Role::Officer => return Err(ApiError::forbidden()),
-    };
-    if !allowed {
+    // the one visibility rule: buyers and officers 403, others' sellers 404
+    let owner = SellerOwner { user_id: &user_id, organisation_id: organisation.as_deref() };
+    if !access::seller_scope(actor)?.includes(owner) {
         return Err(not_found());
     }
     let code = chart::payable_code(seller_id.as_str());
