@@ -10,11 +10,7 @@ use storage::DbConnection;
 use super::rules::{self, post_office_for};
 use super::{CodPosition, Remittance};
 use crate::{chart, escrow, ledger, transfers};
-use common::{ApiError, ErrorCode, NotificationId, RemittanceId};
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+use common::{rfc3339, ApiError, ErrorCode, NotificationId, RemittanceId};
 
 type RemittanceRow = (RemittanceId, String, i64, String, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
 

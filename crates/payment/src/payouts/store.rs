@@ -10,11 +10,7 @@ use storage::DbConnection;
 
 use super::{rules, PayoutBatch, PayoutItem, SellerStatement, StatementLine};
 use crate::{chart, escrow, ledger};
-use common::{ApiError, ErrorCode, PayoutId, SellerId};
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+use common::{rfc3339, ApiError, ErrorCode, PayoutId, SellerId};
 
 /// What the collection account holds that belongs to nobody but sellers
 /// and the platform: its balance less what buyers paid for orders not yet

@@ -15,7 +15,7 @@ use super::rules::{self, Found};
 use super::{Outcome, TransferView};
 use crate::escrow::post;
 use crate::{chart, BankNotification, Direction};
-use common::{ApiError, ErrorCode, NotificationId, OrderId};
+use common::{rfc3339, ApiError, ErrorCode, NotificationId, OrderId};
 
 /// Books a notification: matched to an order (bank → escrow, any excess
 /// bank → refund), or to suspense. `collection_account` is the account
@@ -204,10 +204,6 @@ type TransferRow = (
     Option<String>,
     NaiveDateTime,
 );
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 fn to_view(r: TransferRow) -> TransferView {
     TransferView {
