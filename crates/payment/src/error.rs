@@ -237,13 +237,15 @@ impl From<NotificationError> for common::ApiError {
         use common::{ApiError, ErrorCode};
         let message = e.to_string();
         match e {
-            NotificationError::Missing { field } => ApiError::new(ErrorCode::Required, message).at(field.key()),
+            NotificationError::Missing { field } => {
+                ApiError::new(ErrorCode::Required, message).at(field.key())
+            }
             NotificationError::Invalid { field, .. } => {
                 ApiError::new(ErrorCode::InvalidInput, message).at(field.key())
             }
-            NotificationError::NotJson { line, column } => ApiError::new(ErrorCode::InvalidInput, message)
-                .param("line", line)
-                .param("column", column),
+            NotificationError::NotJson { line, column } => {
+                ApiError::new(ErrorCode::InvalidInput, message).param("line", line).param("column", column)
+            }
             NotificationError::NotAnObject => ApiError::new(ErrorCode::InvalidInput, message),
         }
     }

@@ -6,8 +6,8 @@ use accounts::access::{seller_scope, SellerScope};
 use accounts::Actor;
 
 use super::Remittance;
-use crate::escrow::Step;
 use crate::chart;
+use crate::escrow::Step;
 use common::{ApiError, ErrorCode, NotificationId, RemittanceId};
 
 /// The post office `actor` speaks for, by the one visibility rule
@@ -22,9 +22,9 @@ pub fn post_office_for(actor: &Actor, named: Option<&str>) -> Result<String, Api
                 _ => Ok(own),
             }
         }
-        SellerScope::All => named
-            .map(str::to_string)
-            .ok_or_else(|| ApiError::field(ErrorCode::Required, "post_office", "name the post office (organisation id)")),
+        SellerScope::All => named.map(str::to_string).ok_or_else(|| {
+            ApiError::field(ErrorCode::Required, "post_office", "name the post office (organisation id)")
+        }),
         SellerScope::Farmer(_) => Err(ApiError::forbidden()),
     }
 }

@@ -12,7 +12,8 @@ use super::{CodPosition, Remittance};
 use crate::{chart, escrow, ledger, transfers};
 use common::{rfc3339, ApiError, ErrorCode, NotificationId, RemittanceId};
 
-type RemittanceRow = (RemittanceId, String, i64, String, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
+type RemittanceRow =
+    (RemittanceId, String, i64, String, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
 
 fn to_view(r: RemittanceRow) -> Remittance {
     Remittance {
@@ -159,8 +160,13 @@ pub fn resolve(
                 // no transfer, as one that names nothing
                 let nid = NotificationId::parse(nid).ok_or_else(|| ApiError::not_found("bank transfer"))?;
                 let note = format!("cash-on-delivery remittance {id}");
-                let amount =
-                    transfers::store::claim_unmatched(conn, actor, &nid, transfers::Outcome::Assigned, &note)?;
+                let amount = transfers::store::claim_unmatched(
+                    conn,
+                    actor,
+                    &nid,
+                    transfers::Outcome::Assigned,
+                    &note,
+                )?;
                 Some((nid, amount))
             }
             _ => None,

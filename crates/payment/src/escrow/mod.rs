@@ -29,9 +29,9 @@ pub mod store;
 
 use std::collections::BTreeMap;
 
+use common::OrderId;
 use market::orders::{OrderMoney, PartsChange};
 use market::MarketError;
-use common::OrderId;
 use serde::{Deserialize, Serialize};
 use storage::DbConnection;
 use utoipa::ToSchema;

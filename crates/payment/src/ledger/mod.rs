@@ -283,9 +283,9 @@ impl From<LedgerError> for common::ApiError {
                 ApiError::new(ErrorCode::InsufficientFunds, message).param("available", available)
             }
             LedgerError::AlreadyResolved(_) => ApiError::new(ErrorCode::AlreadyResolved, message),
-            LedgerError::InvalidAmount => ApiError::new(ErrorCode::OutOfRange, message)
-                .param("min", 1)
-                .param("max", MAX_AMOUNT_VND),
+            LedgerError::InvalidAmount => {
+                ApiError::new(ErrorCode::OutOfRange, message).param("min", 1).param("max", MAX_AMOUNT_VND)
+            }
             LedgerError::InvalidKey => ApiError::new(ErrorCode::InvalidInput, message),
             LedgerError::Storage(d) => d.into(),
             other => ApiError::internal(other),

@@ -11,10 +11,7 @@ use common::ApiError;
 #[utoipa::path(get, path = "/api/v1/ledger/trial-balance", tag = "payments", security(("bearer" = [])),
     responses((status = 200, body = TrialBalanceView), (status = 401, body = accounts::ErrorBody),
               (status = 403, body = accounts::ErrorBody)))]
-pub async fn trial_balance(
-    pool: web::Data<storage::Pool>,
-    actor: Actor,
-) -> Result<HttpResponse, ApiError> {
+pub async fn trial_balance(pool: web::Data<storage::Pool>, actor: Actor) -> Result<HttpResponse, ApiError> {
     actor.require(&[Role::Admin])?;
     let tb = pool.run(|c| Ok::<_, ApiError>(super::trial_balance(c)?)).await?;
     Ok(HttpResponse::Ok().json(TrialBalanceView {

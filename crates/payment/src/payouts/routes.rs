@@ -12,10 +12,7 @@ use common::{ApiError, PayoutId, SellerId};
     responses((status = 201, body = PayoutBatch), (status = 401, body = accounts::ErrorBody),
               (status = 403, body = accounts::ErrorBody),
               (status = 409, description = "nobody is owed anything payable now", body = accounts::ErrorBody)))]
-pub async fn create_payout(
-    pool: web::Data<storage::Pool>,
-    actor: Actor,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create_payout(pool: web::Data<storage::Pool>, actor: Actor) -> Result<HttpResponse, ApiError> {
     let view = pool.run(move |c| store::create(c, &actor)).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -24,10 +21,7 @@ pub async fn create_payout(
 #[utoipa::path(get, path = "/api/v1/payouts", tag = "payments", security(("bearer" = [])),
     responses((status = 200, body = PayoutList), (status = 401, body = accounts::ErrorBody),
               (status = 403, body = accounts::ErrorBody)))]
-pub async fn list_payouts(
-    pool: web::Data<storage::Pool>,
-    actor: Actor,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_payouts(pool: web::Data<storage::Pool>, actor: Actor) -> Result<HttpResponse, ApiError> {
     let items = pool.run(move |c| store::list(c, &actor)).await?;
     Ok(HttpResponse::Ok().json(PayoutList { items }))
 }

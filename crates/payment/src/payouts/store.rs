@@ -51,7 +51,8 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Api
             if amount <= 0 {
                 continue;
             }
-            let Some(seller_id) = account.code.strip_prefix(chart::PAYABLE_PREFIX).and_then(SellerId::parse) else {
+            let Some(seller_id) = account.code.strip_prefix(chart::PAYABLE_PREFIX).and_then(SellerId::parse)
+            else {
                 continue;
             };
             let bank: Option<(String, String, String)> = sellers::table

@@ -54,8 +54,12 @@ pub fn outcome(assigned: bool, applied: &PaymentApplied) -> Outcome {
 pub fn order_code(typed: &str) -> Result<String, ApiError> {
     let code = typed.trim().to_ascii_uppercase();
     if !crate::is_order_code(&code) {
-        return Err(ApiError::field(ErrorCode::InvalidFormat, "order_code", "an order code is NS and 8 letters or digits")
-            .param("expected", "NS + 8 letters or digits"));
+        return Err(ApiError::field(
+            ErrorCode::InvalidFormat,
+            "order_code",
+            "an order code is NS and 8 letters or digits",
+        )
+        .param("expected", "NS + 8 letters or digits"));
     }
     Ok(code)
 }

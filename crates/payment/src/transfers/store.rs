@@ -288,7 +288,14 @@ pub fn assign(
             amount,
             true,
         )?;
-        accounts::audit::record(conn, actor, None, "payment.assign", "bank_transfer", notification_id.as_str())?;
+        accounts::audit::record(
+            conn,
+            actor,
+            None,
+            "payment.assign",
+            "bank_transfer",
+            notification_id.as_str(),
+        )?;
         Ok(())
     })?;
     list_one(conn, notification_id)
@@ -367,7 +374,14 @@ pub fn return_to_sender(
             &format!("transfer {notification_id} {note}"),
             notification_id.as_str(),
         )?;
-        accounts::audit::record(conn, actor, None, "payment.return", "bank_transfer", notification_id.as_str())?;
+        accounts::audit::record(
+            conn,
+            actor,
+            None,
+            "payment.return",
+            "bank_transfer",
+            notification_id.as_str(),
+        )?;
         Ok::<_, ApiError>(())
     })?;
     list_one(conn, notification_id)

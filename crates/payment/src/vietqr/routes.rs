@@ -37,10 +37,7 @@ pub async fn order_vietqr_png(
     let order = pool.run(move |c| market::orders::store::get(c, &actor, id.as_str())).await?;
     let owed = order.amount_due_vnd - order.paid_vnd;
     if order.payment_method != "vietqr" || order.status != "placed" || owed <= 0 {
-        return Err(ApiError::new(
-            ErrorCode::NothingToPay,
-            "this order has nothing to pay by bank transfer",
-        ));
+        return Err(ApiError::new(ErrorCode::NothingToPay, "this order has nothing to pay by bank transfer"));
     }
     let request =
         payments.vietqr(&order.code, owed).map_err(|e| ApiError::new(ErrorCode::PaymentUnavailable, e))?;

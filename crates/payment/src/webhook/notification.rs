@@ -21,8 +21,8 @@
 //! (`code`, `accumulated`, `subAccount`, `description`, anything added
 //! later) are ignored.
 
-use common::NotificationId;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use common::NotificationId;
 use serde_json::{Map, Value};
 
 use crate::error::{NotificationError, NotificationField as F};
