@@ -22,6 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Remittance {
+    #[schema(value_type = String)]
     pub id: RemittanceId,
     /// The post office (organisation id), or `none`.
     pub post_office: String,

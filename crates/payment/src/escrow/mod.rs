@@ -90,6 +90,7 @@ fn ledger_to_market(e: LedgerError) -> MarketError {
 /// Where an order's money is.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderPayments {
+    #[schema(value_type = String)]
     pub order_id: OrderId,
     /// Received and counted towards the order.
     pub paid_vnd: i64,

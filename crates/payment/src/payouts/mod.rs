@@ -22,6 +22,7 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PayoutBatch {
+    #[schema(value_type = String)]
     pub id: PayoutId,
     /// `created`, `sent` (the file went to the bank) or `confirmed`.
     pub status: String,
@@ -35,6 +36,7 @@ pub struct PayoutBatch {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PayoutItem {
+    #[schema(value_type = String)]
     pub seller_id: SellerId,
     pub amount_vnd: i64,
     pub bank_bin: String,
@@ -49,6 +51,7 @@ pub struct PayoutItem {
 /// A seller's account with the operator.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SellerStatement {
+    #[schema(value_type = String)]
     pub seller_id: SellerId,
     /// Owed to the seller now (delivered, less fees, less paid out).
     pub owed_vnd: i64,

@@ -62,6 +62,7 @@ impl Outcome {
 /// A transfer as staff see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TransferView {
+    #[schema(value_type = String)]
     pub notification_id: NotificationId,
     pub gateway: String,
     /// When the bank made the transfer (UTC).
@@ -70,6 +71,7 @@ pub struct TransferView {
     pub content: String,
     pub reference_code: Option<String>,
     pub outcome: String,
+    #[schema(value_type = Option<String>)]
     pub order_id: Option<OrderId>,
     pub order_code: Option<String>,
     pub applied_vnd: i64,
