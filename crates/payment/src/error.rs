@@ -223,3 +223,30 @@ pub enum SignatureError {
     #[error("signature does not match")]
     Mismatch,
 }
+
+impl From<PaymentError> for common::ApiError {
+    /// A VietQR that cannot be built or read: the input is at fault (422).
+    fn from(e: PaymentError) -> Self {
+        common::ApiError::new(common::ErrorCode::InvalidInput, e.to_string())
+    }
+}
+
+impl From<NotificationError> for common::ApiError {
+    /// A notification body the sender got wrong (422), naming the field.
+    fn from(e: NotificationError) -> Self {
+        use common::{ApiError, ErrorCode};
+        let message = e.to_string();
+        match e {
+            NotificationError::Missing { field } => {
+                ApiError::new(ErrorCode::Required, message).at(field.key())
+            }
+            NotificationError::Invalid { field, .. } => {
+                ApiError::new(ErrorCode::InvalidInput, message).at(field.key())
+            }
+            NotificationError::NotJson { line, column } => {
+                ApiError::new(ErrorCode::InvalidInput, message).param("line", line).param("column", column)
+            }
+            NotificationError::NotAnObject => ApiError::new(ErrorCode::InvalidInput, message),
+        }
+    }
+}

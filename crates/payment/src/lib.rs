@@ -47,9 +47,9 @@
 //! Shared by the folders, all pure but the last: [`chart`], the accounts
 //! the flows use; [`FeeRate`], the platform fee in basis points, rounded
 //! down; the precise errors of the pure parts, [`PaymentError`] (VietQR),
-//! [`NotificationError`], [`SignatureError`] and [`ledger::LedgerError`];
-//! and [`ServiceError`], the one error type of the service, mapped to HTTP
-//! in one place. [`routes`] registers every resource's handlers in one
+//! [`NotificationError`], [`SignatureError`] and [`ledger::LedgerError`],
+//! each converting into `common::ApiError`, which every store function and
+//! handler returns (the one error rule of the API). [`routes`] registers every resource's handlers in one
 //! `configure` and lists them in one OpenAPI document.
 //!
 //! Reading a VietQR is strict on what decides where money goes (structure,
@@ -66,14 +66,12 @@ mod fee;
 pub mod ledger;
 pub mod payouts;
 pub mod routes;
-mod service_error;
 pub mod transfers;
 pub mod vietqr;
 pub mod webhook;
 
 pub use error::{Field, NotificationError, NotificationField, PaymentError, SignatureError};
 pub use fee::{FeeRate, FeeRateError};
-pub use service_error::ServiceError;
 pub use vietqr::crc::crc16_ccitt_false;
 pub use vietqr::purpose::ascii_purpose;
 pub use vietqr::{Service, VietQr, MAX_ACCOUNT_LEN, MAX_AMOUNT_VND, MAX_PURPOSE_LEN, NAPAS_GUID};

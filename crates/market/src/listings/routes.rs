@@ -129,7 +129,9 @@ pub async fn get_listing(
             if let Some(lot) = view.lot.as_mut() {
                 // A buyer deciding whether to trust the origin sees whether
                 // the record behind the link verifies right now.
-                let record = traceability::records::record(c, &lot.id, None)
+                let lot_id = common::LotId::parse(&lot.id)
+                    .ok_or_else(|| ApiError::internal(format!("stored lot id {:?}", lot.id)))?;
+                let record = traceability::records::record(c, &lot_id, None)
                     .map_err(|e| ApiError::internal(e.to_string()))?;
                 let report = traceability::verify::verify_in_db(c, &trust, &record)
                     .map_err(|e| ApiError::internal(e.to_string()))?;

@@ -16,12 +16,14 @@ pub mod routes;
 pub mod rules;
 pub mod store;
 
+use common::RemittanceId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Remittance {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: RemittanceId,
     /// The post office (organisation id), or `none`.
     pub post_office: String,
     pub amount_vnd: i64,

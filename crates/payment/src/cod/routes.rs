@@ -4,7 +4,7 @@ use accounts::Actor;
 use actix_web::{web, HttpResponse};
 
 use super::{store, CodPosition, NewRemittance, PostOfficeQuery, Remittance, RemittanceReceived};
-use crate::ServiceError;
+use common::{ApiError, ErrorCode, RemittanceId};
 
 /// What a post office owes for cash on delivery, and its remittances.
 #[utoipa::path(get, path = "/api/v1/cod/position", tag = "payments", security(("bearer" = [])),
@@ -15,7 +15,7 @@ pub async fn cod_position(
     pool: web::Data<storage::Pool>,
     actor: Actor,
     query: web::Query<PostOfficeQuery>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let office = query.into_inner().post_office;
     let view = pool.run(move |c| store::position(c, &actor, office.as_deref())).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -32,7 +32,7 @@ pub async fn announce_remittance(
     pool: web::Data<storage::Pool>,
     actor: Actor,
     body: web::Json<NewRemittance>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let view = pool
         .run(move |c| {
@@ -51,9 +51,9 @@ pub async fn announce_remittance(
 pub async fn remittance_received(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<RemittanceId>,
     body: web::Bytes,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     // no body is fine; a body that does not parse is refused, never taken
     // for "no notification" (that would book the money a second time)
@@ -61,7 +61,7 @@ pub async fn remittance_received(
         None
     } else {
         serde_json::from_slice::<RemittanceReceived>(&body)
-            .map_err(|e| ServiceError::MalformedJson(e.to_string()))?
+            .map_err(|e| ApiError::new(ErrorCode::MalformedJson, format!("the body is not valid JSON: {e}")))?
             .notification_id
     };
     let view = pool.run(move |c| store::resolve(c, &actor, &id, true, notification.as_deref())).await?;
@@ -77,8 +77,8 @@ pub async fn remittance_received(
 pub async fn remittance_cancelled(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ServiceError> {
+    id: web::Path<RemittanceId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::resolve(c, &actor, &id, false, None)).await?;
     Ok(HttpResponse::Ok().json(view))

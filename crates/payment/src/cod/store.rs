@@ -9,13 +9,11 @@ use storage::DbConnection;
 
 use super::rules::{self, post_office_for};
 use super::{CodPosition, Remittance};
-use crate::{chart, escrow, ledger, transfers, ServiceError};
+use crate::{chart, escrow, ledger, transfers};
+use common::{rfc3339, ApiError, ErrorCode, NotificationId, RemittanceId};
 
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-type RemittanceRow = (String, String, i64, String, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
+type RemittanceRow =
+    (RemittanceId, String, i64, String, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
 
 fn to_view(r: RemittanceRow) -> Remittance {
     Remittance {
@@ -52,7 +50,7 @@ pub fn position(
     conn: &mut DbConnection,
     actor: &Actor,
     post_office: Option<&str>,
-) -> Result<CodPosition, ServiceError> {
+) -> Result<CodPosition, ApiError> {
     let office = post_office_for(actor, post_office)?;
     let account = ledger::account(conn, &chart::cod_code(Some(&office)))?;
     let rows: Vec<RemittanceRow> = cod_remittances::table
@@ -78,10 +76,10 @@ pub fn announce(
     post_office: Option<&str>,
     amount_vnd: Option<i64>,
     reference: Option<&str>,
-) -> Result<Remittance, ServiceError> {
+) -> Result<Remittance, ApiError> {
     let office = post_office_for(actor, post_office)?;
     let reference = reference.map(|r| accounts::clean_text("reference", r, 100)).transpose()?;
-    let id = storage::new_id();
+    let id = RemittanceId::new();
     storage::write_transaction(conn, |conn| {
         let code = chart::cod_code(Some(&office));
         let remittable = ledger::account(conn, &code)?.map_or(0, |a| a.available());
@@ -96,7 +94,7 @@ pub fn announce(
                 pending: true,
                 memo: format!("cash on delivery remitted by post office {office}"),
             }],
-            &id,
+            id.as_str(),
         )?;
         diesel::insert_into(cod_remittances::table)
             .values((
@@ -109,16 +107,16 @@ pub fn announce(
                 cod_remittances::created_at.eq(storage::now()),
             ))
             .execute(conn)?;
-        accounts::audit::record(conn, actor, None, "cod.remit", "cod_remittance", &id)?;
-        Ok::<_, ServiceError>(())
+        accounts::audit::record(conn, actor, None, "cod.remit", "cod_remittance", id.as_str())?;
+        Ok::<_, ApiError>(())
     })?;
     one(conn, &id)
 }
 
-fn one(conn: &mut DbConnection, id: &str) -> Result<Remittance, ServiceError> {
+fn one(conn: &mut DbConnection, id: &RemittanceId) -> Result<Remittance, ApiError> {
     let row: Option<RemittanceRow> =
         cod_remittances::table.find(id).select(COLUMNS).first(conn).optional()?;
-    row.map(to_view).ok_or_else(|| ServiceError::NotFound("remittance".into()))
+    row.map(to_view).ok_or_else(|| ApiError::not_found("remittance"))
 }
 
 /// Admin records that the money arrived (`received = true`) or never will
@@ -133,10 +131,10 @@ fn one(conn: &mut DbConnection, id: &str) -> Result<Remittance, ServiceError> {
 pub fn resolve(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &RemittanceId,
     received: bool,
     notification_id: Option<&str>,
-) -> Result<Remittance, ServiceError> {
+) -> Result<Remittance, ApiError> {
     actor.require(&[Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let status = if received { "received" } else { "cancelled" };
@@ -150,29 +148,34 @@ pub fn resolve(
                 .execute(conn)?;
         if changed == 0 {
             let current = one(conn, id)?;
-            return Err(ServiceError::conflict(
-                "remittance_resolved",
+            return Err(ApiError::new(
+                ErrorCode::RemittanceResolved,
                 format!("the remittance is already {}", current.status),
             ));
         }
         let remittance = one(conn, id)?;
         let matched = match (received, notification_id) {
-            (true, Some(nid)) => Some((
-                nid,
-                transfers::store::claim_unmatched(
+            (true, Some(nid)) => {
+                // the body names it as text: one that cannot be an id names
+                // no transfer, as one that names nothing
+                let nid = NotificationId::parse(nid).ok_or_else(|| ApiError::not_found("bank transfer"))?;
+                let note = format!("cash-on-delivery remittance {id}");
+                let amount = transfers::store::claim_unmatched(
                     conn,
                     actor,
-                    nid,
+                    &nid,
                     transfers::Outcome::Assigned,
-                    &format!("cash-on-delivery remittance {id}"),
-                )?,
-            )),
+                    &note,
+                )?;
+                Some((nid, amount))
+            }
             _ => None,
         };
+        let matched = matched.as_ref().map(|(nid, amount)| (nid, *amount));
         let steps = rules::resolution_steps(id, &remittance, received, matched)?;
-        escrow::apply(conn, &steps, id)?;
-        accounts::audit::record(conn, actor, None, &format!("cod.{status}"), "cod_remittance", id)?;
-        Ok::<_, ServiceError>(())
+        escrow::apply(conn, &steps, id.as_str())?;
+        accounts::audit::record(conn, actor, None, &format!("cod.{status}"), "cod_remittance", id.as_str())?;
+        Ok::<_, ApiError>(())
     })?;
     one(conn, id)
 }

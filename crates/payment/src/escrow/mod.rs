@@ -29,6 +29,7 @@ pub mod store;
 
 use std::collections::BTreeMap;
 
+use common::OrderId;
 use market::orders::{OrderMoney, PartsChange};
 use serde::{Deserialize, Serialize};
 use storage::DbConnection;
@@ -88,7 +89,8 @@ fn ledger_to_market(e: LedgerError) -> common::ApiError {
 /// Where an order's money is.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderPayments {
-    pub order_id: String,
+    #[schema(value_type = String)]
+    pub order_id: OrderId,
     /// Received and counted towards the order.
     pub paid_vnd: i64,
     /// Held for the order until delivery (including amounts set aside for

@@ -4,7 +4,7 @@ use accounts::{Actor, Role};
 use actix_web::{web, HttpResponse};
 
 use super::{rules, store, OrderPayments, RefundPaid};
-use crate::ServiceError;
+use common::{ApiError, OrderId};
 
 /// An order's payments: the buyer sees what arrived and what is owed back.
 #[utoipa::path(get, path = "/api/v1/orders/{id}/payments", tag = "payments", security(("bearer" = [])),
@@ -15,8 +15,8 @@ use crate::ServiceError;
 pub async fn order_payments(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ServiceError> {
+    id: web::Path<OrderId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::payments_of(c, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -33,9 +33,9 @@ pub async fn order_payments(
 pub async fn record_refund(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<OrderId>,
     body: web::Json<RefundPaid>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     actor.require(&[Role::Admin])?;
     let id = id.into_inner();
     let RefundPaid { amount_vnd, reference } = body.into_inner();

@@ -6,7 +6,8 @@ use market::orders::PartsChange;
 
 use super::{EscrowState, Step};
 use crate::fee::FeeRate;
-use crate::{chart, ledger, ServiceError};
+use crate::{chart, ledger};
+use common::{ApiError, ErrorCode};
 
 pub fn hold_key(part_id: &str) -> String {
     format!("hold:{part_id}")
@@ -131,17 +132,20 @@ pub(crate) fn spec_for(code: &str) -> ledger::AccountSpec<'_> {
 
 /// A refund's details as admin gave them: the cleaned bank reference, or
 /// why they are refused.
-pub fn refund(amount_vnd: i64, reference: &str) -> Result<String, ServiceError> {
+pub fn refund(amount_vnd: i64, reference: &str) -> Result<String, ApiError> {
     let reference = accounts::clean_text("reference", reference, 100)?;
     // it becomes part of the ledger's idempotency key, which is ASCII
     if !reference.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
-        return Err(ServiceError::invalid(
+        return Err(ApiError::field(
+            ErrorCode::InvalidFormat,
             "reference",
             "the bank's reference: letters, digits and punctuation without diacritics",
         ));
     }
     if amount_vnd <= 0 || amount_vnd > crate::MAX_NOTIFIED_AMOUNT_VND {
-        return Err(ServiceError::invalid("amount_vnd", "a positive whole number of đồng"));
+        return Err(ApiError::field(ErrorCode::OutOfRange, "amount_vnd", "a positive whole number of đồng")
+            .param("min", 1)
+            .param("max", crate::MAX_NOTIFIED_AMOUNT_VND));
     }
     Ok(reference)
 }

@@ -9,7 +9,8 @@ use storage::DbConnection;
 use super::rules::spec_for;
 use super::{EscrowState, OrderPayments, Step};
 use crate::ledger::{self, LedgerError, TransferRequest};
-use crate::{chart, transfers, ServiceError};
+use crate::{chart, transfers};
+use common::{ApiError, OrderId};
 
 /// The escrow's state for an order, read from the ledger.
 pub fn escrow_state(conn: &mut DbConnection, order_id: &str) -> Result<EscrowState, LedgerError> {
@@ -119,20 +120,20 @@ pub(crate) fn post(
 
 /// The buyer's (or admin's) view of an order's money; sellers and staff see
 /// the order but not the buyer's transfers.
-pub fn payments_of(c: &mut DbConnection, actor: &Actor, id: &str) -> Result<OrderPayments, ServiceError> {
+pub fn payments_of(c: &mut DbConnection, actor: &Actor, id: &OrderId) -> Result<OrderPayments, ApiError> {
     // sellers and staff see orders, not the buyer's bank transfers
     actor.require(&[Role::Admin, Role::Buyer])?;
     // the order rules decide whose order it is
-    let order = market::orders::store::get(c, actor, &order_id(id)?)?;
-    let escrow = ledger::account(c, &chart::escrow_code(&order.id))?;
-    let refund = ledger::account(c, &chart::refund_code(&order.id))?;
+    let order = market::orders::store::get(c, actor, id.as_str())?;
+    let escrow = ledger::account(c, &chart::escrow_code(id.as_str()))?;
+    let refund = ledger::account(c, &chart::refund_code(id.as_str()))?;
     Ok(OrderPayments {
         paid_vnd: order.paid_vnd,
         held_vnd: escrow.as_ref().map_or(0, |a| a.balance()),
         refund_due_vnd: refund.as_ref().map_or(0, |a| a.balance()),
         refunded_vnd: refund.as_ref().map_or(0, |a| a.debits_posted),
-        transfers: transfers::store::for_order(c, &order.id)?,
-        order_id: order.id,
+        transfers: transfers::store::for_order(c, id)?,
+        order_id: id.clone(),
     })
 }
 
@@ -142,29 +143,23 @@ pub fn payments_of(c: &mut DbConnection, actor: &Actor, id: &str) -> Result<Orde
 pub fn record_refund(
     c: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &OrderId,
     amount_vnd: i64,
     reference: &str,
-) -> Result<OrderPayments, ServiceError> {
-    let order = market::orders::store::get(c, actor, &order_id(id)?)?;
+) -> Result<OrderPayments, ApiError> {
+    let order = market::orders::store::get(c, actor, id.as_str())?;
     storage::write_transaction(c, |c| {
         post(
             c,
-            &format!("refund-paid:{}:{reference}", order.id),
-            &chart::refund_code(&order.id),
+            &format!("refund-paid:{id}:{reference}"),
+            &chart::refund_code(id.as_str()),
             chart::BANK,
             amount_vnd,
             &format!("order {}: paid back to the buyer ({reference})", order.code),
-            &order.id,
+            id.as_str(),
         )?;
-        accounts::audit::record(c, actor, None, "payment.refund", "order", &order.id)?;
-        Ok::<_, ServiceError>(())
+        accounts::audit::record(c, actor, None, "payment.refund", "order", id.as_str())?;
+        Ok::<_, ApiError>(())
     })?;
     payments_of(c, actor, id)
-}
-
-/// An order id from text (until payment's own paths are typed): one that
-/// cannot be an id names no order.
-pub(crate) fn order_id(id: &str) -> Result<common::OrderId, common::ApiError> {
-    common::OrderId::parse(id).ok_or_else(|| common::ApiError::not_found("order"))
 }

@@ -271,6 +271,28 @@ pub enum LedgerError {
     Storage(#[from] diesel::result::Error),
 }
 
+impl From<LedgerError> for common::ApiError {
+    /// The refusals a client can cause keep their codes; a storage error
+    /// follows the one rule; anything else is a bug in the books (500).
+    fn from(e: LedgerError) -> Self {
+        use common::{ApiError, ErrorCode};
+        let message = e.to_string();
+        match e {
+            LedgerError::KeyConflict { .. } => ApiError::new(ErrorCode::IdempotencyKeyReused, message),
+            LedgerError::InsufficientFunds { available, .. } => {
+                ApiError::new(ErrorCode::InsufficientFunds, message).param("available", available)
+            }
+            LedgerError::AlreadyResolved(_) => ApiError::new(ErrorCode::AlreadyResolved, message),
+            LedgerError::InvalidAmount => {
+                ApiError::new(ErrorCode::OutOfRange, message).param("min", 1).param("max", MAX_AMOUNT_VND)
+            }
+            LedgerError::InvalidKey => ApiError::new(ErrorCode::InvalidInput, message),
+            LedgerError::Storage(d) => d.into(),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrialBalanceView {
     /// Every account: posted debits and credits, pending ones, and the

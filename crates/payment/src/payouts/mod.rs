@@ -16,12 +16,14 @@ pub mod routes;
 pub mod rules;
 pub mod store;
 
+use common::{PayoutId, SellerId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PayoutBatch {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: PayoutId,
     /// `created`, `sent` (the file went to the bank) or `confirmed`.
     pub status: String,
     pub total_vnd: i64,
@@ -34,7 +36,8 @@ pub struct PayoutBatch {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PayoutItem {
-    pub seller_id: String,
+    #[schema(value_type = String)]
+    pub seller_id: SellerId,
     pub amount_vnd: i64,
     pub bank_bin: String,
     pub account_number: String,
@@ -48,7 +51,8 @@ pub struct PayoutItem {
 /// A seller's account with the operator.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SellerStatement {
-    pub seller_id: String,
+    #[schema(value_type = String)]
+    pub seller_id: SellerId,
     /// Owed to the seller now (delivered, less fees, less paid out).
     pub owed_vnd: i64,
     /// Of that, in a payout batch not yet confirmed.

@@ -4,7 +4,7 @@ use accounts::Actor;
 use actix_web::{web, HttpResponse};
 
 use super::{rules, store, PayoutBatch, PayoutConfirmation, PayoutList, SellerStatement};
-use crate::ServiceError;
+use common::{ApiError, PayoutId, SellerId};
 
 /// Admin starts a payout run: every seller's payable, as far as the
 /// collection account holds the money, set aside in a new batch.
@@ -12,10 +12,7 @@ use crate::ServiceError;
     responses((status = 201, body = PayoutBatch), (status = 401, body = accounts::ErrorBody),
               (status = 403, body = accounts::ErrorBody),
               (status = 409, description = "nobody is owed anything payable now", body = accounts::ErrorBody)))]
-pub async fn create_payout(
-    pool: web::Data<storage::Pool>,
-    actor: Actor,
-) -> Result<HttpResponse, ServiceError> {
+pub async fn create_payout(pool: web::Data<storage::Pool>, actor: Actor) -> Result<HttpResponse, ApiError> {
     let view = pool.run(move |c| store::create(c, &actor)).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -24,10 +21,7 @@ pub async fn create_payout(
 #[utoipa::path(get, path = "/api/v1/payouts", tag = "payments", security(("bearer" = [])),
     responses((status = 200, body = PayoutList), (status = 401, body = accounts::ErrorBody),
               (status = 403, body = accounts::ErrorBody)))]
-pub async fn list_payouts(
-    pool: web::Data<storage::Pool>,
-    actor: Actor,
-) -> Result<HttpResponse, ServiceError> {
+pub async fn list_payouts(pool: web::Data<storage::Pool>, actor: Actor) -> Result<HttpResponse, ApiError> {
     let items = pool.run(move |c| store::list(c, &actor)).await?;
     Ok(HttpResponse::Ok().json(PayoutList { items }))
 }
@@ -40,8 +34,8 @@ pub async fn list_payouts(
 pub async fn get_payout(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ServiceError> {
+    id: web::Path<PayoutId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::get(c, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -55,10 +49,10 @@ pub async fn get_payout(
 pub async fn payout_bank_file(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ServiceError> {
+    id: web::Path<PayoutId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let name = format!("nongsan-payout-{}.csv", id.get(..8).unwrap_or(&id));
+    let name = format!("nongsan-payout-{}.csv", id.as_str().get(..8).unwrap_or(id.as_str()));
     let file = pool
         .run(move |c| {
             let batch = store::get(c, &actor, &id)?;
@@ -81,8 +75,8 @@ pub async fn payout_bank_file(
 pub async fn payout_sent(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ServiceError> {
+    id: web::Path<PayoutId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::mark_sent(c, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -97,9 +91,9 @@ pub async fn payout_sent(
 pub async fn payout_confirmed(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<PayoutId>,
     body: web::Json<PayoutConfirmation>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let failed = body.into_inner().failed_seller_ids;
     let view = pool.run(move |c| store::confirm(c, &actor, &id, &failed)).await?;
@@ -114,8 +108,8 @@ pub async fn payout_confirmed(
 pub async fn seller_statement(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ServiceError> {
+    id: web::Path<SellerId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::statement(c, &actor, &id)).await?;
     Ok(HttpResponse::Ok().json(view))

@@ -3,16 +3,17 @@
 
 use super::PayoutBatch;
 use crate::escrow::Step;
-use crate::{ServiceError, VietQr};
+use crate::VietQr;
+use common::{ApiError, PayoutId, SellerId};
 
 /// The key of the hold that sets a seller's amount aside in a batch.
-pub fn hold_key(batch_id: &str, seller_id: &str) -> String {
+pub fn hold_key(batch_id: &PayoutId, seller_id: &SellerId) -> String {
     format!("payout:{batch_id}:{seller_id}")
 }
 
 /// How the bank's answer settles a seller's row of batch `batch_id`: the
 /// hold is posted when `paid`, voided (the money stays owed) when not.
-pub fn settle_step(batch_id: &str, seller_id: &str, paid: bool) -> Step {
+pub fn settle_step(batch_id: &PayoutId, seller_id: &SellerId, paid: bool) -> Step {
     let hold = hold_key(batch_id, seller_id);
     if paid {
         Step::PostHold {
@@ -31,9 +32,9 @@ pub fn settle_step(batch_id: &str, seller_id: &str, paid: bool) -> Step {
 
 /// The batch as a CSV file for the operator's bank: one transfer per row,
 /// with a VietQR payload carrying the same account, amount and purpose.
-pub fn bank_file(batch: &PayoutBatch) -> Result<Vec<u8>, ServiceError> {
+pub fn bank_file(batch: &PayoutBatch) -> Result<Vec<u8>, ApiError> {
     let mut out = csv::Writer::from_writer(Vec::new());
-    let csv_error = |e: csv::Error| ServiceError::Internal(format!("writing the bank file: {e}"));
+    let csv_error = |e: csv::Error| ApiError::internal(format!("writing the bank file: {e}"));
     out.write_record([
         "seller_id",
         "account_name",
@@ -57,7 +58,7 @@ pub fn bank_file(batch: &PayoutBatch) -> Result<Vec<u8>, ServiceError> {
         ])
         .map_err(csv_error)?;
     }
-    out.into_inner().map_err(|e| ServiceError::Internal(format!("writing the bank file: {e}")))
+    out.into_inner().map_err(|e| ApiError::internal(format!("writing the bank file: {e}")))
 }
 
 #[cfg(test)]
@@ -68,16 +69,17 @@ mod tests {
 
     #[test]
     fn a_failed_row_voids_its_hold() {
-        assert!(matches!(settle_step("b1", "s1", true), Step::PostHold { key, hold_key, .. }
+        let (b1, s1) = (PayoutId::parse("b1").unwrap(), SellerId::parse("s1").unwrap());
+        assert!(matches!(settle_step(&b1, &s1, true), Step::PostHold { key, hold_key, .. }
             if key == "payout:b1:s1:paid" && hold_key == "payout:b1:s1"));
-        assert!(matches!(settle_step("b1", "s1", false), Step::VoidHold { key, .. }
+        assert!(matches!(settle_step(&b1, &s1, false), Step::VoidHold { key, .. }
             if key == "payout:b1:s1:failed"));
     }
 
     #[test]
     fn the_bank_file_leaves_out_failed_rows() {
         let item = |seller: &str, status: &str| PayoutItem {
-            seller_id: seller.into(),
+            seller_id: SellerId::parse(seller).unwrap(),
             amount_vnd: 150_000,
             bank_bin: "970436".into(),
             account_number: "0011001234567".into(),
@@ -86,7 +88,7 @@ mod tests {
             status: status.into(),
         };
         let batch = PayoutBatch {
-            id: "b1".into(),
+            id: PayoutId::parse("b1").unwrap(),
             status: "confirmed".into(),
             total_vnd: 300_000,
             item_count: 2,

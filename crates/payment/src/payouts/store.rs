@@ -1,6 +1,7 @@
 //! Payouts on the database: runs, batches and their rows, and sellers'
 //! statements.
 
+use accounts::access::{self, SellerOwner};
 use accounts::{Actor, Role};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -8,11 +9,8 @@ use storage::schema::{payout_batches, payout_items, sellers};
 use storage::DbConnection;
 
 use super::{rules, PayoutBatch, PayoutItem, SellerStatement, StatementLine};
-use crate::{chart, escrow, ledger, ServiceError};
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+use crate::{chart, escrow, ledger};
+use common::{rfc3339, ApiError, ErrorCode, PayoutId, SellerId};
 
 /// What the collection account holds that belongs to nobody but sellers
 /// and the platform: its balance less what buyers paid for orders not yet
@@ -20,7 +18,7 @@ fn rfc3339(t: NaiveDateTime) -> String {
 /// not yet assigned (suspense). Sellers are paid from this only, so that a
 /// seller whose cash on delivery the post office has not yet remitted is
 /// never paid with another buyer's money.
-fn free_in_bank(conn: &mut DbConnection) -> Result<i64, ServiceError> {
+fn free_in_bank(conn: &mut DbConnection) -> Result<i64, ApiError> {
     let bank = ledger::account(conn, chart::BANK)?.map_or(0, |a| a.available());
     let owed_to_buyers = ledger::posted_balance_total(conn, chart::ESCROW_PREFIX)?
         + ledger::posted_balance_total(conn, chart::REFUND_PREFIX)?
@@ -32,9 +30,9 @@ fn free_in_bank(conn: &mut DbConnection) -> Result<i64, ServiceError> {
 /// already in an earlier unconfirmed batch are held and not gathered
 /// again; what the collection account does not hold yet for sellers (cash
 /// on delivery not remitted) waits for a later run.
-pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, ServiceError> {
+pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
-    let batch_id = storage::new_id();
+    let batch_id = PayoutId::new();
     storage::write_transaction(conn, |conn| {
         // Lock the bank and every payable first (in code order), then read:
         // two runs at once take turns, and the second sees what the first
@@ -46,16 +44,19 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Ser
         ledger::lock_accounts(conn, &codes)?;
         let mut bank_left = free_in_bank(conn)?;
         let owed = ledger::accounts_with_prefix(conn, chart::PAYABLE_PREFIX)?;
-        let purpose = format!("NONGSAN TT {}", batch_id[..8].to_ascii_uppercase());
+        let purpose = format!("NONGSAN TT {}", batch_id.as_str()[..8].to_ascii_uppercase());
         let mut items = Vec::new();
         for account in owed {
             let amount = account.available().min(bank_left);
             if amount <= 0 {
                 continue;
             }
-            let Some(seller_id) = account.code.strip_prefix(chart::PAYABLE_PREFIX) else { continue };
+            let Some(seller_id) = account.code.strip_prefix(chart::PAYABLE_PREFIX).and_then(SellerId::parse)
+            else {
+                continue;
+            };
             let bank: Option<(String, String, String)> = sellers::table
-                .find(seller_id)
+                .find(&seller_id)
                 .select((sellers::bank_bin, sellers::bank_account_number, sellers::bank_account_name))
                 .first(conn)
                 .optional()?;
@@ -63,21 +64,21 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Ser
             escrow::apply(
                 conn,
                 &[escrow::Step::Transfer {
-                    key: rules::hold_key(&batch_id, seller_id),
+                    key: rules::hold_key(&batch_id, &seller_id),
                     debit: account.code.clone(),
                     credit: chart::BANK.into(),
                     amount_vnd: amount,
                     pending: true,
                     memo: format!("payout batch {batch_id}"),
                 }],
-                &batch_id,
+                batch_id.as_str(),
             )?;
             bank_left -= amount;
-            items.push((seller_id.to_string(), amount, bin, number, name));
+            items.push((seller_id, amount, bin, number, name));
         }
         if items.is_empty() {
-            return Err(ServiceError::conflict(
-                "nothing_payable",
+            return Err(ApiError::new(
+                ErrorCode::NothingPayable,
                 "no seller is owed money that the collection account holds",
             ));
         }
@@ -107,13 +108,13 @@ pub fn create(conn: &mut DbConnection, actor: &Actor) -> Result<PayoutBatch, Ser
                 ))
                 .execute(conn)?;
         }
-        accounts::audit::record(conn, actor, None, "payout.create", "payout_batch", &batch_id)?;
-        Ok::<_, ServiceError>(())
+        accounts::audit::record(conn, actor, None, "payout.create", "payout_batch", batch_id.as_str())?;
+        Ok::<_, ApiError>(())
     })?;
     get(conn, actor, &batch_id)
 }
 
-type BatchRow = (String, String, i64, i64, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>);
+type BatchRow = (PayoutId, String, i64, i64, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>);
 
 const BATCH_COLUMNS: (
     payout_batches::id,
@@ -147,7 +148,7 @@ fn batch_view(r: BatchRow, items: Vec<PayoutItem>) -> PayoutBatch {
 }
 
 /// Batches, newest first, without their rows (admin).
-pub fn list(conn: &mut DbConnection, actor: &Actor) -> Result<Vec<PayoutBatch>, ServiceError> {
+pub fn list(conn: &mut DbConnection, actor: &Actor) -> Result<Vec<PayoutBatch>, ApiError> {
     actor.require(&[Role::Admin])?;
     let rows: Vec<BatchRow> = payout_batches::table
         .order(payout_batches::created_at.desc())
@@ -158,12 +159,12 @@ pub fn list(conn: &mut DbConnection, actor: &Actor) -> Result<Vec<PayoutBatch>, 
 }
 
 /// One batch with its rows (admin).
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBatch, ServiceError> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &PayoutId) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
     let row: Option<BatchRow> =
         payout_batches::table.find(id).select(BATCH_COLUMNS).first(conn).optional()?;
-    let row = row.ok_or_else(|| ServiceError::NotFound("payout batch".into()))?;
-    let items: Vec<(String, i64, String, String, String, String, String)> = payout_items::table
+    let row = row.ok_or_else(|| ApiError::not_found("payout batch"))?;
+    let items: Vec<(SellerId, i64, String, String, String, String, String)> = payout_items::table
         .filter(payout_items::batch_id.eq(id))
         .order(payout_items::seller_id)
         .select((
@@ -187,7 +188,7 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBat
 }
 
 /// The file went to the bank (admin).
-pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<PayoutBatch, ServiceError> {
+pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &PayoutId) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let changed =
@@ -196,13 +197,13 @@ pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Pay
                 .execute(conn)?;
         if changed == 0 {
             let current = get(conn, actor, id)?;
-            return Err(ServiceError::conflict(
-                "batch_not_created",
+            return Err(ApiError::new(
+                ErrorCode::BatchNotCreated,
                 format!("the batch is already {}", current.status),
             ));
         }
-        accounts::audit::record(conn, actor, None, "payout.sent", "payout_batch", id)?;
-        Ok::<_, ServiceError>(())
+        accounts::audit::record(conn, actor, None, "payout.sent", "payout_batch", id.as_str())?;
+        Ok::<_, ApiError>(())
     })?;
     get(conn, actor, id)
 }
@@ -212,9 +213,9 @@ pub fn mark_sent(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Pay
 pub fn confirm(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &PayoutId,
     failed: &[String],
-) -> Result<PayoutBatch, ServiceError> {
+) -> Result<PayoutBatch, ApiError> {
     actor.require(&[Role::Admin])?;
     storage::write_transaction(conn, |conn| {
         let changed =
@@ -226,24 +227,29 @@ pub fn confirm(
                 .execute(conn)?;
         if changed == 0 {
             let current = get(conn, actor, id)?;
-            return Err(ServiceError::conflict(
-                "batch_not_sent",
+            return Err(ApiError::new(
+                ErrorCode::BatchNotSent,
                 match current.status.as_str() {
                     "created" => "mark the batch sent before confirming it".to_string(),
                     other => format!("the batch is already {other}"),
                 },
             ));
         }
-        let sellers_in_batch: Vec<String> = payout_items::table
+        let sellers_in_batch: Vec<SellerId> = payout_items::table
             .filter(payout_items::batch_id.eq(id))
             .select(payout_items::seller_id)
             .load(conn)?;
-        if let Some(unknown) = failed.iter().find(|f| !sellers_in_batch.contains(f)) {
-            return Err(ServiceError::invalid("failed", format!("seller {unknown} is not in this batch")));
+        if let Some(unknown) = failed.iter().find(|f| !sellers_in_batch.iter().any(|s| s == f.as_str())) {
+            return Err(ApiError::field(
+                ErrorCode::UnknownReference,
+                "failed",
+                format!("seller {unknown} is not in this batch"),
+            )
+            .at("failed_seller_ids"));
         }
         let mut steps = Vec::new();
         for seller_id in &sellers_in_batch {
-            let paid = !failed.contains(seller_id);
+            let paid = !failed.iter().any(|f| seller_id == f.as_str());
             steps.push(rules::settle_step(id, seller_id, paid));
             diesel::update(
                 payout_items::table
@@ -254,9 +260,9 @@ pub fn confirm(
             .execute(conn)?;
         }
         // one call, so every account is locked at once, in order
-        escrow::apply(conn, &steps, id)?;
-        accounts::audit::record(conn, actor, None, "payout.confirm", "payout_batch", id)?;
-        Ok::<_, ServiceError>(())
+        escrow::apply(conn, &steps, id.as_str())?;
+        accounts::audit::record(conn, actor, None, "payout.confirm", "payout_batch", id.as_str())?;
+        Ok::<_, ApiError>(())
     })?;
     get(conn, actor, id)
 }
@@ -266,24 +272,21 @@ pub fn confirm(
 pub fn statement(
     conn: &mut DbConnection,
     actor: &Actor,
-    seller_id: &str,
-) -> Result<SellerStatement, ServiceError> {
-    let not_found = || ServiceError::NotFound("seller".into());
+    seller_id: &SellerId,
+) -> Result<SellerStatement, ApiError> {
+    let not_found = || ApiError::not_found("seller");
     let seller: Option<(String, Option<String>)> = sellers::table
         .find(seller_id)
         .select((sellers::user_id, sellers::organisation_id))
         .first(conn)
         .optional()?;
     let (user_id, organisation) = seller.ok_or_else(not_found)?;
-    let allowed = match actor.role {
-        Role::Farmer => actor.user_id == user_id,
-        Role::Staff | Role::Admin => actor.may_act_for_organisation(organisation.as_deref()),
-        Role::Buyer | Role::Officer => return Err(common::ApiError::forbidden().into()),
-    };
-    if !allowed {
+    // the one visibility rule: buyers and officers 403, others' sellers 404
+    let owner = SellerOwner { user_id: &user_id, organisation_id: organisation.as_deref() };
+    if !access::seller_scope(actor)?.includes(owner) {
         return Err(not_found());
     }
-    let code = chart::payable_code(seller_id);
+    let code = chart::payable_code(seller_id.as_str());
     let account = ledger::account(conn, &code)?;
     // a seller with no money yet has no account yet: an empty statement
     let lines = if account.is_some() { ledger::statement(conn, &code, 1000)? } else { Vec::new() };
@@ -298,7 +301,7 @@ pub fn statement(
         })
         .collect();
     Ok(SellerStatement {
-        seller_id: seller_id.to_string(),
+        seller_id: seller_id.clone(),
         owed_vnd: account.as_ref().map_or(0, |a| a.balance()),
         in_payout_vnd: account.as_ref().map_or(0, |a| a.debits_pending),
         lines,

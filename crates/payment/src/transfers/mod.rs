@@ -13,6 +13,7 @@ pub mod routes;
 pub mod rules;
 pub mod store;
 
+use common::{NotificationId, OrderId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -61,7 +62,8 @@ impl Outcome {
 /// A transfer as staff see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TransferView {
-    pub notification_id: String,
+    #[schema(value_type = String)]
+    pub notification_id: NotificationId,
     pub gateway: String,
     /// When the bank made the transfer (UTC).
     pub transaction_at: String,
@@ -69,7 +71,8 @@ pub struct TransferView {
     pub content: String,
     pub reference_code: Option<String>,
     pub outcome: String,
-    pub order_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub order_id: Option<OrderId>,
     pub order_code: Option<String>,
     pub applied_vnd: i64,
     pub excess_vnd: i64,

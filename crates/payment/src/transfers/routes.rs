@@ -4,7 +4,7 @@ use accounts::Actor;
 use actix_web::{web, HttpResponse};
 
 use super::{store, Assignment, Returned, TransferList, TransferQuery, TransferView};
-use crate::ServiceError;
+use common::{ApiError, NotificationId};
 
 /// Bank transfers received, newest first; `?outcome=unmatched` lists the
 /// ones waiting in suspense for staff to assign.
@@ -16,7 +16,7 @@ pub async fn list_transfers(
     pool: web::Data<storage::Pool>,
     actor: Actor,
     query: web::Query<TransferQuery>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let items = pool.run(move |c| store::list(c, &actor, q.outcome.as_deref(), None, limit)).await?;
@@ -34,9 +34,9 @@ pub async fn list_transfers(
 pub async fn assign_transfer(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<NotificationId>,
     body: web::Json<Assignment>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = pool.run(move |c| store::assign(c, &actor, &id, &body.order_code)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -53,9 +53,9 @@ pub async fn assign_transfer(
 pub async fn return_transfer(
     pool: web::Data<storage::Pool>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<NotificationId>,
     body: web::Json<Returned>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let reference = body.into_inner().reference;
     let view = pool.run(move |c| store::return_to_sender(c, &actor, &id, reference.as_deref())).await?;

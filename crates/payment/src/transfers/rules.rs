@@ -5,7 +5,7 @@ use market::orders::lifecycle::{OrderStatus, PaymentMethod};
 use market::orders::{PayableOrder, PaymentApplied};
 
 use super::Outcome;
-use crate::ServiceError;
+use common::{ApiError, ErrorCode};
 
 /// The order a transfer pays, or why a person must sort it out.
 pub enum Found {
@@ -51,10 +51,15 @@ pub fn outcome(assigned: bool, applied: &PaymentApplied) -> Outcome {
 }
 
 /// The order code staff typed, in its canonical form.
-pub fn order_code(typed: &str) -> Result<String, ServiceError> {
+pub fn order_code(typed: &str) -> Result<String, ApiError> {
     let code = typed.trim().to_ascii_uppercase();
     if !crate::is_order_code(&code) {
-        return Err(ServiceError::invalid("order_code", "an order code is NS and 8 letters or digits"));
+        return Err(ApiError::field(
+            ErrorCode::InvalidFormat,
+            "order_code",
+            "an order code is NS and 8 letters or digits",
+        )
+        .param("expected", "NS + 8 letters or digits"));
     }
     Ok(code)
 }

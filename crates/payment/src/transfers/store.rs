@@ -14,7 +14,8 @@ use storage::DbConnection;
 use super::rules::{self, Found};
 use super::{Outcome, TransferView};
 use crate::escrow::post;
-use crate::{chart, BankNotification, Direction, ServiceError};
+use crate::{chart, BankNotification, Direction};
+use common::{rfc3339, ApiError, ErrorCode, NotificationId, OrderId};
 
 /// Books a notification: matched to an order (bank → escrow, any excess
 /// bank → refund), or to suspense. `collection_account` is the account
@@ -24,7 +25,7 @@ pub fn receive(
     conn: &mut DbConnection,
     n: &BankNotification,
     collection_account: Option<&str>,
-) -> Result<Outcome, ServiceError> {
+) -> Result<Outcome, ApiError> {
     storage::write_transaction(conn, |conn| {
         let now = storage::now();
         let claimed = storage::per_backend!(conn, |c| {
@@ -57,7 +58,7 @@ pub fn receive(
                 .is_some_and(|(amount, account)| *amount != n.amount_vnd() || account != n.account_number())
             {
                 tracing::warn!(
-                    id = n.id(),
+                    id = %n.id(),
                     amount = n.amount_vnd(),
                     first = ?first,
                     "bank webhook: a repeated notification id with another amount or account; ignored"
@@ -90,7 +91,7 @@ pub fn receive(
                     chart::SUSPENSE,
                     n.amount_vnd(),
                     &format!("transfer {} names no order we can tell", n.id()),
-                    n.id(),
+                    n.id().as_str(),
                 )?;
                 settle_row(conn, n.id(), Outcome::Unmatched, None, 0, 0, Some(&why))
             }
@@ -100,7 +101,7 @@ pub fn receive(
 
 /// The one bank-transfer order the text names, if there is exactly one
 /// (see [`rules::pick_order`]).
-fn find_order(conn: &mut DbConnection, content: &str) -> Result<Found, ServiceError> {
+fn find_order(conn: &mut DbConnection, content: &str) -> Result<Found, ApiError> {
     let mut found: Vec<market::orders::PayableOrder> = Vec::new();
     for code in crate::candidate_order_codes(content) {
         if let Some(order) = market::orders::store::find_by_code(conn, &code)? {
@@ -116,12 +117,12 @@ fn find_order(conn: &mut DbConnection, content: &str) -> Result<Found, ServiceEr
 fn credit_order(
     conn: &mut DbConnection,
     key: &str,
-    notification_id: &str,
+    notification_id: &NotificationId,
     source: &str,
     order: &market::orders::PayableOrder,
     amount_vnd: i64,
     assigned: bool,
-) -> Result<Outcome, ServiceError> {
+) -> Result<Outcome, ApiError> {
     let applied = market::orders::store::apply_payment(conn, &order.id, amount_vnd)?;
     post(
         conn,
@@ -147,13 +148,13 @@ fn credit_order(
 
 fn settle_row(
     conn: &mut DbConnection,
-    notification_id: &str,
+    notification_id: &NotificationId,
     outcome: Outcome,
     order_id: Option<&str>,
     applied_vnd: i64,
     excess_vnd: i64,
     note: Option<&str>,
-) -> Result<Outcome, ServiceError> {
+) -> Result<Outcome, ApiError> {
     diesel::update(bank_transfers::table.find(notification_id))
         .set((
             bank_transfers::outcome.eq(outcome.as_str()),
@@ -189,24 +190,20 @@ macro_rules! transfer_columns {
 }
 
 type TransferRow = (
-    String,
+    NotificationId,
     String,
     NaiveDateTime,
     i64,
     String,
     Option<String>,
     String,
-    Option<String>,
+    Option<OrderId>,
     Option<String>,
     i64,
     i64,
     Option<String>,
     NaiveDateTime,
 );
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 fn to_view(r: TransferRow) -> TransferView {
     TransferView {
@@ -232,16 +229,16 @@ pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
     outcome: Option<&str>,
-    order_id: Option<&str>,
+    order_id: Option<&OrderId>,
     limit: i64,
-) -> Result<Vec<TransferView>, ServiceError> {
+) -> Result<Vec<TransferView>, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let mut q = bank_transfers::table.left_join(orders::table).select(transfer_columns!()).into_boxed();
     if let Some(o) = outcome {
         q = q.filter(bank_transfers::outcome.eq(o.to_string()));
     }
     if let Some(o) = order_id {
-        q = q.filter(bank_transfers::order_id.eq(o.to_string()));
+        q = q.filter(bank_transfers::order_id.eq(o.clone()));
     }
     let rows: Vec<TransferRow> = q
         .order((bank_transfers::received_at.desc(), bank_transfers::notification_id))
@@ -251,7 +248,7 @@ pub fn list(
 }
 
 /// The transfers that paid an order (for its buyer's page).
-pub fn for_order(conn: &mut DbConnection, order_id: &str) -> Result<Vec<TransferView>, ServiceError> {
+pub fn for_order(conn: &mut DbConnection, order_id: &OrderId) -> Result<Vec<TransferView>, ApiError> {
     let rows: Vec<TransferRow> = bank_transfers::table
         .left_join(orders::table)
         .filter(bank_transfers::order_id.eq(order_id))
@@ -267,18 +264,18 @@ pub fn for_order(conn: &mut DbConnection, order_id: &str) -> Result<Vec<Transfer
 pub fn assign(
     conn: &mut DbConnection,
     actor: &Actor,
-    notification_id: &str,
+    notification_id: &NotificationId,
     order_code: &str,
-) -> Result<TransferView, ServiceError> {
+) -> Result<TransferView, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let code = rules::order_code(order_code)?;
     storage::write_transaction(conn, |conn| {
         let amount = claim_unmatched(conn, actor, notification_id, Outcome::Assigned, "assigned by staff")?;
         let order = market::orders::store::find_by_code(conn, &code)?
-            .ok_or_else(|| ServiceError::NotFound(format!("order {code}")))?;
+            .ok_or_else(|| ApiError::not_found(format_args!("order {code}")))?;
         if order.method == market::orders::lifecycle::PaymentMethod::Cod {
-            return Err(ServiceError::conflict(
-                "cash_on_delivery_order",
+            return Err(ApiError::new(
+                ErrorCode::CashOnDeliveryOrder,
                 format!("order {code} is cash on delivery; a bank transfer cannot pay it"),
             ));
         }
@@ -291,13 +288,20 @@ pub fn assign(
             amount,
             true,
         )?;
-        accounts::audit::record(conn, actor, None, "payment.assign", "bank_transfer", notification_id)?;
+        accounts::audit::record(
+            conn,
+            actor,
+            None,
+            "payment.assign",
+            "bank_transfer",
+            notification_id.as_str(),
+        )?;
         Ok(())
     })?;
     list_one(conn, notification_id)
 }
 
-fn list_one(conn: &mut DbConnection, notification_id: &str) -> Result<TransferView, ServiceError> {
+fn list_one(conn: &mut DbConnection, notification_id: &NotificationId) -> Result<TransferView, ApiError> {
     let row: TransferRow = bank_transfers::table
         .left_join(orders::table)
         .filter(bank_transfers::notification_id.eq(notification_id))
@@ -311,17 +315,17 @@ fn list_one(conn: &mut DbConnection, notification_id: &str) -> Result<TransferVi
 pub(crate) fn claim_unmatched(
     conn: &mut DbConnection,
     actor: &Actor,
-    notification_id: &str,
+    notification_id: &NotificationId,
     outcome: Outcome,
     note: &str,
-) -> Result<i64, ServiceError> {
+) -> Result<i64, ApiError> {
     let row: Option<(String, i64)> = bank_transfers::table
         .find(notification_id)
         .select((bank_transfers::outcome, bank_transfers::amount_vnd))
         .first(conn)
         .optional()?;
     let Some((current, amount)) = row else {
-        return Err(ServiceError::NotFound("bank transfer".into()));
+        return Err(ApiError::not_found("bank transfer"));
     };
     let claimed = diesel::update(
         bank_transfers::table
@@ -336,8 +340,8 @@ pub(crate) fn claim_unmatched(
     ))
     .execute(conn)?;
     if claimed == 0 {
-        return Err(ServiceError::conflict(
-            "not_in_suspense",
+        return Err(ApiError::new(
+            ErrorCode::NotInSuspense,
             format!("this transfer is not waiting in suspense (it is `{current}`)"),
         ));
     }
@@ -350,9 +354,9 @@ pub(crate) fn claim_unmatched(
 pub fn return_to_sender(
     conn: &mut DbConnection,
     actor: &Actor,
-    notification_id: &str,
+    notification_id: &NotificationId,
     reference: Option<&str>,
-) -> Result<TransferView, ServiceError> {
+) -> Result<TransferView, ApiError> {
     actor.require(&[Role::Admin])?;
     let reference = reference.map(|r| accounts::clean_text("reference", r, 100)).transpose()?;
     storage::write_transaction(conn, |conn| {
@@ -368,10 +372,17 @@ pub fn return_to_sender(
             chart::BANK,
             amount,
             &format!("transfer {notification_id} {note}"),
-            notification_id,
+            notification_id.as_str(),
         )?;
-        accounts::audit::record(conn, actor, None, "payment.return", "bank_transfer", notification_id)?;
-        Ok::<_, ServiceError>(())
+        accounts::audit::record(
+            conn,
+            actor,
+            None,
+            "payment.return",
+            "bank_transfer",
+            notification_id.as_str(),
+        )?;
+        Ok::<_, ApiError>(())
     })?;
     list_one(conn, notification_id)
 }

@@ -6,7 +6,7 @@ use accounts::{Actor, Role};
 use actix_web::{web, HttpResponse};
 
 use super::QrImageQuery;
-use crate::ServiceError;
+use common::{ApiError, ErrorCode, OrderId};
 
 /// The VietQR code the buyer scans with a banking app, as a PNG, while the
 /// order awaits payment: the amount still due and the order code. For the
@@ -21,33 +21,27 @@ pub async fn order_vietqr_png(
     pool: web::Data<storage::Pool>,
     payments: web::Data<dyn market::orders::PaymentRequests>,
     actor: Actor,
-    id: web::Path<String>,
+    id: web::Path<OrderId>,
     query: web::Query<QrImageQuery>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let scale = query.scale.unwrap_or(6);
     if !(2..=16).contains(&scale) {
-        return Err(ServiceError::invalid("scale", "from 2 to 16 pixels per module"));
+        return Err(ApiError::field(ErrorCode::OutOfRange, "scale", "from 2 to 16 pixels per module")
+            .param("min", 2)
+            .param("max", 16));
     }
     // the code is for the buyer to scan (admin may look at it)
     actor.require(&[Role::Admin, Role::Buyer])?;
     let payments: Arc<dyn market::orders::PaymentRequests> = payments.into_inner();
-    let order = pool
-        .run(move |c| {
-            market::orders::store::get(c, &actor, &crate::escrow::store::order_id(&id)?)
-                .map_err(ServiceError::from)
-        })
-        .await?;
+    let order = pool.run(move |c| market::orders::store::get(c, &actor, id.as_str())).await?;
     let owed = order.amount_due_vnd - order.paid_vnd;
     if order.payment_method != "vietqr" || order.status != "placed" || owed <= 0 {
-        return Err(ServiceError::conflict(
-            "nothing_to_pay",
-            "this order has nothing to pay by bank transfer",
-        ));
+        return Err(ApiError::new(ErrorCode::NothingToPay, "this order has nothing to pay by bank transfer"));
     }
     let request =
-        payments.vietqr(&order.code, owed).map_err(|e| ServiceError::conflict("payment_unavailable", e))?;
-    let png = labels::qr_png(&request.payload, scale).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        payments.vietqr(&order.code, owed).map_err(|e| ApiError::new(ErrorCode::PaymentUnavailable, e))?;
+    let png = labels::qr_png(&request.payload, scale).map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
         .content_type("image/png")
         // the amount changes as money arrives

@@ -22,6 +22,7 @@
 //! later) are ignored.
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use common::NotificationId;
 use serde_json::{Map, Value};
 
 use crate::error::{NotificationError, NotificationField as F};
@@ -64,7 +65,7 @@ impl Direction {
 /// [`BankNotification::parse`], so every value in it is in its domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BankNotification {
-    id: String,
+    id: NotificationId,
     gateway: String,
     transaction_time: DateTime<Utc>,
     account_number: String,
@@ -110,7 +111,7 @@ impl BankNotification {
     }
 
     /// The notification service's transaction id: the deduplication key.
-    pub fn id(&self) -> &str {
+    pub fn id(&self) -> &NotificationId {
         &self.id
     }
 
@@ -185,7 +186,7 @@ fn check_length(field: F, s: &str, max_chars: usize) -> Result<(), NotificationE
     Ok(())
 }
 
-fn id(value: &Value) -> Result<String, NotificationError> {
+fn id(value: &Value) -> Result<NotificationId, NotificationError> {
     let id = match value {
         Value::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),
         Value::Number(_) => return Err(NotificationError::invalid(F::Id, "must be an integer or a string")),
@@ -201,7 +202,8 @@ fn id(value: &Value) -> Result<String, NotificationError> {
     if !id.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
         return Err(NotificationError::invalid(F::Id, "must be printable ASCII"));
     }
-    Ok(id)
+    // the same rule as the type's; checked above for the precise reason
+    NotificationId::parse(&id).ok_or(NotificationError::invalid(F::Id, "must be printable ASCII"))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in Vietnam time, or RFC 3339.
@@ -437,9 +439,9 @@ mod tests {
 
     #[test]
     fn id_as_number_or_string() {
-        assert_eq!(id(&Value::from(92704)), Ok("92704".to_owned()));
+        assert_eq!(id(&Value::from(92704)).map(String::from), Ok("92704".to_owned()));
         assert_eq!(
-            id(&"07ad3dc9-0000-0000-0000-0afffe87053b".into()),
+            id(&"07ad3dc9-0000-0000-0000-0afffe87053b".into()).map(String::from),
             Ok("07ad3dc9-0000-0000-0000-0afffe87053b".to_owned())
         );
         assert!(id(&"".into()).is_err());

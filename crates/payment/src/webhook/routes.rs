@@ -3,7 +3,8 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{auth, store, WebhookAnswer, WebhookSettings};
-use crate::{transfers, BankNotification, ServiceError};
+use crate::{transfers, BankNotification};
+use common::{ApiError, ErrorCode};
 
 /// Notification bodies are a few hundred bytes.
 const MAX_WEBHOOK_BYTES: usize = 64 * 1024;
@@ -25,12 +26,12 @@ pub async fn bank_webhook(
     body: web::Payload,
     pool: web::Data<storage::Pool>,
     settings: web::Data<WebhookSettings>,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<HttpResponse, ApiError> {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     let key = settings.api_key.as_deref().unwrap_or_default();
     if !auth::api_key_matches(header("authorization"), key) {
         tracing::warn!(peer = ?req.peer_addr(), "bank webhook: wrong or missing API key");
-        return Err(ServiceError::Unauthorized("wrong or missing `Authorization: Apikey …`".into()));
+        return Err(ApiError::new(ErrorCode::Unauthorized, "wrong or missing `Authorization: Apikey …`"));
     }
     let body = market::body::read_limited(&req, body, MAX_WEBHOOK_BYTES, || {
         common::ApiError::new(
@@ -49,7 +50,7 @@ pub async fn bank_webhook(
         )
         .map_err(|e| {
             tracing::warn!(peer = ?req.peer_addr(), error = %e, "bank webhook: signature refused");
-            ServiceError::Unauthorized(format!("signature refused: {e}"))
+            ApiError::new(ErrorCode::Unauthorized, format!("signature refused: {e}"))
         })?;
     }
     let settings = settings.into_inner();
@@ -61,7 +62,7 @@ pub async fn bank_webhook(
                 Err(e) => {
                     store::note_outcome(c, &inbox, None, &format!("refused: {e}"))?;
                     tracing::warn!(error = %e, "bank webhook: notification refused");
-                    return Err(ServiceError::from(e));
+                    return Err(ApiError::from(e));
                 }
             };
             let outcome = transfers::store::receive(c, &notification, settings.collection_account.as_deref());
@@ -70,7 +71,7 @@ pub async fn bank_webhook(
                 Err(e) => format!("failed: {e}"),
             };
             store::note_outcome(c, &inbox, Some(notification.id()), &noted)?;
-            tracing::info!(id = notification.id(), outcome = %noted, "bank webhook");
+            tracing::info!(id = %notification.id(), outcome = %noted, "bank webhook");
             outcome
         })
         .await?;

@@ -4,12 +4,14 @@ use diesel::prelude::*;
 use storage::schema::bank_webhook_inbox;
 use storage::DbConnection;
 
-use crate::ServiceError;
+use common::NotificationId;
+
+use common::ApiError;
 
 /// Stores a webhook body exactly as it came, before anything is done with
 /// it (its own transaction, so it stays even when processing fails).
 /// Returns the inbox id.
-pub fn store_raw(conn: &mut DbConnection, body: &[u8]) -> Result<String, ServiceError> {
+pub fn store_raw(conn: &mut DbConnection, body: &[u8]) -> Result<String, ApiError> {
     let id = storage::new_id();
     diesel::insert_into(bank_webhook_inbox::table)
         .values((
@@ -27,9 +29,9 @@ pub fn store_raw(conn: &mut DbConnection, body: &[u8]) -> Result<String, Service
 pub fn note_outcome(
     conn: &mut DbConnection,
     inbox_id: &str,
-    notification_id: Option<&str>,
+    notification_id: Option<&NotificationId>,
     outcome: &str,
-) -> Result<(), ServiceError> {
+) -> Result<(), ApiError> {
     diesel::update(bank_webhook_inbox::table.find(inbox_id))
         .set((
             bank_webhook_inbox::notification_id.eq(notification_id),
