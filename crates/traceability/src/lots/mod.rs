@@ -92,6 +92,7 @@ pub struct RecallRequest {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LotView {
+    #[schema(value_type = String)]
     pub id: LotId,
     pub lot_code: String,
     pub gtin: String,
@@ -107,6 +108,7 @@ pub struct LotView {
     pub province_code: String,
     pub province_name: String,
     pub farm_name: String,
+    #[schema(value_type = String)]
     pub seller_id: SellerId,
     pub producer_name: String,
     /// `active` or `recalled`.
@@ -119,6 +121,7 @@ pub struct LotView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventView {
     pub id: String,
+    #[schema(value_type = String)]
     pub lot_id: LotId,
     pub seq: i64,
     #[serde(rename = "type")]
