@@ -42,16 +42,6 @@ impl Actor {
     pub fn is_staff_or_admin(&self) -> bool {
         matches!(self.role, Role::Staff | Role::Admin)
     }
-
-    /// Staff act only for the farmers of their own organisation (post
-    /// office); admin for anyone.
-    pub fn may_act_for_organisation(&self, organisation: Option<&str>) -> bool {
-        match self.role {
-            Role::Admin => true,
-            Role::Staff => self.organisation_id.as_deref() == organisation,
-            Role::Farmer | Role::Buyer | Role::Officer => false,
-        }
-    }
 }
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {

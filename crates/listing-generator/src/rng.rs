@@ -94,6 +94,6 @@ mod tests {
         let id = a.uuid();
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");
-        assert!(market::plausible_id(&id));
+        assert!(common::ids::plausible_id(&id));
     }
 }

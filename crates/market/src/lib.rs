@@ -42,9 +42,3 @@ pub mod stats;
 pub mod text;
 
 pub use error::{RowErrorBody, RowErrorDetail};
-
-/// Opaque ids are UUIDs; anything else cannot name a row (and must not
-/// reach the database as a query value, e.g. with a NUL byte).
-pub fn plausible_id(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}

@@ -16,4 +16,4 @@
 pub mod rules;
 pub mod store;
 
-pub use rules::{seller_scope, SellerOwner, SellerScope};
+pub use rules::{may_act_for, seller_scope, SellerOwner, SellerScope};

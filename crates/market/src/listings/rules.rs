@@ -245,7 +245,7 @@ impl SearchQuery {
             .map(|c| category(c).map(|c| c.code.to_string()))
             .transpose()?;
         let seller = raw.seller.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        if seller.as_deref().is_some_and(|s| !crate::plausible_id(s)) {
+        if seller.as_deref().is_some_and(|s| !common::ids::plausible_id(s)) {
             return Err(ApiError::field(ErrorCode::UnknownReference, "seller", "not a seller id"));
         }
         for (field, value) in [("min_price", raw.min_price), ("max_price", raw.max_price)] {

@@ -2,7 +2,7 @@
 //! shows), changing and removing them, and who may do which for which
 //! seller.
 
-use accounts::{Actor, Role};
+use accounts::{access, Actor, Role};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use storage::schema::{communes, counters, listings, lots, provinces, sellers};
@@ -142,13 +142,18 @@ pub(crate) struct SellerRef {
 }
 
 impl SellerRef {
+    /// Who the seller belongs to, for the visibility rule.
+    fn owner(&self) -> access::SellerOwner<'_> {
+        access::SellerOwner { user_id: &self.user_id, organisation_id: self.organisation_id.as_deref() }
+    }
+
     fn display_name(&self) -> &str {
         self.farm_name.as_deref().unwrap_or(&self.full_name)
     }
 }
 
 fn seller_ref(conn: &mut DbConnection, seller_id: &str) -> Result<Option<SellerRef>, ApiError> {
-    if !crate::plausible_id(seller_id) {
+    if !common::ids::plausible_id(seller_id) {
         return Ok(None);
     }
     Ok(sellers::table
@@ -190,7 +195,7 @@ fn seller_for_actor(
                 )
             })?;
             match seller_ref(conn, id)? {
-                Some(s) if actor.may_act_for_organisation(s.organisation_id.as_deref()) => Ok(s),
+                Some(s) if access::may_act_for(actor, s.owner()) => Ok(s),
                 _ => Err(ApiError::field(
                     ErrorCode::UnknownReference,
                     "seller_id",
@@ -204,11 +209,7 @@ fn seller_for_actor(
 
 /// Whether `actor` may change listings of `seller`.
 fn may_manage(actor: &Actor, seller: &SellerRef) -> bool {
-    match actor.role {
-        Role::Farmer => seller.user_id == actor.user_id,
-        Role::Staff | Role::Admin => actor.may_act_for_organisation(seller.organisation_id.as_deref()),
-        Role::Buyer | Role::Officer => false,
-    }
+    access::may_act_for(actor, seller.owner())
 }
 
 /// The user a change was made for, when staff made it for a farmer.
@@ -220,7 +221,7 @@ pub(crate) fn acting_for<'a>(actor: &Actor, seller: &'a SellerRef) -> Option<&'a
 /// recalled.
 fn check_lot(conn: &mut DbConnection, lot_id: &str, seller: &SellerRef) -> Result<String, ApiError> {
     let unknown = || ApiError::field(ErrorCode::UnknownReference, "lot_id", "no such lot of this seller");
-    if !crate::plausible_id(lot_id) {
+    if !common::ids::plausible_id(lot_id) {
         return Err(unknown());
     }
     let row: Option<(String, String)> =

@@ -46,7 +46,7 @@ pub(super) fn validate(input: &NewOrder) -> Result<ValidOrder, ApiError> {
     for (i, item) in input.items.iter().enumerate() {
         let field = format!("items[{i}].quantity");
         let quantity = listing_rules::whole_number(&field, &item.quantity, 1, MAX_QUANTITY, "units")?;
-        if !crate::plausible_id(&item.listing_id) {
+        if !common::ids::plausible_id(&item.listing_id) {
             return Err(ApiError::field(
                 ErrorCode::UnknownReference,
                 format!("items[{i}].listing_id"),

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use accounts::{users, Actor, Role};
+use accounts::{access, users, Actor, Role};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use storage::schema::sellers;
@@ -137,7 +137,8 @@ pub fn reissue_activation(
             .first(conn)
             .optional()?
             .ok_or_else(|| ApiError::not_found("seller"))?;
-        if !actor.may_act_for_organisation(organisation.as_deref()) {
+        let owner = access::SellerOwner { user_id: &user_id, organisation_id: organisation.as_deref() };
+        if !access::may_act_for(actor, owner) {
             return Err(ApiError::not_found("seller"));
         }
         // A code sets a new password: for staff only while the farmer has
@@ -235,34 +236,40 @@ fn load(
         .collect())
 }
 
-/// The organisations whose sellers an actor may see: `None` for all (admin).
-fn visible_organisation(actor: &Actor) -> Option<Option<&str>> {
-    match actor.role {
-        Role::Admin => None,
-        _ => Some(actor.organisation_id.as_deref()),
+/// The post office whose sellers a list is limited to: `None` for all
+/// (admin), from the one visibility rule.
+fn visible_organisation(scope: &access::SellerScope) -> Option<Option<&str>> {
+    match scope {
+        access::SellerScope::Organisation(org) => Some(org.as_deref()),
+        access::SellerScope::All | access::SellerScope::Farmer(_) => None,
     }
 }
 
 /// Admin sees any seller, staff those of their own organisation, a farmer
-/// only itself.
+/// only itself (`accounts::access`); buyers and officers none.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: &SellerId) -> Result<SellerView, ApiError> {
     let not_found = || ApiError::not_found("seller");
-    if actor.role == Role::Farmer {
-        let seller = load(conn, Some(id.as_str()), None, None)?.pop().ok_or_else(not_found)?;
-        return if seller.user_id == actor.user_id { Ok(seller) } else { Err(not_found()) };
+    let scope = access::seller_scope(actor)?;
+    let post_office = visible_organisation(&scope);
+    let seller = load(conn, Some(id.as_str()), None, post_office)?.pop().ok_or_else(not_found)?;
+    // the load kept only the scope's post office, so that is the seller's
+    let owner = access::SellerOwner { user_id: &seller.user_id, organisation_id: post_office.flatten() };
+    if scope.includes(owner) {
+        Ok(seller)
+    } else {
+        Err(not_found())
     }
-    // buyers and officers never see seller records
-    actor.require(&[Role::Staff, Role::Admin])?;
-    load(conn, Some(id.as_str()), None, visible_organisation(actor))?.pop().ok_or_else(not_found)
 }
 
+/// The sellers staff (their post office's) and admin (all) may list.
 pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
     commune: Option<&str>,
 ) -> Result<Vec<SellerView>, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    load(conn, None, commune, visible_organisation(actor))
+    let scope = access::seller_scope(actor)?;
+    load(conn, None, commune, visible_organisation(&scope))
 }
 
 /// The seller record of a farmer account, if any.

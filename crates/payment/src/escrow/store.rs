@@ -124,7 +124,7 @@ pub fn payments_of(c: &mut DbConnection, actor: &Actor, id: &OrderId) -> Result<
     // sellers and staff see orders, not the buyer's bank transfers
     actor.require(&[Role::Admin, Role::Buyer])?;
     // the order rules decide whose order it is
-    let order = market::orders::store::get(c, actor, id.as_str())?;
+    let order = market::orders::store::get(c, actor, id)?;
     let escrow = ledger::account(c, &chart::escrow_code(id.as_str()))?;
     let refund = ledger::account(c, &chart::refund_code(id.as_str()))?;
     Ok(OrderPayments {
@@ -147,7 +147,7 @@ pub fn record_refund(
     amount_vnd: i64,
     reference: &str,
 ) -> Result<OrderPayments, ApiError> {
-    let order = market::orders::store::get(c, actor, id.as_str())?;
+    let order = market::orders::store::get(c, actor, id)?;
     storage::write_transaction(c, |c| {
         post(
             c,

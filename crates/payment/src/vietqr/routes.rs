@@ -34,7 +34,7 @@ pub async fn order_vietqr_png(
     // the code is for the buyer to scan (admin may look at it)
     actor.require(&[Role::Admin, Role::Buyer])?;
     let payments: Arc<dyn market::orders::PaymentRequests> = payments.into_inner();
-    let order = pool.run(move |c| market::orders::store::get(c, &actor, id.as_str())).await?;
+    let order = pool.run(move |c| market::orders::store::get(c, &actor, &id)).await?;
     let owed = order.amount_due_vnd - order.paid_vnd;
     if order.payment_method != "vietqr" || order.status != "placed" || owed <= 0 {
         return Err(ApiError::new(ErrorCode::NothingToPay, "this order has nothing to pay by bank transfer"));

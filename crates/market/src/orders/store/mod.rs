@@ -111,14 +111,22 @@ fn load_parts(conn: &mut DbConnection, order_ids: &[String]) -> Result<Vec<PartR
 
 /// How the actor stands to one part, if at all.
 fn party_for(actor: &Actor, buyer_user_id: &str, part: &PartRow) -> Option<Party> {
+    if actor.role == Role::Buyer {
+        return (buyer_user_id == actor.user_id).then_some(Party::Buyer);
+    }
+    // the seller's side: whoever the one visibility rule lets act for it
+    let seller = accounts::access::SellerOwner {
+        user_id: &part.seller_user_id,
+        organisation_id: part.seller_organisation.as_deref(),
+    };
+    if !accounts::access::may_act_for(actor, seller) {
+        return None;
+    }
     match actor.role {
         Role::Admin => Some(Party::Admin),
-        Role::Staff if actor.may_act_for_organisation(part.seller_organisation.as_deref()) => {
-            Some(Party::Staff)
-        }
-        Role::Farmer if part.seller_user_id == actor.user_id => Some(Party::Seller),
-        Role::Buyer if buyer_user_id == actor.user_id => Some(Party::Buyer),
-        _ => None,
+        Role::Staff => Some(Party::Staff),
+        Role::Farmer => Some(Party::Seller),
+        Role::Buyer | Role::Officer => None,
     }
 }
 
@@ -127,7 +135,7 @@ fn party_for(actor: &Actor, buyer_user_id: &str, part: &PartRow) -> Option<Party
 /// the other and each sees the other's result.
 fn lock_order(conn: &mut DbConnection, id: &str) -> Result<OrderRow, ApiError> {
     let not_found = || ApiError::not_found("order");
-    if !crate::plausible_id(id) {
+    if !common::ids::plausible_id(id) {
         return Err(not_found());
     }
     let locked =

@@ -186,14 +186,18 @@ pub fn for_lot(
 ) -> Result<Vec<AffectedOrder>, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let not_found = || ApiError::not_found("lot");
-    let org: Option<Option<String>> = lots::table
+    let seller: Option<(String, Option<String>)> = lots::table
         .inner_join(sellers::table)
         .filter(lots::id.eq(lot_id))
-        .select(sellers::organisation_id)
+        .select((sellers::user_id, sellers::organisation_id))
         .first(conn)
         .optional()?;
-    match org {
-        Some(org) if actor.may_act_for_organisation(org.as_deref()) => {}
+    match seller {
+        Some((user_id, org))
+            if accounts::access::may_act_for(
+                actor,
+                accounts::access::SellerOwner { user_id: &user_id, organisation_id: org.as_deref() },
+            ) => {}
         _ => return Err(not_found()),
     }
     type Row = (
