@@ -836,7 +836,7 @@ async fn other_post_office_staff(s: &TestServer) -> String {
                 phone: &accounts::Phone::parse("0900000077").unwrap(),
                 name: "Staff Tú Lệ",
                 password_hash: Some(accounts::passwords::hash_password(PASSWORD).unwrap()),
-                organisation_id: Some(&org),
+                organisation_id: Some(&common::OrganisationId::parse(&org).unwrap()),
             },
         )
         .unwrap();

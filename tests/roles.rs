@@ -347,8 +347,9 @@ impl World {
             )
             .unwrap();
             let hash = accounts::passwords::hash_password(PASSWORD).unwrap();
+            let office2 = common::OrganisationId::parse(&office2).unwrap();
             for (role, phone, name, org) in [
-                (accounts::Role::Staff, STAFF2_PHONE, "Staff 2", Some(office2.as_str())),
+                (accounts::Role::Staff, STAFF2_PHONE, "Staff 2", Some(&office2)),
                 (accounts::Role::Officer, OFFICER_PHONE, "Cán bộ xã", None),
             ] {
                 accounts::users::insert_user(

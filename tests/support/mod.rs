@@ -49,7 +49,9 @@ impl TestServer {
         let s = state.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = s.pool.get().unwrap();
-            let org = traceability::keys::operator_organisation(&mut conn).unwrap();
+            let org = traceability::keys::operator_organisation(&mut conn)
+                .unwrap()
+                .map(|o| common::OrganisationId::parse(&o).unwrap());
             let hash = accounts::passwords::hash_password(PASSWORD).unwrap();
             for (role, phone, name) in [
                 (accounts::Role::Admin, "0900000001", "Admin"),
@@ -62,7 +64,7 @@ impl TestServer {
                         phone: &accounts::Phone::parse(phone).unwrap(),
                         name,
                         password_hash: Some(hash.clone()),
-                        organisation_id: org.as_deref(),
+                        organisation_id: org.as_ref(),
                     },
                 )
                 .unwrap();
@@ -140,7 +142,9 @@ impl TestServer {
         let phone_owned = phone.to_string();
         tokio::task::spawn_blocking(move || {
             let mut conn = state.pool.get().unwrap();
-            let org = traceability::keys::operator_organisation(&mut conn).unwrap();
+            let org = traceability::keys::operator_organisation(&mut conn)
+                .unwrap()
+                .map(|o| common::OrganisationId::parse(&o).unwrap());
             accounts::users::insert_user(
                 &mut conn,
                 accounts::users::NewUser {
@@ -148,7 +152,7 @@ impl TestServer {
                     phone: &accounts::Phone::parse(&phone_owned).unwrap(),
                     name: "Cán bộ xã",
                     password_hash: Some(accounts::passwords::hash_password(PASSWORD).unwrap()),
-                    organisation_id: org.as_deref(),
+                    organisation_id: org.as_ref(),
                 },
             )
             .unwrap();

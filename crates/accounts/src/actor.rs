@@ -6,26 +6,33 @@ use std::pin::Pin;
 
 use actix_web::{web, FromRequest, HttpRequest};
 
+use common::{OrganisationId, UserId};
+
 use crate::{sessions, users, ApiError, Role};
 
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: String,
+    pub user_id: UserId,
     pub role: Role,
     pub name: String,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     /// The bearer token itself, needed only to log out.
     pub(crate) token: String,
 }
 
 impl Actor {
     /// An actor for work done outside a request (command line, demo data).
-    pub fn acting_as(user_id: &str, role: Role, name: &str, organisation_id: Option<&str>) -> Actor {
+    pub fn acting_as(
+        user_id: &UserId,
+        role: Role,
+        name: &str,
+        organisation_id: Option<&OrganisationId>,
+    ) -> Actor {
         Actor {
-            user_id: user_id.to_string(),
+            user_id: user_id.clone(),
             role,
             name: name.to_string(),
-            organisation_id: organisation_id.map(str::to_string),
+            organisation_id: organisation_id.cloned(),
             token: String::new(),
         }
     }

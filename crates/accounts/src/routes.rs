@@ -45,7 +45,8 @@ pub struct ActivateRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: common::UserId,
     pub role: Role,
     pub name: String,
 }

@@ -31,7 +31,7 @@ pub fn token_hash(token: &str) -> String {
 /// Creates a session and returns the token and its expiry.
 pub fn create_session(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &common::UserId,
     ttl: Duration,
 ) -> Result<(String, NaiveDateTime), ApiError> {
     let token = new_token();
@@ -49,12 +49,12 @@ pub fn create_session(
 }
 
 /// The user id behind a live token.
-pub fn user_for_token(conn: &mut DbConnection, token: &str) -> Result<Option<String>, ApiError> {
+pub fn user_for_token(conn: &mut DbConnection, token: &str) -> Result<Option<common::UserId>, ApiError> {
     let found = sessions::table
         .filter(sessions::token_hash.eq(token_hash(token)))
         .filter(sessions::expires_at.gt(storage::now()))
         .select(sessions::user_id)
-        .first::<String>(conn)
+        .first::<common::UserId>(conn)
         .optional()?;
     Ok(found)
 }

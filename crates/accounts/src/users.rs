@@ -6,17 +6,19 @@ use storage::schema::{activation_codes, users};
 use storage::DbConnection;
 use subtle::ConstantTimeEq;
 
+use common::{OrganisationId, UserId};
+
 use crate::{ApiError, ErrorCode, Phone, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub role: String,
     pub phone: String,
     pub name: String,
     pub password_hash: Option<String>,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     pub created_at: NaiveDateTime,
 }
 
@@ -31,7 +33,7 @@ pub struct NewUser<'a> {
     pub phone: &'a Phone,
     pub name: &'a str,
     pub password_hash: Option<String>,
-    pub organisation_id: Option<&'a str>,
+    pub organisation_id: Option<&'a OrganisationId>,
 }
 
 pub fn check_name(name: &str) -> Result<String, ApiError> {
@@ -43,12 +45,12 @@ pub fn insert_user(conn: &mut DbConnection, new: NewUser<'_>) -> Result<UserRow,
         return Err(phone_taken(new.phone.as_str()));
     }
     let row = UserRow {
-        id: storage::new_id(),
+        id: UserId::new(),
         role: new.role.as_str().to_string(),
         phone: new.phone.as_str().to_string(),
         name: check_name(new.name)?,
         password_hash: new.password_hash,
-        organisation_id: new.organisation_id.map(str::to_string),
+        organisation_id: new.organisation_id.cloned(),
         created_at: storage::now(),
     };
     diesel::insert_into(users::table)
@@ -96,13 +98,13 @@ pub fn registered_phones(
     Ok(found.into_iter().collect())
 }
 
-pub fn find_by_id(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, ApiError> {
+pub fn find_by_id(conn: &mut DbConnection, id: &UserId) -> Result<Option<UserRow>, ApiError> {
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
 }
 
 /// Sets a new password and ends every session of the user: whoever held
 /// the old password (or a lost phone's token) is logged out.
-pub fn set_password_hash(conn: &mut DbConnection, user_id: &str, hash: &str) -> Result<(), ApiError> {
+pub fn set_password_hash(conn: &mut DbConnection, user_id: &UserId, hash: &str) -> Result<(), ApiError> {
     diesel::update(users::table.find(user_id)).set(users::password_hash.eq(hash)).execute(conn)?;
     diesel::delete(storage::schema::sessions::table.filter(storage::schema::sessions::user_id.eq(user_id)))
         .execute(conn)?;
@@ -112,7 +114,7 @@ pub fn set_password_hash(conn: &mut DbConnection, user_id: &str, hash: &str) -> 
 /// Wrong guesses allowed before an activation code is dead.
 pub const ACTIVATION_ATTEMPTS: i32 = 5;
 
-fn activation_hash(user_id: &str, code: &str) -> String {
+fn activation_hash(user_id: &UserId, code: &str) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(format!("{user_id}:{code}").as_bytes()))
 }
@@ -121,7 +123,7 @@ fn activation_hash(user_id: &str, code: &str) -> String {
 /// and type on a phone), replacing any earlier one.
 pub fn issue_activation_code(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     ttl: chrono::Duration,
 ) -> Result<String, ApiError> {
     use rand::Rng;
@@ -141,7 +143,11 @@ pub fn issue_activation_code(
 
 /// Checks a code. A wrong guess is counted (and must be committed by the
 /// caller even though the request fails); a right one is spent.
-pub fn redeem_activation_code(conn: &mut DbConnection, user_id: &str, code: &str) -> Result<bool, ApiError> {
+pub fn redeem_activation_code(
+    conn: &mut DbConnection,
+    user_id: &UserId,
+    code: &str,
+) -> Result<bool, ApiError> {
     let now = storage::now();
     // Spend one attempt first, atomically: parallel guesses cannot all read
     // the same count and together exceed the limit.
@@ -172,7 +178,7 @@ pub fn redeem_activation_code(conn: &mut DbConnection, user_id: &str, code: &str
 
 /// Whether the user has set a password yet (activation codes are for
 /// accounts that have not).
-pub fn has_password(conn: &mut DbConnection, user_id: &str) -> Result<bool, ApiError> {
+pub fn has_password(conn: &mut DbConnection, user_id: &UserId) -> Result<bool, ApiError> {
     let hash: Option<Option<String>> =
         users::table.find(user_id).select(users::password_hash).first(conn).optional()?;
     Ok(matches!(hash, Some(Some(_))))

@@ -95,6 +95,24 @@ macro_rules! typed_id {
             }
         }
 
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+
+        impl PartialEq<$name> for str {
+            fn eq(&self, other: &$name) -> bool {
+                self == other.0
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                self.0 == *other
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = InvalidId;
             fn from_str(text: &str) -> Result<Self, InvalidId> {
@@ -148,6 +166,14 @@ typed_id!(
     /// A person's account (farmer, buyer, staff, officer, admin).
     UserId
 );
+impl UserId {
+    /// The actor of work no person asks for (unpaid orders expiring), as
+    /// the audit log names it.
+    pub fn system() -> Self {
+        UserId("system".to_string())
+    }
+}
+
 typed_id!(
     /// The operator, a post office or a cooperative.
     OrganisationId

@@ -11,7 +11,7 @@ use storage::DbConnection;
 
 use crate::rng::Rng;
 use crate::sellers::{new_phone, person_name};
-use common::ApiError;
+use common::{ApiError, OrganisationId, UserId};
 
 /// A commune where sellers live, with how busy it is.
 pub(crate) struct Commune {
@@ -27,8 +27,8 @@ pub(crate) struct Commune {
 /// The post office of a province: it onboards the sellers there, signs
 /// their lots, and its staff list for some of them.
 pub(crate) struct Office {
-    pub(crate) organisation_id: String,
-    pub(crate) staff_user_id: String,
+    pub(crate) organisation_id: OrganisationId,
+    pub(crate) staff_user_id: UserId,
     pub(crate) staff_name: String,
 }
 
@@ -111,7 +111,7 @@ pub(crate) fn post_offices(
         }
         let name = format!("Bưu điện {}", place.province_short);
         // The post offices of an earlier run, when adding to a market.
-        let found: Option<String> = organisations::table
+        let found: Option<OrganisationId> = organisations::table
             .filter(organisations::kind.eq(traceability::keys::ORG_POST_OFFICE))
             .filter(organisations::name.eq(&name))
             .select(organisations::id)
@@ -120,7 +120,7 @@ pub(crate) fn post_offices(
         let organisation_id = match found {
             Some(id) => id,
             None => {
-                traceability::keys::add_signing_organisation(
+                let made = traceability::keys::add_signing_organisation(
                     conn,
                     master,
                     traceability::keys::ORG_POST_OFFICE,
@@ -128,10 +128,12 @@ pub(crate) fn post_offices(
                     Some(&place.code),
                 )
                 .map_err(trace)?
-                .0
+                .0;
+                OrganisationId::parse(&made)
+                    .ok_or_else(|| ApiError::internal(format!("organisation id {made:?}")))?
             }
         };
-        let staff: Option<(String, String)> = users::table
+        let staff: Option<(UserId, String)> = users::table
             .filter(users::organisation_id.eq(&organisation_id))
             .filter(users::role.eq(Role::Staff.as_str()))
             .select((users::id, users::name))

@@ -261,7 +261,11 @@ fn add_user(
             phone: &phone,
             name,
             password_hash: Some(accounts::passwords::hash_password(&password)?),
-            organisation_id: organisation.as_deref(),
+            organisation_id: organisation
+                .as_deref()
+                .map(|o| common::OrganisationId::parse(o).context("organisation id"))
+                .transpose()?
+                .as_ref(),
         },
     )?;
     println!("created {} {} ({})", role.as_str(), user.phone, user.id);

@@ -89,7 +89,13 @@ pub fn seed(
     // The post office signs the records of the farmers it onboards.
     traceability::keys::new_key(&mut conn, master, &post_office)?;
 
-    let mk_user = |conn: &mut storage::DbConnection, role, phone: &str, name: &str, org: Option<&str>| {
+    let org_id = |id: &str| common::OrganisationId::parse(id).context("organisation id");
+    let (operator_id, post_office_id) = (org_id(&operator)?, org_id(&post_office)?);
+    let mk_user = |conn: &mut storage::DbConnection,
+                   role,
+                   phone: &str,
+                   name: &str,
+                   org: Option<&common::OrganisationId>| {
         users::insert_user(
             conn,
             users::NewUser {
@@ -101,16 +107,16 @@ pub fn seed(
             },
         )
     };
-    let admin = mk_user(&mut conn, Role::Admin, "0900000001", "Quản trị nongsan", Some(&operator))?;
+    let admin = mk_user(&mut conn, Role::Admin, "0900000001", "Quản trị nongsan", Some(&operator_id))?;
     let staff = mk_user(
         &mut conn,
         Role::Staff,
         "0900000002",
         "Ma Thị Hằng (Bưu điện Hồng Thái)",
-        Some(&post_office),
+        Some(&post_office_id),
     )?;
     let buyer = mk_user(&mut conn, Role::Buyer, "0900000003", "Trần Minh Anh", None)?;
-    let staff_actor = Actor::acting_as(&staff.id, Role::Staff, &staff.name, Some(&post_office));
+    let staff_actor = Actor::acting_as(&staff.id, Role::Staff, &staff.name, Some(&post_office_id));
 
     let mut seller_ids = vec![];
     for f in &FARMERS {
@@ -127,7 +133,8 @@ pub fn seed(
             &input,
             chrono::Duration::days(14),
         )?;
-        users::set_password_hash(&mut conn, &created.user_id, &hash)?;
+        let farmer = common::UserId::parse(&created.user_id).context("farmer's user id")?;
+        users::set_password_hash(&mut conn, &farmer, &hash)?;
         seller_ids.push(created.id);
     }
 
@@ -357,7 +364,7 @@ pub fn seed(
     }))?;
     let payments = crate::payments::VietQrPayments { account: config.collection_account.clone() };
     market::orders::store::place(&mut conn, &buyer_actor, &order, &payments, config.payment_window)?;
-    mk_user(&mut conn, Role::Officer, "0900000004", "Cán bộ UBND xã Hồng Thái", Some(&operator))?;
+    mk_user(&mut conn, Role::Officer, "0900000004", "Cán bộ UBND xã Hồng Thái", Some(&operator_id))?;
 
     let tea_view = lots::get_lot(&mut conn, &settings, &tea.id)?;
     let _ = admin;

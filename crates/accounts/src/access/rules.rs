@@ -1,6 +1,6 @@
 //! The visibility rule itself, on plain values.
 
-use common::ApiError;
+use common::{ApiError, OrganisationId, UserId};
 
 use crate::{Actor, Role};
 
@@ -21,9 +21,9 @@ pub enum SellerScope {
     All,
     /// The sellers of one post office (staff); `None` for staff of no post
     /// office, who act for the sellers no post office onboarded.
-    Organisation(Option<String>),
+    Organisation(Option<OrganisationId>),
     /// The one seller whose account this is (a farmer).
-    Farmer(String),
+    Farmer(UserId),
 }
 
 /// The sellers `actor` may see and act for; buyers and officers, who act for
@@ -42,8 +42,10 @@ impl SellerScope {
     pub fn includes(&self, seller: SellerOwner<'_>) -> bool {
         match self {
             SellerScope::All => true,
-            SellerScope::Organisation(org) => org.as_deref() == seller.organisation_id,
-            SellerScope::Farmer(user) => user == seller.user_id,
+            SellerScope::Organisation(org) => {
+                org.as_ref().map(OrganisationId::as_str) == seller.organisation_id
+            }
+            SellerScope::Farmer(user) => user.as_str() == seller.user_id,
         }
     }
 
@@ -70,7 +72,9 @@ mod tests {
     const NO_POST_OFFICE: SellerOwner<'static> = SellerOwner { user_id: "farmer-3", organisation_id: None };
 
     fn actor(role: Role, user: &str, org: Option<&str>) -> Actor {
-        Actor::acting_as(user, role, "someone", org)
+        let id = |text: &str| UserId::parse(text).unwrap_or_else(|| panic!("{text}"));
+        let org = org.map(|o| OrganisationId::parse(o).unwrap_or_else(|| panic!("{o}")));
+        Actor::acting_as(&id(user), role, "someone", org.as_ref())
     }
 
     #[test]

@@ -179,7 +179,7 @@ fn seller_for_actor(
 ) -> Result<SellerRef, ApiError> {
     match actor.role {
         Role::Farmer => {
-            let own = crate::sellers::store::seller_id_for_user(conn, &actor.user_id)?
+            let own = crate::sellers::store::seller_id_for_user(conn, actor.user_id.as_str())?
                 .ok_or_else(common::ApiError::forbidden)?;
             if requested.is_some_and(|r| r != own) {
                 return Err(common::ApiError::forbidden());

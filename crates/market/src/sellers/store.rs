@@ -84,7 +84,7 @@ pub(crate) fn insert_valid(
             phone: &v.phone,
             name: &v.full_name,
             password_hash: None,
-            organisation_id: actor.organisation_id.as_deref(),
+            organisation_id: actor.organisation_id.as_ref(),
         },
     )?;
     let id = storage::new_id();
@@ -114,10 +114,10 @@ pub(crate) fn insert_valid(
         ))
         .execute(conn)?;
     let code = users::issue_activation_code(conn, &user.id, activation_ttl)?;
-    accounts::audit::record(conn, actor, Some(&user.id), action, "seller", &id)?;
+    accounts::audit::record(conn, actor, Some(user.id.as_str()), action, "seller", &id)?;
     Ok(OnboardedSeller {
         id,
-        user_id: user.id,
+        user_id: user.id.into_string(),
         activation_code: code,
         activation_expires_at: rfc3339(now + activation_ttl),
     })
@@ -131,13 +131,14 @@ pub fn reissue_activation(
 ) -> Result<(String, String), ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
     storage::write_transaction(conn, |conn| {
-        let (user_id, organisation): (String, Option<String>) = sellers::table
+        let (user_id, organisation): (common::UserId, Option<String>) = sellers::table
             .find(seller_id)
             .select((sellers::user_id, sellers::organisation_id))
             .first(conn)
             .optional()?
             .ok_or_else(|| ApiError::not_found("seller"))?;
-        let owner = access::SellerOwner { user_id: &user_id, organisation_id: organisation.as_deref() };
+        let owner =
+            access::SellerOwner { user_id: user_id.as_str(), organisation_id: organisation.as_deref() };
         if !access::may_act_for(actor, owner) {
             return Err(ApiError::not_found("seller"));
         }
@@ -150,7 +151,7 @@ pub fn reissue_activation(
         accounts::audit::record(
             conn,
             actor,
-            Some(&user_id),
+            Some(user_id.as_str()),
             "seller.activation_code",
             "seller",
             seller_id.as_str(),
@@ -240,7 +241,7 @@ fn load(
 /// (admin), from the one visibility rule.
 fn visible_organisation(scope: &access::SellerScope) -> Option<Option<&str>> {
     match scope {
-        access::SellerScope::Organisation(org) => Some(org.as_deref()),
+        access::SellerScope::Organisation(org) => Some(org.as_ref().map(common::OrganisationId::as_str)),
         access::SellerScope::All | access::SellerScope::Farmer(_) => None,
     }
 }

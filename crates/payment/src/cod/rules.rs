@@ -16,7 +16,7 @@ use common::{ApiError, ErrorCode, NotificationId, RemittanceId};
 pub fn post_office_for(actor: &Actor, named: Option<&str>) -> Result<String, ApiError> {
     match seller_scope(actor)? {
         SellerScope::Organisation(own) => {
-            let own = own.unwrap_or_else(|| "none".into());
+            let own = own.map(String::from).unwrap_or_else(|| "none".into());
             match named {
                 Some(n) if n != own => Err(ApiError::not_found("post office")),
                 _ => Ok(own),

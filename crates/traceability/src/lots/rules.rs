@@ -183,8 +183,10 @@ mod tests {
 
     #[test]
     fn only_staff_admin_and_the_farmer_may_change_a_lot() {
-        let farmer = Actor::acting_as("u1", Role::Farmer, "A", None);
-        let staff = Actor::acting_as("u2", Role::Staff, "B", Some("po1"));
+        let user = |id: &str| common::UserId::parse(id).unwrap_or_else(|| panic!("{id}"));
+        let post_office = common::OrganisationId::parse("po1");
+        let farmer = Actor::acting_as(&user("u1"), Role::Farmer, "A", None);
+        let staff = Actor::acting_as(&user("u2"), Role::Staff, "B", post_office.as_ref());
         assert!(may_change(&farmer, "u1", None).is_ok());
         assert!(may_change(&farmer, "u9", None).is_err());
         assert!(may_change(&staff, "u1", Some("po1")).is_ok());

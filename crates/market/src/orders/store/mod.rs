@@ -112,7 +112,7 @@ fn load_parts(conn: &mut DbConnection, order_ids: &[String]) -> Result<Vec<PartR
 /// How the actor stands to one part, if at all.
 fn party_for(actor: &Actor, buyer_user_id: &str, part: &PartRow) -> Option<Party> {
     if actor.role == Role::Buyer {
-        return (buyer_user_id == actor.user_id).then_some(Party::Buyer);
+        return (actor.user_id == buyer_user_id).then_some(Party::Buyer);
     }
     // the seller's side: whoever the one visibility rule lets act for it
     let seller = accounts::access::SellerOwner {

@@ -175,7 +175,7 @@ pub fn release_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<us
                     .execute(conn)?;
             }
             refresh_status(conn, &id, PaymentMethod::Vietqr, 0, now)?;
-            let system = Actor::acting_as("system", Role::Admin, "system", None);
+            let system = Actor::acting_as(&common::UserId::system(), Role::Admin, "system", None);
             accounts::audit::record(conn, &system, None, "order.expire", "order", &id)?;
             Ok(true)
         })?;
