@@ -266,9 +266,7 @@ impl SearchQuery {
         }
         let limit = raw.limit.unwrap_or(20);
         if !(1..=100).contains(&limit) {
-            return Err(ApiError::field(ErrorCode::OutOfRange, "limit", "1 to 100")
-                .param("min", 1)
-                .param("max", 100));
+            return Err(ApiError::out_of_range("limit", 1, 100));
         }
         let offset = raw.offset.unwrap_or(0);
         if !(0..=MAX_OFFSET).contains(&offset) {

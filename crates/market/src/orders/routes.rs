@@ -119,9 +119,7 @@ pub async fn list_orders(
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::field(ErrorCode::OutOfRange, "limit", "1 to 100")
-            .param("min", 1)
-            .param("max", 100));
+        return Err(ApiError::out_of_range("limit", 1, 100));
     }
     let offset = q.offset.unwrap_or(0);
     if !(0..=100_000).contains(&offset) {

@@ -85,9 +85,7 @@ pub async fn search_communes(
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::field(ErrorCode::OutOfRange, "limit", "1 to 100")
-            .param("min", 1)
-            .param("max", 100));
+        return Err(ApiError::out_of_range("limit", 1, 100));
     }
     if q.q.as_ref().is_some_and(|t| t.chars().count() > 100) {
         return Err(ApiError::field(ErrorCode::TooLong, "q", "at most 100 characters").param("max", 100));
