@@ -16,4 +16,5 @@ mod bulk_onboarding;
 mod foundation;
 mod market;
 mod payments;
+mod recalls;
 mod roles;

@@ -86,6 +86,7 @@ const MATRIX: &[&str] = &[
     "POST   /api/v1/orders/{id}/hand-over             401  200  200  404  403  404  403  404  403",  // fresh confirmed order
     "POST   /api/v1/orders/{id}/deliver               401  200  200  404  403  404  403  404  403",  // fresh handed-over order
     "POST   /api/v1/orders/{id}/cancel                401  200  200  404  200  404  200  404  403",  // fresh COD order, with a reason
+    "POST   /api/v1/orders/{id}/return                401  200  200  404  403  404  403  404  403",  // fresh handed-over order, with a reason
     "GET    /api/v1/lots/{id}/orders                  401  200  200  404  403  403  403  403  403",  // lot A: buyers' contacts, staff only
     // -- lots: records are public (traceability); the seller, its office and admin change them
     "POST   /api/v1/lots                              401  201  201  422  201  403  403  403  403",  // names seller A
@@ -160,6 +161,7 @@ const A_PRIVATE: &[&str] = &[
     "POST /api/v1/orders/{id}/hand-over",
     "POST /api/v1/orders/{id}/deliver",
     "POST /api/v1/orders/{id}/cancel",
+    "POST /api/v1/orders/{id}/return",
     "GET /api/v1/lots/{id}/orders",
     "POST /api/v1/lots",
     "POST /api/v1/lots/{id}/events",
@@ -175,6 +177,7 @@ const X_PRIVATE: &[&str] = &[
     "POST /api/v1/orders/{id}/hand-over",
     "POST /api/v1/orders/{id}/deliver",
     "POST /api/v1/orders/{id}/cancel",
+    "POST /api/v1/orders/{id}/return",
     "GET /api/v1/orders/{id}/payments",
     "GET /api/v1/orders/{id}/vietqr.png",
     "POST /api/v1/orders/{id}/refunds",
@@ -701,16 +704,17 @@ async fn request(w: &World, row: &Row) -> Req {
         }
         ("GET", "/api/v1/orders/{id}") => Req::at(format!("/api/v1/orders/{}", w.order_x)),
         ("POST", "/api/v1/orders/{id}/confirm" | "/api/v1/orders/{id}/hand-over")
-        | ("POST", "/api/v1/orders/{id}/deliver" | "/api/v1/orders/{id}/cancel") => {
+        | ("POST", "/api/v1/orders/{id}/deliver" | "/api/v1/orders/{id}/cancel")
+        | ("POST", "/api/v1/orders/{id}/return") => {
             let action = row.path.rsplit('/').next().unwrap();
             let steps = match action {
                 "hand-over" => 1,
-                "deliver" => 2,
+                "deliver" | "return" => 2,
                 _ => 0,
             };
             let id = w.fresh_order(steps).await;
             let req = Req::at(format!("/api/v1/orders/{id}/{action}")).probe(format!("/api/v1/orders/{id}"));
-            if action == "cancel" {
+            if action == "cancel" || action == "return" {
                 req.json(json!({"reason": "hết hàng"}))
             } else {
                 req

@@ -6,13 +6,36 @@ use std::collections::BTreeMap;
 use accounts::{Actor, Role};
 use chrono::Duration;
 use storage::DbConnection;
-use traceability::lots::{NewLot, RecallRequest, TraceSettings};
+use traceability::lots::{NewLot, Recall, RecallFollowUp, RecallRequest, TraceSettings};
 
 use crate::places::{Commune, Office};
 use crate::rng::Rng;
 use crate::sellers::Seller;
 use crate::SeedPlan;
 use common::ApiError;
+
+/// What follows a generated recall: nothing can be in flight, since the
+/// lot was created a moment ago and no listing sells from it yet. That is
+/// checked, not assumed: a lot some order already holds is refused, as the
+/// market's own follow-up (which cancels such orders and moves their money)
+/// is not here to handle it.
+struct JustCreated;
+
+impl RecallFollowUp for JustCreated {
+    fn lot_recalled(&self, conn: &mut DbConnection, recall: &Recall<'_>) -> Result<(), ApiError> {
+        use diesel::prelude::*;
+        use storage::schema::order_items;
+        let held: i64 =
+            order_items::table.filter(order_items::lot_id.eq(recall.lot_id)).count().get_result(conn)?;
+        if held > 0 {
+            return Err(ApiError::conflict(format!(
+                "lot {} is already in {held} order lines; recall it through the server",
+                recall.lot_id.as_str()
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// Signed lots for about a quarter of the sellers, through the
 /// traceability slice, and recalls of a few of them.
@@ -80,6 +103,7 @@ pub(crate) fn make_lots(
                             ])
                             .to_string(),
                     },
+                    &JustCreated,
                 )
                 .map_err(trace)?;
                 recalled += 1;

@@ -23,6 +23,8 @@ pub struct State {
     pub payments: std::sync::Arc<dyn market::orders::PaymentRequests>,
     /// The escrow books order changes write to.
     pub money: std::sync::Arc<dyn market::orders::OrderMoney>,
+    /// What a recall stops: the market's orders in flight, with their money.
+    pub recall_follow_up: std::sync::Arc<dyn traceability::lots::RecallFollowUp>,
     /// Listing photos, content-addressed under `data_dir/photos`.
     pub photos: std::sync::Arc<dyn media::BlobStore>,
     pub config: Config,
@@ -64,7 +66,19 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
         std::sync::Arc::new(media::FileStore::new(config.data_dir.join("photos")));
     let money: std::sync::Arc<dyn market::orders::OrderMoney> =
         std::sync::Arc::new(payment::escrow::EscrowBooks { fee: config.platform_fee });
-    Ok(State { pool, trust_cache, lot_status_cache, master, payments, money, photos, config: config.clone() })
+    let recall_follow_up: std::sync::Arc<dyn traceability::lots::RecallFollowUp> =
+        std::sync::Arc::new(market::orders::store::RecallOrders { money: money.clone() });
+    Ok(State {
+        pool,
+        trust_cache,
+        lot_status_cache,
+        master,
+        payments,
+        money,
+        recall_follow_up,
+        photos,
+        config: config.clone(),
+    })
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system",
@@ -122,6 +136,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         }))
         .app_data(web::Data::from(state.payments.clone()))
         .app_data(web::Data::from(state.money.clone()))
+        .app_data(web::Data::from(state.recall_follow_up.clone()))
         .app_data(web::Data::new(payment::webhook::WebhookSettings {
             api_key: state.config.bank_webhook_key.clone(),
             signing_secret: state.config.bank_webhook_secret.as_ref().map(|s| s.as_bytes().to_vec()),

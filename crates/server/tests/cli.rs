@@ -62,7 +62,16 @@ fn signed_record(dir: &std::path::Path) -> (serde_json::Value, serde_json::Value
     };
     let reason =
         traceability::lots::RecallRequest { reason: "dư lượng thuốc bảo vệ thực vật".into() };
-    traceability::lots::recall(&mut conn, &state.master, &settings, &actor, &lot_id, &reason).unwrap();
+    traceability::lots::recall(
+        &mut conn,
+        &state.master,
+        &settings,
+        &actor,
+        &lot_id,
+        &reason,
+        state.recall_follow_up.as_ref(),
+    )
+    .unwrap();
     let recalled = traceability::records::record(&mut conn, &lot_id, None).unwrap();
     std::fs::write(dir.join("recalled.json"), recalled.to_string()).unwrap();
     (record, list)

@@ -254,6 +254,9 @@ diesel::table! {
         delivered_at -> Nullable<Timestamp>,
         cancelled_at -> Nullable<Timestamp>,
         cancel_reason -> Nullable<Text>,
+        recalled_at -> Nullable<Timestamp>,
+        recall_reason -> Nullable<Text>,
+        recall_lot_id -> Nullable<Text>,
     }
 }
 

@@ -113,6 +113,9 @@ pub enum Action {
     HandOver,
     Deliver,
     Cancel,
+    /// The parcel came back to the post office undelivered (stopped by a
+    /// recall, or the buyer could not be reached): the part ends cancelled.
+    Return,
 }
 
 impl Action {
@@ -122,8 +125,14 @@ impl Action {
             Action::Confirm => PartStatus::Confirmed,
             Action::HandOver => PartStatus::HandedOver,
             Action::Deliver => PartStatus::Delivered,
-            Action::Cancel => PartStatus::Cancelled,
+            Action::Cancel | Action::Return => PartStatus::Cancelled,
         }
+    }
+
+    /// Whether the action takes the goods a step closer to the buyer:
+    /// refused for a part holding a recalled lot, whoever asks.
+    pub fn moves_goods(self) -> bool {
+        matches!(self, Action::Confirm | Action::HandOver | Action::Deliver)
     }
 
     /// Whether a part in `from` is already where the action would take it,
@@ -139,6 +148,7 @@ impl Action {
             Action::HandOver => "hand_over",
             Action::Deliver => "deliver",
             Action::Cancel => "cancel",
+            Action::Return => "return",
         }
     }
 }
@@ -188,7 +198,7 @@ pub fn next_part_status(
     use PartStatus::*;
     let allowed = match action {
         Confirm => matches!(party, Party::Seller | Party::Staff | Party::Admin),
-        HandOver | Deliver => matches!(party, Party::Staff | Party::Admin),
+        HandOver | Deliver | Return => matches!(party, Party::Staff | Party::Admin),
         Cancel => true,
     };
     if !allowed {
@@ -208,9 +218,70 @@ pub fn next_part_status(
         // once the seller confirmed, the buyer can no longer back out alone
         (Cancel, Confirmed) if matches!(party, Party::Seller | Party::Staff | Party::Admin) => Ok(Cancelled),
         // a failed delivery: the parcel comes back
-        (Cancel, HandedOver) if matches!(party, Party::Staff | Party::Admin) => Ok(Cancelled),
+        (Cancel | Return, HandedOver) if matches!(party, Party::Staff | Party::Admin) => Ok(Cancelled),
         _ => Err(invalid()),
     }
+}
+
+/// What a recall did to a part holding the recalled lot, as its buyer and
+/// the post office are told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecallOutcome {
+    /// It had not left the seller: cancelled; a bank transfer is owed back
+    /// in full, cash on delivery is never collected.
+    Cancelled,
+    /// It is with the postman: delivery is refused; the post office stops
+    /// it and records the return.
+    Returning,
+    /// It came back to the post office: cancelled and owed back.
+    Returned,
+    /// It reached the buyer before the recall: they are told not to use it.
+    Delivered,
+}
+
+impl RecallOutcome {
+    /// The outcome for a part the recall reached, from where it is now.
+    /// (The recall cancels waiting and confirmed parts in its own
+    /// transaction, so they are only seen here as `Cancelled`.)
+    pub fn of(status: PartStatus, handed_over: bool) -> RecallOutcome {
+        match status {
+            PartStatus::Pending | PartStatus::Confirmed => RecallOutcome::Cancelled,
+            PartStatus::HandedOver => RecallOutcome::Returning,
+            PartStatus::Delivered => RecallOutcome::Delivered,
+            PartStatus::Cancelled if handed_over => RecallOutcome::Returned,
+            PartStatus::Cancelled => RecallOutcome::Cancelled,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecallOutcome::Cancelled => "cancelled",
+            RecallOutcome::Returning => "returning",
+            RecallOutcome::Returned => "returned",
+            RecallOutcome::Delivered => "delivered",
+        }
+    }
+}
+
+/// Whether the buyer owes for a part: not when it is cancelled, nor when a
+/// recall stopped it on its way (it will be returned, never delivered); a
+/// part delivered before the recall was received, and is owed.
+pub fn owed(status: PartStatus, recalled: bool) -> bool {
+    match status {
+        PartStatus::Cancelled => false,
+        PartStatus::Delivered => true,
+        _ => !recalled,
+    }
+}
+
+/// What a recall does to a part holding the lot, from its status: parts
+/// that have not left the seller are cancelled (their stock is not put
+/// back on sale); parcels with the postman and delivered parts stay as
+/// they are, marked (the first to be stopped, the second for the buyer to
+/// be told); parts already cancelled are not the recall's business.
+pub fn recall_cancels(from: PartStatus) -> bool {
+    matches!(from, PartStatus::Pending | PartStatus::Confirmed)
 }
 
 /// The order's status from its parts.
@@ -239,7 +310,7 @@ mod tests {
 
     const PARTIES: [Party; 5] = [Party::Buyer, Party::Seller, Party::Staff, Party::Admin, Party::System];
     const STATUSES: [PartStatus; 5] = [Pending, Confirmed, HandedOver, Delivered, Cancelled];
-    const ACTIONS: [Action; 4] = [Confirm, HandOver, Deliver, Cancel];
+    const ACTIONS: [Action; 5] = [Confirm, HandOver, Deliver, Cancel, Return];
 
     #[test]
     fn the_happy_path_needs_the_right_people() {
@@ -268,6 +339,39 @@ mod tests {
         assert!(next_part_status(Pending, Cancel, Party::System, true).is_err(), "paid orders never expire");
         assert!(Pending.stock_returns_on_cancel() && Confirmed.stock_returns_on_cancel());
         assert!(!HandedOver.stock_returns_on_cancel());
+    }
+
+    #[test]
+    fn only_the_post_office_records_a_parcel_coming_back() {
+        assert_eq!(next_part_status(HandedOver, Return, Party::Staff, true), Ok(Cancelled));
+        assert_eq!(next_part_status(HandedOver, Return, Party::Admin, true), Ok(Cancelled));
+        for party in [Party::Buyer, Party::Seller, Party::System] {
+            assert!(matches!(
+                next_part_status(HandedOver, Return, party, true),
+                Err(TransitionError::NotAllowed { .. })
+            ));
+        }
+        // nothing comes back that never left
+        for from in [Pending, Confirmed, Delivered, Cancelled] {
+            assert!(next_part_status(from, Return, Party::Staff, true).is_err(), "{from:?}");
+        }
+        assert!(!Return.moves_goods() && !Cancel.moves_goods());
+        assert!(Confirm.moves_goods() && HandOver.moves_goods() && Deliver.moves_goods());
+    }
+
+    #[test]
+    fn a_recall_cancels_what_has_not_left_and_marks_the_rest() {
+        assert!(recall_cancels(Pending) && recall_cancels(Confirmed));
+        for from in [HandedOver, Delivered, Cancelled] {
+            assert!(!recall_cancels(from), "{from:?}");
+        }
+        assert_eq!(RecallOutcome::of(Cancelled, false), RecallOutcome::Cancelled);
+        assert_eq!(RecallOutcome::of(HandedOver, true), RecallOutcome::Returning);
+        assert_eq!(RecallOutcome::of(Cancelled, true), RecallOutcome::Returned);
+        assert_eq!(RecallOutcome::of(Delivered, true), RecallOutcome::Delivered);
+        // a stopped parcel is no longer owed; what was delivered still is
+        assert!(!owed(HandedOver, true) && owed(HandedOver, false));
+        assert!(owed(Delivered, true) && !owed(Cancelled, false));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use storage::DbConnection;
 use utoipa::ToSchema;
 
 use common::ApiError;
-use lifecycle::{OrderStatus, PartStatus, PaymentMethod};
+use lifecycle::{OrderStatus, PartStatus, PaymentMethod, RecallOutcome};
 
 /// At most this many lines in one order.
 pub const MAX_ITEMS: usize = 20;
@@ -65,7 +65,8 @@ pub struct OrderView {
     pub payment_method: String,
     /// The whole order as placed; for a seller, its own part.
     pub total_vnd: i64,
-    /// What is owed for the parts not cancelled (for a seller, its own).
+    /// What is owed for the parts not cancelled nor stopped by a recall
+    /// (for a seller, its own).
     pub amount_due_vnd: i64,
     pub paid_vnd: i64,
     /// An unpaid bank-transfer order is cancelled after this.
@@ -95,6 +96,23 @@ pub struct PartView {
     pub delivered_at: Option<String>,
     pub cancelled_at: Option<String>,
     pub cancel_reason: Option<String>,
+    /// Set when the part holds a lot that was recalled: what the buyer is
+    /// told, and what happened to the parcel (and so to the money).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recall: Option<PartRecall>,
+}
+
+/// A recall that reached an order part.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartRecall {
+    pub lot_id: String,
+    pub reason: String,
+    pub recalled_at: String,
+    /// `cancelled` (had not left the seller: a transfer is owed back in
+    /// full, cash on delivery is never collected), `returning` (with the
+    /// postman, being stopped), `returned` (came back: owed back) or
+    /// `delivered` (reached the buyer before the recall: do not use it).
+    pub outcome: RecallOutcome,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -194,6 +212,18 @@ pub struct AffectedOrder {
     pub order_id: String,
     pub code: String,
     pub status: String,
+    /// `vietqr` or `cod`: whether stopping the parcel means a refund or
+    /// simply no cash to collect.
+    pub payment_method: String,
+    /// The seller's part holding the lot, and where it is.
+    pub part_id: String,
+    /// `handed_over` is a parcel with the postman: stop it and record its
+    /// return (`POST /api/v1/orders/{id}/return`).
+    pub part_status: String,
+    /// What the lot's recall did to the part; absent while the lot is not
+    /// recalled, or for a part cancelled before the recall.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recall: Option<RecallOutcome>,
     pub ordered_at: String,
     pub buyer_name: String,
     pub buyer_phone: String,

@@ -37,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/orders/{id}/hand-over", web::post().to(hand_over_order))
         .route("/api/v1/orders/{id}/deliver", web::post().to(deliver_order))
         .route("/api/v1/orders/{id}/cancel", web::post().to(cancel_order))
+        .route("/api/v1/orders/{id}/return", web::post().to(return_order))
         .route("/api/v1/lots/{id}/orders", web::get().to(lot_orders));
 }
 
@@ -255,7 +256,8 @@ async fn change_status(
     params(("id" = String, Path)), request_body(content = Option<StatusChange>),
     responses((status = 200, body = OrderView), (status = 401, body = accounts::ErrorBody),
               (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
-              (status = 409, description = "`invalid_transition` or `not_paid`", body = accounts::ErrorBody)))]
+              (status = 409, description = "`invalid_transition`, `not_paid` or `lot_recalled`",
+               body = accounts::ErrorBody)))]
 pub async fn confirm_order(
     req: actix_web::HttpRequest,
     pool: web::Data<storage::Pool>,
@@ -324,6 +326,29 @@ pub async fn cancel_order(
     change_status(req, pool, (payments, money), actor, id.into_inner(), body, Action::Cancel).await
 }
 
+/// Post-office staff (or admin) record a parcel that came back undelivered
+/// (stopped by a recall, or the buyer could not be reached): the part is
+/// cancelled and what the buyer paid for it is owed back. Its stock is not
+/// put back on sale.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/return", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body(content = Option<StatusChange>),
+    responses((status = 200, body = OrderView), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
+              (status = 409, description = "`invalid_transition`: the part is not with the post office",
+               body = accounts::ErrorBody),
+              (status = 422, description = "`required`: the reason", body = accounts::ErrorBody)))]
+pub async fn return_order(
+    req: actix_web::HttpRequest,
+    pool: web::Data<storage::Pool>,
+    payments: Payments,
+    money: Money,
+    actor: Actor,
+    id: web::Path<OrderId>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    change_status(req, pool, (payments, money), actor, id.into_inner(), body, Action::Return).await
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct AffectedOrders {
     items: Vec<AffectedOrder>,
@@ -354,6 +379,7 @@ pub async fn lot_orders(
     hand_over_order,
     deliver_order,
     cancel_order,
+    return_order,
     lot_orders
 ))]
 pub struct OrdersApi;

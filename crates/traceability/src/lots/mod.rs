@@ -90,6 +90,29 @@ pub struct RecallRequest {
     pub reason: String,
 }
 
+/// A recall as what follows from it needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Recall<'a> {
+    pub lot_id: &'a LotId,
+    pub reason: &'a str,
+    pub recalled_at: chrono::NaiveDateTime,
+    /// Who recalled: the audit log names them on everything that follows.
+    pub actor: &'a accounts::Actor,
+}
+
+/// What a recall stops beyond the lot itself: orders in flight. This slice
+/// knows nothing of orders (the market depends on it, not the other way),
+/// so the server plugs the market's in. It runs inside the recall's
+/// transaction, after the lot is marked recalled, so that the lot and
+/// everything in flight change together or not at all.
+pub trait RecallFollowUp: Send + Sync {
+    fn lot_recalled(
+        &self,
+        conn: &mut storage::DbConnection,
+        recall: &Recall<'_>,
+    ) -> Result<(), common::ApiError>;
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LotView {
     #[schema(value_type = String)]

@@ -7,7 +7,7 @@ use common::ids::LotId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{store, EventView, LotView, NewEvent, NewLot, RecallRequest};
+use super::{store, EventView, LotView, NewEvent, NewLot, RecallFollowUp, RecallRequest};
 use crate::routes::{with_conn, Master, Pool, Settings, Statuses};
 use common::ApiError;
 
@@ -99,12 +99,14 @@ pub async fn list_events(pool: Pool, id: web::Path<LotId>) -> Result<HttpRespons
 
 #[utoipa::path(post, path = "/api/v1/lots/{id}/recall", tag = "lots", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = RecallRequest,
-    responses((status = 200, description = "recalled; a new signed record version says so", body = LotView),
+    responses((status = 200, description = "recalled; a new signed record version says so, and the orders \
+               holding the lot are stopped in the same transaction", body = LotView),
               (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
               (status = 409, body = accounts::ErrorBody)))]
 pub async fn recall_lot(
     pool: Pool,
-    statuses: Statuses,
+    // what the recall changes beyond the lot: the cached status, the orders
+    (statuses, follow_up): (Statuses, web::Data<dyn RecallFollowUp>),
     master: Master,
     settings: Settings,
     actor: Actor,
@@ -113,7 +115,11 @@ pub async fn recall_lot(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lot_id = id.clone();
-    let lot = with_conn(pool, move |c| store::recall(c, &master, &settings, &actor, &id, &body)).await?;
+    let follow_up: std::sync::Arc<dyn RecallFollowUp> = follow_up.into_inner();
+    let lot = with_conn(pool, move |c| {
+        store::recall(c, &master, &settings, &actor, &id, &body, follow_up.as_ref())
+    })
+    .await?;
     statuses.invalidate(lot_id.as_str());
     Ok(HttpResponse::Ok().json(lot))
 }

@@ -10,7 +10,7 @@ use storage::schema::{communes, lot_events, lots, provinces, sellers};
 use storage::DbConnection;
 
 use super::rules::{self, event_view, generate_lot_code, may_change, text, whole_seconds, CheckedLot};
-use super::{EventView, LotView, NewEvent, NewLot, RecallRequest, TraceSettings};
+use super::{EventView, LotView, NewEvent, NewLot, Recall, RecallFollowUp, RecallRequest, TraceSettings};
 use crate::chain::{self, LotGenesis};
 use crate::digital_link::{DigitalLink, LotCode};
 use crate::gtin::Gtin;
@@ -460,9 +460,11 @@ pub fn recall(
     actor: &Actor,
     lot_id: &LotId,
     input: &RecallRequest,
+    follow_up: &dyn RecallFollowUp,
 ) -> Result<LotView, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    let details = EventDetails { reason: Some(text("reason", &input.reason, 500)?), ..Default::default() };
+    let reason = text("reason", &input.reason, 500)?;
+    let details = EventDetails { reason: Some(reason.clone()), ..Default::default() };
     storage::write_transaction(conn, |conn| {
         lock_lot(conn, lot_id)?;
         let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
@@ -470,9 +472,14 @@ pub fn recall(
         if ctx.lot.status == "recalled" {
             return Err(ApiError::conflict("this lot is already recalled"));
         }
-        append(conn, actor, &ctx, EventType::Recall, whole_seconds(Utc::now()), details)?;
+        let recalled_at = whole_seconds(Utc::now());
+        append(conn, actor, &ctx, EventType::Recall, recalled_at, details)?;
         diesel::update(lots::table.find(lot_id)).set(lots::status.eq("recalled")).execute(conn)?;
         issue_record(conn, master, settings, lot_id)?;
+        follow_up.lot_recalled(
+            conn,
+            &Recall { lot_id, reason: &reason, recalled_at: recalled_at.naive_utc(), actor },
+        )?;
         Ok(())
     })?;
     get_lot(conn, settings, lot_id)

@@ -14,6 +14,7 @@ use storage::DbConnection;
 
 use super::lifecycle::{self, OrderStatus, PartStatus, Party, PaymentMethod};
 use super::rules::settled;
+use super::{PartMoney, PartsChange};
 use common::rfc3339;
 use common::ApiError;
 
@@ -41,11 +42,13 @@ macro_rules! order_columns {
 // After `order_columns!`, which they use.
 mod payment;
 mod place;
+mod recall;
 mod transition;
 mod views;
 
 pub use payment::{apply_payment, find_by_code};
 pub use place::place;
+pub use recall::{stop_in_flight, RecallOrders};
 pub use transition::{release_expired, transition};
 pub use views::{for_lot, get, list};
 
@@ -79,6 +82,10 @@ struct PartRow {
     delivered_at: Option<NaiveDateTime>,
     cancelled_at: Option<NaiveDateTime>,
     cancel_reason: Option<String>,
+    /// When a recall reached the part, why, and which lot.
+    recalled_at: Option<NaiveDateTime>,
+    recall_reason: Option<String>,
+    recall_lot_id: Option<String>,
     seller_user_id: String,
     seller_organisation: Option<String>,
     seller_name: String,
@@ -101,6 +108,9 @@ fn load_parts(conn: &mut DbConnection, order_ids: &[String]) -> Result<Vec<PartR
             order_parts::delivered_at,
             order_parts::cancelled_at,
             order_parts::cancel_reason,
+            order_parts::recalled_at,
+            order_parts::recall_reason,
+            order_parts::recall_lot_id,
             sellers::user_id,
             sellers::organisation_id,
             sellers::full_name,
@@ -169,9 +179,13 @@ fn return_stock(conn: &mut DbConnection, part_ids: &[String]) -> Result<(), ApiE
     Ok(())
 }
 
-/// What the buyer owes for the parts still alive.
+/// What the buyer owes for the parts still on their way or delivered.
 fn amount_due(parts: &[&PartRow]) -> i64 {
-    parts.iter().filter(|p| p.status != PartStatus::Cancelled.as_str()).map(|p| p.subtotal_vnd).sum()
+    parts
+        .iter()
+        .filter(|p| PartStatus::parse(&p.status).is_some_and(|s| lifecycle::owed(s, p.recalled_at.is_some())))
+        .map(|p| p.subtotal_vnd)
+        .sum()
 }
 
 /// Recomputes the order's summary status after its parts changed.
@@ -182,15 +196,67 @@ fn refresh_status(
     paid_vnd: i64,
     now: NaiveDateTime,
 ) -> Result<OrderStatus, ApiError> {
-    let rows: Vec<(String, i64)> = order_parts::table
+    let rows: Vec<(String, i64, Option<NaiveDateTime>)> = order_parts::table
         .filter(order_parts::order_id.eq(order_id))
-        .select((order_parts::status, order_parts::subtotal_vnd))
+        .select((order_parts::status, order_parts::subtotal_vnd, order_parts::recalled_at))
         .load(conn)?;
-    let parts: Vec<PartStatus> = rows.iter().filter_map(|(s, _)| PartStatus::parse(s)).collect();
-    let due: i64 = rows.iter().filter(|(s, _)| s != PartStatus::Cancelled.as_str()).map(|(_, v)| v).sum();
+    let parts: Vec<(PartStatus, i64, bool)> = rows
+        .iter()
+        .filter_map(|(s, v, recalled)| PartStatus::parse(s).map(|s| (s, *v, recalled.is_some())))
+        .collect();
+    let due: i64 =
+        parts.iter().filter(|(s, _, recalled)| lifecycle::owed(*s, *recalled)).map(|(_, v, _)| v).sum();
+    let parts: Vec<PartStatus> = parts.into_iter().map(|(s, ..)| s).collect();
     let status = lifecycle::summarise(method, settled(method, paid_vnd, due), &parts);
     diesel::update(orders::table.find(order_id))
         .set((orders::status.eq(status.as_str()), orders::updated_at.eq(now)))
         .execute(conn)?;
     Ok(status)
+}
+
+impl OrderRow {
+    fn method(&self) -> Result<PaymentMethod, ApiError> {
+        PaymentMethod::parse(&self.payment_method)
+            .ok_or_else(|| ApiError::internal(format!("order {} has an unknown payment method", self.id)))
+    }
+}
+
+impl PartRow {
+    fn status(&self) -> Result<PartStatus, ApiError> {
+        PartStatus::parse(&self.status)
+            .ok_or_else(|| ApiError::internal(format!("part {} has an unknown status", self.id)))
+    }
+}
+
+/// What the books are told after some of an order's parts changed:
+/// every part with its status after the change, and the changes
+/// (part id, from, to).
+fn parts_change(
+    order: &OrderRow,
+    method: PaymentMethod,
+    parts: &[PartRow],
+    changed: Vec<(String, PartStatus, PartStatus)>,
+) -> PartsChange {
+    PartsChange {
+        order_id: order.id.clone(),
+        order_code: order.code.clone(),
+        method,
+        paid_vnd: order.paid_vnd,
+        parts: parts
+            .iter()
+            .map(|p| PartMoney {
+                id: p.id.clone(),
+                seller_id: p.seller_id.clone(),
+                seller_organisation: p.seller_organisation.clone(),
+                subtotal_vnd: p.subtotal_vnd,
+                status: changed
+                    .iter()
+                    .find(|(id, ..)| *id == p.id)
+                    .map(|(.., to)| *to)
+                    .or_else(|| PartStatus::parse(&p.status))
+                    .unwrap_or(PartStatus::Cancelled),
+            })
+            .collect(),
+        changed,
+    }
 }

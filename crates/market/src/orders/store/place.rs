@@ -84,6 +84,29 @@ fn reserve(conn: &mut DbConnection, listing_id: &str, quantity: i64) -> Result<R
         .first(conn)?)
 }
 
+/// Locks the lots the listings sell from, in id order, before any listing:
+/// a recall holds its lot's lock while it looks for the orders to stop, so
+/// an order is either seen and stopped by it or placed after it and
+/// refused (`reserve` reads the lot's status under this lock). Lots before
+/// listings is the order every writer keeps (see `store::recall`).
+fn lock_lots<'a>(
+    conn: &mut DbConnection,
+    listing_ids: impl Iterator<Item = &'a str>,
+) -> Result<(), ApiError> {
+    let listing_ids: Vec<&str> = listing_ids.collect();
+    let lot_ids: std::collections::BTreeSet<String> = listings::table
+        .filter(listings::id.eq_any(&listing_ids))
+        .select(listings::lot_id)
+        .load::<Option<String>>(conn)?
+        .into_iter()
+        .flatten()
+        .collect();
+    for lot_id in lot_ids {
+        diesel::update(lots::table.find(&lot_id)).set(lots::status.eq(lots::status)).execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Places an order for a buyer: all stock reserved, or nothing written.
 pub fn place(
     conn: &mut DbConnection,
@@ -102,6 +125,7 @@ pub fn place(
                 "not in the 2025 commune list",
             ));
         }
+        lock_lots(conn, order.items.keys().map(String::as_str))?;
         let mut by_seller: BTreeMap<String, Vec<(Reserved, i64)>> = BTreeMap::new();
         for (listing_id, quantity) in &order.items {
             let r = reserve(conn, listing_id, *quantity)?;

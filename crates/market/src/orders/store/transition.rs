@@ -8,10 +8,12 @@ use diesel::prelude::*;
 use storage::schema::{order_parts, orders};
 use storage::DbConnection;
 
-use super::{amount_due, get, load_parts, lock_order, party_for, refresh_status, return_stock, PartRow};
+use super::{
+    amount_due, get, load_parts, lock_order, parts_change, party_for, refresh_status, return_stock, PartRow,
+};
 use crate::orders::lifecycle::{self, Action, OrderStatus, PartStatus, Party, PaymentMethod};
 use crate::orders::rules::settled;
-use crate::orders::{OrderMoney, OrderView, PartMoney, PartsChange};
+use crate::orders::{OrderMoney, OrderView};
 use common::{ApiError, ErrorCode, OrderId, PartId};
 
 /// Applies `action` to the parts of an order `actor` may act on (or to the
@@ -31,8 +33,7 @@ pub fn transition(
     storage::write_transaction(conn, |conn| {
         let order = lock_order(conn, order_id.as_str())?;
         let parts = load_parts(conn, std::slice::from_ref(&order.id))?;
-        let method = PaymentMethod::parse(&order.payment_method)
-            .ok_or_else(|| ApiError::internal(format!("order {} has an unknown payment method", order.id)))?;
+        let method = order.method()?;
         let all: Vec<&PartRow> = parts.iter().collect();
         let settled = settled(method, order.paid_vnd, amount_due(&all));
         let mine: Vec<(&PartRow, Party)> = parts
@@ -43,30 +44,41 @@ pub fn transition(
         if mine.is_empty() {
             return Err(ApiError::not_found(if part_id.is_some() { "order part" } else { "order" }));
         }
-        if action == Action::Cancel && actor.role != Role::Buyer && reason.is_none() {
-            return Err(ApiError::field(
-                ErrorCode::Required,
-                "reason",
-                "say why the order is cancelled; the buyer is told",
-            ));
+        if matches!(action, Action::Cancel | Action::Return) && actor.role != Role::Buyer && reason.is_none()
+        {
+            let why = if action == Action::Return {
+                "say why the parcel came back; the buyer is told"
+            } else {
+                "say why the order is cancelled; the buyer is told"
+            };
+            return Err(ApiError::field(ErrorCode::Required, "reason", why));
         }
         // Check every part first, then change them: all or nothing.
         let mut changes: Vec<(&PartRow, Party, PartStatus, PartStatus)> = Vec::new();
-        let mut first_error = None;
+        let mut first_error: Option<ApiError> = None;
         for (part, party) in &mine {
-            let from = PartStatus::parse(&part.status)
-                .ok_or_else(|| ApiError::internal(format!("part {} has an unknown status", part.id)))?;
+            let from = part.status()?;
+            // a whole-order request passes over parts already done
+            let passed_over = part_id.is_none() && action.already_done(from);
+            if action.moves_goods() && part.recalled_at.is_some() {
+                // recalled produce goes no further, whoever asks
+                let refusal = recalled(part);
+                if !passed_over {
+                    return Err(refusal);
+                }
+                first_error.get_or_insert(refusal);
+                continue;
+            }
             match lifecycle::next_part_status(from, action, *party, settled) {
                 Ok(to) => changes.push((part, *party, from, to)),
-                // a whole-order request passes over parts already done
-                Err(e) if part_id.is_none() && action.already_done(from) => {
-                    first_error.get_or_insert(e);
+                Err(e) if passed_over => {
+                    first_error.get_or_insert(e.into());
                 }
                 Err(e) => return Err(e.into()),
             }
         }
         if changes.is_empty() {
-            return Err(first_error.map(ApiError::from).unwrap_or_else(|| ApiError::not_found("order part")));
+            return Err(first_error.unwrap_or_else(|| ApiError::not_found("order part")));
         }
         let now = storage::now();
         let stamp = Some(now);
@@ -107,33 +119,26 @@ pub fn transition(
                 &part.id,
             )?;
         }
-        let change = PartsChange {
-            order_id: order.id.clone(),
-            order_code: order.code.clone(),
-            method,
-            paid_vnd: order.paid_vnd,
-            parts: parts
-                .iter()
-                .map(|p| PartMoney {
-                    id: p.id.clone(),
-                    seller_id: p.seller_id.clone(),
-                    seller_organisation: p.seller_organisation.clone(),
-                    subtotal_vnd: p.subtotal_vnd,
-                    status: changes
-                        .iter()
-                        .find(|(c, ..)| c.id == p.id)
-                        .map(|(.., to)| *to)
-                        .or_else(|| PartStatus::parse(&p.status))
-                        .unwrap_or(PartStatus::Cancelled),
-                })
-                .collect(),
-            changed: changes.iter().map(|(p, _, from, to)| (p.id.clone(), *from, *to)).collect(),
-        };
+        let changed = changes.iter().map(|(p, _, from, to)| (p.id.clone(), *from, *to)).collect();
+        let change = parts_change(&order, method, &parts, changed);
         money.parts_changed(conn, &change)?;
         refresh_status(conn, &order.id, method, order.paid_vnd, now)?;
         Ok(())
     })?;
     get(conn, actor, order_id)
+}
+
+/// The refusal to move a part that holds a recalled lot.
+fn recalled(part: &PartRow) -> ApiError {
+    ApiError::new(
+        ErrorCode::LotRecalled,
+        format!(
+            "this part holds a recalled lot ({}); it can no longer be confirmed, handed over or delivered",
+            part.recall_reason.as_deref().unwrap_or("recalled")
+        ),
+    )
+    .with_extra("part_id", part.id.clone())
+    .with_extra("lot_id", part.recall_lot_id.clone())
 }
 
 /// Cancels bank-transfer orders whose payment did not arrive in time and

@@ -11,8 +11,8 @@ use storage::schema::{lots, order_items, order_parts, orders, sellers, users};
 use storage::DbConnection;
 
 use super::{amount_due, load_parts, party_for, rfc3339, OrderRow, PartRow};
-use crate::orders::lifecycle::PartStatus;
-use crate::orders::{AffectedOrder, ItemView, OrderView, PartView, Shipping};
+use crate::orders::lifecycle::{PartStatus, RecallOutcome};
+use crate::orders::{AffectedOrder, ItemView, OrderView, PartRecall, PartView, Shipping};
 use common::{ApiError, LotId, OrderId};
 
 fn item_views(
@@ -83,6 +83,7 @@ fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<
                 delivered_at: p.delivered_at.map(rfc3339),
                 cancelled_at: p.cancelled_at.map(rfc3339),
                 cancel_reason: p.cancel_reason.clone(),
+                recall: recall_of(p),
             })
             .collect();
         let live: Vec<&PartRow> = if whole {
@@ -112,6 +113,18 @@ fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<
         });
     }
     Ok(out)
+}
+
+/// The recall that reached a part, if one did.
+fn recall_of(part: &PartRow) -> Option<PartRecall> {
+    let at = part.recalled_at?;
+    let status = PartStatus::parse(&part.status)?;
+    Some(PartRecall {
+        lot_id: part.recall_lot_id.clone().unwrap_or_default(),
+        reason: part.recall_reason.clone().unwrap_or_default(),
+        recalled_at: rfc3339(at),
+        outcome: RecallOutcome::of(status, part.handed_over_at.is_some()),
+    })
 }
 
 /// One order as `actor` may see it; others' orders are "not found".
@@ -203,7 +216,8 @@ pub fn for_lot(
     type Row = (
         String,
         String,
-        String,
+        (String, String),
+        (String, String, Option<NaiveDateTime>, Option<NaiveDateTime>),
         NaiveDateTime,
         String,
         String,
@@ -217,13 +231,15 @@ pub fn for_lot(
     );
     let rows: Vec<Row> = order_items::table
         .inner_join(orders::table.on(orders::id.eq(order_items::order_id)))
+        .inner_join(order_parts::table.on(order_parts::id.eq(order_items::part_id)))
         .inner_join(users::table.on(users::id.eq(orders::buyer_user_id)))
         .filter(order_items::lot_id.eq(lot_id))
-        .order(orders::created_at.desc())
+        .order((orders::created_at.desc(), order_items::id))
         .select((
             orders::id,
             orders::code,
-            orders::status,
+            (orders::status, orders::payment_method),
+            (order_parts::id, order_parts::status, order_parts::handed_over_at, order_parts::recalled_at),
             orders::created_at,
             users::name,
             users::phone,
@@ -238,20 +254,31 @@ pub fn for_lot(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|r| AffectedOrder {
-            order_id: r.0,
-            code: r.1,
-            status: r.2,
-            ordered_at: rfc3339(r.3),
-            buyer_name: r.4,
-            buyer_phone: r.5,
-            shipping_name: r.6,
-            shipping_phone: r.7,
-            shipping_address: r.8,
-            shipping_commune_code: r.9,
-            title: r.10,
-            quantity: r.11,
-            unit: r.12,
+        .map(|r| {
+            let (status, payment_method) = r.2;
+            let (part_id, part_status, handed_over_at, recalled_at) = r.3;
+            let recall = recalled_at.and_then(|_| {
+                PartStatus::parse(&part_status).map(|s| RecallOutcome::of(s, handed_over_at.is_some()))
+            });
+            AffectedOrder {
+                order_id: r.0,
+                code: r.1,
+                status,
+                payment_method,
+                part_id,
+                part_status,
+                recall,
+                ordered_at: rfc3339(r.4),
+                buyer_name: r.5,
+                buyer_phone: r.6,
+                shipping_name: r.7,
+                shipping_phone: r.8,
+                shipping_address: r.9,
+                shipping_commune_code: r.10,
+                title: r.11,
+                quantity: r.12,
+                unit: r.13,
+            }
         })
         .collect())
 }

@@ -1,0 +1,1 @@
+ALTER TABLE order_parts DROP COLUMN recall_lot_id, DROP COLUMN recall_reason, DROP COLUMN recalled_at;
