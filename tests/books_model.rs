@@ -1,17 +1,20 @@
 //! The books against a model: random sequences of orders, bank
-//! notifications, order changes, cash-on-delivery remittances, payout runs
-//! and refunds, run against the real server over HTTP and against a plain
-//! reference model kept in this file (integers per account). After every
-//! step the test compares what the server answered (success, or the
-//! refusal the model predicts), the whole trial balance (every account's
-//! balance and available amount), every order's status, parts and
-//! `paid_vnd`, and every seller's statement.
+//! notifications, order changes, cash-on-delivery remittances, payout
+//! runs, refunds and lot recalls (each seller sells from a lot and relists
+//! from a fresh one after a recall), run against the real server over HTTP
+//! and against a plain reference model kept in this file (integers per
+//! account). After every step the test compares what the server answered
+//! (success, or the refusal the model predicts), the whole trial balance
+//! (every account's balance and available amount), every order's status,
+//! parts and `paid_vnd`, what a recall did to each part, and every seller's
+//! statement.
 //!
 //! The model also states what must hold in the real world, whatever the
 //! code does: a seller is owed exactly the delivered subtotals less the fee
-//! less what was paid out; every đồng a buyer sent is in escrow, owed back,
-//! paid back or released to a seller for a delivered part; and the bank
-//! always holds at least what is kept for buyers (escrow, refunds due,
+//! less what was paid out, and nothing for a part whose lot was recalled
+//! before it reached the buyer; every đồng a buyer sent is in escrow, owed
+//! back, paid back or released to a seller for a delivered part; and the
+//! bank always holds at least what is kept for buyers (escrow, refunds due,
 //! suspense).
 //!
 //! ```text
@@ -46,6 +49,9 @@ enum Action {
     HandOver,
     Deliver,
     Cancel,
+    /// A parcel back at the post office (stopped by a recall, or the buyer
+    /// could not be reached).
+    Return,
 }
 
 impl Action {
@@ -55,7 +61,19 @@ impl Action {
             Action::HandOver => "hand-over",
             Action::Deliver => "deliver",
             Action::Cancel => "cancel",
+            Action::Return => "return",
         }
+    }
+
+    /// Takes the goods a step closer to the buyer: refused for a recalled
+    /// part, whoever asks.
+    fn moves_goods(self) -> bool {
+        matches!(self, Action::Confirm | Action::HandOver | Action::Deliver)
+    }
+
+    /// Needs a reason from anyone but the buyer.
+    fn needs_reason(self) -> bool {
+        matches!(self, Action::Cancel | Action::Return)
     }
 }
 
@@ -120,6 +138,9 @@ enum Op {
         cod: bool,
         sellers: u8,
         qty: i64,
+        /// Order the first seller's listing of a recalled lot instead, when
+        /// there is one: refused.
+        stale: bool,
     },
     Pay {
         order: u8,
@@ -177,6 +198,14 @@ enum Op {
         order: u8,
         how: RefundHow,
     },
+    /// A seller's current lot is recalled (staff, sometimes admin; a farmer
+    /// is refused), and the seller relists from a fresh lot. `again`
+    /// recalls an earlier, already recalled lot of the seller instead.
+    Recall {
+        seller: u8,
+        who: u8,
+        again: bool,
+    },
 }
 
 fn act_strategy() -> impl Strategy<Value = Op> {
@@ -185,6 +214,7 @@ fn act_strategy() -> impl Strategy<Value = Op> {
         3 => Just(Action::HandOver),
         3 => Just(Action::Deliver),
         3 => Just(Action::Cancel),
+        2 => Just(Action::Return),
     ];
     (any::<u8>(), action, 0..10u8, any::<u8>()).prop_map(|(order, action, roll, n)| {
         let who = match (action, roll) {
@@ -197,6 +227,10 @@ fn act_strategy() -> impl Strategy<Value = Op> {
             (Action::HandOver | Action::Deliver, 6 | 7) => Who::Admin,
             (Action::HandOver | Action::Deliver, 8) => Who::Seller(n),
             (Action::HandOver | Action::Deliver, _) => Who::Buyer,
+            (Action::Return, 0..=5) => Who::Staff,
+            (Action::Return, 6 | 7) => Who::Admin,
+            (Action::Return, 8) => Who::Seller(n),
+            (Action::Return, _) => Who::Buyer,
             (Action::Cancel, 0 | 1) => Who::Buyer,
             (Action::Cancel, 2..=4) => Who::Seller(n),
             (Action::Cancel, 5 | 6) => Who::Staff,
@@ -233,7 +267,8 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         1 => Just(RefundHow::AsStaff),
     ];
     prop_oneof![
-        4 => (any::<bool>(), 0..6u8, 1..4i64).prop_map(|(cod, sellers, qty)| Op::Place { cod, sellers, qty }),
+        4 => (any::<bool>(), 0..6u8, 1..4i64, prop::bool::weighted(0.1))
+            .prop_map(|(cod, sellers, qty, stale)| Op::Place { cod, sellers, qty, stale }),
         6 => (any::<u8>(), pay).prop_map(|(order, how)| Op::Pay { order, how }),
         1 => (1..500i64).prop_map(|k| Op::Unmatched { amount: k * 1_000 }),
         1 => (any::<u8>(), any::<bool>()).prop_map(|(order, elsewhere)| Op::Ignored { order, elsewhere }),
@@ -250,6 +285,8 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         2 => (any::<u8>(), any::<u8>(), prop::bool::weighted(0.15))
             .prop_map(|(batch, failed, bogus)| Op::PayoutConfirm { batch, failed, bogus }),
         2 => (any::<u8>(), refund).prop_map(|(order, how)| Op::Refund { order, how }),
+        1 => (0..3u8, 0..10u8, prop::bool::weighted(0.15))
+            .prop_map(|(seller, who, again)| Op::Recall { seller, who, again }),
     ]
 }
 
@@ -291,6 +328,14 @@ enum Expect {
     Refused(u16),
 }
 
+/// A refusal the model predicts: the HTTP status and the error code.
+type Refusal = (u16, &'static str);
+const FORBIDDEN: Refusal = (403, "forbidden");
+const NOT_FOUND: Refusal = (404, "not_found");
+const INVALID: Refusal = (409, "invalid_transition");
+const NOT_PAID: Refusal = (409, "not_paid");
+const LOT_RECALLED: Refusal = (409, "lot_recalled");
+
 #[derive(Debug, Clone)]
 struct Part {
     id: String,
@@ -299,6 +344,23 @@ struct Part {
     status: PartStatus,
     /// Set aside for the seller by a hold (vietqr parts once confirmed).
     held: i64,
+    /// The seller's lot the part holds: an index into `Seller::lots`.
+    lot: usize,
+    /// Where the part was when a recall of its lot reached it.
+    recalled: Option<PartStatus>,
+}
+
+impl Part {
+    /// What the server must show as the recall's outcome for the part.
+    fn recall_outcome(&self) -> Option<&'static str> {
+        let at = self.recalled?;
+        Some(match self.status {
+            PartStatus::Delivered => "delivered",
+            PartStatus::HandedOver => "returning",
+            PartStatus::Cancelled if at == PartStatus::HandedOver => "returned",
+            _ => "cancelled",
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -320,8 +382,18 @@ struct Order {
 }
 
 impl Order {
+    /// What the buyer owes: not for cancelled parts, nor for parcels a
+    /// recall stopped on their way (they come back, never delivered).
     fn due(&self) -> i64 {
-        self.parts.iter().filter(|p| p.status != PartStatus::Cancelled).map(|p| p.subtotal).sum()
+        self.parts
+            .iter()
+            .filter(|p| match p.status {
+                PartStatus::Cancelled => false,
+                PartStatus::Delivered => true,
+                _ => p.recalled.is_none(),
+            })
+            .map(|p| p.subtotal)
+            .sum()
     }
 
     fn settled(&self) -> bool {
@@ -330,6 +402,21 @@ impl Order {
 
     fn held(&self) -> i64 {
         self.parts.iter().map(|p| p.held).sum()
+    }
+
+    /// After parts of a bank-transfer order are cancelled: what escrow holds
+    /// beyond the holds and the parts still waiting is owed back.
+    fn refund_unneeded(&mut self) {
+        if self.cod {
+            return;
+        }
+        let still_needed: i64 =
+            self.parts.iter().filter(|p| p.status == PartStatus::Pending).map(|p| p.subtotal).sum();
+        let refund = self.escrow - self.held() - still_needed;
+        if refund > 0 {
+            self.escrow -= refund;
+            self.refund_due += refund;
+        }
     }
 
     fn status(&self) -> &'static str {
@@ -384,6 +471,8 @@ struct Seller {
     /// Delivered subtotals less fees: what the seller has earned.
     earned: i64,
     paid_out: i64,
+    /// The seller's lots, oldest first; all but the last are recalled.
+    lots: Vec<String>,
 }
 
 /// The reference model: plain integers per account.
@@ -410,25 +499,27 @@ fn fee_for(amount: i64) -> i64 {
 }
 
 /// The order state machine (market's rules, restated).
-fn next_status(from: PartStatus, action: Action, party: Party, settled: bool) -> Result<PartStatus, u16> {
+fn next_status(from: PartStatus, action: Action, party: Party, settled: bool) -> Result<PartStatus, Refusal> {
     use PartStatus::*;
     let allowed = match action {
         Action::Confirm => party != Party::Buyer,
-        Action::HandOver | Action::Deliver => matches!(party, Party::Staff | Party::Admin),
+        Action::HandOver | Action::Deliver | Action::Return => matches!(party, Party::Staff | Party::Admin),
         Action::Cancel => true,
     };
     if !allowed {
-        return Err(403);
+        return Err(FORBIDDEN);
     }
     match (action, from) {
-        (Action::Confirm, Pending) if !settled => Err(409),
+        (Action::Confirm, Pending) if !settled => Err(NOT_PAID),
         (Action::Confirm, Pending) => Ok(Confirmed),
         (Action::HandOver, Confirmed) => Ok(HandedOver),
         (Action::Deliver, HandedOver) => Ok(Delivered),
         (Action::Cancel, Pending) => Ok(Cancelled),
         (Action::Cancel, Confirmed) if party != Party::Buyer => Ok(Cancelled),
-        (Action::Cancel, HandedOver) if matches!(party, Party::Staff | Party::Admin) => Ok(Cancelled),
-        _ => Err(409),
+        (Action::Cancel | Action::Return, HandedOver) if matches!(party, Party::Staff | Party::Admin) => {
+            Ok(Cancelled)
+        }
+        _ => Err(INVALID),
     }
 }
 
@@ -437,7 +528,7 @@ fn already_done(action: Action, from: PartStatus) -> bool {
         Action::Confirm => PartStatus::Confirmed,
         Action::HandOver => PartStatus::HandedOver,
         Action::Deliver => PartStatus::Delivered,
-        Action::Cancel => PartStatus::Cancelled,
+        Action::Cancel | Action::Return => PartStatus::Cancelled,
     };
     matches!(from, PartStatus::Delivered | PartStatus::Cancelled) || from >= target
 }
@@ -463,27 +554,38 @@ impl Model {
         order.received += amount;
     }
 
-    /// What an order action does, or the refusal.
-    fn act(&mut self, o: usize, action: Action, who: &[(usize, Party)]) -> Expect {
+    /// What an order action does, or the refusal. `who` are the parts the
+    /// one acting may act on, in the server's order (by part id).
+    fn act(&mut self, o: usize, action: Action, who: &[(usize, Party)]) -> Result<(), Refusal> {
         let order = &self.orders[o];
         if who.is_empty() {
-            return Expect::Refused(404);
+            return Err(NOT_FOUND);
         }
         let settled = order.settled();
         let mut changes = Vec::new();
         let mut first_error = None;
         for &(p, party) in who {
             let from = order.parts[p].status;
+            // a whole-order request passes over parts already done
+            let passed_over = already_done(action, from);
+            if action.moves_goods() && order.parts[p].recalled.is_some() {
+                // recalled produce goes no further, whoever asks
+                if !passed_over {
+                    return Err(LOT_RECALLED);
+                }
+                first_error.get_or_insert(LOT_RECALLED);
+                continue;
+            }
             match next_status(from, action, party, settled) {
                 Ok(to) => changes.push((p, to)),
-                Err(e) if already_done(action, from) => {
+                Err(e) if passed_over => {
                     first_error.get_or_insert(e);
                 }
-                Err(e) => return Expect::Refused(e),
+                Err(e) => return Err(e),
             }
         }
         if changes.is_empty() {
-            return Expect::Refused(first_error.unwrap_or(404));
+            return Err(first_error.unwrap_or(NOT_FOUND));
         }
         let order = &mut self.orders[o];
         let mut cancelled = false;
@@ -516,16 +618,36 @@ impl Model {
                 _ => {}
             }
         }
-        if cancelled && !order.cod {
-            let still_needed: i64 =
-                order.parts.iter().filter(|p| p.status == PartStatus::Pending).map(|p| p.subtotal).sum();
-            let refund = order.escrow - order.held() - still_needed;
-            if refund > 0 {
-                order.escrow -= refund;
-                order.refund_due += refund;
+        if cancelled {
+            order.refund_unneeded();
+        }
+        Ok(())
+    }
+
+    /// A recall of seller `s`'s current lot: every part holding it and not
+    /// already cancelled is marked; those that have not left the seller are
+    /// cancelled, for the books exactly as a cancellation (stock is not
+    /// modelled). The seller then relists from `new_lot`.
+    fn recall(&mut self, s: usize, new_lot: String) {
+        let lot = self.sellers[s].lots.len() - 1;
+        for order in &mut self.orders {
+            let mut cancelled = false;
+            for part in &mut order.parts {
+                if part.seller != s || part.lot != lot || part.status == PartStatus::Cancelled {
+                    continue;
+                }
+                part.recalled = Some(part.status);
+                if matches!(part.status, PartStatus::Pending | PartStatus::Confirmed) {
+                    part.status = PartStatus::Cancelled;
+                    part.held = 0;
+                    cancelled = true;
+                }
+            }
+            if cancelled {
+                order.refund_unneeded();
             }
         }
-        Expect::Ok
+        self.sellers[s].lots.push(new_lot);
     }
 
     /// Every account the books should show, with (balance, available).
@@ -557,6 +679,25 @@ impl Model {
                 return Err(format!("model: seller {} owed {} ≠ earned − paid out", s.id, s.payable));
             }
         }
+        // a seller earns the delivered subtotals less the fee, and nothing
+        // for a part whose lot was recalled before it reached the buyer
+        let mut delivered = vec![0; self.sellers.len()];
+        for o in &self.orders {
+            for p in &o.parts {
+                let recalled_in_flight = p.recalled.is_some_and(|at| at != PartStatus::Delivered);
+                if recalled_in_flight && p.status == PartStatus::Delivered {
+                    return Err(format!("model: order {} part {} delivered after its recall", o.code, p.id));
+                }
+                if p.status == PartStatus::Delivered {
+                    delivered[p.seller] += p.subtotal - fee_for(p.subtotal);
+                }
+            }
+        }
+        for (s, d) in self.sellers.iter().zip(delivered) {
+            if s.earned != d {
+                return Err(format!("model: seller {} earned {} ≠ {d} delivered less fees", s.id, s.earned));
+            }
+        }
         for o in &self.orders {
             if o.received != o.escrow + o.refund_due + o.refunded + o.released {
                 return Err(format!("model: order {} lost or made money", o.code));
@@ -572,8 +713,10 @@ struct World {
     s: TestServer,
     buyer: String,
     other_buyer: String,
-    /// (seller id, farmer token, listing id)
+    /// (seller id, farmer token, listing id of the current lot)
     farmers: Vec<(String, String, String)>,
+    /// Each seller's listings of recalled lots.
+    recalled_listings: Vec<Vec<String>>,
     post_office: String,
     m: Model,
     serial: u32,
@@ -591,6 +734,16 @@ fn tea(price: i64) -> Value {
     json!({"title": "Chè Shan tuyết", "category": "che", "unit": "kg", "price_vnd": price, "quantity": 100_000})
 }
 
+/// A fresh lot for `seller` (as staff) and the farmer's listing selling
+/// from it: (lot id, listing id).
+async fn lot_and_listing(s: &TestServer, seller: &str, farmer: &str, price: i64) -> (String, String) {
+    let lot = s.lot(seller).await["id"].as_str().unwrap().to_string();
+    let mut body = tea(price);
+    body["lot_id"] = json!(lot);
+    let listing = s.listing(farmer, &body).await["id"].as_str().unwrap().to_string();
+    (lot, listing)
+}
+
 /// `NS7K2M9QXA` as a buyer who typed it might: `ns7k2m9qxa` with `o`/`l`.
 fn confusable(code: &str) -> String {
     code.to_lowercase().replace('0', "o").replace('1', "l")
@@ -600,20 +753,37 @@ impl World {
     async fn new() -> World {
         let s = TestServer::start().await;
         let mut farmers = Vec::new();
+        let mut lots = Vec::new();
         for (i, price) in PRICES.iter().enumerate() {
             let (id, token) = s.farmer(&format!("091200010{i}"), &format!("00808000123{i}")).await;
-            let listing = s.listing(&token, &tea(*price)).await;
-            farmers.push((id, token, listing["id"].as_str().unwrap().to_string()));
+            let (lot, listing) = lot_and_listing(&s, &id, &token, *price).await;
+            farmers.push((id, token, listing));
+            lots.push(lot);
         }
         let buyer = s.buyer("0987000001").await;
         let other_buyer = s.buyer("0987000002").await;
         let (_, pos) = answer(s.get("/api/v1/cod/position", Some(&s.staff_token)).await).await;
         let post_office = pos["post_office"].as_str().unwrap().to_string();
         let m = Model {
-            sellers: farmers.iter().map(|(id, ..)| Seller { id: id.clone(), ..Seller::default() }).collect(),
+            sellers: farmers
+                .iter()
+                .zip(lots)
+                .map(|((id, ..), lot)| Seller { id: id.clone(), lots: vec![lot], ..Seller::default() })
+                .collect(),
             ..Model::default()
         };
-        World { s, buyer, other_buyer, farmers, post_office, m, serial: 0, tally: BTreeMap::new() }
+        let recalled_listings = vec![Vec::new(); farmers.len()];
+        World {
+            s,
+            buyer,
+            other_buyer,
+            farmers,
+            recalled_listings,
+            post_office,
+            m,
+            serial: 0,
+            tally: BTreeMap::new(),
+        }
     }
 
     fn next_id(&mut self, prefix: &str) -> String {
@@ -660,6 +830,8 @@ impl World {
         Some(match part.status {
             PartStatus::Pending => Op::Act { order, action: Action::Confirm, who: Who::Seller(p as u8) },
             PartStatus::Confirmed => Op::Act { order, action: Action::HandOver, who: post },
+            // a recalled parcel is stopped and comes back
+            _ if part.recalled.is_some() => Op::Act { order, action: Action::Return, who: post },
             _ => Op::Act { order, action: Action::Deliver, who: post },
         })
     }
@@ -689,18 +861,29 @@ impl World {
         let staff = self.s.staff_token.clone();
         Ok(Some(match op {
             Op::Advance { .. } => return Ok(None),
-            Op::Place { cod, sellers, qty } => {
+            Op::Place { cod, sellers, qty, stale } => {
                 let chosen: Vec<usize> = match sellers {
                     0..=2 => vec![usize::from(*sellers)],
                     3 => vec![0, 1],
                     4 => vec![1, 2],
                     _ => vec![0, 2],
                 };
-                let items: Vec<(&str, i64)> =
+                let mut items: Vec<(&str, i64)> =
                     chosen.iter().map(|&i| (self.farmers[i].2.as_str(), *qty)).collect();
                 let method = if *cod { "cod" } else { "vietqr" };
+                if let (true, Some(old)) = (*stale, self.recalled_listings[chosen[0]].last()) {
+                    // a listing of a recalled lot is no longer for sale
+                    items[0].0 = old.as_str();
+                    let body = support::order_body(&items, method);
+                    let (status, v) =
+                        answer(self.s.post_json("/api/v1/orders", Some(&self.buyer), &body).await).await;
+                    if status == 409 && v["error"]["code"] != "listing_unavailable" {
+                        return Err(format!("ordering a recalled lot: {v}"));
+                    }
+                    return Ok(Some(("place recalled", Expect::Refused(409), status)));
+                }
                 let o = support::place(&self.s, &self.buyer, &items, method).await;
-                let parts = o["parts"]
+                let mut parts = o["parts"]
                     .as_array()
                     .unwrap()
                     .iter()
@@ -712,9 +895,13 @@ impl World {
                             subtotal: p["subtotal_vnd"].as_i64().unwrap(),
                             status: PartStatus::Pending,
                             held: 0,
+                            lot: self.m.sellers[seller].lots.len() - 1,
+                            recalled: None,
                         }
                     })
                     .collect::<Vec<_>>();
+                // the server goes through an order's parts by id
+                parts.sort_by(|a, b| a.id.cmp(&b.id));
                 for p in &parts {
                     if p.subtotal != PRICES[p.seller] * qty {
                         return Err(format!("part subtotal {} for {qty} × {}", p.subtotal, PRICES[p.seller]));
@@ -866,13 +1053,28 @@ impl World {
                         (self.farmers[seller].1.clone(), Vec::new())
                     }
                 };
-                let body = (*action == Action::Cancel && !matches!(who, Who::Buyer))
+                let body = (action.needs_reason() && !matches!(who, Who::Buyer))
                     .then(|| json!({"reason": "hết hàng"}));
                 let path = format!("/api/v1/orders/{}/{}", ord.id, action.path());
-                let (status, _) =
+                let (status, v) =
                     answer(self.s.send(Method::POST, &path, Some(&token), body.as_ref()).await).await;
-                let expect = self.m.act(o, *action, &parties);
-                (action.path(), expect, status)
+                let mut kind = action.path();
+                let expect = match self.m.act(o, *action, &parties) {
+                    Ok(()) => Expect::Ok,
+                    Err((code, name)) => {
+                        if status == code && v["error"]["code"] != name {
+                            return Err(format!(
+                                "refused with {}, the model expected {name}",
+                                v["error"]["code"]
+                            ));
+                        }
+                        if (code, name) == LOT_RECALLED {
+                            kind = "moving recalled produce";
+                        }
+                        Expect::Refused(code)
+                    }
+                };
+                (kind, expect, status)
             }
             Op::Announce { how } => {
                 let remittable = self.m.cod - self.m.cod_in_transit;
@@ -1013,6 +1215,43 @@ impl World {
                 };
                 ("payout confirm", expect, status)
             }
+            Op::Recall { seller, who, again } => {
+                let s = usize::from(*seller) % self.farmers.len();
+                let lots = &self.m.sellers[s].lots;
+                let lot = if *again && lots.len() > 1 {
+                    lots[usize::from(*who) % (lots.len() - 1)].clone()
+                } else {
+                    lots[lots.len() - 1].clone()
+                };
+                let fresh = lot == lots[lots.len() - 1];
+                let token = match who {
+                    0..=6 => staff,
+                    7 | 8 => admin,
+                    _ => self.farmers[s].1.clone(),
+                };
+                let body = json!({"reason": "dư lượng thuốc bảo vệ thực vật vượt ngưỡng"});
+                let (status, v) = self.post(&token, &format!("/api/v1/lots/{lot}/recall"), body).await;
+                let expect = if *who > 8 {
+                    Expect::Refused(403)
+                } else if !fresh {
+                    if status == 409 && v["error"]["code"] != "conflict" {
+                        return Err(format!("a second recall: {v}"));
+                    }
+                    Expect::Refused(409)
+                } else if !(200..300).contains(&status) {
+                    // the model's expectation fails the step
+                    Expect::Ok
+                } else {
+                    // the seller goes on selling from a fresh lot
+                    let (id, farmer) = (self.farmers[s].0.clone(), self.farmers[s].1.clone());
+                    let (new_lot, listing) = lot_and_listing(&self.s, &id, &farmer, PRICES[s]).await;
+                    let old = std::mem::replace(&mut self.farmers[s].2, listing);
+                    self.recalled_listings[s].push(old);
+                    self.m.recall(s, new_lot);
+                    Expect::Ok
+                };
+                ("recall", expect, status)
+            }
             Op::Refund { order, how } => {
                 if n_orders == 0 {
                     return Ok(None);
@@ -1114,6 +1353,19 @@ impl World {
                     return Err(format!(
                         "order {} part {}: server {got:?}, model {:?}",
                         o.code, p.id, p.status
+                    ));
+                }
+                // what a recall did to the part, and which lot
+                let recall = got.and_then(|x| x.get("recall")).filter(|r| !r.is_null());
+                let want = p
+                    .recall_outcome()
+                    .map(|outcome| (outcome, self.m.sellers[p.seller].lots[p.lot].as_str()));
+                let seen = recall
+                    .map(|r| (r["outcome"].as_str().unwrap_or("?"), r["lot_id"].as_str().unwrap_or("?")));
+                if seen != want {
+                    return Err(format!(
+                        "order {} part {}: server recall {recall:?}, model {want:?} (recalled at {:?}, now {:?})",
+                        o.code, p.id, p.recalled, p.status
                     ));
                 }
             }

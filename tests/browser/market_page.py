@@ -4,7 +4,10 @@ and needs nothing from outside, then drive it in headless Chromium through
 the DevTools protocol at a 360 px phone width the way a buyer would: search
 without diacritics, filter by category, Back, open the tea listing (signed
 record verifies, scan page link), add 2 to the cart, log in, check out with
-cash on delivery, see the order; order again by bank transfer and read the
+cash on delivery, see the order; a recalled lot reaching the buyer's orders
+(a parcel being stopped, one delivered, a paid order cancelled, a paid
+parcel brought back): a red mark in the list, a plain warning on each
+order; order again by bank transfer and read the
 transfer details (amount, NS… code), cancel it; pay a third by bank transfer:
 the VietQR image (fetched with the token), two bank notifications posted to
 the webhook turn it part paid then «Đã thanh toán» by the page's own polling,
@@ -15,7 +18,7 @@ target/browser/.
 
     python3 tests/browser/launch.py market_page
 """
-import base64, json, os, random, re, socket, struct, sys, time, urllib.request, zlib
+import base64, datetime, json, os, random, re, socket, struct, sys, time, urllib.request, zlib
 
 BASE, DEVTOOLS, OUT, WORK = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 from devtools import CDP, check, finish, png
@@ -187,8 +190,30 @@ c.wait(f"location.hash === {json.dumps(search_hash)} && /Chè Shan/.test(T.cards
 
 print("3b. a recalled lot")
 rice = listings["Gạo nếp Tú Lệ túi 5 kg"]
-st, _ = http("POST", f"/api/v1/lots/{rice['lot']['id']}/recall", token=login("0900000001"), body={"reason": "Kiểm tra mốc"})
+admin = login("0900000001")
+buyer = login("0900000003")
+
+def rice_order(method, *steps):
+    """The demo buyer orders 1 bag of rice by API; admin moves it along."""
+    st, body = http("POST", "/api/v1/orders", token=buyer, body={"items": [{"listing_id": rice["id"], "quantity": 1}],
+        "shipping": {"name": "Trần Minh Anh", "phone": "0900000003", "address": "12 Hàng Bạc", "commune_code": "00070"}, "payment_method": method})
+    o = json.loads(body) if st == 201 else {"id": "", "code": "", "amount_due_vnd": 0, "parts": [{"id": ""}]}
+    if method == "vietqr":
+        bank_pays(o["code"], o["amount_due_vnd"])
+    done = [http("POST", f"/api/v1/orders/{o['id']}/{step}", token=admin, body={})[0] for step in steps]
+    check(st == 201 and all(d == 200 for d in done), f"setup: rice ordered ({method}){', ' if steps else ''}{', '.join(steps)} ({st} {done})")
+    return o
+
+stopped = rice_order("cod", "confirm", "hand-over")                 # with the postman when the lot is recalled
+unsent = rice_order("vietqr")                                      # paid, not yet confirmed by the farmer
+eaten = rice_order("cod", "confirm", "hand-over", "deliver")        # already delivered
+brought = rice_order("vietqr", "confirm", "hand-over")              # paid, with the postman, brought back
+st, _ = http("POST", f"/api/v1/lots/{rice['lot']['id']}/recall", token=admin, body={"reason": "Kiểm tra mốc"})
 check(st in (200, 201), f"setup: admin recalls the rice lot ({st})")
+st, _ = http("POST", f"/api/v1/orders/{brought['id']}/return", token=admin, body={"part_id": brought["parts"][0]["id"], "reason": "Thu hồi lô"})
+check(st == 200, f"setup: the post office records one parcel back ({st})")
+st, body = http("POST", f"/api/v1/orders/{stopped['id']}/deliver", token=admin, body={})
+check(st == 409 and json.loads(body)["error"]["code"] == "lot_recalled", f"the other parcel can no longer be delivered: 409 lot_recalled ({st})")
 c.js(f"location.hash = '#/sp/{rice['id']}'; true")
 c.wait("/ĐÃ BỊ THU HỒI/.test(T.text('#v-item .alert[role=alert]')) && !document.getElementById('add') && /Tình trạngĐã thu hồi/.test(T.text('#v-item'))",
        "recalled lot: red warning, nothing to add to the cart")
@@ -245,6 +270,46 @@ c.js("location.hash = '#/don'; true")
 c.wait(f"!!document.querySelector('#orders-list li[data-id=\"{cod_id}\"]') && /Thanh toán khi nhận hàng/.test(T.text('#orders-list li[data-id=\"{cod_id}\"]'))",
        "my orders lists it with its status")
 check(c.js("document.querySelectorAll('#orders-list > li').length") >= 2, "the demo order is listed too")
+
+print("5b. the recall reaches the buyer's orders")
+got = json.loads(http("GET", f"/api/v1/orders/{stopped['id']}", token=buyer)[1])["parts"][0].get("recall") or {}
+at = datetime.datetime.strptime(got.get("recalled_at", "2000-01-01T00:00:00Z"), "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(hours=7)
+when = at.strftime("%H:%M %d/%m/%Y")
+check(got.get("outcome") == "returning" and got.get("reason") == "Kiểm tra mốc", "the API: the parcel with the postman is «returning»: " + json.dumps(got, ensure_ascii=False))
+li = lambda o: f'#orders-list li[data-id="{o["id"]}"]'
+c.wait(" && ".join(f"T.text('{li(o)} .recalled') === '⚠ Lô bị thu hồi'" for o in (stopped, unsent, eaten, brought)),
+       "my orders: the 4 rice orders carry a red «⚠ Lô bị thu hồi»")
+check(not c.js(f"!!document.querySelector('{li({'id': cod_id})} .recalled')"), "the tea order does not")
+check(c.js(f"getComputedStyle(document.querySelector('{li(stopped)} .recalled')).backgroundColor") == "rgb(176, 0, 32)", "the mark is red")
+check("Đừng trả tiền cho bưu tá" in (c.js(f"T.text('{li(stopped)}')") or ""), "the parcel being stopped: «Đừng trả tiền cho bưu tá»")
+check("Đừng ăn, đừng dùng" in (c.js(f"T.text('{li(eaten)}')") or ""), "the delivered one: «Đừng ăn, đừng dùng»")
+check("trả lại tiền" in (c.js(f"T.text('{li(unsent)}')") or ""), "the paid one cancelled: the money comes back")
+fits("the recalled orders")
+c.js(f"document.querySelector('{li(stopped)}').scrollIntoView(); true")
+c.shot("market-6b-orders-recalled-360.png")
+ALERT = "#v-order .alert[role=alert]"
+for o, outcome, wants, shot in [
+        (stopped, "returning", ["KHÔNG được giao", "đừng nhận hàng, đừng trả tiền"], "market-6c-recall-returning-360.png"),
+        (eaten, "delivered", ["ĐỪNG ĂN, ĐỪNG DÙNG", "Bưu điện sẽ gọi điện cho bạn"], "market-6d-recall-delivered-360.png"),
+        (unsent, "cancelled", ["Người bán chưa gửi hàng này đi", "(250.000 ₫) sẽ được trả lại đủ"], "market-6e-recall-cancelled-360.png"),
+        (brought, "returned", ["đã được mang về bưu điện", "(250.000 ₫) sẽ được trả lại đủ"], None)]:
+    c.js(f"location.hash = '#/don/{o['id']}'; true")
+    c.wait(f"document.querySelector('{ALERT}') && document.querySelector('{ALERT}').dataset.outcome === '{outcome}' && /{o['code']}/.test(T.text('#v-order h1'))",
+           f"order {o['code']}: a red warning at the top ({outcome})")
+    text = c.js(f"T.text('{ALERT}')") or ""
+    for want in ["Lô hàng bị thu hồi: Gạo nếp Tú Lệ túi 5 kg", "Thu hồi lúc " + when, "Lý do: Kiểm tra mốc"] + wants:
+        check(want in text, f"  it says «{want}»")
+    check(c.js(f"document.querySelector('{ALERT}').getBoundingClientRect().top < innerHeight"), "  seen without scrolling")
+    page = c.js("T.text('#v-order')") or ""
+    check("Còn phải trả" not in page and "lot recalled" not in page and "Lý do huỷ" not in page, "  nothing left to pay, no «Lý do huỷ: lot recalled…»")
+    if o in (unsent, brought):  # paid by bank transfer
+        c.wait("T.text('#order-money .refund_due_vnd') === '250.000 ₫'", "  «Chờ hoàn lại 250.000 ₫»")
+    fits("the recalled order")
+    if shot:
+        c.shot(shot)
+check(c.js("T.text('#order-status')") == "Đã huỷ", "the parcel brought back: the order is «Đã huỷ»")
+c.js(f"location.hash = '#/don/{stopped['id']}'; true")
+c.wait("T.text('#order-status') === 'Đang chặn lại, không giao'", "the parcel being stopped is not «Bưu điện đang giao» but «Đang chặn lại, không giao»")
 
 print("6. bank transfer, then cancel")
 c.js(f"location.hash = '#/sp/{tea['id']}'; true")

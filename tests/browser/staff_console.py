@@ -5,7 +5,9 @@ look for the login form, then drive it through Chromium's DevTools protocol
 the way counter staff would: log in, onboard a farmer (commune search, bank,
 consent, activation code), create a lot, record events (kg -> quantity_g,
 local time -> +07:00), print labels, list and filter sellers, re-issue a
-code, recall; list produce for a demo farmer (price in whole đồng, linked
+code, recall (the orders holding the lot: a parcel with the postman stopped
+and its return recorded, a stale screen's 409, an order cancelled by the
+recall); list produce for a demo farmer (price in whole đồng, linked
 lot, a photo from the "camera" input, a refused file, edit, pause, delete);
 handle orders (the demo cash-on-delivery order confirmed for the farmer,
 handed over, delivered; a stale screen's 409 explained; a cancel with a
@@ -13,8 +15,9 @@ reason; the status filter); payments: an unmatched bank transfer (posted to
 the webhook) assigned to its order, the post office's cash on delivery and a
 remittance, the farmer's statement; an expired session, log out; then admin:
 the remittance received, payout runs (bank CSV, sent, confirmed with one
-seller failed, then paid) and the balanced trial balance. Screenshots go to
-target/browser/.
+seller failed, then paid) and the balanced trial balance; last, a lot
+recalled after one of its parcels was delivered: the buyer to call.
+Screenshots go to target/browser/.
 
     python3 tests/browser/launch.py staff_console
 """
@@ -71,6 +74,16 @@ def png(path, w, h):
     with open(path, "wb") as f:
         f.write(devtools.png(w, h))
     return path
+
+def shot_of(selector, name):
+    """A screenshot of one part of the page (the whole page is long)."""
+    r = c.js(f"(() => {{ const r = document.querySelector({json.dumps(selector)}).getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY, r.width, r.height]; }})()")
+    res = c.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                 clip={"x": max(0, r[0] - 8), "y": max(0, r[1] - 8), "width": r[2] + 16, "height": min(r[3] + 16, 4000), "scale": 1})
+    path = os.path.join(OUT, name)
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(res["data"]))
+    print("  screenshot: " + path)
 
 def set_files(selector, paths):
     """What a file chooser (or the tablet camera) does: puts files on an <input type=file>."""
@@ -187,8 +200,72 @@ c.wait("/4 °C/.test(T.text('#ld-events'))", "cooling event with temperature")
 c.js("T.set('ev-type','shipping'); T.set('ev-when','2099-01-01T08:00'); T.set('ev-to','Bưu điện Hà Giang'); T.click('#event-form button[type=submit]')")
 c.wait("/sau thời điểm hiện tại/.test(T.text('#event-form .error'))", "future time refused")
 c.shot("staff-4-lot.png")
+check(not c.js("T.visible('#ld-orders')"), "a lot still on sale: no list of orders to stop")
+
+print("4b. orders on the lot, then the recall stops them")
+pieng = c.js("document.getElementById('lot-seller').value")
+lot_code = json.loads(http("GET", f"/api/v1/lots/{lot_id}")[1])["lot_code"]
+st, body = http("POST", "/api/v1/listings", token=token, body={"title": "Trà Nặm Đăm túi 100 g", "category": "che", "unit": "goi",
+                                                                "price_vnd": 95000, "quantity": 10, "lot_id": lot_id, "seller_id": pieng})
+check(st == 201, f"the farmer's tea from this lot is put on sale ({st})")
+nam_dam = json.loads(body)["id"] if st == 201 else ""
+sen_phone = "09" + str(random.randint(10000000, 99999999))
+st, body = http("POST", "/api/v1/auth/register", body={"phone": sen_phone, "password": "nguoi-mua-thu-hoi", "name": "Đinh Thị Sen"})
+check(st in (200, 201), f"a buyer registers ({st})")
+sen = json.loads(body).get("token") if st in (200, 201) else None
+
+def sen_orders(quantity, address, *steps):
+    st, body = http("POST", "/api/v1/orders", token=sen, body={"items": [{"listing_id": nam_dam, "quantity": quantity}],
+        "shipping": {"name": "Đinh Thị Sen", "phone": sen_phone, "address": address, "commune_code": "02260"}, "payment_method": "cod"})
+    o = json.loads(body) if st == 201 else {"id": "", "code": "", "parts": [{"id": ""}]}
+    done = [http("POST", f"/api/v1/orders/{o['id']}/{step}", token=token, body={})[0] for step in steps]
+    check(st == 201 and all(d == 200 for d in done), f"she orders {quantity} gói, cash on delivery{', ' if steps else ''}{', '.join(steps)} ({st} {done})")
+    return o
+
+o_stop = sen_orders(2, "Thôn Khuổi Bốc", "confirm", "hand-over")
+o_other = sen_orders(1, "Thôn Nặm Đăm", "confirm", "hand-over")
+o_wait = sen_orders(1, "Thôn Nặm Đăm")
 c.js("document.getElementById('recall-box').open = true; window.confirm = () => true; T.set('rc-reason','Phát hiện dư lượng thuốc'); T.click('#recall-form button[type=submit]')")
 c.wait("/ĐÃ THU HỒI/.test(T.text('#ld-status')) && /Thu hồi/.test(T.text('#ld-events')) && !T.visible('#event-form')", "recall: badge, timeline entry, no more events")
+stop_card = f'#ld-orders-list > li[data-order="{o_stop["id"]}"]'
+other_card = f'#ld-orders-list > li[data-order="{o_other["id"]}"]'
+wait_card = f'#ld-orders-list > li[data-order="{o_wait["id"]}"]'
+c.wait(f"T.visible('#ld-orders') && document.querySelectorAll('#ld-orders-list > li').length === 3 && !!document.querySelector('{stop_card}')",
+       "after the recall, «Đơn hàng có lô này» lists the 3 orders at once")
+check("Đơn hàng có lô này" in (c.js("T.text('#ld-orders h3')") or ""), "headed «Đơn hàng có lô này»")
+check(c.js("[...document.querySelectorAll('#ld-orders-list > li')].map(li => li.dataset.recall).join(' ')") == "returning returning cancelled",
+      "the parcels to stop come first")
+check("3 đơn hàng · 2 bưu kiện phải chặn lại" in (c.js("T.text('#ld-orders-count')") or ""), "the count says 2 parcels to stop")
+c.wait(f"/Hồng Thái/.test(T.text('{stop_card} dl'))", "the shipping commune named from its code")
+text = c.js(f"T.text('{stop_card}')") or ""
+for want in [o_stop["code"], "Đang ở bưu tá — CHẶN, không giao", "Đinh Thị Sen", sen_phone, "Thôn Khuổi Bốc", "Trà Nặm Đăm túi 100 g: 2 gói"]:
+    check(want in text, "the parcel to stop shows " + want)
+check(c.js(f"document.querySelector('{stop_card} a[href^=\"tel:\"]').getAttribute('href')") == "tel:" + sen_phone, "the buyer's phone is a tel: link")
+check(c.js(f"getComputedStyle(document.querySelector('{stop_card}')).borderTopColor") == "rgb(176, 0, 32)", "the parcel to stop stands out in red")
+check(c.js(f"T.text('{stop_card} [data-act=return]')") == "Đã nhận lại bưu kiện", "with a button «Đã nhận lại bưu kiện»")
+check("Chưa gửi đi — đã tự huỷ khi thu hồi" in (c.js(f"T.text('{wait_card}')") or "") and not c.js(f"!!document.querySelector('{wait_card} button')"),
+      "the order not yet handed over: cancelled by the recall, nothing to do")
+st, body = http("POST", f"/api/v1/orders/{o_stop['id']}/deliver", token=token, body={})
+check(st == 409 and json.loads(body)["error"]["code"] == "lot_recalled", f"the API refuses to deliver it: 409 lot_recalled ({st})")
+shot_of("#ld-orders", "staff-4b-recall-orders.png")
+st, _ = http("POST", f"/api/v1/orders/{o_other['id']}/return", token=token, body={"part_id": o_other["parts"][0]["id"], "reason": "Bưu tá mang về"})
+check(st == 200, f"another counter records the other parcel back behind this screen ({st})")
+c.js(f"window.confirm = () => true; T.click('{other_card} [data-act=return]')")
+c.wait(f"/Không đổi được trạng thái/.test(T.text('{other_card} .error')) && /nhận lại bưu kiện khi phần hàng đang ở trạng thái «Đã huỷ»/.test(T.text('{other_card} .error'))"
+       f" && /Bưu kiện đã về bưu điện/.test(T.text('{other_card}')) && !document.querySelector('{other_card} [data-act=return]')",
+       "a stale screen: the 409 explained in Vietnamese, the list reloaded with the parcel back")
+c.js(f"window.__asked = ''; window.confirm = (m) => {{ window.__asked = m; return true; }}; T.click('{stop_card} [data-act=return]')")
+c.wait(f"document.querySelector('{stop_card}').dataset.recall === 'returned' && /Bưu kiện đã về bưu điện — đơn đã huỷ/.test(T.text('{stop_card}'))"
+       f" && !document.querySelector('{stop_card} [data-act=return]') && /đã nhận lại bưu kiện/.test(T.text('#flash'))",
+       "«Đã nhận lại bưu kiện»: the row becomes «Bưu kiện đã về bưu điện — đơn đã huỷ», said so")
+check(o_stop["code"] in (c.js("window.__asked") or ""), "it asks first, naming the order")
+check("0 bưu kiện" not in (c.js("T.text('#ld-orders-count')") or "") and "phải chặn" not in (c.js("T.text('#ld-orders-count')") or ""),
+      "no parcel left to stop")
+st, body = http("GET", f"/api/v1/orders/{o_stop['id']}", token=token)
+part = json.loads(body)["parts"][0]
+check(part["status"] == "cancelled" and (part.get("recall") or {}).get("outcome") == "returned" and part["cancel_reason"] == "Thu hồi lô " + lot_code,
+      "the API has the part cancelled, recall outcome returned, reason «Thu hồi lô " + lot_code + "»: " + json.dumps(part.get("recall"), ensure_ascii=False))
+shot_of("#lot-detail", "staff-4c-returned.png")
 
 print("5. sellers list")
 c.js("location.hash = '#nguoi-ban'")
@@ -288,7 +365,10 @@ st, body = http("POST", "/api/v1/orders", token=buyer, body={"items": [{"listing
 check(st == 201, "a second order placed by the demo buyer (3 kg măng nứa, COD): %s" % st)
 o2 = json.loads(body)["id"] if st == 201 else ""
 c.js("location.hash = '#don-hang'")
-c.wait("document.querySelectorAll('#or-list > li').length === 2", "the orders of the post office's sellers are listed")
+c.wait("document.querySelectorAll('#or-list > li').length === 5", "the orders of the post office's sellers are listed (2 + the 3 on the recalled lot)")
+rcard = f'#or-list > li[data-order="{o_wait["id"]}"]'
+check("⚠ Lô bị thu hồi" in (c.js(f"T.text('{rcard}')") or "") and "lot recalled" not in (c.js(f"T.text('{rcard}')") or ""),
+      "an order cancelled by the recall says so in Vietnamese (not «lot recalled: …»)")
 demo = c.js("[...document.querySelectorAll('#or-list > li')].find(li => /Chè Shan tuyết/.test(li.textContent)).getAttribute('data-order')")
 card = f'#or-list > li[data-order="{demo}"]'
 c.wait(f"/Hà Nội/.test(T.text('{card} dl'))", "the shipping commune named from its code")
@@ -331,7 +411,7 @@ c.wait(f"document.querySelectorAll('#or-list > li').length === 1 && !!document.q
 c.js("T.set('or-status','cod')")
 c.wait("document.querySelectorAll('#or-list > li').length === 0 && /Không có đơn hàng nào/.test(T.text('#or-count'))", "filter «Thu hộ (COD)»: none left, said so")
 c.js("T.set('or-status','')")
-c.wait("document.querySelectorAll('#or-list > li').length === 2", "all orders again")
+c.wait("document.querySelectorAll('#or-list > li').length === 5", "all orders again")
 
 print("7b. payments: a bank transfer with a wrong text, assigned to its order at the counter")
 check(not c.js("T.visible('#tab-payouts')"), "staff do not see the admin's payouts tab")
@@ -474,6 +554,35 @@ c.js(f"(() => {{ const s = document.getElementById('ls-seller'); if (!s.querySel
 c.wait(f"document.getElementById('ls-seller').value === '{thao}' && T.text('#st-sum [data-k=owed]') === '0 ₫'"
        " && /Đã chuyển vào tài khoản ngân hàng/.test(T.text('#st-table')) && /−352\\.800 ₫/.test(T.text('#st-table'))",
        "the farmer's statement: paid out −352.800 ₫, nothing owed", timeout=15)
+
+print("11. admin: a lot recalled after one of its parcels was delivered")
+st, body = http("GET", "/api/v1/listings?q=su%20su")
+susu = json.loads(body)["items"][0]
+st, body = http("POST", "/api/v1/orders", token=buyer, body={"items": [{"listing_id": susu["id"], "quantity": 2}],
+    "shipping": {"name": "Lê Văn Bình", "phone": "0987654321", "address": "Số 5 ngõ 10", "commune_code": "02260"}, "payment_method": "cod"})
+eaten = json.loads(body) if st == 201 else {"id": "", "code": ""}
+done = [http("POST", f"/api/v1/orders/{eaten['id']}/{step}", token=admin, body={})[0] for step in ("confirm", "hand-over", "deliver")]
+check(st == 201 and done == [200, 200, 200], f"2 kg su su ordered, confirmed, handed over, delivered ({st} {done})")
+st, _ = http("POST", f"/api/v1/lots/{susu['lot']['id']}/recall", token=admin, body={"reason": "Nhiễm khuẩn"})
+check(st == 200, f"then its lot is recalled ({st})")
+c.js("location.hash = '#lo-hang'")
+c.wait("[...document.getElementById('lot-seller').options].some(o => /Tam Đảo/.test(o.textContent))", "lots screen: sellers listed")
+c.js("""(() => { const s = document.getElementById('lot-seller');
+  s.value = [...s.options].find(o => /Tam Đảo/.test(o.textContent)).value;
+  s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()""")
+lot_card = f'#lots-list > li[data-lot="{susu["lot"]["id"]}"]'
+c.wait(f"!!document.querySelector('{lot_card}')", "the su su lot listed")
+c.js(f"[...document.querySelectorAll('{lot_card} .actions button')].find(b => /Sự kiện/.test(b.textContent)).click(); true")
+ecard = f'#ld-orders-list > li[data-order="{eaten["id"]}"]'
+c.wait(f"!!document.querySelector('{ecard}') && document.querySelector('{ecard}').dataset.recall === 'delivered'", "the delivered order is listed")
+text = c.js(f"T.text('{ecard}')") or ""
+for want in ["Đã giao trước khi thu hồi — GỌI người mua ngay", "không ăn, không dùng", "Trần Minh Anh", "0900000003", "Lê Văn Bình", "0987654321", "Su su Tam Đảo: 2 kg"]:
+    check(want in text, "the delivered order shows " + want)
+check(c.js(f"[...document.querySelectorAll('{ecard} a[href^=\"tel:\"]')].map(a => a.getAttribute('href')).join(' ')") == "tel:0900000003 tel:0987654321",
+      "the buyer's and the recipient's phones are tel: links")
+check("1 người mua phải gọi báo" in (c.js("T.text('#ld-orders-count')") or ""), "the count says 1 buyer to call")
+check(not c.js(f"!!document.querySelector('{ecard} button')"), "nothing to press: a phone call to make")
+shot_of("#ld-orders", "staff-12-recall-delivered.png")
 c.js("T.click('#logout')")
 
 errors = [e for e in c.events if e.get("method") == "Runtime.exceptionThrown"]
