@@ -568,8 +568,12 @@ impl Model {
             let from = order.parts[p].status;
             // a whole-order request passes over parts already done
             let passed_over = already_done(action, from);
-            if action.moves_goods() && order.parts[p].recalled.is_some() {
-                // recalled produce goes no further, whoever asks
+            let part = &order.parts[p];
+            // the seller's lots are all recalled but the newest
+            let on_recalled_lot = part.lot + 1 < self.sellers[part.seller].lots.len();
+            if action.moves_goods() && (part.recalled.is_some() || on_recalled_lot) {
+                // recalled produce goes no further, whoever asks, even a
+                // part cancelled before the recall
                 if !passed_over {
                     return Err(LOT_RECALLED);
                 }

@@ -66,6 +66,11 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
         std::sync::Arc::new(media::FileStore::new(config.data_dir.join("photos")));
     let money: std::sync::Arc<dyn market::orders::OrderMoney> =
         std::sync::Arc::new(payment::escrow::EscrowBooks { fee: config.platform_fee });
+    // Lots recalled by an earlier version left their orders in flight.
+    let caught_up = market::orders::store::catch_up_recalls(&mut conn, money.as_ref())?;
+    if caught_up > 0 {
+        tracing::warn!(lots = caught_up, "stopped the orders of lots recalled before this version");
+    }
     let recall_follow_up: std::sync::Arc<dyn traceability::lots::RecallFollowUp> =
         std::sync::Arc::new(market::orders::store::RecallOrders { money: money.clone() });
     Ok(State {

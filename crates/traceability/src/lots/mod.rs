@@ -103,8 +103,9 @@ pub struct Recall<'a> {
 /// What a recall stops beyond the lot itself: orders in flight. This slice
 /// knows nothing of orders (the market depends on it, not the other way),
 /// so the server plugs the market's in. It runs inside the recall's
-/// transaction, after the lot is marked recalled, so that the lot and
-/// everything in flight change together or not at all.
+/// transaction, after the recall event is appended and before the lot's
+/// status changes, so that the lot and everything in flight change
+/// together or not at all.
 pub trait RecallFollowUp: Send + Sync {
     fn lot_recalled(
         &self,

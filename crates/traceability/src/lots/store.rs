@@ -474,12 +474,17 @@ pub fn recall(
         }
         let recalled_at = whole_seconds(Utc::now());
         append(conn, actor, &ctx, EventType::Recall, recalled_at, details)?;
-        diesel::update(lots::table.find(lot_id)).set(lots::status.eq("recalled")).execute(conn)?;
-        issue_record(conn, master, settings, lot_id)?;
+        // Orders first, then the lot's row: marking the lot recalled takes
+        // its listings out of the search index (a trigger), and a listing
+        // edit waiting on those rows may be held up by an order the recall
+        // would otherwise wait for; this way the recall never holds them
+        // while it waits.
         follow_up.lot_recalled(
             conn,
             &Recall { lot_id, reason: &reason, recalled_at: recalled_at.naive_utc(), actor },
         )?;
+        diesel::update(lots::table.find(lot_id)).set(lots::status.eq("recalled")).execute(conn)?;
+        issue_record(conn, master, settings, lot_id)?;
         Ok(())
     })?;
     get_lot(conn, settings, lot_id)

@@ -48,7 +48,7 @@ mod views;
 
 pub use payment::{apply_payment, find_by_code};
 pub use place::place;
-pub use recall::{stop_in_flight, RecallOrders};
+pub use recall::{catch_up as catch_up_recalls, stop_in_flight, RecallOrders};
 pub use transition::{release_expired, transition};
 pub use views::{for_lot, get, list};
 

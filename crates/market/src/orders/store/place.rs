@@ -1,7 +1,7 @@
 //! Placing an order: every line's stock reserved and the order, its parts
 //! and items written in one transaction, or nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use accounts::{Actor, Role};
 use diesel::prelude::*;
@@ -30,7 +30,12 @@ struct Reserved {
 /// order holding the row and re-checks the stock it then sees; on SQLite
 /// the write transaction already runs alone. The `quantity >= 0` CHECK in
 /// the schema would stop an oversell even if this were wrong.
-fn reserve(conn: &mut DbConnection, listing_id: &str, quantity: i64) -> Result<Reserved, ApiError> {
+fn reserve(
+    conn: &mut DbConnection,
+    listing_id: &str,
+    quantity: i64,
+    locked_lots: &BTreeSet<String>,
+) -> Result<Reserved, ApiError> {
     let taken = diesel::update(
         listings::table
             .find(listing_id)
@@ -64,6 +69,13 @@ fn reserve(conn: &mut DbConnection, listing_id: &str, quantity: i64) -> Result<R
         });
     }
     if let Some(lot) = &lot_id {
+        // The listing was moved to another lot since `lock_lots` looked:
+        // its lot is not locked, so a recall of it could miss this order.
+        if !locked_lots.contains(lot) {
+            return Err(ApiError::conflict(format!(
+                "listing `{listing_id}` changed while the order was placed; place it again"
+            )));
+        }
         let lot_status: String = lots::table.find(lot).select(lots::status).first(conn)?;
         if lot_status == "recalled" {
             return Err(crate::error::listing_unavailable(format!(
@@ -87,24 +99,25 @@ fn reserve(conn: &mut DbConnection, listing_id: &str, quantity: i64) -> Result<R
 /// Locks the lots the listings sell from, in id order, before any listing:
 /// a recall holds its lot's lock while it looks for the orders to stop, so
 /// an order is either seen and stopped by it or placed after it and
-/// refused (`reserve` reads the lot's status under this lock). Lots before
-/// listings is the order every writer keeps (see `store::recall`).
+/// refused (`reserve` reads the lot's status under this lock, and refuses
+/// a listing moved meanwhile to a lot not locked). Lots before listings is
+/// the order every writer keeps (see `store::recall`). Returns the lots.
 fn lock_lots<'a>(
     conn: &mut DbConnection,
     listing_ids: impl Iterator<Item = &'a str>,
-) -> Result<(), ApiError> {
+) -> Result<BTreeSet<String>, ApiError> {
     let listing_ids: Vec<&str> = listing_ids.collect();
-    let lot_ids: std::collections::BTreeSet<String> = listings::table
+    let lot_ids: BTreeSet<String> = listings::table
         .filter(listings::id.eq_any(&listing_ids))
         .select(listings::lot_id)
         .load::<Option<String>>(conn)?
         .into_iter()
         .flatten()
         .collect();
-    for lot_id in lot_ids {
-        diesel::update(lots::table.find(&lot_id)).set(lots::status.eq(lots::status)).execute(conn)?;
+    for lot_id in &lot_ids {
+        diesel::update(lots::table.find(lot_id)).set(lots::status.eq(lots::status)).execute(conn)?;
     }
-    Ok(())
+    Ok(lot_ids)
 }
 
 /// Places an order for a buyer: all stock reserved, or nothing written.
@@ -125,10 +138,10 @@ pub fn place(
                 "not in the 2025 commune list",
             ));
         }
-        lock_lots(conn, order.items.keys().map(String::as_str))?;
+        let locked_lots = lock_lots(conn, order.items.keys().map(String::as_str))?;
         let mut by_seller: BTreeMap<String, Vec<(Reserved, i64)>> = BTreeMap::new();
         for (listing_id, quantity) in &order.items {
-            let r = reserve(conn, listing_id, *quantity)?;
+            let r = reserve(conn, listing_id, *quantity, &locked_lots)?;
             by_seller.entry(r.seller_id.clone()).or_default().push((r, *quantity));
         }
         let now = storage::now();

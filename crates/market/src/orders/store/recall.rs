@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use diesel::prelude::*;
-use storage::schema::{order_items, order_parts};
+use storage::schema::{lot_events, lots, order_items, order_parts};
 use storage::DbConnection;
 use traceability::lots::{Recall, RecallFollowUp};
 
@@ -62,18 +62,23 @@ pub fn stop_in_flight(
         let mut changed = Vec::new();
         for part in parts.iter().filter(|p| part_ids.contains(p.id.as_str())) {
             let from = part.status()?;
-            // cancelled before the recall, or reached by an earlier one
-            if from == PartStatus::Cancelled || part.recalled_at.is_some() {
+            let reached_before = part.recalled_at.is_some();
+            // cancelled before any recall: not the recall's business
+            if from == PartStatus::Cancelled && !reached_before {
                 continue;
             }
             let target = order_parts::table.find(&part.id);
-            diesel::update(target)
-                .set((
-                    order_parts::recalled_at.eq(Some(at)),
-                    order_parts::recall_reason.eq(Some(recall.reason)),
-                    order_parts::recall_lot_id.eq(Some(recall.lot_id)),
-                ))
-                .execute(conn)?;
+            // a part holding two recalled lots keeps the first recall's
+            // notice; the second is in the audit log all the same
+            if !reached_before {
+                diesel::update(target)
+                    .set((
+                        order_parts::recalled_at.eq(Some(at)),
+                        order_parts::recall_reason.eq(Some(recall.reason)),
+                        order_parts::recall_lot_id.eq(Some(recall.lot_id)),
+                    ))
+                    .execute(conn)?;
+            }
             if recall_cancels(from) {
                 diesel::update(target)
                     .set((
@@ -101,4 +106,41 @@ pub fn stop_in_flight(
         refresh_status(conn, &order.id, method, order.paid_vnd, storage::now())?;
     }
     Ok(cancelled)
+}
+
+/// Stops the orders of lots recalled before recalls reached orders (a
+/// database from an earlier version): every such lot whose parts are not
+/// yet marked is handled as its recall would have been, with the recall's
+/// own reason and time, by the system. Each lot is its own transaction.
+/// Runs when the server starts; returns how many lots it caught up.
+pub fn catch_up(conn: &mut DbConnection, money: &dyn OrderMoney) -> Result<usize, ApiError> {
+    let pending: Vec<String> = order_items::table
+        .inner_join(order_parts::table.on(order_parts::id.eq(order_items::part_id)))
+        .inner_join(lots::table.on(order_items::lot_id.eq(lots::id.nullable())))
+        .filter(lots::status.eq("recalled"))
+        .filter(order_parts::recalled_at.is_null())
+        .filter(order_parts::status.ne(PartStatus::Cancelled.as_str()))
+        .select(lots::id)
+        .distinct()
+        .load(conn)?;
+    let system = accounts::Actor::acting_as(&common::UserId::system(), accounts::Role::Admin, "system", None);
+    for lot in &pending {
+        let lot_id = common::LotId::parse(lot)
+            .ok_or_else(|| ApiError::internal(format!("lot id {lot} in the database is not an id")))?;
+        let (occurred_at, details): (chrono::NaiveDateTime, String) = lot_events::table
+            .filter(lot_events::lot_id.eq(&lot_id))
+            .filter(lot_events::event_type.eq("recall"))
+            .select((lot_events::occurred_at, lot_events::details))
+            .first(conn)?;
+        let details: serde_json::Value = serde_json::from_str(&details).unwrap_or_default();
+        let reason = details["reason"].as_str().unwrap_or("recalled").to_string();
+        storage::write_transaction(conn, |conn| {
+            // the lot's lock, as the recall itself holds it
+            diesel::update(lots::table.find(&lot_id)).set(lots::status.eq(lots::status)).execute(conn)?;
+            let recall =
+                Recall { lot_id: &lot_id, reason: &reason, recalled_at: occurred_at, actor: &system };
+            stop_in_flight(conn, &recall, money)
+        })?;
+    }
+    Ok(pending.len())
 }

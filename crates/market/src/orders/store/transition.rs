@@ -5,7 +5,7 @@
 use accounts::{Actor, Role};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use storage::schema::{order_parts, orders};
+use storage::schema::{lots, order_items, order_parts, orders};
 use storage::DbConnection;
 
 use super::{
@@ -53,6 +53,19 @@ pub fn transition(
             };
             return Err(ApiError::field(ErrorCode::Required, "reason", why));
         }
+        // Parts holding a recalled lot: marked by the recall, and, should a
+        // part ever have escaped its marking, any whose lot is recalled now.
+        let ids: Vec<&str> = mine.iter().map(|(p, _)| p.id.as_str()).collect();
+        let on_recalled_lots: Vec<String> = if action.moves_goods() {
+            order_items::table
+                .inner_join(lots::table.on(order_items::lot_id.eq(lots::id.nullable())))
+                .filter(order_items::part_id.eq_any(&ids))
+                .filter(lots::status.eq("recalled"))
+                .select(order_items::part_id)
+                .load(conn)?
+        } else {
+            Vec::new()
+        };
         // Check every part first, then change them: all or nothing.
         let mut changes: Vec<(&PartRow, Party, PartStatus, PartStatus)> = Vec::new();
         let mut first_error: Option<ApiError> = None;
@@ -60,7 +73,7 @@ pub fn transition(
             let from = part.status()?;
             // a whole-order request passes over parts already done
             let passed_over = part_id.is_none() && action.already_done(from);
-            if action.moves_goods() && part.recalled_at.is_some() {
+            if action.moves_goods() && (part.recalled_at.is_some() || on_recalled_lots.contains(&part.id)) {
                 // recalled produce goes no further, whoever asks
                 let refusal = recalled(part);
                 if !passed_over {
