@@ -132,6 +132,44 @@ mod tests {
         assert!(codes.windows(2).all(|w| w[0] < w[1]), "sorted, so each code appears once");
     }
 
+    /// The table against the communes' coordinates in the shipped 2025 list:
+    /// provinces listed as neighbours have communes within 20 km of each
+    /// other, and no two provinces that close are missing from it.
+    #[test]
+    fn the_border_table_agrees_with_where_the_communes_are() {
+        const CSV: &str = include_str!("../../market/data/communes-2025.csv");
+        let mut by_province: std::collections::BTreeMap<&str, Vec<(f64, f64)>> = Default::default();
+        for line in CSV.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let (Ok(lat), Ok(lon)) = (f[7].parse::<f64>(), f[8].parse::<f64>()) else { continue };
+            by_province.entry(f[0]).or_default().push((lat, lon));
+        }
+        assert_eq!(by_province.len(), 34);
+        // kilometres, flat-earth: fine at these distances and latitudes
+        let km = |a: (f64, f64), b: (f64, f64)| {
+            let dy = (a.0 - b.0) * 111.2;
+            let dx = (a.1 - b.1) * 111.2 * a.0.to_radians().cos();
+            (dx * dx + dy * dy).sqrt()
+        };
+        let provinces: Vec<&str> = by_province.keys().copied().collect();
+        for (i, a) in provinces.iter().enumerate() {
+            for b in &provinces[i + 1..] {
+                let nearest = by_province[a]
+                    .iter()
+                    .flat_map(|p| by_province[b].iter().map(move |q| km(*p, *q)))
+                    .fold(f64::MAX, f64::min);
+                if neighbours(a).contains(b) {
+                    assert!(nearest < 20.0, "{a} and {b} are listed as neighbours but {nearest:.0} km apart");
+                } else {
+                    assert!(
+                        nearest > 12.0,
+                        "{a} and {b} are {nearest:.0} km apart but not listed as neighbours"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn zones_go_from_the_same_commune_to_far() {
         // Hồng Thái (Tuyên Quang) to itself, to another commune of the
