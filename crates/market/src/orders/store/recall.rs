@@ -127,11 +127,15 @@ pub fn catch_up(conn: &mut DbConnection, money: &dyn OrderMoney) -> Result<usize
     for lot in &pending {
         let lot_id = common::LotId::parse(lot)
             .ok_or_else(|| ApiError::internal(format!("lot id {lot} in the database is not an id")))?;
-        let (occurred_at, details): (chrono::NaiveDateTime, String) = lot_events::table
+        // the recall's own event; a lot marked recalled without one (by
+        // hand in the database) is still stopped, now, without a reason
+        let event: Option<(chrono::NaiveDateTime, String)> = lot_events::table
             .filter(lot_events::lot_id.eq(&lot_id))
             .filter(lot_events::event_type.eq("recall"))
             .select((lot_events::occurred_at, lot_events::details))
-            .first(conn)?;
+            .first(conn)
+            .optional()?;
+        let (occurred_at, details) = event.unwrap_or_else(|| (storage::now(), String::new()));
         let details: serde_json::Value = serde_json::from_str(&details).unwrap_or_default();
         let reason = details["reason"].as_str().unwrap_or("recalled").to_string();
         storage::write_transaction(conn, |conn| {
