@@ -12,10 +12,11 @@
 //! The model also states what must hold in the real world, whatever the
 //! code does: a seller is owed exactly the delivered subtotals less the fee
 //! less what was paid out, and nothing for a part whose lot was recalled
-//! before it reached the buyer; every đồng a buyer sent is in escrow, owed
-//! back, paid back or released to a seller for a delivered part; and the
-//! bank always holds at least what is kept for buyers (escrow, refunds due,
-//! suspense).
+//! before it reached the buyer; the post office is owed exactly the postage
+//! of the parcels it delivered; every đồng a buyer sent is in escrow, owed
+//! back, paid back or released to a seller or the post office for a
+//! delivered part; and the bank always holds at least what is kept for
+//! buyers (escrow, refunds due, suspense).
 //!
 //! ```text
 //! cargo test -p e2e books_model::
@@ -40,6 +41,21 @@ use serde_json::{json, Value};
 const FEE_BASIS_POINTS: i64 = 200;
 /// Unit prices of the three sellers' listings: odd, so the fee rounds.
 const PRICES: [i64; 3] = [33_333, 125_050, 47_777];
+
+/// The postage of one seller's parcel of `qty` kg of tea (1 kg a unit),
+/// from Xã Hồng Thái (Tuyên Quang) to the buyer in Hà Nội: the standard
+/// tariff's far zone, restated (100 g of packaging; 32,000 to 500 g,
+/// 40,000 to 1 kg, 52,000 to 2 kg, then 8,000 a further 500 g), and for
+/// cash on delivery 1 % of the goods, at least 10,000.
+fn postage(qty: i64, goods: i64, cod: bool) -> i64 {
+    let carriage = match qty * 1_000 + 100 {
+        ..=500 => 32_000,
+        501..=1_000 => 40_000,
+        1_001..=2_000 => 52_000,
+        g => 52_000 + (g - 2_000 + 499) / 500 * 8_000,
+    };
+    carriage + if cod { (goods / 100).max(10_000) } else { 0 }
+}
 
 // ---------------------------------------------------------------- operations
 
@@ -341,9 +357,13 @@ struct Part {
     id: String,
     seller: usize,
     subtotal: i64,
+    /// Carrying the parcel: the post office's on delivery.
+    postage: i64,
     status: PartStatus,
     /// Set aside for the seller by a hold (vietqr parts once confirmed).
     held: i64,
+    /// The postage set aside for the post office by its own hold.
+    postage_held: i64,
     /// The seller's lot the part holds: an index into `Seller::lots`.
     lot: usize,
     /// Where the part was when a recall of its lot reached it.
@@ -375,7 +395,7 @@ struct Order {
     /// Everything the buyer sent for the order (applied and excess).
     received: i64,
     refunded: i64,
-    /// Released to sellers on delivery (vietqr parts).
+    /// Released to sellers and the post office on delivery (vietqr parts).
     released: i64,
     /// Refund references recorded, with their amounts.
     refund_refs: Vec<(String, i64)>,
@@ -392,7 +412,7 @@ impl Order {
                 PartStatus::Delivered => true,
                 _ => p.recalled.is_none(),
             })
-            .map(|p| p.subtotal)
+            .map(|p| p.subtotal + p.postage)
             .sum()
     }
 
@@ -401,7 +421,7 @@ impl Order {
     }
 
     fn held(&self) -> i64 {
-        self.parts.iter().map(|p| p.held).sum()
+        self.parts.iter().map(|p| p.held + p.postage_held).sum()
     }
 
     /// After parts of a bank-transfer order are cancelled: what escrow holds
@@ -410,8 +430,12 @@ impl Order {
         if self.cod {
             return;
         }
-        let still_needed: i64 =
-            self.parts.iter().filter(|p| p.status == PartStatus::Pending).map(|p| p.subtotal).sum();
+        let still_needed: i64 = self
+            .parts
+            .iter()
+            .filter(|p| p.status == PartStatus::Pending)
+            .map(|p| p.subtotal + p.postage)
+            .sum();
         let refund = self.escrow - self.held() - still_needed;
         if refund > 0 {
             self.escrow -= refund;
@@ -483,6 +507,8 @@ struct Model {
     bank_in_payout: i64,
     suspense: i64,
     fees: i64,
+    /// Postage the post office earned on delivered parcels.
+    carrier: i64,
     cod: i64,
     /// Of `cod`, announced in pending remittances.
     cod_in_transit: i64,
@@ -600,16 +626,20 @@ impl Model {
             match to {
                 PartStatus::Confirmed if !order.cod => {
                     part.held = part.subtotal;
+                    part.postage_held = part.postage;
                 }
                 PartStatus::Delivered => {
                     if order.cod {
-                        // post office → escrow → seller
-                        self.cod += part.subtotal;
+                        // post office → escrow → seller and post office
+                        self.cod += part.subtotal + part.postage;
                     } else {
-                        order.escrow -= part.subtotal;
-                        order.released += part.subtotal;
+                        order.escrow -= part.subtotal + part.postage;
+                        order.released += part.subtotal + part.postage;
                         part.held = 0;
+                        part.postage_held = 0;
                     }
+                    // the postage is the post office's, with no fee
+                    self.carrier += part.postage;
                     let fee = fee_for(part.subtotal);
                     seller.payable += part.subtotal - fee;
                     seller.earned += part.subtotal - fee;
@@ -618,6 +648,7 @@ impl Model {
                 PartStatus::Cancelled => {
                     cancelled = true;
                     part.held = 0;
+                    part.postage_held = 0;
                 }
                 _ => {}
             }
@@ -644,6 +675,7 @@ impl Model {
                 if matches!(part.status, PartStatus::Pending | PartStatus::Confirmed) {
                     part.status = PartStatus::Cancelled;
                     part.held = 0;
+                    part.postage_held = 0;
                     cancelled = true;
                 }
             }
@@ -660,6 +692,7 @@ impl Model {
         a.insert("bank:collection".to_string(), (self.bank, self.bank_available()));
         a.insert("suspense:unmatched-transfers".to_string(), (self.suspense, self.suspense));
         a.insert("revenue:platform-fees".to_string(), (self.fees, self.fees));
+        a.insert(format!("payable:post-office:{post_office}"), (self.carrier, self.carrier));
         a.insert(format!("cod:post-office:{post_office}"), (self.cod, self.cod - self.cod_in_transit));
         for o in &self.orders {
             a.insert(format!("escrow:order:{}", o.id), (o.escrow, o.escrow - o.held()));
@@ -701,6 +734,20 @@ impl Model {
             if s.earned != d {
                 return Err(format!("model: seller {} earned {} ≠ {d} delivered less fees", s.id, s.earned));
             }
+        }
+        // the post office earns the postage of the parcels it delivered
+        let carried: i64 = self
+            .orders
+            .iter()
+            .flat_map(|o| &o.parts)
+            .filter(|p| p.status == PartStatus::Delivered)
+            .map(|p| p.postage)
+            .sum();
+        if self.carrier != carried {
+            return Err(format!(
+                "model: the post office earned {} ≠ {carried} delivered postage",
+                self.carrier
+            ));
         }
         for o in &self.orders {
             if o.received != o.escrow + o.refund_due + o.refunded + o.released {
@@ -897,8 +944,10 @@ impl World {
                             id: p["id"].as_str().unwrap().to_string(),
                             seller,
                             subtotal: p["subtotal_vnd"].as_i64().unwrap(),
+                            postage: p["postage_vnd"].as_i64().unwrap(),
                             status: PartStatus::Pending,
                             held: 0,
+                            postage_held: 0,
                             lot: self.m.sellers[seller].lots.len() - 1,
                             recalled: None,
                         }
@@ -909,6 +958,13 @@ impl World {
                 for p in &parts {
                     if p.subtotal != PRICES[p.seller] * qty {
                         return Err(format!("part subtotal {} for {qty} × {}", p.subtotal, PRICES[p.seller]));
+                    }
+                    if p.postage != postage(*qty, p.subtotal, *cod) {
+                        return Err(format!(
+                            "part postage {} for {qty} kg (cod: {cod}), the tariff says {}",
+                            p.postage,
+                            postage(*qty, p.subtotal, *cod)
+                        ));
                     }
                 }
                 self.m.orders.push(Order {
@@ -1134,8 +1190,12 @@ impl World {
                 // order of seller id, while the bank has money available.
                 let mut order: Vec<usize> = (0..self.m.sellers.len()).collect();
                 order.sort_by(|a, b| self.m.sellers[*a].id.cmp(&self.m.sellers[*b].id));
-                // sellers are paid only from what the bank holds beyond buyers' money
-                let mut bank_left = (self.m.bank_available() - self.m.kept_for_buyers()).max(0);
+                // sellers are paid only from what the bank holds beyond
+                // buyers' money and the post office's postage
+                // (beyond the cash on delivery the post office still holds)
+                let postage_kept = (self.m.carrier - self.m.cod).max(0);
+                let mut bank_left =
+                    (self.m.bank_available() - self.m.kept_for_buyers() - postage_kept).max(0);
                 let mut items = Vec::new();
                 for s in order {
                     let seller = &self.m.sellers[s];

@@ -15,6 +15,7 @@ mod books_model;
 mod bulk_onboarding;
 mod foundation;
 mod market;
+mod parcels;
 mod payments;
 mod recalls;
 mod roles;

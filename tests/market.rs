@@ -283,7 +283,14 @@ async fn a_cash_on_delivery_order_goes_from_placed_to_delivered() {
     let order = place(&s, &buyer, &[(lid, 3)], "cod").await;
     let id = order["id"].as_str().unwrap();
     assert_eq!(order["status"], "cod");
-    assert_eq!(order["total_vnd"], 1_050_000);
+    // 3 kg of tea from Tuyên Quang to Hà Nội (far): 3.1 kg packed is
+    // 52,000 for 2 kg and 3 steps of 500 g at 8,000; collecting the cash
+    // costs 1 % of the goods (10,500)
+    assert_eq!(order["goods_vnd"], 1_050_000);
+    assert_eq!(order["postage_vnd"], 76_000 + 10_500);
+    assert_eq!(order["total_vnd"], 1_050_000 + 86_500);
+    assert_eq!(order["parts"][0]["zone"], "far");
+    assert_eq!(order["parts"][0]["weight_g"], 3_100);
     assert_eq!(order["paid_vnd"], 0);
     assert_eq!(order["payment"]["method"], "cod");
     assert!(order["code"].as_str().unwrap().starts_with("NS"));
@@ -338,8 +345,9 @@ async fn bank_transfer_orders_carry_a_vietqr_and_wait_for_payment() {
     assert!(payload.starts_with("000201010212"), "dynamic VietQR: {payload}");
     assert!(payload.contains("A000000727"));
     assert!(payload.contains(order["code"].as_str().unwrap()), "the order code is in the purpose");
-    assert!(payload.contains("5406240000"), "amount 240000: {payload}");
-    assert_eq!(qr["amount_vnd"], 240_000);
+    // 2 kg of tea and its postage (2.1 kg far: 60,000)
+    assert!(payload.contains("5406300000"), "amount 300000: {payload}");
+    assert_eq!(qr["amount_vnd"], 240_000 + 60_000);
 
     // the seller must wait for the money
     let c = error_code(
@@ -473,14 +481,17 @@ async fn each_seller_sees_and_handles_only_its_own_part() {
     let order =
         place(&s, &buyer, &[(la["id"].as_str().unwrap(), 1), (lb["id"].as_str().unwrap(), 2)], "cod").await;
     let id = order["id"].as_str().unwrap();
-    assert_eq!(order["total_vnd"], 160_000);
+    // goods 160,000 and two parcels paid on delivery: 1.1 kg (52,000) and
+    // 2.1 kg (60,000) far, each with the least surcharge (10,000)
+    assert_eq!(order["total_vnd"], 160_000 + 62_000 + 70_000);
     assert_eq!(order["parts"].as_array().unwrap().len(), 2);
 
     let seen_by_a: Value =
         s.get(&format!("/api/v1/orders/{id}"), Some(&farmer_a)).await.json().await.unwrap();
     assert_eq!(seen_by_a["parts"].as_array().unwrap().len(), 1);
     assert_eq!(seen_by_a["parts"][0]["seller_id"], seller_a.as_str());
-    assert_eq!(seen_by_a["total_vnd"], 100_000, "a seller sees its own share");
+    assert_eq!(seen_by_a["total_vnd"], 100_000 + 62_000, "a seller sees its own share");
+    assert_eq!(seen_by_a["postage_vnd"], 62_000);
     let list_b: Value = s.get("/api/v1/orders", Some(&farmer_b)).await.json().await.unwrap();
     assert_eq!(list_b["items"][0]["parts"][0]["seller_id"], seller_b.as_str());
     error_code(s.get(&format!("/api/v1/orders/{id}"), Some(&stranger)).await, StatusCode::NOT_FOUND).await;
@@ -821,16 +832,17 @@ async fn a_cancelled_part_lowers_what_is_due_and_the_buyer_can_still_cancel_the_
     let buyer = s.buyer("0987000001").await;
     let order = place(&s, &buyer, &[(a, 1), (b, 1)], "vietqr").await;
     let id = order["id"].as_str().unwrap();
-    assert_eq!(order["payment"]["vietqr"]["amount_vnd"], 300_000);
+    // two 1 kg parcels, far: 52,000 each
+    assert_eq!(order["payment"]["vietqr"]["amount_vnd"], 300_000 + 104_000);
 
-    // A cannot deliver: the QR now asks only for B's share
+    // A cannot deliver: the QR now asks only for B's share, with B's postage
     let r = act(&s, &farmer_a, id, "cancel", Some(json!({"reason": "hỏng hàng"}))).await;
     assert_eq!(r.status(), StatusCode::OK);
     let seen: Value = s.get(&format!("/api/v1/orders/{id}"), Some(&buyer)).await.json().await.unwrap();
-    assert_eq!(seen["total_vnd"], 300_000);
-    assert_eq!(seen["amount_due_vnd"], 200_000);
-    assert_eq!(seen["payment"]["vietqr"]["amount_vnd"], 200_000);
-    assert!(seen["payment"]["vietqr"]["payload"].as_str().unwrap().contains("5406200000"));
+    assert_eq!(seen["total_vnd"], 404_000);
+    assert_eq!(seen["amount_due_vnd"], 252_000);
+    assert_eq!(seen["payment"]["vietqr"]["amount_vnd"], 252_000);
+    assert!(seen["payment"]["vietqr"]["payload"].as_str().unwrap().contains("5406252000"));
 
     // the buyer's "cancel the order" passes over the part already cancelled
     let r = act(&s, &buyer, id, "cancel", None).await;

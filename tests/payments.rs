@@ -58,17 +58,19 @@ async fn a_buyer_pays_by_vietqr_and_the_farmer_is_paid_after_delivery() {
     error_code(s.get(&format!("/api/v1/orders/{id}/vietqr.png"), Some(&other)).await, StatusCode::NOT_FOUND)
         .await;
 
+    // goods 250,000 and postage: 2.1 kg packed, far, 60,000
+    assert_eq!(o["total_vnd"], 310_000);
     // the bank's text mangles the code; the webhook still finds the order
     let mangled =
         format!("MBVCB.8812345.{}.CT tu 0123456789 TRAN MINH ANH toi 1900000000001", code.to_lowercase());
-    assert_eq!(ok(s.notify(&notification("92704", &mangled, 250_000)).await).await, json!({"success": true}));
+    assert_eq!(ok(s.notify(&notification("92704", &mangled, 310_000)).await).await, json!({"success": true}));
     let paid = order(&s, &buyer, id).await;
     assert_eq!(paid["status"], "paid");
-    assert_eq!(paid["paid_vnd"], 250_000);
+    assert_eq!(paid["paid_vnd"], 310_000);
     // the service retries: nothing changes
-    assert_eq!(ok(s.notify(&notification("92704", &mangled, 250_000)).await).await, json!({"success": true}));
-    assert_eq!(order(&s, &buyer, id).await["paid_vnd"], 250_000);
-    assert_eq!(s.balance(&format!("escrow:order:{id}")).await, 250_000);
+    assert_eq!(ok(s.notify(&notification("92704", &mangled, 310_000)).await).await, json!({"success": true}));
+    assert_eq!(order(&s, &buyer, id).await["paid_vnd"], 310_000);
+    assert_eq!(s.balance(&format!("escrow:order:{id}")).await, 310_000);
     // paid means no more QR
     error_code(s.get(&format!("/api/v1/orders/{id}/vietqr.png"), Some(&buyer)).await, StatusCode::CONFLICT)
         .await;
@@ -89,8 +91,12 @@ async fn a_buyer_pays_by_vietqr_and_the_farmer_is_paid_after_delivery() {
     let st = statement(&s, &farmer, &seller).await;
     assert_eq!(st["owed_vnd"], 245_000, "250 000 less the 2 % fee: {st}");
     assert_eq!(st["lines"].as_array().unwrap().len(), 2, "delivered, fee: {st}");
-    assert_eq!(s.balance("revenue:platform-fees").await, 5_000);
+    assert_eq!(s.balance("revenue:platform-fees").await, 5_000, "no fee on the postage");
     assert_eq!(s.balance(&format!("escrow:order:{id}")).await, 0);
+    // the postage went to the post office that carried the parcel
+    let postage = ok(s.get("/api/v1/postage/earnings", Some(&s.staff_token)).await).await;
+    assert_eq!((postage["earned_vnd"].as_i64(), postage["owed_vnd"].as_i64()), (Some(60_000), Some(60_000)));
+    let office = postage["post_office"].as_str().unwrap().to_string();
 
     // the payout run: batch, bank file, sent, confirmed
     let batch = ok(s.post_json("/api/v1/payouts", Some(&s.admin_token), &json!({})).await).await;
@@ -130,8 +136,25 @@ async fn a_buyer_pays_by_vietqr_and_the_farmer_is_paid_after_delivery() {
     let st = statement(&s, &farmer, &seller).await;
     assert_eq!(st["owed_vnd"], 0);
     assert_eq!(st["in_payout_vnd"], 0);
-    // what is left in the bank is the fee
-    assert_eq!(s.balance("bank:collection").await, 5_000);
+    // what is left in the bank is the fee and the post office's postage
+    assert_eq!(s.balance("bank:collection").await, 65_000);
+    // admin records the postage paid to the post office; repeating the
+    // record changes nothing, more than is owed is refused
+    let paid = json!({"post_office": office, "amount_vnd": 60_000, "reference": "FT-POSTAGE-11"});
+    for _ in 0..2 {
+        let st =
+            ok(s.post_json("/api/v1/postage/earnings/payments", Some(&s.admin_token), &paid).await).await;
+        assert_eq!((st["paid_vnd"].as_i64(), st["owed_vnd"].as_i64()), (Some(60_000), Some(0)), "{st}");
+    }
+    let more = json!({"post_office": office, "amount_vnd": 1, "reference": "FT-POSTAGE-12"});
+    let r = s.post_json("/api/v1/postage/earnings/payments", Some(&s.admin_token), &more).await;
+    assert_eq!(error_code(r, StatusCode::CONFLICT).await, "insufficient_funds");
+    error_code(
+        s.post_json("/api/v1/postage/earnings/payments", Some(&s.staff_token), &paid).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_eq!(s.balance("bank:collection").await, 5_000, "what is left is the fee");
     // a farmer sees only its own statement
     let (other_seller, _) = s.farmer("0912000102", "008080001235").await;
     error_code(
@@ -150,19 +173,21 @@ async fn partial_payments_add_up_and_overpayments_are_owed_back() {
     let o = place(&s, &buyer, &[(listing["id"].as_str().unwrap(), 3)], "vietqr").await;
     let (id, code) = (o["id"].as_str().unwrap(), o["code"].as_str().unwrap());
 
+    // goods 300,000, postage 76,000 (3.1 kg, far)
+    assert_eq!(o["total_vnd"], 376_000);
     ok(s.notify(&notification("t1", &format!("{code} lan 1"), 100_000)).await).await;
     let first = order(&s, &buyer, id).await;
     assert_eq!(first["status"], "placed");
     assert_eq!(first["paid_vnd"], 100_000);
     // what is left to pay is what the QR now asks for
-    assert_eq!(first["payment"]["vietqr"]["amount_vnd"], 200_000);
-    ok(s.notify(&notification("t2", &format!("IBFT {code}"), 250_000)).await).await;
+    assert_eq!(first["payment"]["vietqr"]["amount_vnd"], 276_000);
+    ok(s.notify(&notification("t2", &format!("IBFT {code}"), 326_000)).await).await;
     let second = order(&s, &buyer, id).await;
     assert_eq!(second["status"], "paid");
-    assert_eq!(second["paid_vnd"], 300_000);
+    assert_eq!(second["paid_vnd"], 376_000);
     let money = ok(s.get(&format!("/api/v1/orders/{id}/payments"), Some(&buyer)).await).await;
     assert_eq!(money["refund_due_vnd"], 50_000, "{money}");
-    assert_eq!(money["held_vnd"], 300_000);
+    assert_eq!(money["held_vnd"], 376_000);
     let outcomes: Vec<&str> =
         money["transfers"].as_array().unwrap().iter().map(|t| t["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["partly_paid", "overpaid"]);
@@ -196,19 +221,21 @@ async fn cancelling_a_paid_order_makes_the_money_owed_back() {
     let o =
         place(&s, &buyer, &[(a["id"].as_str().unwrap(), 1), (b["id"].as_str().unwrap(), 1)], "vietqr").await;
     let (id, code) = (o["id"].as_str().unwrap(), o["code"].as_str().unwrap());
-    ok(s.notify(&notification("p1", code, 300_000)).await).await;
+    // goods 300,000 and two 1.1 kg parcels, far, 52,000 each
+    ok(s.notify(&notification("p1", code, 404_000)).await).await;
     ok(act(&s, &farmer_a, id, "confirm", None).await).await;
-    // A cannot deliver after all: its held 100 000 is owed back; B's 200 000 stays
+    // A cannot deliver after all: its held 100,000 and its postage are
+    // owed back; B's 200,000 and postage stay
     ok(act(&s, &farmer_a, id, "cancel", Some(json!({"reason": "hết hàng"}))).await).await;
-    assert_eq!(s.balance(&format!("refund:order:{id}")).await, 100_000);
-    assert_eq!(s.balance(&format!("escrow:order:{id}")).await, 200_000);
+    assert_eq!(s.balance(&format!("refund:order:{id}")).await, 152_000);
+    assert_eq!(s.balance(&format!("escrow:order:{id}")).await, 252_000);
     // the buyer cancels the rest
     ok(act(&s, &buyer, id, "cancel", None).await).await;
-    assert_eq!(s.balance(&format!("refund:order:{id}")).await, 300_000);
+    assert_eq!(s.balance(&format!("refund:order:{id}")).await, 404_000);
     assert_eq!(s.balance(&format!("escrow:order:{id}")).await, 0);
     // money for an order that owes nothing is owed back in full
     ok(s.notify(&notification("p2", code, 10_000)).await).await;
-    assert_eq!(s.balance(&format!("refund:order:{id}")).await, 310_000);
+    assert_eq!(s.balance(&format!("refund:order:{id}")).await, 414_000);
     let money = ok(s.get(&format!("/api/v1/orders/{id}/payments"), Some(&buyer)).await).await;
     assert_eq!(money["transfers"][1]["outcome"], "owed_back");
     s.books().await;
@@ -222,9 +249,10 @@ async fn transfers_naming_no_order_wait_in_suspense_until_staff_assign_them() {
     let buyer = s.buyer("0987000001").await;
     let o = place(&s, &buyer, &[(listing["id"].as_str().unwrap(), 1)], "vietqr").await;
     let (id, code) = (o["id"].as_str().unwrap(), o["code"].as_str().unwrap());
-    ok(s.notify(&notification("u1", "chuyen tien mua che", 100_000)).await).await;
+    // 100,000 of tea and 52,000 postage
+    ok(s.notify(&notification("u1", "chuyen tien mua che", 152_000)).await).await;
     assert_eq!(order(&s, &buyer, id).await["paid_vnd"], 0);
-    assert_eq!(s.balance("suspense:unmatched-transfers").await, 100_000);
+    assert_eq!(s.balance("suspense:unmatched-transfers").await, 152_000);
     let list =
         ok(s.get("/api/v1/payments/bank-transfers?outcome=unmatched", Some(&s.staff_token)).await).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
@@ -412,16 +440,21 @@ async fn cash_on_delivery_is_collected_by_the_post_office_and_remitted() {
     let pos = ok(s.get("/api/v1/cod/position", Some(&s.staff_token)).await).await;
     assert_eq!(pos["owed_vnd"], 0);
     ok(act(&s, &s.staff_token, id, "deliver", None).await).await;
+    // the postman collected the goods (160,000) and the postage: 2.1 kg
+    // far (60,000) and the cash-on-delivery surcharge (1 %, at least 10,000)
+    assert_eq!(o["total_vnd"], 230_000);
     let pos = ok(s.get("/api/v1/cod/position", Some(&s.staff_token)).await).await;
-    assert_eq!(pos["owed_vnd"], 160_000, "{pos}");
+    assert_eq!(pos["owed_vnd"], 230_000, "{pos}");
     assert_eq!(statement(&s, &farmer, &seller).await["owed_vnd"], 156_800);
+    let postage = ok(s.get("/api/v1/postage/earnings", Some(&s.staff_token)).await).await;
+    assert_eq!(postage["earned_vnd"], 70_000, "{postage}");
     // the money is not in the bank yet: no payout possible, not even while
     // the bank holds another buyer's payment for an order not yet delivered
     let (_, other_farmer) = s.farmer("0912000102", "008080001235").await;
     let other = s.listing(&other_farmer, &tea(500_000, 3)).await;
     let paid = place(&s, &buyer, &[(other["id"].as_str().unwrap(), 1)], "vietqr").await;
-    ok(s.notify(&notification("cod-1", paid["code"].as_str().unwrap(), 500_000)).await).await;
-    assert_eq!(s.balance("bank:collection").await, 500_000);
+    ok(s.notify(&notification("cod-1", paid["code"].as_str().unwrap(), 552_000)).await).await;
+    assert_eq!(s.balance("bank:collection").await, 552_000);
     let c = error_code(
         s.post_json("/api/v1/payouts", Some(&s.admin_token), &json!({})).await,
         StatusCode::CONFLICT,
@@ -431,7 +464,7 @@ async fn cash_on_delivery_is_collected_by_the_post_office_and_remitted() {
 
     // the post office sends the cash on; it cannot send more than it owes
     let c = error_code(
-        s.post_json("/api/v1/cod/remittances", Some(&s.staff_token), &json!({"amount_vnd": 200_000})).await,
+        s.post_json("/api/v1/cod/remittances", Some(&s.staff_token), &json!({"amount_vnd": 230_001})).await,
         StatusCode::CONFLICT,
     )
     .await;
@@ -440,7 +473,7 @@ async fn cash_on_delivery_is_collected_by_the_post_office_and_remitted() {
         .post_json("/api/v1/cod/remittances", Some(&s.staff_token), &json!({"reference": "BD-2026-11-30"}))
         .await)
     .await;
-    assert_eq!(remit["amount_vnd"], 160_000);
+    assert_eq!(remit["amount_vnd"], 230_000, "goods and postage");
     assert_eq!(remit["status"], "pending");
     // … and not twice
     error_code(
@@ -458,9 +491,9 @@ async fn cash_on_delivery_is_collected_by_the_post_office_and_remitted() {
     .await;
     // the post office's transfer reaches the webhook: it names no order, so
     // it waits in suspense until admin matches it to the remittance
-    ok(s.notify(&notification("remit-1", "BD HONG THAI NOP TIEN THU HO BD-2026-11-30", 160_000)).await).await;
+    ok(s.notify(&notification("remit-1", "BD HONG THAI NOP TIEN THU HO BD-2026-11-30", 230_000)).await).await;
     ok(s.notify(&notification("stray-1", "chuyen nham", 159_000)).await).await;
-    assert_eq!(s.balance("suspense:unmatched-transfers").await, 319_000);
+    assert_eq!(s.balance("suspense:unmatched-transfers").await, 389_000);
     let received = |nid: &str| json!({"notification_id": nid});
     let c = error_code(
         s.post_json(
@@ -489,7 +522,7 @@ async fn cash_on_delivery_is_collected_by_the_post_office_and_remitted() {
     let pos = ok(s.get("/api/v1/cod/position", Some(&s.staff_token)).await).await;
     assert_eq!(pos["owed_vnd"], 0);
     // the cash is in the bank once, not twice
-    assert_eq!(s.balance("bank:collection").await, 500_000 + 160_000 + 159_000);
+    assert_eq!(s.balance("bank:collection").await, 552_000 + 230_000 + 159_000);
     // the stray transfer goes back to whoever sent it (admin only)
     error_code(
         s.post_json("/api/v1/payments/bank-transfers/stray-1/return", Some(&s.staff_token), &json!({})).await,
@@ -506,7 +539,7 @@ async fn cash_on_delivery_is_collected_by_the_post_office_and_remitted() {
     .await;
     assert_eq!(back["outcome"], "returned");
     assert_eq!(s.balance("suspense:unmatched-transfers").await, 0);
-    assert_eq!(s.balance("bank:collection").await, 660_000);
+    assert_eq!(s.balance("bank:collection").await, 782_000);
     // now the seller can be paid
     let batch = ok(s.post_json("/api/v1/payouts", Some(&s.admin_token), &json!({})).await).await;
     assert_eq!(batch["total_vnd"], 156_800);

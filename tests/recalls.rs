@@ -11,6 +11,9 @@ use serde_json::{json, Value};
 
 const PRICE: i64 = 100_000;
 const FEE_BP: i64 = 200; // the test servers' platform fee, 2 %
+/// One 1 kg parcel (1.1 kg packed) from Tuyên Quang to Hà Nội, far, paid
+/// by transfer.
+const POSTAGE: i64 = 52_000;
 
 fn tea(quantity: i64) -> Value {
     json!({
@@ -198,9 +201,10 @@ async fn the_buyer_is_owed_back_what_was_recalled_and_the_seller_is_owed_nothing
     let s = &m.s;
     // what the buyer paid for the cancelled parts is owed back in full
     assert_eq!(m.refund_due("unpaid").await, 0);
-    assert_eq!(m.refund_due("paid").await, PRICE);
-    assert_eq!(m.refund_due("confirmed").await, PRICE, "the hold made at confirmation is voided");
-    assert_eq!(m.refund_due("two_sellers").await, PRICE, "only the recalled part");
+    // (goods and postage: the parcel never left)
+    assert_eq!(m.refund_due("paid").await, PRICE + POSTAGE);
+    assert_eq!(m.refund_due("confirmed").await, PRICE + POSTAGE, "the holds made at confirmation are voided");
+    assert_eq!(m.refund_due("two_sellers").await, PRICE + POSTAGE, "only the recalled part");
     assert_eq!(m.refund_due("handed_over").await, 0, "not until the parcel is back");
     assert_eq!(m.refund_due("delivered").await, 0);
     for state in ["unpaid", "paid", "confirmed"] {
@@ -240,7 +244,7 @@ async fn the_buyer_is_owed_back_what_was_recalled_and_the_seller_is_owed_nothing
         let again = act(s, &s.staff_token, id, "return", Some(json!({"reason": "lần hai"}))).await;
         assert_eq!(error_code(again, StatusCode::CONFLICT).await, "invalid_transition");
     }
-    assert_eq!(m.refund_due("handed_over").await, PRICE, "refunded once the parcel is back");
+    assert_eq!(m.refund_due("handed_over").await, PRICE + POSTAGE, "refunded once the parcel is back");
     assert_eq!(m.refund_due("cod_handed_over").await, 0, "cash on delivery was never collected");
     assert_eq!(s.balance(&format!("payable:seller:{}", m.seller)).await, delivered_net);
     // no cash is owed by the post office for recalled parcels
@@ -341,7 +345,8 @@ async fn a_recall_racing_deliveries_and_new_orders_lets_nothing_through() {
         let placed = place(&s, &buyer, &[(&listing, 1)], method).await;
         if method == "vietqr" {
             let code = placed["code"].as_str().unwrap();
-            ok(s.notify(&notification(&format!("race-{n}"), code, PRICE)).await).await;
+            let total = placed["total_vnd"].as_i64().unwrap();
+            ok(s.notify(&notification(&format!("race-{n}"), code, total)).await).await;
         }
         ids.push(placed["id"].as_str().unwrap().to_string());
     }

@@ -88,6 +88,7 @@ const MATRIX: &[&str] = &[
     "POST   /api/v1/orders/{id}/cancel                401  200  200  404  200  404  200  404  403",  // fresh COD order, with a reason
     "POST   /api/v1/orders/{id}/return                401  200  200  404  403  404  403  404  403",  // fresh handed-over order, with a reason
     "GET    /api/v1/lots/{id}/orders                  401  200  200  404  403  403  403  403  403",  // lot A: buyers' contacts, staff only
+    "GET    /api/v1/parcels/{code}                    401  200  200  404  403  403  403  403  403",  // a fresh COD parcel of A, by its label's code
     // -- lots: records are public (traceability); the seller, its office and admin change them
     "POST   /api/v1/lots                              401  201  201  422  201  403  403  403  403",  // names seller A
     "GET    /api/v1/lots                              401  200  200  200  200  200  403  403  403",  // each its own (contents checked below)
@@ -125,6 +126,12 @@ const MATRIX: &[&str] = &[
     "POST   /api/v1/payouts/{id}/sent                 401  200  403  403  403  403  403  403  403",  // fresh created batch
     "POST   /api/v1/payouts/{id}/confirm              401  200  403  403  403  403  403  403  403",  // fresh sent batch, nobody failed
     "GET    /api/v1/sellers/{id}/statement            401  200  200  404  200  404  403  403  403",  // seller A
+    // -- postage: the price list and quotes are public; admin replaces it; a post office's earnings
+    "GET    /api/v1/postage/tariff                    200  200  200  200  200  200  200  200  200",
+    "PUT    /api/v1/postage/tariff                    401  200  403  403  403  403  403  403  403",  // the tariff in force, again
+    "POST   /api/v1/postage/quote                     200  200  200  200  200  200  200  200  200",  // 1 unit of A's produce to Hà Nội
+    "GET    /api/v1/postage/earnings                  401  200  200  404  403  403  403  403  403",  // names office 1
+    "POST   /api/v1/postage/earnings/payments         401  200  403  403  403  403  403  403  403",  // 1 đồng of office 1's postage, after a fresh COD delivery
     // -- statistics: only when the document has the route
     "GET    /api/v1/stats                             401  200  200  200  403  403  403  403  200",
 ];
@@ -143,6 +150,7 @@ const ROLELESS_WRITES: &[&str] = &[
     "POST /api/v1/auth/activate",
     "POST /api/v1/verify",
     "POST /api/v1/payments/bank-webhook",
+    "POST /api/v1/postage/quote",
 ];
 
 /// What farmer B must never be given on farmer A's objects (and buyer Y on
@@ -184,8 +192,13 @@ const X_PRIVATE: &[&str] = &[
 ];
 /// What staff of post office 2 must never be given on post office 1's
 /// money: its sellers' statements, its cash on delivery.
-const OFFICE1_PRIVATE: &[&str] =
-    &["GET /api/v1/sellers/{id}/statement", "GET /api/v1/cod/position", "POST /api/v1/cod/remittances"];
+const OFFICE1_PRIVATE: &[&str] = &[
+    "GET /api/v1/sellers/{id}/statement",
+    "GET /api/v1/cod/position",
+    "POST /api/v1/cod/remittances",
+    "GET /api/v1/postage/earnings",
+    "GET /api/v1/parcels/{code}",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cell {
@@ -819,6 +832,30 @@ async fn request(w: &World, row: &Row) -> Req {
         ("GET", "/api/v1/sellers/{id}/statement") => {
             Req::at(format!("/api/v1/sellers/{}/statement", w.seller_a))
         }
+        ("GET", "/api/v1/parcels/{code}") => {
+            let id = w.fresh_order(0).await;
+            let order = w.get_json(Admin, &format!("/api/v1/orders/{id}")).await;
+            let code = order["parts"][0]["code"].as_str().unwrap().to_lowercase();
+            Req::at(format!("/api/v1/parcels/{code}"))
+        }
+        ("GET", "/api/v1/postage/tariff") => Req::at(row.path),
+        ("PUT", "/api/v1/postage/tariff") => {
+            let tariff = w.get_json(Admin, row.path).await["tariff"].clone();
+            Req::at(row.path).json(tariff).probe(row.path)
+        }
+        ("POST", "/api/v1/postage/quote") => Req::at(row.path).json(json!({
+            "items": [{"listing_id": w.listing_a, "quantity": 1}],
+            "commune_code": "00004", "payment_method": "cod"
+        })),
+        ("GET", "/api/v1/postage/earnings") => {
+            Req::at(format!("/api/v1/postage/earnings?post_office={}", w.office1))
+        }
+        ("POST", "/api/v1/postage/earnings/payments") => {
+            w.fresh_order(3).await;
+            Req::at(row.path)
+                .json(json!({"post_office": w.office1, "amount_vnd": 1, "reference": format!("FT-CUOC-{}", w.unique())}))
+                .probe(format!("/api/v1/postage/earnings?post_office={}", w.office1))
+        }
         _ => panic!("no request for {}: add it to `request`", row.op()),
     }
 }
@@ -1021,7 +1058,9 @@ async fn lists_and_views_show_each_party_only_its_own() {
         }
         let mixed = w.get_json(caller, &format!("/api/v1/orders/{}", w.mixed)).await;
         assert_eq!(mixed["parts"].as_array().unwrap().len(), 1, "{mixed}");
-        assert_eq!(mixed["total_vnd"], mixed["parts"][0]["subtotal_vnd"], "a seller sees its own total");
+        let own_total = mixed["parts"][0]["subtotal_vnd"].as_i64().unwrap()
+            + mixed["parts"][0]["postage_vnd"].as_i64().unwrap();
+        assert_eq!(mixed["total_vnd"], own_total, "a seller sees its own total");
     }
     let whole = w.get_json(BuyerX, &format!("/api/v1/orders/{}", w.mixed)).await;
     assert_eq!(whole["parts"].as_array().unwrap().len(), 2);

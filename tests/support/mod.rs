@@ -188,9 +188,15 @@ impl TestServer {
     /// Onboards a farmer in Xã Hồng Thái and activates the account;
     /// returns (seller id, farmer token).
     pub async fn farmer(&self, phone: &str, national_id: &str) -> (String, String) {
-        let r = self
-            .post_json("/api/v1/sellers", Some(&self.staff_token), &seller_body(phone, national_id))
-            .await;
+        self.farmer_in(phone, national_id, "02260").await
+    }
+
+    /// Onboards a farmer in the commune `commune_code` and activates the
+    /// account; returns (seller id, farmer token).
+    pub async fn farmer_in(&self, phone: &str, national_id: &str, commune_code: &str) -> (String, String) {
+        let mut body = seller_body(phone, national_id);
+        body["commune_code"] = json!(commune_code);
+        let r = self.post_json("/api/v1/sellers", Some(&self.staff_token), &body).await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let body: Value = r.json().await.unwrap();
         let code = body["activation_code"].as_str().unwrap();

@@ -184,6 +184,13 @@ error_codes! {
     PhotoNeedsTooMuchMemory = "photo_needs_too_much_memory" => UNPROCESSABLE_ENTITY,
     /// A listing already has the most photos it may have (`params.max`).
     TooManyPhotos = "too_many_photos" => UNPROCESSABLE_ENTITY,
+    /// One seller's part of an order would weigh more than a parcel may
+    /// (`params.max` grams; `weight_g` says what it would weigh): order
+    /// less, or in two orders.
+    ParcelTooHeavy = "parcel_too_heavy" => UNPROCESSABLE_ENTITY,
+    /// No delivery zone joins the seller's commune and the buyer's, so the
+    /// parcel cannot be priced.
+    NoDeliveryZone = "no_delivery_zone" => UNPROCESSABLE_ENTITY,
 
     // 429
     /// Too many failed attempts; `Retry-After` says when to try again.

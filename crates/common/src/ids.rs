@@ -24,6 +24,13 @@ pub fn plausible_notification_id(id: &str) -> bool {
     (1..=100).contains(&id.len()) && id.bytes().all(|b| (0x20..=0x7E).contains(&b))
 }
 
+/// A parcel's code as printed on its label and typed by a scanner: the
+/// order's code, a dash and the part's number (`NS7K2M9QXB-1`), in either
+/// case; 1 to 40 ASCII letters, digits and dashes.
+pub fn plausible_parcel_code(code: &str) -> bool {
+    (1..=40).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// A new opaque id (UUID v4 text).
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -209,6 +216,12 @@ typed_id!(
 typed_id!(
     /// The part of an order one seller fulfils (one parcel).
     PartId
+);
+typed_id!(
+    /// A parcel's code on its label (one order part): how the counter's
+    /// scanner names it.
+    ParcelCode,
+    plausible_parcel_code
 );
 typed_id!(
     /// A post office's remittance of cash collected on delivery.

@@ -48,6 +48,27 @@ fn quantity(rng: &mut Rng, unit: &str) -> i64 {
     ((median * (0.9 * rng.normal()).exp()).round().clamp(1.0, max)) as i64
 }
 
+/// What one unit weighs packed: the unit's own mass for units of mass
+/// (none for a tonne, which no parcel carries), otherwise a plausible
+/// packed weight for the kind of unit, rounded to 10 g.
+fn unit_weight(rng: &mut Rng, unit: &str) -> Option<i64> {
+    let (lo, hi) = match unit {
+        "kg" => return Some(1_000),
+        "g" => return Some(1),
+        "tan" => return None,
+        "l" => (1_000, 1_150),
+        "qua" => (150, 2_500),
+        "bo" => (200, 900),
+        "hop" => (250, 2_000),
+        "goi" => (100, 1_000),
+        "chai" => (400, 1_600),
+        "tui" => (300, 5_000),
+        "con" => (1_200, 4_000),
+        _ => (200, 2_000),
+    };
+    Some((lo + (rng.unit() * (hi - lo) as f64) as i64) / 10 * 10)
+}
+
 fn title(rng: &mut Rng, product: &Product, place: &Commune) -> String {
     let mut title = product.name.to_string();
     if rng.chance(0.55) {
@@ -97,6 +118,7 @@ struct Row {
     unit: &'static str,
     price_vnd: i64,
     quantity: i64,
+    unit_weight_g: Option<i64>,
     description: Option<String>,
     lot_id: Option<String>,
     status: &'static str,
@@ -181,6 +203,7 @@ pub(crate) fn insert_listings(
             unit: product.unit,
             price_vnd: price(rng, product, seller.price_factor),
             quantity,
+            unit_weight_g: unit_weight(rng, product.unit),
             description,
             lot_id: lot.map(|l| l.1.clone()),
             status: status.as_str(),
@@ -226,6 +249,7 @@ fn write_batch(conn: &mut DbConnection, batch: &mut Vec<Row>) -> Result<usize, A
                     listings::unit.eq(r.unit),
                     listings::price_vnd.eq(r.price_vnd),
                     listings::quantity.eq(r.quantity),
+                    listings::unit_weight_g.eq(r.unit_weight_g),
                     listings::description.eq(&r.description),
                     listings::lot_id.eq(&r.lot_id),
                     listings::status.eq(r.status),
@@ -266,6 +290,9 @@ mod tests {
         for product in PRODUCTS {
             assert!(catalog::find_category(product.category).is_some(), "{}", product.name);
             assert!(rules::unit(product.unit).is_ok(), "{}", product.name);
+            if let Some(w) = unit_weight(&mut rng, product.unit) {
+                assert!(rules::unit_weight(Some(&w.into()), rules::unit(product.unit).unwrap()).is_ok());
+            }
             assert!(!product.kinds.is_empty() && !product.origins.is_empty(), "{}", product.name);
             for _ in 0..20 {
                 let t = title(&mut rng, product, &place);

@@ -23,6 +23,9 @@
 //! - [`orders`]: `lifecycle` is the part and order state machine (pure);
 //!   `store/` holds one file per thing done to orders (placing, views,
 //!   transitions and expiry, payments);
+//! - [`postage`]: the postage tariff in force (`store` keeps the ones the
+//!   operator loaded) and parcels priced by zone and weight with the pure
+//!   rules of the `parcels` crate, for orders and quotes;
 //! - [`stats`]: monthly figures of an area, for officers.
 //!
 //! Beside them: `error` (the codes of the market's own errors in the API's
@@ -36,6 +39,7 @@ pub mod body;
 pub mod error;
 pub mod listings;
 pub mod orders;
+pub mod postage;
 pub mod reference;
 pub mod sellers;
 pub mod stats;

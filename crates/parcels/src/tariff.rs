@@ -163,9 +163,12 @@ impl Tariff {
     /// the buyer pays on delivery (`None` when paid by transfer).
     pub fn price(&self, zone: Zone, goods_g: i64, cod_goods_vnd: Option<i64>) -> Result<Postage, ApiError> {
         let weight_g = goods_g.saturating_add(self.packaging_g);
-        if goods_g <= 0 || weight_g > MAX_PARCEL_G {
+        if goods_g <= 0 {
+            return Err(ApiError::new(ErrorCode::OutOfRange, "a parcel must hold something").param("min", 1));
+        }
+        if weight_g > MAX_PARCEL_G {
             return Err(ApiError::new(
-                ErrorCode::OutOfRange,
+                ErrorCode::ParcelTooHeavy,
                 format!(
                     "a parcel weighs at most {} kg with its packaging; this one {weight_g} g",
                     MAX_PARCEL_G / 1000
@@ -247,9 +250,12 @@ mod tests {
     #[test]
     fn weights_outside_what_the_post_takes_are_refused() {
         let t = Tariff::standard();
-        for goods in [0, -5, MAX_PARCEL_G, i64::MAX] {
+        for goods in [MAX_PARCEL_G, i64::MAX] {
             let e = t.price(Zone::Far, goods, None).unwrap_err();
-            assert_eq!(e.code(), ErrorCode::OutOfRange, "{goods}");
+            assert_eq!(e.code(), ErrorCode::ParcelTooHeavy, "{goods}");
+        }
+        for goods in [0, -5] {
+            assert_eq!(t.price(Zone::Far, goods, None).unwrap_err().code(), ErrorCode::OutOfRange);
         }
         assert!(t.price(Zone::Far, MAX_PARCEL_G - 100, None).is_ok(), "30 kg with its packaging");
     }

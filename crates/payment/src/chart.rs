@@ -3,7 +3,7 @@
 //! Accounts are named by code, `kind:owner`. The operator's side of the
 //! books: what is in the collection bank account (an asset), and what it
 //! owes (liabilities): money held for an order (escrow), money owed to a
-//! seller (payable), money owed back to a buyer (refund), money nobody has
+//! seller (payable) or to a post office for carrying (postage), money owed back to a buyer (refund), money nobody has
 //! claimed yet (suspense); what it earned (platform fees); and what post
 //! offices owe for cash they collected (an asset until remitted).
 //!
@@ -52,6 +52,15 @@ pub const PAYABLE_PREFIX: &str = "payable:seller:";
 
 pub fn payable_code(seller_id: &str) -> String {
     format!("{PAYABLE_PREFIX}{seller_id}")
+}
+
+/// Postage a post office earned carrying delivered parcels, owed to it.
+/// No platform fee is taken from it.
+pub const CARRIER_PREFIX: &str = "payable:post-office:";
+
+/// The carrying post office is the seller's (see [`cod_code`] for `None`).
+pub fn carrier_code(organisation_id: Option<&str>) -> String {
+    format!("{CARRIER_PREFIX}{}", organisation_id.unwrap_or("none"))
 }
 
 /// Cash a post office collected on delivery and has not yet remitted.

@@ -34,7 +34,10 @@
 //! - [`ledger`]: the double-entry escrow ledger: accounts and transfers in
 //!   whole đồng, holds, idempotency keys and the non-negative rule; the
 //!   trial balance.
-//! - [`cod`]: cash on delivery: what a post office owes, its remittances.
+//! - [`cod`]: cash on delivery: what a post office owes, its remittances
+//!   (goods and postage, all the postman collected).
+//! - [`carriage`]: the postage post offices earn for delivered parcels:
+//!   their statement, and postage paid to them.
 //! - [`payouts`]: paying sellers in batches, the bank file, statements.
 //! - [`vietqr`]: a checked transfer request ([`VietQr::new_dynamic`] for
 //!   one order, [`VietQr::new_static`] for a reusable code,
@@ -58,6 +61,7 @@
 //! a notification is likewise strict on id, account, direction and amount
 //! and ignores fields it has no use for.
 
+pub mod carriage;
 pub mod chart;
 pub mod cod;
 mod error;

@@ -4,7 +4,7 @@
 
 use actix_web::web;
 
-use crate::{cod, escrow, ledger, payouts, transfers, vietqr, webhook};
+use crate::{carriage, cod, escrow, ledger, payouts, transfers, vietqr, webhook};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/payments/bank-webhook", web::post().to(webhook::routes::bank_webhook))
@@ -31,7 +31,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/payouts/{id}/bank-file.csv", web::get().to(payouts::routes::payout_bank_file))
         .route("/api/v1/payouts/{id}/sent", web::post().to(payouts::routes::payout_sent))
         .route("/api/v1/payouts/{id}/confirm", web::post().to(payouts::routes::payout_confirmed))
-        .route("/api/v1/sellers/{id}/statement", web::get().to(payouts::routes::seller_statement));
+        .route("/api/v1/sellers/{id}/statement", web::get().to(payouts::routes::seller_statement))
+        .route("/api/v1/postage/earnings", web::get().to(carriage::routes::postage_earnings))
+        .route("/api/v1/postage/earnings/payments", web::post().to(carriage::routes::postage_paid));
 }
 
 #[derive(utoipa::OpenApi)]
@@ -54,6 +56,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     payouts::routes::payout_bank_file,
     payouts::routes::payout_sent,
     payouts::routes::payout_confirmed,
-    payouts::routes::seller_statement
+    payouts::routes::seller_statement,
+    carriage::routes::postage_earnings,
+    carriage::routes::postage_paid
 ))]
 pub struct PaymentsApi;

@@ -167,6 +167,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .configure(market::stats::routes::configure)
         .configure(market::listings::routes::configure)
         .configure(market::orders::routes::configure)
+        .configure(market::postage::routes::configure)
         .configure(payment::routes::configure)
         .configure(traceability::routes::configure)
         .default_service(web::to(http_errors::not_found));

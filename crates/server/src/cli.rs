@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `user add`, `keys`, `verify`,
-//! `seed-listings`.
+//! `seed-listings`, `tariff`.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -65,6 +65,11 @@ enum Command {
         #[arg(long)]
         append: bool,
     },
+    /// Show or replace the postage tariff.
+    Tariff {
+        #[command(subcommand)]
+        command: TariffCommand,
+    },
     /// Verify a saved record file offline (exit 0 valid, 1 invalid).
     ///
     /// The signature and history need only the file (did:key carries the
@@ -119,6 +124,17 @@ enum OrgCommand {
 }
 
 #[derive(Subcommand)]
+enum TariffCommand {
+    /// Print the tariff in force as JSON (the standard one until replaced).
+    Show,
+    /// Put the tariff in a JSON file in force, the same body as
+    /// PUT /api/v1/postage/tariff. It is checked whole (no gap or overlap
+    /// between weight bands, every zone priced) and refused with the fault
+    /// otherwise; orders already placed keep their postage.
+    Set { file: PathBuf },
+}
+
+#[derive(Subcommand)]
 enum KeysCommand {
     /// List every issuer key with its validity period.
     List,
@@ -159,6 +175,7 @@ pub fn main() -> ExitCode {
         }
         Command::Org { command } => org(&config, command),
         Command::Keys { command } => keys(&config, command),
+        Command::Tariff { command } => tariff(&config, command),
         Command::SeedListings { count, seed, append } => seed_listings(&config, count, seed, append),
         Command::Verify { file, trust_list, signature_only } => {
             verify_file(&config, &file, trust_list.as_deref(), signature_only)
@@ -269,6 +286,29 @@ fn add_user(
         },
     )?;
     println!("created {} {} ({})", role.as_str(), user.phone, user.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tariff(config: &Config, command: TariffCommand) -> anyhow::Result<ExitCode> {
+    let state = crate::prepare(config)?;
+    let mut conn = state.pool.get()?;
+    let view = match command {
+        TariffCommand::Show => market::postage::store::current(&mut conn)?,
+        TariffCommand::Set { file } => {
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let tariff: parcels::Tariff =
+                serde_json::from_str(&text).with_context(|| format!("{} is not a tariff", file.display()))?;
+            match market::postage::store::replace(&mut conn, None, &tariff) {
+                Ok(view) => view,
+                Err(e) => {
+                    eprintln!("refused: {}: {}", e.field_name().unwrap_or("tariff"), e.message());
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&view)?);
     Ok(ExitCode::SUCCESS)
 }
 

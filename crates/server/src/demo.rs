@@ -327,7 +327,7 @@ pub fn seed(
         &mut conn,
         &seller_ids[0],
         json!({"title": "Chè Shan tuyết Hồng Thái túi 200 g", "category": "che", "unit": "goi",
-               "price_vnd": 180000, "quantity": 25, "lot_id": tea.id,
+               "price_vnd": 180000, "quantity": 25, "unit_weight_g": 230, "lot_id": tea.id,
                "description": "Búp chè Shan tuyết cổ thụ hái tay, sao chảo gang. Pha 90 °C."}),
     )?;
     listing(
@@ -340,7 +340,7 @@ pub fn seed(
         &mut conn,
         &seller_ids[1],
         json!({"title": "Gạo nếp Tú Lệ túi 5 kg", "category": "gao", "unit": "tui", "price_vnd": 250000,
-               "quantity": 24, "lot_id": rice.id, "description": "Nếp Tan ruộng bậc thang, dẻo thơm."}),
+               "quantity": 24, "unit_weight_g": 5050, "lot_id": rice.id, "description": "Nếp Tan ruộng bậc thang, dẻo thơm."}),
     )?;
     listing(
         &mut conn,
@@ -352,7 +352,7 @@ pub fn seed(
         &mut conn,
         &seller_ids[2],
         json!({"title": "Mật ong hoa rừng Tam Đảo", "category": "mat-ong", "unit": "chai", "price_vnd": 320000,
-               "quantity": 10, "description": "Chai 500 ml, ong nội nuôi dưới tán rừng."}),
+               "quantity": 10, "unit_weight_g": 950, "description": "Chai 500 ml, ong nội nuôi dưới tán rừng."}),
     )?;
     // One order on its way, so sellers and staff have something to handle.
     let buyer_actor = Actor::acting_as(&buyer.id, Role::Buyer, &buyer.name, None);

@@ -37,6 +37,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(market::stats::routes::StatsApi::openapi());
     doc.merge(market::listings::routes::ListingsApi::openapi());
     doc.merge(market::orders::routes::OrdersApi::openapi());
+    doc.merge(market::postage::routes::PostageApi::openapi());
     doc.merge(payment::routes::PaymentsApi::openapi());
     doc.merge(traceability::routes::TraceabilityApi::openapi());
     add_common_errors(&mut doc);

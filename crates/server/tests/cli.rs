@@ -1,6 +1,7 @@
 //! The command line: `verify` works offline on a saved record and exits
 //! 0 for valid, 1 for invalid; `user add` reads the password from stdin;
-//! `seed-listings` fills only an empty market unless told to add.
+//! `seed-listings` fills only an empty market unless told to add; `tariff`
+//! shows and replaces the postage tariff, refusing a broken one.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
@@ -271,4 +272,44 @@ fn seed_listings_fills_an_empty_market_and_adds_only_when_asked() {
     use diesel::prelude::*;
     let n: i64 = storage::schema::listings::table.count().get_result(&mut conn).unwrap();
     assert_eq!(n, 500);
+}
+
+#[test]
+fn tariff_set_puts_a_checked_tariff_in_force_and_refuses_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let run = |args: &[&str]| {
+        nongsan().args(["--database", &db]).args(args).env("NONGSAN_DATA_DIR", dir.path()).output().unwrap()
+    };
+    let out = run(&["tariff", "show"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["id"], "standard");
+
+    // a gap between two bands of the far zone: refused, nothing changes
+    let mut tariff = shown["tariff"].clone();
+    tariff["zones"]["far"]["bands"][1]["from_g"] = serde_json::json!(700);
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, tariff.to_string()).unwrap();
+    let out = run(&["tariff", "set", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(err.contains("zones.far.bands[1].from_g") && err.contains("gap"), "{err}");
+    let out = run(&["tariff", "show"]);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["id"], "standard");
+
+    // cheaper parcels in the same commune
+    let mut tariff = shown["tariff"].clone();
+    tariff["zones"]["same_commune"]["bands"][0]["price_vnd"] = serde_json::json!(12_000);
+    let file = dir.path().join("tariff.json");
+    std::fs::write(&file, tariff.to_string()).unwrap();
+    let out = run(&["tariff", "set", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["tariff", "show"]);
+    let now: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_ne!(now["id"], "standard");
+    assert_eq!(now["tariff"]["zones"]["same_commune"]["bands"][0]["price_vnd"], 12_000);
+    // a file that is not a tariff is an error of its own
+    std::fs::write(&file, "{\"zones\": 1}").unwrap();
+    assert_eq!(run(&["tariff", "set", file.to_str().unwrap()]).status.code(), Some(2));
 }

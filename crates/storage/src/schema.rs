@@ -194,6 +194,7 @@ diesel::table! {
         unit -> Text,
         price_vnd -> BigInt,
         quantity -> BigInt,
+        unit_weight_g -> Nullable<BigInt>,
         description -> Nullable<Text>,
         lot_id -> Nullable<Text>,
         status -> Text,
@@ -232,6 +233,7 @@ diesel::table! {
         payment_method -> Text,
         total_vnd -> BigInt,
         paid_vnd -> BigInt,
+        postage_vnd -> BigInt,
         shipping_name -> Text,
         shipping_phone -> Text,
         shipping_address -> Text,
@@ -257,6 +259,11 @@ diesel::table! {
         recalled_at -> Nullable<Timestamp>,
         recall_reason -> Nullable<Text>,
         recall_lot_id -> Nullable<Text>,
+        code -> Nullable<Text>,
+        postage_vnd -> BigInt,
+        weight_g -> Nullable<BigInt>,
+        zone -> Nullable<Text>,
+        tracking_number -> Nullable<Text>,
     }
 }
 
@@ -304,6 +311,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    postage_tariffs (id) {
+        id -> Text,
+        tariff -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(communes -> provinces (province_code));
 diesel::joinable!(sellers -> users (user_id));
 diesel::joinable!(sellers -> communes (commune_code));
@@ -341,6 +357,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     listing_photos,
     orders,
     order_parts,
+    postage_tariffs,
     order_items,
     ledger_accounts,
     ledger_transfers,

@@ -36,6 +36,11 @@ pub struct NewListing {
     /// Units in stock: a whole number.
     #[schema(value_type = i64, example = 40)]
     pub quantity: Number,
+    /// What one unit weighs packed, in whole grams (1 to 30,000); prices
+    /// the parcel. Optional for `kg` and `g` (the unit's own mass),
+    /// required for other units.
+    #[schema(value_type = Option<i64>, example = 1050)]
+    pub unit_weight_g: Option<Number>,
     pub description: Option<String>,
     /// A lot of the same seller; buyers then see its signed record.
     pub lot_id: Option<String>,
@@ -55,6 +60,8 @@ pub struct ListingChanges {
     pub price_vnd: Option<Number>,
     #[schema(value_type = Option<i64>)]
     pub quantity: Option<Number>,
+    #[schema(value_type = Option<i64>)]
+    pub unit_weight_g: Option<Number>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
@@ -87,6 +94,9 @@ pub struct ListingView {
     pub unit_name: String,
     pub price_vnd: i64,
     pub quantity: i64,
+    /// What one unit weighs packed, in grams; absent for a unit too heavy
+    /// for a parcel (such a listing cannot be ordered by post).
+    pub unit_weight_g: Option<i64>,
     pub description: Option<String>,
     /// `active`, `paused` or `deleted`.
     pub status: String,

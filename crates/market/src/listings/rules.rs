@@ -54,6 +54,27 @@ pub fn quantity(value: &Number) -> Result<i64, ApiError> {
     whole_number("quantity", value, 0, MAX_QUANTITY, "units")
 }
 
+/// What one unit weighs packed, in grams: as given (1 g to one parcel's
+/// limit), or, when not given, the unit's own mass for units of mass that
+/// fit a parcel. A unit of mass heavier than a parcel (`tan`) without a
+/// given weight is `None`: listed, but not sent by post. Other units must
+/// say it: a bunch or a box weighs what the seller knows it weighs.
+pub fn unit_weight(
+    value: Option<&Number>,
+    unit: &traceability::quantity::Unit,
+) -> Result<Option<i64>, ApiError> {
+    const FIELD: &str = "unit_weight_g";
+    match (value, unit.grams) {
+        (Some(v), _) => whole_number(FIELD, v, 1, parcels::tariff::MAX_PARCEL_G, "grams").map(Some),
+        (None, Some(grams)) => Ok((grams <= parcels::tariff::MAX_PARCEL_G).then_some(grams)),
+        (None, None) => Err(ApiError::field(
+            ErrorCode::Required,
+            FIELD,
+            format!("say what one {} weighs packed, in grams", unit.name_en),
+        )),
+    }
+}
+
 pub fn title(value: &str) -> Result<String, ApiError> {
     let t = accounts::clean_text("title", value, MAX_TITLE_CHARS)?;
     if text::fold(&t).is_empty() {
@@ -342,6 +363,23 @@ mod tests {
         assert!(quantity(&num("2.5")).is_err());
         assert!(quantity(&num("-1")).is_err());
         assert!(quantity(&num("1000001")).is_err());
+    }
+
+    #[test]
+    fn a_unit_weighs_what_its_seller_says_or_its_own_mass() {
+        let kg = unit("kg").unwrap();
+        let bunch = unit("bo").unwrap();
+        let tonne = unit("tan").unwrap();
+        assert_eq!(unit_weight(None, kg).unwrap(), Some(1_000));
+        assert_eq!(unit_weight(Some(&num("1050")), kg).unwrap(), Some(1_050));
+        assert_eq!(unit_weight(Some(&num("350")), bunch).unwrap(), Some(350));
+        assert_eq!(unit_weight(None, bunch).unwrap_err().field_name(), Some("unit_weight_g"));
+        // a tonne is listed but never fits a parcel
+        assert_eq!(unit_weight(None, tonne).unwrap(), None);
+        for bad in ["0", "-5", "2.5", "30001", "99999999999"] {
+            let e = unit_weight(Some(&num(bad)), bunch).unwrap_err();
+            assert_eq!(e.field_name(), Some("unit_weight_g"), "{bad}");
+        }
     }
 
     #[test]

@@ -25,6 +25,7 @@ struct ListingRow {
     unit: String,
     price_vnd: i64,
     quantity: i64,
+    unit_weight_g: Option<i64>,
     description: Option<String>,
     status: String,
     commune_code: String,
@@ -64,6 +65,7 @@ pub fn load_views(
                 listings::unit,
                 listings::price_vnd,
                 listings::quantity,
+                listings::unit_weight_g,
                 listings::description,
                 listings::status,
                 listings::commune_code,
@@ -114,6 +116,7 @@ pub fn load_views(
             unit: l.unit,
             price_vnd: l.price_vnd,
             quantity: l.quantity,
+            unit_weight_g: l.unit_weight_g,
             description: l.description,
             status: l.status,
             commune_code: l.commune_code,
@@ -273,6 +276,7 @@ pub fn create(
     let unit = rules::unit(&input.unit)?;
     let price = rules::price(&input.price_vnd)?;
     let quantity = rules::quantity(&input.quantity)?;
+    let unit_weight_g = rules::unit_weight(input.unit_weight_g.as_ref(), unit)?;
     let description = rules::description(input.description.as_deref())?;
     let id = storage::write_transaction(conn, |conn| {
         let seller = seller_for_actor(conn, actor, input.seller_id.as_deref())?;
@@ -296,6 +300,7 @@ pub fn create(
                 listings::unit.eq(unit.code),
                 listings::price_vnd.eq(price),
                 listings::quantity.eq(quantity),
+                listings::unit_weight_g.eq(unit_weight_g),
                 listings::description.eq(&description),
                 listings::lot_id.eq(&lot_id),
                 listings::status.eq(ListingStatus::Active.as_str()),
@@ -385,6 +390,7 @@ struct ListingUpdate {
     unit: Option<String>,
     price_vnd: Option<i64>,
     quantity: Option<i64>,
+    unit_weight_g: Option<Option<i64>>,
     description: Option<Option<String>>,
     lot_id: Option<Option<String>>,
     status: Option<String>,
@@ -410,6 +416,19 @@ pub fn update(
             .map(|c| rules::category(c).map(|c| c.code.to_string()))
             .transpose()?,
         unit: changes.unit.as_deref().map(|u| rules::unit(u).map(|u| u.code.to_string())).transpose()?,
+        // a new weight, or the new unit's own (a new unit that is not a
+        // mass must come with its weight)
+        unit_weight_g: match (&changes.unit_weight_g, changes.unit.as_deref()) {
+            (Some(w), _) => Some(Some(rules::whole_number(
+                "unit_weight_g",
+                w,
+                1,
+                parcels::tariff::MAX_PARCEL_G,
+                "grams",
+            )?)),
+            (None, Some(u)) => Some(rules::unit_weight(None, rules::unit(u)?)?),
+            (None, None) => None,
+        },
         price_vnd: changes.price_vnd.as_ref().map(rules::price).transpose()?,
         quantity: changes.quantity.as_ref().map(rules::quantity).transpose()?,
         description: changes.description.as_ref().map(|d| rules::description(d.as_deref())).transpose()?,

@@ -63,10 +63,15 @@ pub struct OrderView {
     /// `cancelled`.
     pub status: String,
     pub payment_method: String,
-    /// The whole order as placed; for a seller, its own part.
+    /// Goods and postage, the whole order as placed; for a seller or
+    /// staff, the parts they see.
     pub total_vnd: i64,
-    /// What is owed for the parts not cancelled nor stopped by a recall
-    /// (for a seller, its own).
+    /// The goods alone.
+    pub goods_vnd: i64,
+    /// Carrying every parcel, priced when the order was placed.
+    pub postage_vnd: i64,
+    /// What is owed (goods and postage) for the parts not cancelled nor
+    /// stopped by a recall (for a seller, its own).
     pub amount_due_vnd: i64,
     pub paid_vnd: i64,
     /// An unpaid bank-transfer order is cancelled after this.
@@ -85,11 +90,23 @@ pub struct OrderView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PartView {
     pub id: String,
+    /// The parcel's code, printed as the label's barcode: the order's code
+    /// and the part's number, `NS7K2M9QXB-1`.
+    pub code: String,
     pub seller_id: String,
     pub seller_name: String,
     /// `pending`, `confirmed`, `handed_over`, `delivered` or `cancelled`.
     pub status: String,
+    /// The goods.
     pub subtotal_vnd: i64,
+    /// Carrying this parcel.
+    pub postage_vnd: i64,
+    /// The parcel with its packaging, in grams.
+    pub weight_g: Option<i64>,
+    /// `same_commune`, `same_province`, `neighbouring` or `far`.
+    pub zone: Option<String>,
+    /// The carrier's tracking number and where the parcel has been.
+    pub tracking: Tracking,
     pub items: Vec<ItemView>,
     pub confirmed_at: Option<String>,
     pub handed_over_at: Option<String>,
@@ -100,6 +117,53 @@ pub struct PartView {
     /// told, and what happened to the parcel (and so to the money).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recall: Option<PartRecall>,
+}
+
+/// One parcel as the post-office counter sees it when the label's barcode
+/// is scanned: who it goes to, what to collect, where it is.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ParcelView {
+    /// The part's code, the label's barcode.
+    pub code: String,
+    pub order_id: String,
+    pub order_code: String,
+    pub part_id: String,
+    /// The part's status: `pending`, `confirmed`, `handed_over`,
+    /// `delivered` or `cancelled`.
+    pub status: String,
+    pub payment_method: String,
+    pub seller_id: String,
+    pub seller_name: String,
+    /// The receiver.
+    pub shipping: Shipping,
+    pub goods_vnd: i64,
+    pub postage_vnd: i64,
+    pub weight_g: Option<i64>,
+    pub zone: Option<String>,
+    /// Cash the postman collects on delivery: goods and postage for cash
+    /// on delivery, 0 when paid by transfer or stopped.
+    pub collect_vnd: i64,
+    pub tracking: Tracking,
+    pub items: Vec<ItemView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recall: Option<PartRecall>,
+}
+
+/// Where a parcel is.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Tracking {
+    /// The carrier's number, recorded when the post office took the parcel.
+    pub number: Option<String>,
+    /// Each step so far, oldest first.
+    pub steps: Vec<TrackingStep>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrackingStep {
+    /// `handed_over` (the post office has it), `delivered` or `returned`
+    /// (came back undelivered).
+    pub step: String,
+    pub at: String,
 }
 
 /// A recall that reached an order part.
@@ -182,9 +246,13 @@ pub struct PartsChange {
 pub struct PartMoney {
     pub id: String,
     pub seller_id: String,
-    /// The seller's post office: it collects cash on delivery.
+    /// The seller's post office: it carries the parcel, collects cash on
+    /// delivery and earns the postage.
     pub seller_organisation: Option<String>,
+    /// The goods: the seller's, less the platform fee.
     pub subtotal_vnd: i64,
+    /// Carrying the parcel: the post office's, with no platform fee.
+    pub postage_vnd: i64,
     pub status: PartStatus,
 }
 

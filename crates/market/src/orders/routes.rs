@@ -9,8 +9,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::lifecycle::{Action, PartStatus, PaymentMethod};
 use super::store;
-use super::{AffectedOrder, NewOrder, OrderMoney, OrderView, PaymentInstructions, PaymentRequests};
-use common::{ApiError, ErrorCode, LotId, OrderId, PartId};
+use super::{
+    AffectedOrder, NewOrder, OrderMoney, OrderView, ParcelView, PaymentInstructions, PaymentRequests,
+};
+use common::{ApiError, ErrorCode, LotId, OrderId, ParcelCode, PartId};
 
 /// What the server configures for orders.
 #[derive(Debug, Clone)]
@@ -38,7 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/orders/{id}/deliver", web::post().to(deliver_order))
         .route("/api/v1/orders/{id}/cancel", web::post().to(cancel_order))
         .route("/api/v1/orders/{id}/return", web::post().to(return_order))
-        .route("/api/v1/lots/{id}/orders", web::get().to(lot_orders));
+        .route("/api/v1/lots/{id}/orders", web::get().to(lot_orders))
+        .route("/api/v1/parcels/{code}", web::get().to(get_parcel));
 }
 
 /// Adds how to pay while the buyer still has to.
@@ -188,6 +191,9 @@ pub struct StatusChange {
     pub part_id: Option<String>,
     /// Why; required when a seller, staff or admin cancels.
     pub reason: Option<String>,
+    /// On hand-over: the carrier's tracking number for the parcel (typed
+    /// or scanned); with `part_id` when the order has several parcels.
+    pub tracking_number: Option<String>,
 }
 
 /// An absent or empty body is no options; anything else must be valid.
@@ -235,15 +241,13 @@ async fn change_status(
     let money: Arc<dyn OrderMoney> = money.into_inner();
     let view = pool
         .run(move |c| {
-            let view = store::transition(
-                c,
-                &actor,
-                &id,
-                part_id.as_ref(),
+            let request = store::PartAction {
                 action,
-                change.reason.as_deref(),
-                money.as_ref(),
-            )?;
+                part_id: part_id.as_ref(),
+                reason: change.reason.as_deref(),
+                tracking_number: change.tracking_number.as_deref(),
+            };
+            let view = store::transition(c, &actor, &id, request, money.as_ref())?;
             Ok::<_, ApiError>(with_payment(view, &actor, payments.as_ref()))
         })
         .await?;
@@ -370,6 +374,23 @@ pub async fn lot_orders(
     Ok(HttpResponse::Ok().json(AffectedOrders { items }))
 }
 
+/// The parcel a label's barcode names (the part's code, `NS7K2M9QXB-1`),
+/// for the counter: receiver, cash to collect, where it is. Staff of the
+/// seller's post office, admin.
+#[utoipa::path(get, path = "/api/v1/parcels/{code}", tag = "orders", security(("bearer" = [])),
+    params(("code" = String, Path, description = "the part's code, as printed or scanned")),
+    responses((status = 200, body = ParcelView), (status = 401, body = accounts::ErrorBody),
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody)))]
+pub async fn get_parcel(
+    pool: web::Data<storage::Pool>,
+    actor: Actor,
+    code: web::Path<ParcelCode>,
+) -> Result<HttpResponse, ApiError> {
+    let code = code.into_inner();
+    let view = pool.run(move |c| store::parcel(c, &actor, &code)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     place_order,
@@ -380,6 +401,7 @@ pub async fn lot_orders(
     deliver_order,
     cancel_order,
     return_order,
-    lot_orders
+    lot_orders,
+    get_parcel
 ))]
 pub struct OrdersApi;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use accounts::Phone;
 
 use super::lifecycle::PaymentMethod;
-use super::{NewOrder, Shipping, MAX_ITEMS};
+use super::{NewOrder, NewOrderItem, Shipping, MAX_ITEMS};
 use crate::listings::rules::{self as listing_rules, MAX_QUANTITY};
 use crate::reference::rules::check_commune_code;
 use common::{ApiError, ErrorCode};
@@ -21,6 +21,12 @@ pub(super) fn new_order_code() -> String {
     format!("NS{suffix}")
 }
 
+/// A part's code: its order's code and its number in the order from 1,
+/// `NS7K2M9QXB-1`. Printed as the parcel label's barcode, so ASCII only.
+pub(crate) fn part_code(order_code: &str, index: usize) -> String {
+    format!("{order_code}-{}", index + 1)
+}
+
 /// A checked order, ready to place.
 pub(super) struct ValidOrder {
     /// listing id → quantity, sorted by id so that concurrent orders lock
@@ -31,10 +37,31 @@ pub(super) struct ValidOrder {
 }
 
 pub(super) fn validate(input: &NewOrder) -> Result<ValidOrder, ApiError> {
-    if input.items.is_empty() {
+    let items = order_lines(&input.items)?;
+    let s = &input.shipping;
+    let shipping = Shipping {
+        name: accounts::clean_text("shipping.name", &s.name, 100)?,
+        phone: Phone::parse(&s.phone)
+            .map_err(|_| {
+                ApiError::field(ErrorCode::InvalidFormat, "shipping.phone", "not a Vietnamese phone number")
+                    .param("expected", "phone")
+            })?
+            .as_str()
+            .to_string(),
+        address: accounts::clean_text("shipping.address", &s.address, 300)?,
+        commune_code: check_commune_code("shipping.commune_code", &s.commune_code)?,
+    };
+    Ok(ValidOrder { items, shipping, method: input.payment_method })
+}
+
+/// An order's lines checked: listing id → quantity, sorted by id so that
+/// concurrent orders lock listings in the same order and cannot deadlock;
+/// the same listing twice is one line with both quantities.
+pub(crate) fn order_lines(input: &[NewOrderItem]) -> Result<BTreeMap<String, i64>, ApiError> {
+    if input.is_empty() {
         return Err(ApiError::field(ErrorCode::Required, "items", "an order needs at least one item"));
     }
-    if input.items.len() > MAX_ITEMS {
+    if input.len() > MAX_ITEMS {
         return Err(ApiError::field(
             ErrorCode::TooLong,
             "items",
@@ -43,7 +70,7 @@ pub(super) fn validate(input: &NewOrder) -> Result<ValidOrder, ApiError> {
         .param("max", MAX_ITEMS));
     }
     let mut items = BTreeMap::new();
-    for (i, item) in input.items.iter().enumerate() {
+    for (i, item) in input.iter().enumerate() {
         let field = format!("items[{i}].quantity");
         let quantity = listing_rules::whole_number(&field, &item.quantity, 1, MAX_QUANTITY, "units")?;
         if !common::ids::plausible_id(&item.listing_id) {
@@ -66,24 +93,71 @@ pub(super) fn validate(input: &NewOrder) -> Result<ValidOrder, ApiError> {
             .param("max", MAX_QUANTITY));
         }
     }
-    let s = &input.shipping;
-    let shipping = Shipping {
-        name: accounts::clean_text("shipping.name", &s.name, 100)?,
-        phone: Phone::parse(&s.phone)
-            .map_err(|_| {
-                ApiError::field(ErrorCode::InvalidFormat, "shipping.phone", "not a Vietnamese phone number")
-                    .param("expected", "phone")
-            })?
-            .as_str()
-            .to_string(),
-        address: accounts::clean_text("shipping.address", &s.address, 300)?,
-        commune_code: check_commune_code("shipping.commune_code", &s.commune_code)?,
-    };
-    Ok(ValidOrder { items, shipping, method: input.payment_method })
+    Ok(items)
+}
+
+/// What one seller's goods weigh, from each line's listing id, packed
+/// weight of one unit and quantity. A listing without a weight (sold by
+/// the tonne) cannot go by post. At most 30,000 g × 10⁶ units × 20 lines:
+/// fits an i64.
+pub(crate) fn goods_weight(lines: &[(&str, Option<i64>, i64)]) -> Result<i64, ApiError> {
+    let mut grams = 0;
+    for (listing_id, unit_weight_g, quantity) in lines {
+        let Some(w) = unit_weight_g else {
+            return Err(crate::error::listing_unavailable(format!(
+                "listing `{listing_id}` does not say what one unit weighs, so it cannot be sent by post"
+            )));
+        };
+        grams += w * quantity;
+    }
+    Ok(grams)
+}
+
+/// A carrier's tracking number as staff typed or scanned it: letters and
+/// digits (dashes allowed), 6 to 40 of them, kept upper-case so that a
+/// scanner and a keyboard give the same number.
+pub(crate) fn tracking_number(value: &str) -> Result<String, ApiError> {
+    let n = value.trim().to_ascii_uppercase();
+    if !(6..=40).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(ApiError::field(
+            ErrorCode::InvalidFormat,
+            "tracking_number",
+            "the carrier's tracking number: 6 to 40 letters, digits or dashes",
+        )
+        .param("expected", "tracking number"));
+    }
+    Ok(n)
 }
 
 /// Whether the sellers may start: cash on delivery, or the transfer
 /// covers what is still due.
 pub(super) fn settled(method: PaymentMethod, paid_vnd: i64, due_vnd: i64) -> bool {
     method == PaymentMethod::Cod || (due_vnd > 0 && paid_vnd >= due_vnd)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_parcel_weighs_its_lines_and_a_line_without_a_weight_cannot_go() {
+        assert_eq!(goods_weight(&[("a", Some(1_000), 3), ("b", Some(350), 2)]).unwrap(), 3_700);
+        let e = goods_weight(&[("a", Some(1_000), 1), ("t", None, 1)]).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ListingUnavailable);
+    }
+
+    #[test]
+    fn tracking_numbers_are_kept_as_a_scanner_types_them() {
+        assert_eq!(tracking_number(" ee123456789vn ").unwrap(), "EE123456789VN");
+        for bad in ["", "12345", "EE 1234 5678", "EE12345\t6789VN", "Đ12345678", &"9".repeat(41)] {
+            assert!(tracking_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn part_codes_number_the_parts_from_one() {
+        assert_eq!(part_code("NS7K2M9QXB", 0), "NS7K2M9QXB-1");
+        assert_eq!(part_code("NS7K2M9QXB", 1), "NS7K2M9QXB-2");
+    }
 }

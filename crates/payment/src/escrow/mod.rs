@@ -6,10 +6,13 @@
 //! - A seller confirms a paid part: a hold (pending transfer) escrow →
 //!   seller payable for the part's value, so the money is set aside for
 //!   that seller and cannot be refunded or promised twice.
-//! - Delivered: the hold is posted; then the platform fee moves from the
-//!   seller's payable to platform revenue. Cash on delivery first records
-//!   the cash: post office → escrow, then escrow → payable.
-//! - Cancelled (by anyone, or a failed delivery): an open hold is voided,
+//!   Its postage is held the same way for the post office that carries it
+//!   (escrow → post-office payable).
+//! - Delivered: the holds are posted; then the platform fee (on the goods
+//!   only) moves from the seller's payable to platform revenue. Cash on
+//!   delivery first records the cash the postman collected, goods and
+//!   postage: post office → escrow, then escrow → the two payables.
+//! - Cancelled (by anyone, or a failed delivery): open holds are voided,
 //!   and whatever escrow holds beyond what the order's remaining unheld
 //!   parts need moves to the order's refund account.
 //! - Refunded: admin records money paid back from the order's refund
@@ -38,7 +41,7 @@ use utoipa::ToSchema;
 use crate::fee::FeeRate;
 use crate::ledger::LedgerError;
 use crate::transfers::TransferView;
-pub use rules::{hold_key, plan};
+pub use rules::{hold_key, plan, postage_hold_key};
 pub(crate) use store::post;
 pub use store::{apply, escrow_state};
 
@@ -60,6 +63,9 @@ pub struct EscrowState {
     pub available_vnd: i64,
     /// Open holds by part id: the amount set aside for that part's seller.
     pub open_holds: BTreeMap<String, i64>,
+    /// Open holds by part id: the postage set aside for the post office
+    /// carrying that part.
+    pub open_postage_holds: BTreeMap<String, i64>,
 }
 
 /// The market's orders write their money here (the server plugs it in).

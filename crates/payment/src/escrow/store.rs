@@ -18,12 +18,18 @@ pub fn escrow_state(conn: &mut DbConnection, order_id: &str) -> Result<EscrowSta
     let Some(account) = ledger::account(conn, &code)? else {
         return Ok(EscrowState::default());
     };
-    let open_holds = ledger::pending_holds(conn, &code)?
-        .into_iter()
-        .filter(|t| t.debit == code)
-        .filter_map(|t| t.key.strip_prefix("hold:").map(|part| (part.to_string(), t.amount_vnd)))
-        .collect();
-    Ok(EscrowState { available_vnd: account.available(), open_holds })
+    let holds: Vec<_> = ledger::pending_holds(conn, &code)?.into_iter().filter(|t| t.debit == code).collect();
+    let by_prefix = |prefix: &str| {
+        holds
+            .iter()
+            .filter_map(|t| t.key.strip_prefix(prefix).map(|part| (part.to_string(), t.amount_vnd)))
+            .collect()
+    };
+    Ok(EscrowState {
+        available_vnd: account.available(),
+        open_holds: by_prefix("hold:"),
+        open_postage_holds: by_prefix("postage-hold:"),
+    })
 }
 
 /// Opens the accounts a step touches, if they are new.

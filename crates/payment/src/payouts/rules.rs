@@ -61,6 +61,15 @@ pub fn bank_file(batch: &PayoutBatch) -> Result<Vec<u8>, ApiError> {
     out.into_inner().map_err(|e| ApiError::internal(format!("writing the bank file: {e}")))
 }
 
+/// What the collection account must keep for post offices' postage, from
+/// each office's (postage owed to it, cash on delivery it still holds):
+/// the postage beyond that cash. What an office still holds in cash it
+/// owes us, and it is paid its postage out of that once it remits, so the
+/// bank need not keep another buyer's money for it.
+pub fn postage_to_keep(offices: &[(i64, i64)]) -> i64 {
+    offices.iter().map(|(postage_owed, cash_held)| (postage_owed - cash_held).max(0)).sum()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -104,5 +113,15 @@ mod tests {
         assert!(
             lines[1].starts_with("s1,NGUYEN VAN A,970436,0011001234567,150000,NONGSAN TT 0123ABCD,000201")
         );
+    }
+
+    #[test]
+    fn postage_is_kept_only_beyond_the_cash_the_post_office_still_holds() {
+        // paid by transfer: all of it is kept
+        assert_eq!(postage_to_keep(&[(60_000, 0)]), 60_000);
+        // collected in cash and not yet remitted: nothing from the bank
+        assert_eq!(postage_to_keep(&[(62_000, 162_000)]), 0);
+        // per office, never negative
+        assert_eq!(postage_to_keep(&[(50_000, 20_000), (10_000, 90_000)]), 30_000);
     }
 }

@@ -14,16 +14,28 @@ use common::{rfc3339, ApiError, ErrorCode, PayoutId, SellerId};
 
 /// What the collection account holds that belongs to nobody but sellers
 /// and the platform: its balance less what buyers paid for orders not yet
-/// delivered (escrow), what is owed back to them (refunds) and transfers
-/// not yet assigned (suspense). Sellers are paid from this only, so that a
+/// delivered (escrow), what is owed back to them (refunds), transfers
+/// not yet assigned (suspense) and the postage owed to post offices beyond
+/// the cash on delivery they still hold (see [`rules::postage_to_keep`]). Sellers are paid from this only, so that a
 /// seller whose cash on delivery the post office has not yet remitted is
 /// never paid with another buyer's money.
 fn free_in_bank(conn: &mut DbConnection) -> Result<i64, ApiError> {
     let bank = ledger::account(conn, chart::BANK)?.map_or(0, |a| a.available());
-    let owed_to_buyers = ledger::posted_balance_total(conn, chart::ESCROW_PREFIX)?
+    let owed_to_others = ledger::posted_balance_total(conn, chart::ESCROW_PREFIX)?
         + ledger::posted_balance_total(conn, chart::REFUND_PREFIX)?
-        + ledger::account(conn, chart::SUSPENSE)?.map_or(0, |a| a.balance());
-    Ok((bank - owed_to_buyers).max(0))
+        + ledger::account(conn, chart::SUSPENSE)?.map_or(0, |a| a.balance())
+        + postage_to_keep(conn)?;
+    Ok((bank - owed_to_others).max(0))
+}
+
+fn postage_to_keep(conn: &mut DbConnection) -> Result<i64, ApiError> {
+    let mut owed = Vec::new();
+    for account in ledger::accounts_with_prefix(conn, chart::CARRIER_PREFIX)? {
+        let office = account.code.trim_start_matches(chart::CARRIER_PREFIX).to_string();
+        let cash_held = ledger::account(conn, &chart::cod_code(Some(&office)))?.map_or(0, |a| a.balance());
+        owed.push((account.balance(), cash_held));
+    }
+    Ok(rules::postage_to_keep(&owed))
 }
 
 /// Gathers what every seller is owed into a new batch (admin). Amounts

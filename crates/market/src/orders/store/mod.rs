@@ -28,6 +28,7 @@ macro_rules! order_columns {
             orders::payment_method,
             orders::total_vnd,
             orders::paid_vnd,
+            orders::postage_vnd,
             orders::shipping_name,
             orders::shipping_phone,
             orders::shipping_address,
@@ -49,8 +50,8 @@ mod views;
 pub use payment::{apply_payment, find_by_code};
 pub use place::place;
 pub use recall::{catch_up as catch_up_recalls, stop_in_flight, RecallOrders};
-pub use transition::{release_expired, transition};
-pub use views::{for_lot, get, list};
+pub use transition::{release_expired, transition, PartAction};
+pub use views::{for_lot, get, list, parcel};
 
 #[derive(Queryable)]
 struct OrderRow {
@@ -61,6 +62,7 @@ struct OrderRow {
     payment_method: String,
     total_vnd: i64,
     paid_vnd: i64,
+    postage_vnd: i64,
     shipping_name: String,
     shipping_phone: String,
     shipping_address: String,
@@ -86,6 +88,13 @@ struct PartRow {
     recalled_at: Option<NaiveDateTime>,
     recall_reason: Option<String>,
     recall_lot_id: Option<String>,
+    /// The parcel: its code (the label's barcode), postage, weight, zone
+    /// and the carrier's tracking number once handed over.
+    code: Option<String>,
+    postage_vnd: i64,
+    weight_g: Option<i64>,
+    zone: Option<String>,
+    tracking_number: Option<String>,
     seller_user_id: String,
     seller_organisation: Option<String>,
     seller_name: String,
@@ -111,6 +120,11 @@ fn load_parts(conn: &mut DbConnection, order_ids: &[String]) -> Result<Vec<PartR
             order_parts::recalled_at,
             order_parts::recall_reason,
             order_parts::recall_lot_id,
+            order_parts::code,
+            order_parts::postage_vnd,
+            order_parts::weight_g,
+            order_parts::zone,
+            order_parts::tracking_number,
             sellers::user_id,
             sellers::organisation_id,
             sellers::full_name,
@@ -179,12 +193,13 @@ fn return_stock(conn: &mut DbConnection, part_ids: &[String]) -> Result<(), ApiE
     Ok(())
 }
 
-/// What the buyer owes for the parts still on their way or delivered.
+/// What the buyer owes for the parts still on their way or delivered:
+/// goods and postage.
 fn amount_due(parts: &[&PartRow]) -> i64 {
     parts
         .iter()
         .filter(|p| PartStatus::parse(&p.status).is_some_and(|s| lifecycle::owed(s, p.recalled_at.is_some())))
-        .map(|p| p.subtotal_vnd)
+        .map(|p| p.subtotal_vnd + p.postage_vnd)
         .sum()
 }
 
@@ -198,7 +213,11 @@ fn refresh_status(
 ) -> Result<OrderStatus, ApiError> {
     let rows: Vec<(String, i64, Option<NaiveDateTime>)> = order_parts::table
         .filter(order_parts::order_id.eq(order_id))
-        .select((order_parts::status, order_parts::subtotal_vnd, order_parts::recalled_at))
+        .select((
+            order_parts::status,
+            order_parts::subtotal_vnd + order_parts::postage_vnd,
+            order_parts::recalled_at,
+        ))
         .load(conn)?;
     let parts: Vec<(PartStatus, i64, bool)> = rows
         .iter()
@@ -249,6 +268,7 @@ fn parts_change(
                 seller_id: p.seller_id.clone(),
                 seller_organisation: p.seller_organisation.clone(),
                 subtotal_vnd: p.subtotal_vnd,
+                postage_vnd: p.postage_vnd,
                 status: changed
                     .iter()
                     .find(|(id, ..)| *id == p.id)

@@ -10,8 +10,9 @@ use storage::DbConnection;
 
 use super::get;
 use crate::orders::lifecycle::{self, PartStatus, PaymentMethod};
-use crate::orders::rules::{new_order_code, validate};
+use crate::orders::rules::{goods_weight, new_order_code, part_code, validate};
 use crate::orders::{NewOrder, OrderView, PaymentRequests};
+use crate::postage::store::{price_parcels, ParcelGoods};
 use common::{ApiError, ErrorCode, OrderId};
 
 /// What the order copies from a listing once its stock is reserved.
@@ -23,6 +24,7 @@ struct Reserved {
     unit: String,
     price_vnd: i64,
     lot_id: Option<String>,
+    unit_weight_g: Option<i64>,
 }
 
 /// Takes `quantity` from the listing's stock, or says why not. The update
@@ -92,6 +94,7 @@ fn reserve(
             listings::unit,
             listings::price_vnd,
             listings::lot_id,
+            listings::unit_weight_g,
         ))
         .first(conn)?)
 }
@@ -131,13 +134,13 @@ pub fn place(
     actor.require(&[Role::Buyer])?;
     let order = validate(input)?;
     let id = storage::write_transaction(conn, |conn| {
-        if crate::reference::store::find(conn, &order.shipping.commune_code)?.is_none() {
+        let Some(destination) = crate::reference::store::find(conn, &order.shipping.commune_code)? else {
             return Err(ApiError::field(
                 ErrorCode::UnknownValue,
                 "shipping.commune_code",
                 "not in the 2025 commune list",
             ));
-        }
+        };
         let locked_lots = lock_lots(conn, order.items.keys().map(String::as_str))?;
         let mut by_seller: BTreeMap<String, Vec<(Reserved, i64)>> = BTreeMap::new();
         for (listing_id, quantity) in &order.items {
@@ -146,14 +149,29 @@ pub fn place(
         }
         let now = storage::now();
         let id = OrderId::new();
-        let mut total: i64 = 0;
-        let mut parts = Vec::new();
-        for (seller_id, lines) in by_seller {
-            // at most 1e9 đồng × 1e6 units × 20 lines: fits an i64
-            let subtotal: i64 = lines.iter().map(|(r, q)| r.price_vnd * q).sum();
-            total += subtotal;
-            parts.push((storage::new_id(), seller_id, subtotal, lines));
+        // one parcel per seller, priced with the tariff in force now: the
+        // postage is written with the part and never priced again
+        let mut goods = Vec::new();
+        for (seller_id, lines) in &by_seller {
+            let weights: Vec<(&str, Option<i64>, i64)> =
+                lines.iter().map(|(r, q)| (r.id.as_str(), r.unit_weight_g, *q)).collect();
+            goods.push(ParcelGoods {
+                seller_id: seller_id.clone(),
+                goods_g: goods_weight(&weights)?,
+                // at most 1e9 đồng × 1e6 units × 20 lines: fits an i64
+                goods_vnd: lines.iter().map(|(r, q)| r.price_vnd * q).sum(),
+            });
         }
+        let tariff = crate::postage::store::current(conn)?.tariff;
+        let postage = price_parcels(conn, &tariff, &destination, order.method, &goods)?;
+        let goods_total: i64 = goods.iter().map(|g| g.goods_vnd).sum();
+        let postage_total: i64 = postage.iter().map(|p| p.postage_vnd).sum();
+        let total = goods_total + postage_total;
+        let parts: Vec<_> = by_seller
+            .into_iter()
+            .zip(goods.iter().zip(&postage))
+            .map(|((seller_id, lines), (g, p))| (storage::new_id(), seller_id, g.goods_vnd, *p, lines))
+            .collect();
         let code = new_order_code();
         let due = match order.method {
             PaymentMethod::Vietqr => {
@@ -178,6 +196,7 @@ pub fn place(
                 orders::status.eq(status.as_str()),
                 orders::payment_method.eq(order.method.as_str()),
                 orders::total_vnd.eq(total),
+                orders::postage_vnd.eq(postage_total),
                 orders::paid_vnd.eq(0_i64),
                 orders::shipping_name.eq(&order.shipping.name),
                 orders::shipping_phone.eq(&order.shipping.phone),
@@ -188,7 +207,7 @@ pub fn place(
                 orders::updated_at.eq(now),
             ))
             .execute(conn)?;
-        for (part_id, seller_id, subtotal, lines) in parts {
+        for (n, (part_id, seller_id, subtotal, postage, lines)) in parts.into_iter().enumerate() {
             diesel::insert_into(order_parts::table)
                 .values((
                     order_parts::id.eq(&part_id),
@@ -196,6 +215,10 @@ pub fn place(
                     order_parts::seller_id.eq(&seller_id),
                     order_parts::status.eq(PartStatus::Pending.as_str()),
                     order_parts::subtotal_vnd.eq(subtotal),
+                    order_parts::code.eq(part_code(&code, n)),
+                    order_parts::postage_vnd.eq(postage.postage_vnd),
+                    order_parts::weight_g.eq(postage.weight_g),
+                    order_parts::zone.eq(postage.zone.as_str()),
                 ))
                 .execute(conn)?;
             for (r, quantity) in lines {

@@ -12,24 +12,45 @@ use super::{
     amount_due, get, load_parts, lock_order, parts_change, party_for, refresh_status, return_stock, PartRow,
 };
 use crate::orders::lifecycle::{self, Action, OrderStatus, PartStatus, Party, PaymentMethod};
-use crate::orders::rules::settled;
+use crate::orders::rules::{self, settled};
 use crate::orders::{OrderMoney, OrderView};
 use common::{ApiError, ErrorCode, OrderId, PartId};
 
-/// Applies `action` to the parts of an order `actor` may act on (or to the
-/// one named): all of them change, or none. Asked for a whole order, it
+/// What a party asks of an order's parts.
+#[derive(Debug, Clone, Copy)]
+pub struct PartAction<'a> {
+    pub action: Action,
+    /// Only this part; by default every part the party may act on.
+    pub part_id: Option<&'a PartId>,
+    /// Why (cancel, return): required from anyone but the buyer.
+    pub reason: Option<&'a str>,
+    /// On hand-over: the carrier's tracking number of the one parcel.
+    pub tracking_number: Option<&'a str>,
+}
+
+/// Applies the action to the parts of an order `actor` may act on (or to
+/// the one named): all of them change, or none. Asked for a whole order, it
 /// passes over parts already done (cancelled, or past the step).
 pub fn transition(
     conn: &mut DbConnection,
     actor: &Actor,
     order_id: &OrderId,
-    part_id: Option<&PartId>,
-    action: Action,
-    reason: Option<&str>,
+    request: PartAction<'_>,
     money: &dyn OrderMoney,
 ) -> Result<OrderView, ApiError> {
+    let PartAction { action, part_id, reason, tracking_number } = request;
     actor.require(&[Role::Buyer, Role::Farmer, Role::Staff, Role::Admin])?;
     let reason = reason.map(|r| accounts::clean_text("reason", r, 500)).transpose()?;
+    let tracking_number = match tracking_number {
+        Some(_) if action != Action::HandOver => {
+            return Err(ApiError::invalid(
+                "tracking_number",
+                "recorded when the post office takes the parcel",
+            ))
+        }
+        Some(n) => Some(rules::tracking_number(n)?),
+        None => None,
+    };
     storage::write_transaction(conn, |conn| {
         let order = lock_order(conn, order_id.as_str())?;
         let parts = load_parts(conn, std::slice::from_ref(&order.id))?;
@@ -93,6 +114,27 @@ pub fn transition(
         if changes.is_empty() {
             return Err(first_error.unwrap_or_else(|| ApiError::not_found("order part")));
         }
+        if let Some(number) = &tracking_number {
+            // one number is one parcel
+            if changes.len() != 1 {
+                return Err(ApiError::field(
+                    ErrorCode::Required,
+                    "part_id",
+                    "name the part whose parcel has this tracking number",
+                ));
+            }
+            let taken: i64 = order_parts::table
+                .filter(order_parts::tracking_number.eq(number))
+                .count()
+                .get_result(conn)?;
+            if taken > 0 {
+                return Err(ApiError::field(
+                    ErrorCode::AlreadyTaken,
+                    "tracking_number",
+                    "another parcel has this tracking number",
+                ));
+            }
+        }
         let now = storage::now();
         let stamp = Some(now);
         let returned: Vec<String> = changes
@@ -107,9 +149,12 @@ pub fn transition(
                 PartStatus::Confirmed => {
                     diesel::update(target).set(order_parts::confirmed_at.eq(stamp)).execute(conn)?
                 }
-                PartStatus::HandedOver => {
-                    diesel::update(target).set(order_parts::handed_over_at.eq(stamp)).execute(conn)?
-                }
+                PartStatus::HandedOver => diesel::update(target)
+                    .set((
+                        order_parts::handed_over_at.eq(stamp),
+                        order_parts::tracking_number.eq(&tracking_number),
+                    ))
+                    .execute(conn)?,
                 PartStatus::Delivered => {
                     diesel::update(target).set(order_parts::delivered_at.eq(stamp)).execute(conn)?
                 }

@@ -12,8 +12,10 @@ use storage::DbConnection;
 
 use super::{amount_due, load_parts, party_for, rfc3339, OrderRow, PartRow};
 use crate::orders::lifecycle::{PartStatus, RecallOutcome};
-use crate::orders::{AffectedOrder, ItemView, OrderView, PartRecall, PartView, Shipping};
-use common::{ApiError, LotId, OrderId};
+use crate::orders::{
+    AffectedOrder, ItemView, OrderView, ParcelView, PartRecall, PartView, Shipping, Tracking, TrackingStep,
+};
+use common::{ApiError, LotId, OrderId, ParcelCode};
 
 fn item_views(
     conn: &mut DbConnection,
@@ -73,10 +75,15 @@ fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<
             .iter()
             .map(|p| PartView {
                 id: p.id.clone(),
+                code: p.code.clone().unwrap_or_default(),
                 seller_id: p.seller_id.clone(),
                 seller_name: p.farm_name.clone().unwrap_or_else(|| p.seller_name.clone()),
                 status: p.status.clone(),
                 subtotal_vnd: p.subtotal_vnd,
+                postage_vnd: p.postage_vnd,
+                weight_g: p.weight_g,
+                zone: p.zone.clone(),
+                tracking: tracking_of(p),
                 items: items.remove(&p.id).unwrap_or_default(),
                 confirmed_at: p.confirmed_at.map(rfc3339),
                 handed_over_at: p.handed_over_at.map(rfc3339),
@@ -91,8 +98,16 @@ fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<
         } else {
             mine.iter().map(|p| **p).collect()
         };
+        let (total_vnd, postage_vnd) = if whole {
+            (o.total_vnd, o.postage_vnd)
+        } else {
+            let postage: i64 = part_views.iter().map(|p| p.postage_vnd).sum();
+            (part_views.iter().map(|p| p.subtotal_vnd).sum::<i64>() + postage, postage)
+        };
         out.push(OrderView {
-            total_vnd: if whole { o.total_vnd } else { part_views.iter().map(|p| p.subtotal_vnd).sum() },
+            total_vnd,
+            goods_vnd: total_vnd - postage_vnd,
+            postage_vnd,
             amount_due_vnd: amount_due(&live),
             id: o.id,
             code: o.code,
@@ -115,6 +130,21 @@ fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<
     Ok(out)
 }
 
+/// The parcel's tracking number and its steps so far. A parcel cancelled
+/// after the post office took it came back: `returned`.
+fn tracking_of(part: &PartRow) -> Tracking {
+    let mut steps = Vec::new();
+    if let Some(at) = part.handed_over_at {
+        steps.push(TrackingStep { step: "handed_over".into(), at: rfc3339(at) });
+        if let Some(at) = part.delivered_at {
+            steps.push(TrackingStep { step: "delivered".into(), at: rfc3339(at) });
+        } else if let Some(at) = part.cancelled_at {
+            steps.push(TrackingStep { step: "returned".into(), at: rfc3339(at) });
+        }
+    }
+    Tracking { number: part.tracking_number.clone(), steps }
+}
+
 /// The recall that reached a part, if one did.
 fn recall_of(part: &PartRow) -> Option<PartRecall> {
     let at = part.recalled_at?;
@@ -133,6 +163,48 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: &OrderId) -> Result<Order
     let not_found = || ApiError::not_found("order");
     let rows: Vec<OrderRow> = orders::table.find(id).select(order_columns!()).load(conn)?;
     views(conn, actor, rows)?.pop().ok_or_else(not_found)
+}
+
+/// The parcel whose label carries `code` (as typed, or as a scanner
+/// types it: case does not matter), for the staff of
+/// its seller's post office and admin; any other parcel is "not found".
+pub fn parcel(conn: &mut DbConnection, actor: &Actor, code: &ParcelCode) -> Result<ParcelView, ApiError> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let not_found = || ApiError::not_found("parcel");
+    let code = code.as_str().to_ascii_uppercase();
+    let found: Option<(String, String)> = order_parts::table
+        .filter(order_parts::code.eq(&code))
+        .select((order_parts::order_id, order_parts::id))
+        .first(conn)
+        .optional()?;
+    let (order_id, part_id) = found.ok_or_else(not_found)?;
+    let order_id = OrderId::parse(&order_id).ok_or_else(not_found)?;
+    let order = get(conn, actor, &order_id).map_err(|_| not_found())?;
+    let part = order.parts.into_iter().find(|p| p.id == part_id).ok_or_else(not_found)?;
+    let collect_vnd = if order.payment_method == "cod" && part.status != PartStatus::Cancelled.as_str() {
+        part.subtotal_vnd + part.postage_vnd
+    } else {
+        0
+    };
+    Ok(ParcelView {
+        code: part.code,
+        order_id: order.id,
+        order_code: order.code,
+        part_id: part.id,
+        status: part.status,
+        payment_method: order.payment_method,
+        seller_id: part.seller_id,
+        seller_name: part.seller_name,
+        shipping: order.shipping,
+        goods_vnd: part.subtotal_vnd,
+        postage_vnd: part.postage_vnd,
+        weight_g: part.weight_g,
+        zone: part.zone,
+        collect_vnd,
+        tracking: part.tracking,
+        items: part.items,
+        recall: part.recall,
+    })
 }
 
 /// The orders `actor` takes part in, newest first.

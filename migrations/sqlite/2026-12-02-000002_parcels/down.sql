@@ -1,0 +1,10 @@
+DROP INDEX order_parts_tracking_number;
+DROP INDEX order_parts_code;
+ALTER TABLE order_parts DROP COLUMN tracking_number;
+ALTER TABLE order_parts DROP COLUMN zone;
+ALTER TABLE order_parts DROP COLUMN weight_g;
+ALTER TABLE order_parts DROP COLUMN postage_vnd;
+ALTER TABLE order_parts DROP COLUMN code;
+ALTER TABLE orders DROP COLUMN postage_vnd;
+DROP TABLE postage_tariffs;
+ALTER TABLE listings DROP COLUMN unit_weight_g;
