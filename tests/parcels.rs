@@ -24,6 +24,31 @@ async fn ok(r: reqwest::Response) -> Value {
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
+/// The parcel's label as the counter prints it, as a grey image.
+async fn label_png(s: &TestServer, code: &str) -> image::GrayImage {
+    let r = s.get(&format!("/api/v1/parcels/{code}/label.png"), Some(&s.staff_token)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    image::load_from_memory(&r.bytes().await.unwrap()).unwrap().to_luma8()
+}
+
+/// The Code 128 barcode on a label, read as a counter's scanner reads it.
+fn read_barcode(img: &image::GrayImage) -> String {
+    let found = rxing::helpers::detect_in_luma(
+        img.as_raw().clone(),
+        img.width(),
+        img.height(),
+        Some(rxing::BarcodeFormat::CODE_128),
+    )
+    .expect("the label's barcode reads");
+    found.getText().to_owned()
+}
+
+fn read_qrs(img: &image::GrayImage) -> Vec<String> {
+    let mut prepared = rqrr::PreparedImage::prepare(img.clone());
+    prepared.detect_grids().into_iter().map(|g| g.decode().unwrap().1).collect()
+}
+
 fn part_of<'a>(order: &'a Value, seller: &str) -> &'a Value {
     order["parts"].as_array().unwrap().iter().find(|p| p["seller_id"] == seller).unwrap()
 }
@@ -43,11 +68,13 @@ async fn market() -> Market {
     let s = TestServer::start().await;
     let (seller_a, farmer_a) = s.farmer("0912000101", "008080001234").await;
     let (seller_b, farmer_b) = s.farmer_in("0912000102", "008080001235", "01849").await;
-    // sold by the kilogram: a unit weighs its own mass
+    // sold by the kilogram: a unit weighs its own mass; from one lot
+    let lot = s.lot(&seller_a).await;
     let tea = s
         .listing(
             &farmer_a,
-            &json!({"title": "Chè Shan tuyết", "category": "che", "unit": "kg", "price_vnd": 200_000, "quantity": 50}),
+            &json!({"title": "Chè Shan tuyết", "category": "che", "unit": "kg", "price_vnd": 200_000,
+                    "quantity": 50, "lot_id": lot["id"]}),
         )
         .await;
     assert_eq!(tea["unit_weight_g"], 1_000);
@@ -186,6 +213,28 @@ async fn two_parcels_priced_by_zone_and_weight_paid_tracked_delivered_and_return
     assert_eq!(error_code(r, StatusCode::CONFLICT).await, "already_taken");
     ok(act(s, &s.staff_token, id, "hand-over", Some(json!({"part_id": b_id}))).await).await;
 
+    // The label printed at hand-over: its barcode reads back as the part's
+    // code, its QR as the lot's Digital Link (the parcel holds one lot).
+    let (a_code, b_code) = (part_a["code"].as_str().unwrap(), part_b["code"].as_str().unwrap());
+    let png = label_png(s, a_code).await;
+    assert_eq!(read_barcode(&png), a_code);
+    let lot_link =
+        ok(s.get(&format!("/api/v1/listings/{tea}"), None).await).await["lot"]["digital_link"].clone();
+    assert_eq!(read_qrs(&png), [lot_link.as_str().unwrap()]);
+    assert_eq!(read_barcode(&label_png(s, b_code).await), b_code);
+    assert!(read_qrs(&label_png(s, b_code).await).is_empty(), "no lot, no QR");
+    let r = s.get(&format!("/api/v1/parcels/{a_code}/label.svg"), Some(&s.staff_token)).await;
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    let svg = r.text().await.unwrap();
+    assert!(svg.contains("width=\"105mm\"") && svg.contains("height=\"148mm\""), "A6");
+    assert!(svg.contains(a_code) && svg.contains("EE123456789VN") && svg.contains("2,1 kg"));
+    assert!(svg.contains("KHÔNG THU TIỀN"), "paid by transfer: nothing to collect");
+    error_code(
+        s.get(&format!("/api/v1/parcels/{a_code}/label.png"), Some(&m.buyer)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+
     // Delivery at the counter: the scanner types the label's code.
     let scanned = ok(s
         .get(
@@ -264,6 +313,14 @@ async fn cash_on_delivery_collects_and_remits_the_postage_too() {
     let b_code = part_of(&order, &m.seller_b)["code"].as_str().unwrap();
     let scanned = ok(s.get(&format!("/api/v1/parcels/{b_code}"), Some(&s.staff_token)).await).await;
     assert_eq!(scanned["collect_vnd"], 150_000 + 40_000, "the postman collects goods and postage");
+    let svg = s
+        .get(&format!("/api/v1/parcels/{b_code}/label.svg"), Some(&s.staff_token))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(svg.contains("190.000 đ"), "the label says what to collect");
+    assert_eq!(read_barcode(&label_png(s, b_code).await), b_code);
     ok(act(s, &s.staff_token, id, "deliver", None).await).await;
     s.books().await;
     let position = ok(s.get("/api/v1/cod/position", Some(&s.staff_token)).await).await;

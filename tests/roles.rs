@@ -89,6 +89,8 @@ const MATRIX: &[&str] = &[
     "POST   /api/v1/orders/{id}/return                401  200  200  404  403  404  403  404  403",  // fresh handed-over order, with a reason
     "GET    /api/v1/lots/{id}/orders                  401  200  200  404  403  403  403  403  403",  // lot A: buyers' contacts, staff only
     "GET    /api/v1/parcels/{code}                    401  200  200  404  403  403  403  403  403",  // a fresh COD parcel of A, by its label's code
+    "GET    /api/v1/parcels/{code}/label.svg          401  200  200  404  403  403  403  403  403",  // the same
+    "GET    /api/v1/parcels/{code}/label.png          401  200  200  404  403  403  403  403  403",  // the same
     // -- lots: records are public (traceability); the seller, its office and admin change them
     "POST   /api/v1/lots                              401  201  201  422  201  403  403  403  403",  // names seller A
     "GET    /api/v1/lots                              401  200  200  200  200  200  403  403  403",  // each its own (contents checked below)
@@ -198,6 +200,8 @@ const OFFICE1_PRIVATE: &[&str] = &[
     "POST /api/v1/cod/remittances",
     "GET /api/v1/postage/earnings",
     "GET /api/v1/parcels/{code}",
+    "GET /api/v1/parcels/{code}/label.svg",
+    "GET /api/v1/parcels/{code}/label.png",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -832,11 +836,16 @@ async fn request(w: &World, row: &Row) -> Req {
         ("GET", "/api/v1/sellers/{id}/statement") => {
             Req::at(format!("/api/v1/sellers/{}/statement", w.seller_a))
         }
-        ("GET", "/api/v1/parcels/{code}") => {
+        (
+            "GET",
+            "/api/v1/parcels/{code}"
+            | "/api/v1/parcels/{code}/label.svg"
+            | "/api/v1/parcels/{code}/label.png",
+        ) => {
             let id = w.fresh_order(0).await;
             let order = w.get_json(Admin, &format!("/api/v1/orders/{id}")).await;
             let code = order["parts"][0]["code"].as_str().unwrap().to_lowercase();
-            Req::at(format!("/api/v1/parcels/{code}"))
+            Req::at(row.path.replace("{code}", &code))
         }
         ("GET", "/api/v1/postage/tariff") => Req::at(row.path),
         ("PUT", "/api/v1/postage/tariff") => {

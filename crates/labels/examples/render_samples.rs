@@ -1,7 +1,10 @@
-//! Writes a sample label (PNG and SVG), a bare QR and A4 sheet pages to a directory, to
-//! look at or test-print: `cargo run -p labels --example render_samples -- /tmp/labels`.
+//! Writes a sample label (PNG and SVG), a bare QR, A4 sheet pages and an A6 parcel label to a
+//! directory, to look at or test-print: `cargo run -p labels --example render_samples -- /tmp/labels`.
 
-use labels::{a4_sheet_svg, label_png, label_svg, qr_png, LabelText};
+use labels::{
+    a4_sheet_svg, label_png, label_svg, qr_png, shipping_label_png, shipping_label_svg, LabelText,
+    ShippingLabel,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "labels-samples".into());
@@ -43,5 +46,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(format!("{dir}/sheet-{}.svg", i + 1), page)?;
     }
     println!("{} pages written to {dir}", pages.len());
+
+    let parcel = ShippingLabel {
+        part_code: "NS7K2M9QXB-1".into(),
+        sender_name: "HTX Chè Shan tuyết Hồng Thái".into(),
+        sender_place: "Xã Hồng Thái, Tuyên Quang".into(),
+        receiver_name: "Nguyễn Thị Hoa".into(),
+        receiver_phone: "0912 345 678".into(),
+        receiver_address: "Số 12, ngõ 34 phố Hàng Bạc".into(),
+        receiver_place: "Phường Hoàn Kiếm, Hà Nội".into(),
+        weight_g: 2100,
+        collect_vnd: 1_136_500,
+        contents: "Chè Shan tuyết × 2 kg".into(),
+        tracking_number: Some("EB123456789VN".into()),
+        lot_uri: Some(uri.into()),
+    };
+    let png = shipping_label_png(&parcel)?;
+    println!("parcel.png: {} bytes", png.len());
+    std::fs::write(format!("{dir}/parcel.png"), png)?;
+    std::fs::write(format!("{dir}/parcel.svg"), shipping_label_svg(&parcel)?)?;
     Ok(())
 }

@@ -4,8 +4,9 @@
 //! Units: millimetres for the label; the QR is placed in whole 300 dpi printer
 //! dots because a module that straddles dots prints blurred and scans worse.
 
+use crate::fit::{fit, Align, Para, TextBox, TextLine, VAlign};
 use crate::qr::{QrMatrix, QUIET_ZONE_MODULES};
-use crate::text::{clean, fonts, with_ellipsis, wrap_limited, Fonts};
+use crate::text::fonts;
 use crate::{LabelError, LabelText};
 
 /// Label width in millimetres (a common roll/sheet label size).
@@ -21,8 +22,10 @@ pub(crate) const PX_PER_MM: f32 = DPI as f32 / 25.4;
 pub(crate) const LABEL_WIDTH_PX: u32 = 827;
 pub(crate) const LABEL_HEIGHT_PX: u32 = 413;
 
-/// Square reserved for the QR and its quiet zone, at the left: 33 mm.
-const QR_BLOCK_PX: u32 = 390;
+/// Square reserved for the QR and its quiet zone (33 mm), at the left of a
+/// lot label and in a corner of a parcel label, so that any lot whose label
+/// prints also fits its parcel's label.
+pub(crate) const QR_BLOCK_PX: u32 = 390;
 const QR_BLOCK_LEFT_PX: u32 = 12;
 const QR_BLOCK_TOP_PX: u32 = (LABEL_HEIGHT_PX - QR_BLOCK_PX) / 2;
 /// Below ~0.34 mm per module (4 dots) ordinary phone cameras struggle with a
@@ -36,7 +39,6 @@ const TEXT_RIGHT_MM: f32 = 67.5;
 const TEXT_TOP_MM: f32 = 2.5;
 const TEXT_BOTTOM_MM: f32 = 32.5;
 
-const PT_MM: f32 = 25.4 / 72.0;
 const TITLE_PT: f32 = 10.0;
 const BODY_PT: f32 = 7.5;
 /// Text shrinks in these steps before anything is cut; the last keeps body
@@ -49,32 +51,22 @@ const MAX_TITLE_LINES: usize = 2;
 /// long address cannot push the lot number off the label.
 const MAX_LINES_PER_DETAIL: usize = 2;
 
-/// One positioned line of text.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct TextLine {
-    pub text: String,
-    pub bold: bool,
-    /// Em size (CSS `font-size`) in millimetres.
-    pub size_mm: f32,
-    pub x_mm: f32,
-    pub baseline_mm: f32,
-    /// Advance width measured with the embedded font.
-    pub width_mm: f32,
-}
-
-/// Everything needed to draw one label.
+/// A QR symbol placed on a label in whole printer dots.
 #[derive(Debug, Clone)]
-pub(crate) struct Layout {
+pub(crate) struct PlacedQr {
     pub qr: QrMatrix,
     /// Top-left corner of the symbol (not of its quiet zone), in dots.
-    pub qr_left_px: u32,
-    pub qr_top_px: u32,
+    pub left_px: u32,
+    pub top_px: u32,
     pub module_px: u32,
-    pub lines: Vec<TextLine>,
 }
 
-impl Layout {
-    pub(crate) fn new(uri: &str, text: &LabelText) -> Result<Self, LabelError> {
+impl PlacedQr {
+    /// Encodes `uri` and centres it, quiet zone included, in the
+    /// [`QR_BLOCK_PX`] square whose top-left corner is given, with the largest
+    /// whole number of dots per module; refuses a symbol whose modules would
+    /// be smaller than [`MIN_LABEL_MODULE_PX`].
+    pub(crate) fn in_block(uri: &str, block_left_px: u32, block_top_px: u32) -> Result<Self, LabelError> {
         let qr = QrMatrix::encode(uri)?;
         let span = u32::try_from(qr.width() + 2 * QUIET_ZONE_MODULES).unwrap_or(u32::MAX);
         let module_px = QR_BLOCK_PX / span;
@@ -87,13 +79,20 @@ impl Layout {
         }
         let symbol_px = module_px * (span - 2 * QUIET_ZONE_MODULES as u32);
         let offset = (QR_BLOCK_PX - symbol_px) / 2;
-        Ok(Self {
-            qr,
-            qr_left_px: QR_BLOCK_LEFT_PX + offset,
-            qr_top_px: QR_BLOCK_TOP_PX + offset,
-            module_px,
-            lines: fit_text(fonts()?, text),
-        })
+        Ok(Self { qr, left_px: block_left_px + offset, top_px: block_top_px + offset, module_px })
+    }
+}
+
+/// Everything needed to draw one label.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    pub qr: PlacedQr,
+    pub lines: Vec<TextLine>,
+}
+
+impl Layout {
+    pub(crate) fn new(uri: &str, text: &LabelText) -> Result<Self, LabelError> {
+        Ok(Self { qr: PlacedQr::in_block(uri, QR_BLOCK_LEFT_PX, QR_BLOCK_TOP_PX)?, lines: fit_text(text)? })
     }
 }
 
@@ -104,110 +103,36 @@ fn max_label_version() -> u8 {
     u8::try_from((max_width.saturating_sub(17)) / 4).unwrap_or(40).min(40)
 }
 
-#[derive(Clone, Copy)]
-struct Style {
-    bold: bool,
-    size_mm: f32,
-}
-
-impl Style {
-    fn line_height(self) -> f32 {
-        self.size_mm * LINE_HEIGHT_EM
+/// Lays out title and detail lines in the text box, centred vertically
+/// beside the QR: wrap, then shrink, and as a last resort drop trailing lines
+/// (marking the cut with "…"), so the text never leaves the box whatever the
+/// user typed.
+fn fit_text(text: &LabelText) -> Result<Vec<TextLine>, LabelError> {
+    let mut paras = vec![Para::new(&text.title, true, TITLE_PT, MAX_TITLE_LINES)];
+    let details = text.lines.iter().map(|l| Para::new(l, false, BODY_PT, MAX_LINES_PER_DETAIL));
+    for (i, detail) in details.filter(|p| !p.text.is_empty()).enumerate() {
+        paras.push(if i == 0 { detail.gap_before(TITLE_GAP_EM) } else { detail });
     }
-}
-
-/// Lays out title and detail lines in the text box: wrap, then shrink, and
-/// as a last resort drop trailing lines (marking the cut with "…"), so the
-/// text never leaves the box whatever the user typed.
-fn fit_text(fonts: &Fonts, text: &LabelText) -> Vec<TextLine> {
-    let title = clean(&text.title);
-    let details: Vec<String> = text.lines.iter().map(|l| clean(l)).filter(|l| !l.is_empty()).collect();
-    let box_width = TEXT_RIGHT_MM - TEXT_LEFT_MM;
-    let box_height = TEXT_BOTTOM_MM - TEXT_TOP_MM;
-
-    let mut fitted = Vec::new();
-    for (step, scale) in SCALES.iter().enumerate() {
-        let title_style = Style { bold: true, size_mm: TITLE_PT * PT_MM * scale };
-        let body_style = Style { bold: false, size_mm: BODY_PT * PT_MM * scale };
-        let mut lines: Vec<(String, Style)> = Vec::new();
-        if !title.is_empty() {
-            let face = fonts.face(true);
-            let max_em = box_width / title_style.size_mm;
-            for l in wrap_limited(face, &title, max_em, MAX_TITLE_LINES) {
-                lines.push((l, title_style));
-            }
-        }
-        let title_count = lines.len();
-        for detail in &details {
-            let max_em = box_width / body_style.size_mm;
-            for l in wrap_limited(fonts.face(false), detail, max_em, MAX_LINES_PER_DETAIL) {
-                lines.push((l, body_style));
-            }
-        }
-        let gap = if title_count > 0 && lines.len() > title_count {
-            body_style.size_mm * TITLE_GAP_EM
-        } else {
-            0.0
-        };
-        let height = |lines: &[(String, Style)]| -> f32 {
-            let g = if lines.len() > title_count { gap } else { 0.0 };
-            lines.iter().map(|(_, s)| s.line_height()).sum::<f32>() + g
-        };
-        let last_step = step + 1 == SCALES.len();
-        if height(&lines) > box_height {
-            if !last_step {
-                continue;
-            }
-            let mut cut = false;
-            while lines.len() > 1 && height(&lines) > box_height {
-                lines.pop();
-                cut = true;
-            }
-            if let Some((last, style)) = lines.last_mut().filter(|_| cut) {
-                *last = with_ellipsis(fonts.face(style.bold), last, box_width / style.size_mm);
-            }
-        }
-        fitted = position(fonts, &lines, title_count, gap, box_height, height(&lines));
-        break;
-    }
-    fitted
-}
-
-/// Centres the block of lines vertically beside the QR and computes baselines.
-fn position(
-    fonts: &Fonts,
-    lines: &[(String, Style)],
-    title_count: usize,
-    gap: f32,
-    box_height: f32,
-    block_height: f32,
-) -> Vec<TextLine> {
-    let mut top = TEXT_TOP_MM + ((box_height - block_height) / 2.0).max(0.0);
-    let mut out = Vec::with_capacity(lines.len());
-    for (i, (text, style)) in lines.iter().enumerate() {
-        if i == title_count && i > 0 {
-            top += gap;
-        }
-        let face = fonts.face(style.bold);
-        let glyph_height = (face.ascent_em + face.descent_em) * style.size_mm;
-        let baseline = top + (style.line_height() - glyph_height) / 2.0 + face.ascent_em * style.size_mm;
-        out.push(TextLine {
-            width_mm: face.width_em(text) * style.size_mm,
-            text: text.clone(),
-            bold: style.bold,
-            size_mm: style.size_mm,
-            x_mm: TEXT_LEFT_MM,
-            baseline_mm: baseline,
-        });
-        top += style.line_height();
-    }
-    out
+    let bx = TextBox {
+        left_mm: TEXT_LEFT_MM,
+        top_mm: TEXT_TOP_MM,
+        right_mm: TEXT_RIGHT_MM,
+        bottom_mm: TEXT_BOTTOM_MM,
+        align: Align::Left,
+        v_align: VAlign::Middle,
+        scales: &SCALES,
+        line_height_em: LINE_HEIGHT_EM,
+        shrink_before_cut: false,
+    };
+    Ok(fit(fonts()?, &paras, &bx))
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::fit::PT_MM;
+    use crate::text::fonts;
 
     fn sample() -> LabelText {
         LabelText {
@@ -231,16 +156,17 @@ mod tests {
     #[test]
     fn typical_label_keeps_all_text_at_full_size() {
         let l = Layout::new("https://nongsan.example/01/08938000000017/10/HT-2025-001", &sample()).unwrap();
+        let q = &l.qr;
         let all: Vec<&str> = l.lines.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(all.first(), Some(&"Chè Shan tuyết"));
         assert!(!all.iter().any(|t| t.contains('…')), "{all:?}");
         assert!((l.lines[0].size_mm - TITLE_PT * PT_MM).abs() < 1e-4);
         // Quiet zone fits in the QR block on every side.
-        let symbol = l.module_px * l.qr.width() as u32;
-        let quiet = l.module_px * QUIET_ZONE_MODULES as u32;
-        assert!(l.qr_left_px >= QR_BLOCK_LEFT_PX + quiet);
-        assert!(l.qr_left_px + symbol + quiet <= QR_BLOCK_LEFT_PX + QR_BLOCK_PX);
-        assert!(l.qr_top_px >= quiet && l.qr_top_px + symbol + quiet <= LABEL_HEIGHT_PX);
+        let symbol = q.module_px * q.qr.width() as u32;
+        let quiet = q.module_px * QUIET_ZONE_MODULES as u32;
+        assert!(q.left_px >= QR_BLOCK_LEFT_PX + quiet);
+        assert!(q.left_px + symbol + quiet <= QR_BLOCK_LEFT_PX + QR_BLOCK_PX);
+        assert!(q.top_px >= quiet && q.top_px + symbol + quiet <= LABEL_HEIGHT_PX);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Printable QR labels for harvest lots, and bare QR images.
+//! Printable QR labels for harvest lots, A6 shipping labels for parcels, and
+//! bare QR images.
 //!
 //! Every harvest lot sold through nongsan carries a label whose QR code holds
 //! the lot's GS1 Digital Link URI (e.g.
@@ -8,7 +9,11 @@
 //! Post-office staff print labels one at a time on a label printer
 //! ([`label_png`], [`label_svg`]) or 24 to an A4 sheet on an office printer and
 //! cut them apart ([`a4_sheet_svg`]); [`qr_png`] is the bare code, also used
-//! for payment QR codes.
+//! for payment QR codes. Each parcel (one seller's part of an order) gets an
+//! A6 shipping label ([`shipping_label_png`], [`shipping_label_svg`]) with the
+//! receiver in large type, the cash to collect, a Code 128 barcode of the
+//! part code for the counter's scanner and, when it holds one lot, the lot's
+//! QR.
 //!
 //! Why it is built the way it is:
 //! - Fonts are embedded (DejaVu Sans, which covers Vietnamese), so a label
@@ -21,16 +26,25 @@
 //!   ellipsised, so whatever a seller types it never runs off the label.
 //! - PNG and SVG share one layout; PNGs are 2-bit (labels) or 1-bit (bare
 //!   QR) grayscale with their 300 dpi resolution recorded, which keeps them
-//!   small and makes them print at 70 × 35 mm.
+//!   small and makes them print at their physical size.
+//! - Barcode bars, like QR modules, are whole printer dots wide (at least 3
+//!   dots, 0.25 mm) with 10-module quiet zones; a part code that would need
+//!   thinner bars is refused.
 
+mod barcode;
+mod fit;
 mod layout;
 mod qr;
 mod raster;
+mod shipping;
 mod svg;
 mod text;
 
 pub use layout::{DPI, LABEL_HEIGHT_MM, LABEL_WIDTH_MM};
 pub use qr::{QrMatrix, QUIET_ZONE_MODULES};
+pub use shipping::{
+    shipping_label_png, shipping_label_svg, ShippingLabel, SHIPPING_LABEL_HEIGHT_MM, SHIPPING_LABEL_WIDTH_MM,
+};
 pub use svg::{SHEET_COLUMNS, SHEET_ROWS};
 
 use layout::Layout;
@@ -54,10 +68,11 @@ pub enum LabelError {
         /// Length of the data in bytes.
         len: usize,
     },
-    /// The data fits a QR code, but one so dense that on a 70 × 35 mm label
-    /// its modules would be too small for phone cameras.
+    /// The data fits a QR code, but one so dense that in a label's 33 mm QR
+    /// block (on a lot label and on a parcel label alike) its modules would
+    /// be too small for phone cameras.
     #[error(
-        "a {len}-byte URI needs a version {version} QR code, too dense for a 70×35 mm label \
+        "a {len}-byte URI needs a version {version} QR code, too dense for a printed label \
          (at most version {max_version}); use a shorter URI"
     )]
     TooDenseForLabel {
@@ -75,6 +90,36 @@ pub enum LabelError {
         module_px: u32,
         /// Largest accepted value for this data.
         max: u32,
+    },
+    /// A parcel's part code cannot be printed as its Code 128 barcode: it
+    /// is empty, has characters other than printable ASCII, or starts or
+    /// ends with a space.
+    #[error("part code {code:?} cannot be printed as a barcode: {reason}")]
+    InvalidPartCode {
+        /// The code as given.
+        code: String,
+        /// Why not, in English.
+        reason: &'static str,
+    },
+    /// A parcel's part code is too long for the barcode on an A6 label: more
+    /// than 40 characters, or so many letters that the bars would be thinner
+    /// than a counter scanner reads (3 printer dots). Every code of up to
+    /// `max_len` characters fits; runs of digits are packed two to a symbol
+    /// character, so codes with digits may be longer.
+    #[error("a {len}-character part code is too long for the parcel label's barcode (at most {max_len})")]
+    PartCodeTooLong {
+        /// Length of the code.
+        len: usize,
+        /// Longest code that always fits (40 for codes over 40 characters).
+        max_len: usize,
+    },
+    /// A parcel's weight or cash to collect is negative.
+    #[error("{field} must not be negative, got {value}")]
+    NegativeQuantity {
+        /// `weight_g` or `collect_vnd`.
+        field: &'static str,
+        /// The value given.
+        value: i64,
     },
     /// Rendering or encoding failed for another reason.
     #[error("rendering the label failed: {0}")]
@@ -99,13 +144,25 @@ impl From<LabelError> for common::ApiError {
 
 impl From<&LabelError> for common::ApiError {
     /// Data that cannot fit a label is the request's fault (422
-    /// `label_too_long`); anything else is ours.
+    /// `label_too_long`), and so are a part code that cannot be a barcode
+    /// (422 `invalid_format`) and a negative weight or amount (422
+    /// `out_of_range`); anything else is ours.
     fn from(e: &LabelError) -> Self {
+        use common::{ApiError, ErrorCode};
         match e {
             LabelError::DataTooLong { .. } | LabelError::TooDenseForLabel { .. } => {
-                common::ApiError::new(common::ErrorCode::LabelTooLong, e.to_string())
+                ApiError::new(ErrorCode::LabelTooLong, e.to_string())
             }
-            other => common::ApiError::internal(other.to_string()),
+            LabelError::PartCodeTooLong { max_len, .. } => {
+                ApiError::new(ErrorCode::LabelTooLong, e.to_string()).at("part_code").param("max", *max_len)
+            }
+            LabelError::InvalidPartCode { .. } => ApiError::new(ErrorCode::InvalidFormat, e.to_string())
+                .at("part_code")
+                .param("expected", "1 to 40 printable ASCII characters"),
+            LabelError::NegativeQuantity { field, .. } => {
+                ApiError::new(ErrorCode::OutOfRange, e.to_string()).at(*field).param("min", 0)
+            }
+            other => ApiError::internal(other.to_string()),
         }
     }
 }

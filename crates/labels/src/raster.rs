@@ -9,8 +9,10 @@
 use ab_glyph::{point, Font};
 use png::{BitDepth, ColorType, Compression, PixelDimensions, Unit};
 
-use crate::layout::{Layout, TextLine, PX_PER_MM};
+use crate::fit::TextLine;
+use crate::layout::{Layout, PlacedQr, PX_PER_MM};
 use crate::qr::{QrMatrix, QUIET_ZONE_MODULES};
+use crate::shipping::{self, ShippingLayout};
 use crate::text::Fonts;
 use crate::LabelError;
 
@@ -26,7 +28,7 @@ impl Canvas {
         Self { width, height, pixels: vec![255; width as usize * height as usize] }
     }
 
-    fn fill_black(&mut self, x: u32, y: u32, w: u32, h: u32) {
+    pub(crate) fn fill_black(&mut self, x: u32, y: u32, w: u32, h: u32) {
         let x_end = (x + w).min(self.width) as usize;
         for row in y..(y + h).min(self.height) {
             let start = row as usize * self.width as usize;
@@ -61,7 +63,11 @@ impl Canvas {
         }
     }
 
-    fn draw_text(&mut self, fonts: &Fonts, line: &TextLine) {
+    pub(crate) fn draw_placed_qr(&mut self, placed: &PlacedQr) {
+        self.draw_qr(&placed.qr, placed.left_px, placed.top_px, placed.module_px);
+    }
+
+    pub(crate) fn draw_text(&mut self, fonts: &Fonts, line: &TextLine) {
         let face = fonts.face(line.bold);
         let em_px = line.size_mm * PX_PER_MM;
         let scale = face.px_scale(em_px);
@@ -149,7 +155,22 @@ pub(crate) fn qr_png(qr: &QrMatrix, module_px: u32) -> Result<Vec<u8>, LabelErro
 /// Full label at 300 dpi.
 pub(crate) fn label_png(layout: &Layout, fonts: &Fonts) -> Result<Vec<u8>, LabelError> {
     let mut canvas = Canvas::white(crate::layout::LABEL_WIDTH_PX, crate::layout::LABEL_HEIGHT_PX);
-    canvas.draw_qr(&layout.qr, layout.qr_left_px, layout.qr_top_px, layout.module_px);
+    canvas.draw_placed_qr(&layout.qr);
+    for line in &layout.lines {
+        canvas.draw_text(fonts, line);
+    }
+    canvas.to_png(BitDepth::Two, Some(crate::layout::DPI))
+}
+
+/// A6 parcel label at 300 dpi.
+pub(crate) fn shipping_png(layout: &ShippingLayout, fonts: &Fonts) -> Result<Vec<u8>, LabelError> {
+    let mut canvas = Canvas::white(shipping::WIDTH_PX, shipping::HEIGHT_PX);
+    for r in layout.rects.iter().chain(&layout.bars) {
+        canvas.fill_black(r.x, r.y, r.w, r.h);
+    }
+    if let Some(qr) = &layout.qr {
+        canvas.draw_placed_qr(qr);
+    }
     for line in &layout.lines {
         canvas.draw_text(fonts, line);
     }

@@ -3,7 +3,9 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::layout::{Layout, LABEL_HEIGHT_MM, LABEL_WIDTH_MM, PX_PER_MM};
+use crate::fit::TextLine;
+use crate::layout::{Layout, PlacedQr, LABEL_HEIGHT_MM, LABEL_WIDTH_MM, PX_PER_MM};
+use crate::shipping::{self, RectPx, ShippingLayout};
 use crate::{LabelError, LabelText};
 
 /// DejaVu Sans first: the PNG and the line breaks are computed with it.
@@ -27,7 +29,7 @@ const CUT_MARK_OVERHANG_MM: f32 = 3.0;
 
 /// A number with at most three decimals and no trailing zeros, which keeps
 /// the SVG short without visible loss (1 µm).
-struct Num(f32);
+pub(crate) struct Num(pub(crate) f32);
 
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -53,33 +55,31 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// Writes the label's content in label-local millimetres (0..70 × 0..35);
-/// used bare for one label and wrapped in a transform on a sheet.
-fn write_label_body(out: &mut String, layout: &Layout) -> fmt::Result {
+/// Writes the QR as one path in module units, scaled into place: compact,
+/// and with crispEdges renderers do not leave hairlines between adjacent
+/// runs.
+pub(crate) fn write_qr_path(out: &mut String, placed: &PlacedQr) -> fmt::Result {
     let mm_per_px = 1.0 / PX_PER_MM;
     write!(
         out,
-        r##"<rect width="{}" height="{}" fill="#fff"/>"##,
-        Num(LABEL_WIDTH_MM),
-        Num(LABEL_HEIGHT_MM)
-    )?;
-    // One path in module units, scaled into place: compact, and with
-    // crispEdges renderers do not leave hairlines between adjacent runs.
-    write!(
-        out,
         r##"<path fill="#000" shape-rendering="crispEdges" transform="translate({} {}) scale({})" d=""##,
-        Num(layout.qr_left_px as f32 * mm_per_px),
-        Num(layout.qr_top_px as f32 * mm_per_px),
-        Num(layout.module_px as f32 * mm_per_px),
+        Num(placed.left_px as f32 * mm_per_px),
+        Num(placed.top_px as f32 * mm_per_px),
+        Num(placed.module_px as f32 * mm_per_px),
     )?;
-    for y in 0..layout.qr.width() {
-        for (x, len) in layout.qr.dark_runs(y) {
+    for y in 0..placed.qr.width() {
+        for (x, len) in placed.qr.dark_runs(y) {
             write!(out, "M{x} {y}h{len}v1h-{len}z")?;
         }
     }
     out.push_str("\"/>");
+    Ok(())
+}
+
+/// Writes text lines as `<text>` in one group with the font fallback list.
+pub(crate) fn write_text_lines(out: &mut String, lines: &[TextLine]) -> fmt::Result {
     write!(out, r##"<g font-family="{FONT_FAMILY}" fill="#000">"##)?;
-    for line in &layout.lines {
+    for line in lines {
         // textLength pins each line to the width measured with DejaVu Sans,
         // so a substituted, wider font is squeezed instead of overflowing.
         write!(
@@ -97,7 +97,20 @@ fn write_label_body(out: &mut String, layout: &Layout) -> fmt::Result {
     Ok(())
 }
 
-fn fmt_error(_: fmt::Error) -> LabelError {
+/// Writes the label's content in label-local millimetres (0..70 × 0..35);
+/// used bare for one label and wrapped in a transform on a sheet.
+fn write_label_body(out: &mut String, layout: &Layout) -> fmt::Result {
+    write!(
+        out,
+        r##"<rect width="{}" height="{}" fill="#fff"/>"##,
+        Num(LABEL_WIDTH_MM),
+        Num(LABEL_HEIGHT_MM)
+    )?;
+    write_qr_path(out, &layout.qr)?;
+    write_text_lines(out, &layout.lines)
+}
+
+pub(crate) fn fmt_error(_: fmt::Error) -> LabelError {
     LabelError::Render("formatting SVG failed".into())
 }
 
@@ -111,6 +124,46 @@ pub(crate) fn label_svg(layout: &Layout) -> Result<String, LabelError> {
     )
     .map_err(fmt_error)?;
     write_label_body(&mut out, layout).map_err(fmt_error)?;
+    out.push_str("</svg>");
+    Ok(out)
+}
+
+/// The A6 parcel label; rules and bars are `<rect>`s placed in whole
+/// 300 dpi dots, converted to millimetres, so they match the PNG.
+pub(crate) fn shipping_svg(layout: &ShippingLayout) -> Result<String, LabelError> {
+    write_shipping(layout).map_err(fmt_error)
+}
+
+fn write_shipping(layout: &ShippingLayout) -> Result<String, fmt::Error> {
+    let mut out = String::with_capacity(16 * 1024);
+    write!(
+        out,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{w}mm" height="{h}mm" viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="#fff"/>"##,
+        w = Num(shipping::WIDTH_MM),
+        h = Num(shipping::HEIGHT_MM),
+    )?;
+    let rects = |out: &mut String, rects: &[RectPx]| -> fmt::Result {
+        for r in rects {
+            write!(
+                out,
+                r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#,
+                Num(r.x as f32 / PX_PER_MM),
+                Num(r.y as f32 / PX_PER_MM),
+                Num(r.w as f32 / PX_PER_MM),
+                Num(r.h as f32 / PX_PER_MM),
+            )?;
+        }
+        Ok(())
+    };
+    out.push_str(r##"<g fill="#000" shape-rendering="crispEdges">"##);
+    rects(&mut out, &layout.rects)?;
+    out.push_str(r##"</g><g id="barcode" fill="#000" shape-rendering="crispEdges">"##);
+    rects(&mut out, &layout.bars)?;
+    out.push_str("</g>");
+    if let Some(qr) = &layout.qr {
+        write_qr_path(&mut out, qr)?;
+    }
+    write_text_lines(&mut out, &layout.lines)?;
     out.push_str("</svg>");
     Ok(out)
 }

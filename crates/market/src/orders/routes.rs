@@ -41,7 +41,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/orders/{id}/cancel", web::post().to(cancel_order))
         .route("/api/v1/orders/{id}/return", web::post().to(return_order))
         .route("/api/v1/lots/{id}/orders", web::get().to(lot_orders))
-        .route("/api/v1/parcels/{code}", web::get().to(get_parcel));
+        .route("/api/v1/parcels/{code}", web::get().to(get_parcel))
+        .route("/api/v1/parcels/{code}/label.svg", web::get().to(parcel_label_svg))
+        .route("/api/v1/parcels/{code}/label.png", web::get().to(parcel_label_png));
 }
 
 /// Adds how to pay while the buyer still has to.
@@ -391,6 +393,58 @@ pub async fn get_parcel(
     Ok(HttpResponse::Ok().json(view))
 }
 
+type Links = web::Data<traceability::lots::TraceSettings>;
+
+async fn shipping_label(
+    pool: web::Data<storage::Pool>,
+    settings: Links,
+    actor: Actor,
+    code: ParcelCode,
+) -> Result<::labels::ShippingLabel, ApiError> {
+    let links = crate::listings::LinkBase { public_url: settings.public_url.clone() };
+    pool.run(move |c| store::label(c, &actor, &links, &code)).await
+}
+
+/// The parcel's A6 shipping label (105 × 148 mm), print-ready: sender,
+/// receiver, weight, cash to collect, the part's code as a Code 128
+/// barcode, and the lot's QR when the parcel holds one lot. Staff of the
+/// seller's post office, admin.
+#[utoipa::path(get, path = "/api/v1/parcels/{code}/label.svg", tag = "orders", security(("bearer" = [])),
+    params(("code" = String, Path, description = "the part's code")),
+    responses((status = 200, description = "A6 label", content_type = "image/svg+xml"),
+              (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
+              (status = 404, body = accounts::ErrorBody)))]
+pub async fn parcel_label_svg(
+    pool: web::Data<storage::Pool>,
+    settings: Links,
+    actor: Actor,
+    code: web::Path<ParcelCode>,
+) -> Result<HttpResponse, ApiError> {
+    let label = shipping_label(pool, settings, actor, code.into_inner()).await?;
+    let svg = ::labels::shipping_label_svg(&label)?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(svg))
+}
+
+/// The same label as a 300 dpi PNG, for label printers that take images.
+#[utoipa::path(get, path = "/api/v1/parcels/{code}/label.png", tag = "orders", security(("bearer" = [])),
+    params(("code" = String, Path, description = "the part's code")),
+    responses((status = 200, description = "A6 label at 300 dpi", content_type = "image/png"),
+              (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
+              (status = 404, body = accounts::ErrorBody)))]
+pub async fn parcel_label_png(
+    pool: web::Data<storage::Pool>,
+    settings: Links,
+    actor: Actor,
+    code: web::Path<ParcelCode>,
+) -> Result<HttpResponse, ApiError> {
+    let label = shipping_label(pool, settings, actor, code.into_inner()).await?;
+    let png = web::block(move || ::labels::shipping_label_png(&label)).await??;
+    Ok(HttpResponse::Ok().content_type("image/png").insert_header(("Cache-Control", "no-store")).body(png))
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     place_order,
@@ -402,6 +456,8 @@ pub async fn get_parcel(
     cancel_order,
     return_order,
     lot_orders,
-    get_parcel
+    get_parcel,
+    parcel_label_svg,
+    parcel_label_png
 ))]
 pub struct OrdersApi;

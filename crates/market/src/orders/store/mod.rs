@@ -1,7 +1,8 @@
 //! Orders in the database, one file per thing done to them: `place`
 //! reserves stock and writes an order, `views` reads orders as each party
-//! may see them, `transition` moves parts along (and cancels unpaid
-//! orders), `payment` credits a transfer. Here: the rows they share, and
+//! may see them (and a parcel by its label's code), `label` gathers what a
+//! parcel's shipping label prints, `transition` moves parts along (and
+//! cancels unpaid orders), `payment` credits a transfer. Here: the rows they share, and
 //! the locks and recomputations more than one of them needs.
 
 use std::collections::BTreeMap;
@@ -41,12 +42,14 @@ macro_rules! order_columns {
 }
 
 // After `order_columns!`, which they use.
+mod label;
 mod payment;
 mod place;
 mod recall;
 mod transition;
 mod views;
 
+pub use label::label;
 pub use payment::{apply_payment, find_by_code};
 pub use place::place;
 pub use recall::{catch_up as catch_up_recalls, stop_in_flight, RecallOrders};
