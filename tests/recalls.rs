@@ -214,6 +214,15 @@ async fn the_buyer_is_owed_back_what_was_recalled_and_the_seller_is_owed_nothing
     let delivered_net = PRICE - PRICE * FEE_BP / 10_000;
     assert_eq!(s.balance(&format!("payable:seller:{}", m.seller)).await, delivered_net);
 
+    // The counter's scan tells the postman to collect nothing for a stopped parcel.
+    let stopped = order(s, &m.buyer, m.id("cod_handed_over")).await;
+    let code = stopped["parts"][0]["code"].as_str().unwrap();
+    let scanned = ok(s.get(&format!("/api/v1/parcels/{code}"), Some(&s.staff_token)).await).await;
+    assert_eq!(
+        (scanned["collect_vnd"].as_i64(), scanned["recall"]["outcome"].as_str()),
+        (Some(0), Some("returning"))
+    );
+
     // The post office's list says which parcels are with the postman.
     let affected = ok(s.get(&format!("/api/v1/lots/{}/orders", m.lot), Some(&s.staff_token)).await).await;
     let rows = affected["items"].as_array().unwrap();

@@ -64,6 +64,24 @@ def bank_pays(content, amount):
         "subAccount": None, "referenceCode": nid, "description": ""})
     check(st == 200 and b'"success":true' in body.replace(b" ", b""), f"the bank notifies {amount} đồng «{content}» ({st})")
 
+def vnd(n):
+    return f"{n:,}".replace(",", ".") + " ₫"
+
+def grams(g):
+    """A weight as the page writes it: 560 g, 1,05 kg, 30 kg."""
+    return f"{g} g" if g < 1000 else f"{int(g / 10 + 0.5) / 100:g}".replace(".", ",") + " kg"
+
+ZONE = {"same_commune": "Cùng xã", "same_province": "Cùng tỉnh", "neighbouring": "Tỉnh lân cận", "far": "Liên tỉnh xa"}
+
+def quote(lines, commune, method):
+    """The API's own quote (public): what the page must show."""
+    st, body = http("POST", "/api/v1/postage/quote", body={"items": [{"listing_id": i, "quantity": q} for i, q in lines],
+                                                          "commune_code": commune, "payment_method": method})
+    return st, json.loads(body)
+
+def vn_time(at):
+    return (datetime.datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(hours=7)).strftime("%H:%M %d/%m/%Y")
+
 def login(phone):
     st, body = http("POST", "/api/v1/auth/login", body={"phone": phone, "password": "nongsan-demo"})
     if st != 200:
@@ -86,7 +104,7 @@ st, body = http("POST", f"/api/v1/listings/{tea['id']}/photos", token=farmer, ra
 check(st == 201, f"setup: farmer adds a photo to the tea listing ({st})")
 st, body = http("POST", "/api/v1/listings", token=farmer, body={
     "title": "Rau cải <img src=x onerror=\"window.__xss=1\"> <b>sạch</b>", "category": "rau", "unit": "bo",
-    "price_vnd": 12000, "quantity": 30})
+    "price_vnd": 12000, "quantity": 30, "unit_weight_g": 350})
 check(st == 201, f"setup: a listing whose title holds markup ({st})")
 st, body = http("GET", "/api/v1/orders", token=farmer)
 demo_order = json.loads(body)["items"][0]
@@ -171,7 +189,8 @@ c.js("T.click('#results a')")
 c.wait(f"location.hash === '#/sp/{tea['id']}' && /Chè Shan tuyết Hồng Thái túi 200 g/.test(T.text('#v-item h1'))", "listing opens at #/sp/{id}")
 c.wait("(() => { const i = document.querySelector('#v-item .photos img'); return i && i.complete && i.naturalWidth > 0; })()", "photo shown (url)")
 detail = c.js("T.text('#v-item')")
-for text in ["180.000 ₫ / gói", f"Còn {tea['quantity']} gói", "Búp chè Shan tuyết", "Nguồn gốc", "Ngày thu hoạch", tea["seller_name"]]:
+for text in ["180.000 ₫ / gói", f"Còn {tea['quantity']} gói", "Búp chè Shan tuyết", "Nguồn gốc", "Ngày thu hoạch", tea["seller_name"],
+             f"Cân nặng{grams(tea['unit_weight_g'])} / gói"]:
     check(text in detail, f"detail shows {text!r}")
 check("hợp lệ" in (c.js("T.text('#verified')") or ""), "signed record verifies: badge shown")
 scan = c.js("document.getElementById('scan-link').href")
@@ -223,7 +242,8 @@ c.shot("market-3b-recalled-360.png")
 print("4. cart")
 c.js("location.hash = '#/gio'; true")
 c.wait("document.querySelectorAll('#cart-list > li').length === 1", "cart lists the tea")
-check(c.js(f"document.getElementById('qty-{tea['id']}').value") == "2" and "360.000 ₫" in c.js("T.text('#cart-total')"), "quantity 2, total 360.000 ₫")
+check(c.js(f"document.getElementById('qty-{tea['id']}').value") == "2" and c.js("T.text('#cart-total')") == "Tiền hàng: 360.000 ₫", "quantity 2, goods 360.000 ₫")
+check("Phí vận chuyển tính khi đặt hàng" in (c.js("T.text('#cart-quote')") or ""), "no commune known yet: the postage comes at checkout")
 c.js(f"T.set('qty-{tea['id']}', '999')")
 c.wait(f"document.getElementById('qty-{tea['id']}').value === '{tea['quantity']}' && /Chỉ còn {tea['quantity']}/.test(T.text('#cart-list'))",
        f"999 lowered to the stock ({tea['quantity']})")
@@ -246,13 +266,31 @@ check(bool(token) and "Trần Minh Anh" in c.js("T.text('#v-checkout')"), "token
 check(c.js("document.getElementById('ship-name').value") == "Trần Minh Anh" and c.js("document.getElementById('ship-phone').value") == "0900000003",
       "name and phone prefilled")
 check(c.js("document.querySelector('input[name=pay]:checked').value") == "cod", "cash on delivery by default")
+check("Chọn xã, phường nhận hàng để tính phí vận chuyển" in (c.js("T.text('#quote')") or ""), "before a commune is chosen: the postage waits for it")
 c.js("T.set('ship-address', '12 Hàng Bạc'); T.click('#checkout-form button[type=submit]')")
 c.wait("/chọn xã/.test(T.text('#checkout-error'))", "commune required")
 c.js("T.set('ship-commune-q', 'hoan kiem')")
 c.wait("document.querySelectorAll('#ship-communes button').length > 0 && /Hoàn Kiếm/.test(T.text('#ship-communes'))", "diacritic-insensitive commune search")
 c.js("T.click('#ship-communes button')")
 check("00070" in (c.js("T.text('#ship-commune-picked')") or ""), "commune 00070 picked")
+st, q_cod = quote([(tea["id"], 2)], "00070", "cod")
+st2, q_qr = quote([(tea["id"], 2)], "00070", "vietqr")
+check(st == 200 and st2 == 200 and len(q_cod["parcels"]) == 1 and q_cod["goods_vnd"] == 360000 and q_cod["postage_vnd"] > q_qr["postage_vnd"] > 0,
+      f"the API quotes 2 tea to Hoàn Kiếm: postage {q_cod.get('postage_vnd')} cash on delivery, {q_qr.get('postage_vnd')} by transfer")
+qp = q_cod["parcels"][0]
+c.wait(f"T.text('#q-postage') === '{vnd(q_cod['postage_vnd'])}' && T.text('#q-total') === 'Tổng cộng: {vnd(q_cod['total_vnd'])}' && T.text('#q-goods') === '360.000 ₫'",
+       f"commune picked: re-quoted, postage {vnd(q_cod['postage_vnd'])}, total {vnd(q_cod['total_vnd'])} (the API's quote)")
+text = c.js("T.text('#quote')") or ""
+for want in ["Gói hàng của " + qp["seller_name"], "Nặng " + grams(qp["weight_g"]) + " (cả bao bì)", ZONE[qp["zone"]],
+             f"(cước {vnd(qp['carriage_vnd'])} + phí thu hộ {vnd(qp['cod_vnd'])})"]:
+    check(want in text, f"  the parcel shows «{want}»")
+c.js("document.querySelector('input[name=pay][value=vietqr]').click(); true")
+c.wait(f"T.text('#q-postage') === '{vnd(q_qr['postage_vnd'])}' && T.text('#q-total') === 'Tổng cộng: {vnd(q_qr['total_vnd'])}' && !/thu hộ/.test(T.text('#quote'))",
+       f"bank transfer chosen: re-quoted without the cash-on-delivery surcharge ({vnd(q_qr['postage_vnd'])})")
+c.js("document.querySelector('input[name=pay][value=cod]').click(); true")
+c.wait(f"T.text('#q-postage') === '{vnd(q_cod['postage_vnd'])}'", "back to cash on delivery: the surcharge again")
 fits("the checkout")
+c.js("document.getElementById('quote').scrollIntoView(); true")
 c.shot("market-5-checkout-360.png")
 c.js("T.click('#checkout-form button[type=submit]')")
 c.wait("/^#\\/don\\//.test(location.hash) && T.text('#order-status') === 'Thanh toán khi nhận hàng'", "order placed: status cod shown as Thanh toán khi nhận hàng")
@@ -261,15 +299,47 @@ check(c.js("T.text('#cart-count')") == "0", "cart emptied")
 cod_id = c.js("location.hash").split("/")[-1]
 st, body = http("GET", f"/api/v1/orders/{cod_id}", token=token)
 o = json.loads(body)
-check(st == 200 and o["status"] == "cod" and o["total_vnd"] == 360000 and o["shipping"]["commune_code"] == "00070"
-      and o["parts"][0]["items"][0]["quantity"] == 2, "the API has it: cod, 360000, 2 items, commune 00070")
+check(st == 200 and o["status"] == "cod" and o["total_vnd"] == q_cod["total_vnd"] and o["goods_vnd"] == 360000 and o["postage_vnd"] == q_cod["postage_vnd"]
+      and o["shipping"]["commune_code"] == "00070" and o["parts"][0]["items"][0]["quantity"] == 2,
+      f"the API has it: cod, total {o.get('total_vnd')} as quoted (360000 + {q_cod['postage_vnd']}), 2 items, commune 00070")
 c.wait("/Phường Hoàn Kiếm/.test(T.text('#v-order')) && /2 gói/.test(T.text('#v-order'))", "shipping commune and unit names shown")
+check(c.js("T.text('#order-goods')") == "360.000 ₫" and c.js("T.text('#order-postage')") == vnd(q_cod["postage_vnd"])
+      and c.js("T.text('#order-total')") == vnd(q_cod["total_vnd"]), "the order shows goods, postage and the same total as the quote")
+part = o["parts"][0]
+check(f"Bưu kiện {part['code']} · nặng {grams(qp['weight_g'])} · {ZONE[qp['zone']]} · phí vận chuyển {vnd(qp['postage_vnd'])}" in (c.js("T.text('#v-order .box')") or ""),
+      f"the parcel: its code {part['code']}, weight, zone, postage")
 fits("the order")
 c.shot("market-6-order-cod-360.png")
 c.js("location.hash = '#/don'; true")
 c.wait(f"!!document.querySelector('#orders-list li[data-id=\"{cod_id}\"]') && /Thanh toán khi nhận hàng/.test(T.text('#orders-list li[data-id=\"{cod_id}\"]'))",
        "my orders lists it with its status")
 check(c.js("document.querySelectorAll('#orders-list > li').length") >= 2, "the demo order is listed too")
+check(f"Tổng: {vnd(q_cod['total_vnd'])}" in (c.js(f"T.text('#orders-list li[data-id=\"{cod_id}\"]')") or ""), "its total with postage")
+
+print("5a. the parcel on its way: the carrier's number, each step with its time")
+st1, _ = http("POST", f"/api/v1/orders/{cod_id}/confirm", token=staff, body={})
+st2, body = http("POST", f"/api/v1/orders/{cod_id}/hand-over", token=staff, body={"part_id": part["id"], "tracking_number": "ee123456789vn"})
+track = json.loads(body)["parts"][0]["tracking"] if st2 == 200 else {"number": None, "steps": []}
+check(st1 == 200 and st2 == 200 and track["number"] == "EE123456789VN" and [s["step"] for s in track["steps"]] == ["handed_over"],
+      f"the post office takes it with tracking number EE123456789VN ({st1} {st2})")
+c.js(f"location.hash = '#/don'; setTimeout(() => {{ location.hash = '#/don/{cod_id}'; }}, 50); true")
+c.wait("T.text('#v-order .tn') === 'EE123456789VN' && T.text('#order-status') === 'Bưu điện đang giao'", "the order shows the tracking number, «Bưu điện đang giao»")
+handed = "Bưu điện đã nhận lúc " + vn_time(track["steps"][0]["at"])
+check(c.js("T.text('#v-order .steps')") == handed, f"and the step «{handed}»")
+fits("the order on its way")
+c.js("document.querySelector('#v-order .track').scrollIntoView(); true")
+c.shot("market-6a-tracking-360.png")
+st, body = http("POST", f"/api/v1/orders/{cod_id}/deliver", token=staff, body={"part_id": part["id"]})
+track = json.loads(body)["parts"][0]["tracking"] if st == 200 else {"steps": []}
+check(st == 200 and [s["step"] for s in track["steps"]] == ["handed_over", "delivered"], f"delivered ({st})")
+c.js(f"location.hash = '#/don'; setTimeout(() => {{ location.hash = '#/don/{cod_id}'; }}, 50); true")
+c.wait("[...document.querySelectorAll('#v-order .steps li')].map(li => li.dataset.step).join(' ') === 'handed_over delivered' && T.text('#order-status') === 'Đã giao'",
+       "the order: «Đã giao», both steps listed")
+delivered = "Đã giao lúc " + vn_time(track["steps"][-1]["at"]) if track["steps"] else "?"
+check(delivered in (c.js("T.text('#v-order .steps')") or "") and "Còn phải trả" not in (c.js("T.text('#v-order')") or ""),
+      f"«{delivered}», nothing left to pay")
+c.js("location.hash = '#/don'; true")
+c.wait(f"!!document.querySelector('#orders-list li[data-id=\"{cod_id}\"]')", "back to my orders")
 
 print("5b. the recall reaches the buyer's orders")
 got = json.loads(http("GET", f"/api/v1/orders/{stopped['id']}", token=buyer)[1])["parts"][0].get("recall") or {}
@@ -291,8 +361,8 @@ ALERT = "#v-order .alert[role=alert]"
 for o, outcome, wants, shot in [
         (stopped, "returning", ["KHÔNG được giao", "đừng nhận hàng, đừng trả tiền"], "market-6c-recall-returning-360.png"),
         (eaten, "delivered", ["ĐỪNG ĂN, ĐỪNG DÙNG", "Bưu điện sẽ gọi điện cho bạn"], "market-6d-recall-delivered-360.png"),
-        (unsent, "cancelled", ["Người bán chưa gửi hàng này đi", "(250.000 ₫) sẽ được trả lại đủ"], "market-6e-recall-cancelled-360.png"),
-        (brought, "returned", ["đã được mang về bưu điện", "(250.000 ₫) sẽ được trả lại đủ"], None)]:
+        (unsent, "cancelled", ["Người bán chưa gửi hàng này đi", f"({vnd(unsent['total_vnd'])}) sẽ được trả lại đủ"], "market-6e-recall-cancelled-360.png"),
+        (brought, "returned", ["đã được mang về bưu điện", f"({vnd(brought['total_vnd'])}) sẽ được trả lại đủ"], None)]:
     c.js(f"location.hash = '#/don/{o['id']}'; true")
     c.wait(f"document.querySelector('{ALERT}') && document.querySelector('{ALERT}').dataset.outcome === '{outcome}' && /{o['code']}/.test(T.text('#v-order h1'))",
            f"order {o['code']}: a red warning at the top ({outcome})")
@@ -302,8 +372,14 @@ for o, outcome, wants, shot in [
     check(c.js(f"document.querySelector('{ALERT}').getBoundingClientRect().top < innerHeight"), "  seen without scrolling")
     page = c.js("T.text('#v-order')") or ""
     check("Còn phải trả" not in page and "lot recalled" not in page and "Lý do huỷ" not in page, "  nothing left to pay, no «Lý do huỷ: lot recalled…»")
-    if o in (unsent, brought):  # paid by bank transfer
-        c.wait("T.text('#order-money .refund_due_vnd') === '250.000 ₫'", "  «Chờ hoàn lại 250.000 ₫»")
+    if o in (unsent, brought):  # paid by bank transfer: goods and postage come back
+        check(o["total_vnd"] == 250000 + o["postage_vnd"] and o["postage_vnd"] > 0, f"  (the API: 250000 of rice + {o['postage_vnd']} postage)")
+        c.wait(f"T.text('#order-money .refund_due_vnd') === '{vnd(o['total_vnd'])}'", f"  «Chờ hoàn lại {vnd(o['total_vnd'])}»")
+    if o is brought:
+        got = json.loads(http("GET", f"/api/v1/orders/{o['id']}", token=buyer)[1])["parts"][0]["tracking"]["steps"]
+        check([x["step"] for x in got] == ["handed_over", "returned"]
+              and c.js("T.text('#v-order .steps')") == f"Bưu điện đã nhận lúc {vn_time(got[0]['at'])}Đã hoàn về lúc {vn_time(got[1]['at'])}",
+              "  the parcel's steps: «Bưu điện đã nhận», then «Đã hoàn về», with their times")
     fits("the recalled order")
     if shot:
         c.shot(shot)
@@ -312,6 +388,9 @@ c.js(f"location.hash = '#/don/{stopped['id']}'; true")
 c.wait("T.text('#order-status') === 'Đang chặn lại, không giao'", "the parcel being stopped is not «Bưu điện đang giao» but «Đang chặn lại, không giao»")
 
 print("6. bank transfer, then cancel")
+st, q1 = quote([(tea["id"], 1)], "00070", "vietqr")
+T1 = q1.get("total_vnd", 0)
+check(st == 200 and T1 == 180000 + q1["postage_vnd"] and q1["parcels"][0]["cod_vnd"] == 0, f"the API quotes 1 tea by transfer: {T1} with postage")
 c.js(f"location.hash = '#/sp/{tea['id']}'; true")
 c.wait("T.visible('#add')", "tea listing again")
 c.js("T.click('#add')")
@@ -320,12 +399,14 @@ c.js("location.hash = '#/dat-hang'; true")
 c.wait("T.visible('#checkout-form')", "checkout straight away (still logged in)")
 check("00070" in (c.js("T.text('#ship-commune-picked')") or "") and c.js("document.getElementById('ship-address').value") == "12 Hàng Bạc",
       "shipping remembered from the last order")
-c.js("document.querySelector('input[name=pay][value=vietqr]').click(); T.click('#checkout-form button[type=submit]')")
+c.js("document.querySelector('input[name=pay][value=vietqr]').click(); true")
+c.wait(f"T.text('#q-total') === 'Tổng cộng: {vnd(T1)}'", f"the quote by transfer: {vnd(T1)}")
+c.js("T.click('#checkout-form button[type=submit]')")
 c.wait("T.visible('#transfer') && T.text('#order-status') === 'Chờ chuyển khoản'", "bank transfer order: Chờ chuyển khoản, transfer details")
 code = c.js("document.querySelector('#v-order h1').textContent").split()[-1]
 check(code.startswith("NS") and len(code) == 10, "order code " + code)
 check(c.js("T.text('#pay-purpose')") == code, "transfer content is the order code")
-check(c.js("T.text('#pay-amount')") == "180.000 ₫", "amount 180.000 ₫")
+check(c.js("T.text('#pay-amount')") == vnd(T1), f"amount {vnd(T1)}: the goods and the postage")
 check(bool(c.js("T.text('#pay-account')")), "account number shown")
 c.wait("!/Mã ngân hàng/.test(T.text('#transfer dd'))", "bank named")
 check(c.js("document.querySelectorAll('#transfer button').length") == 3, "copy buttons for account, amount, content")
@@ -363,12 +444,12 @@ check(c.js("(() => { const r = document.getElementById('pay-qr').getBoundingClie
 fits("the QR")
 c.shot("market-7b-qr-360.png")
 bank_pays(f"{code.lower()} chuyen tien mua che", 80000)
-c.wait("T.text('#pay-amount') === '100.000 ₫' && /Còn phải trả/.test(T.text('#transfer')) && T.text('#order-paid') === '80.000 ₫' && T.text('#order-status') === 'Chờ chuyển khoản'",
-       "a part paid: the page updates itself, 100.000 ₫ still due, 80.000 ₫ paid", timeout=15)
+c.wait(f"T.text('#pay-amount') === '{vnd(T1 - 80000)}' && /Còn phải trả/.test(T.text('#transfer')) && T.text('#order-paid') === '80.000 ₫' && T.text('#order-status') === 'Chờ chuyển khoản'",
+       f"a part paid: the page updates itself, {vnd(T1 - 80000)} still due, 80.000 ₫ paid", timeout=15)
 c.wait("(() => { const i = document.getElementById('pay-qr'); return !!i && i.complete && i.naturalWidth > 0; })()", "a new QR for what is left")
-bank_pays(f"MB {code} thanh toan", 100000)
-c.wait("T.text('#order-status') === 'Đã thanh toán' && !document.getElementById('transfer') && T.text('#order-paid') === '180.000 ₫'",
-       "the rest arrives: «Đã thanh toán» by itself, 180.000 ₫ paid, no transfer details", timeout=15)
+bank_pays(f"MB {code} thanh toan", T1 - 80000)
+c.wait(f"T.text('#order-status') === 'Đã thanh toán' && !document.getElementById('transfer') && T.text('#order-paid') === '{vnd(T1)}'",
+       f"the rest arrives: «Đã thanh toán» by itself, {vnd(T1)} paid, no transfer details", timeout=15)
 check("Đã nhận tiền" in (c.js("T.text('#flash')") or ""), "the buyer is told the money arrived")
 c.shot("market-7c-paid-360.png")
 asks = lambda: len([e for e in c.events if e.get("method") == "Network.requestWillBeSent"
@@ -379,18 +460,62 @@ time.sleep(6)
 c.js("1")
 check(asks() == before, f"no more polling once paid ({asks() - before} requests in 6 s)")
 st, body = http("GET", f"/api/v1/orders/{pay_id}", token=token)
-check(json.loads(body)["status"] == "paid" and json.loads(body)["paid_vnd"] == 180000, "the API says paid, 180000")
+check(json.loads(body)["status"] == "paid" and json.loads(body)["paid_vnd"] == T1, f"the API says paid, {T1}")
 c.js("window.confirm = () => true; T.click('#cancel')")
-c.wait("T.text('#order-status') === 'Đã huỷ' && T.text('#order-money .refund_due_vnd') === '180.000 ₫' && /Chờ hoàn lại/.test(T.text('#order-money'))",
-       "a paid order cancelled: «Chờ hoàn lại 180.000 ₫»")
-st, _ = http("POST", f"/api/v1/orders/{pay_id}/refunds", token=login("0900000001"), body={"amount_vnd": 180000, "reference": "HOAN-" + code})
+c.wait(f"T.text('#order-status') === 'Đã huỷ' && T.text('#order-money .refund_due_vnd') === '{vnd(T1)}' && /Chờ hoàn lại/.test(T.text('#order-money'))",
+       f"a paid order cancelled: «Chờ hoàn lại {vnd(T1)}», postage too")
+st, _ = http("POST", f"/api/v1/orders/{pay_id}/refunds", token=login("0900000001"), body={"amount_vnd": T1, "reference": "HOAN-" + code})
 check(st == 200, f"admin records the refund ({st})")
 c.js("location.hash = '#/don'; true")
-c.wait(f"(() => {{ const li = document.querySelector('#orders-list li[data-id=\"{pay_id}\"]'); return !!li && /Đã trả: 180\\.000 ₫/.test(li.textContent) && /Đã hoàn lại: 180\\.000 ₫/.test(li.textContent) && !/Chờ hoàn lại/.test(li.textContent); }})()",
-       "my orders: paid 180.000 ₫, refunded 180.000 ₫, nothing more owed back")
+c.wait(f"(() => {{ const li = document.querySelector('#orders-list li[data-id=\"{pay_id}\"]'); return !!li && li.textContent.includes('Đã trả: {vnd(T1)}') && li.textContent.includes('Đã hoàn lại: {vnd(T1)}') && !/Chờ hoàn lại/.test(li.textContent); }})()",
+       f"my orders: paid {vnd(T1)}, refunded {vnd(T1)}, nothing more owed back")
 c.js(f"location.hash = '#/don/{pay_id}'; true")
-c.wait("T.text('#order-money .refunded_vnd') === '180.000 ₫' && !document.querySelector('#order-money .refund_due_vnd')", "the order: Đã hoàn lại 180.000 ₫")
+c.wait(f"T.text('#order-money .refunded_vnd') === '{vnd(T1)}' && !document.querySelector('#order-money .refund_due_vnd')", f"the order: Đã hoàn lại {vnd(T1)}")
 fits("the refunded order")
+
+print("6c. a parcel too heavy for the post: said in Vietnamese; fewer, and it is quoted again")
+st, body = http("POST", "/api/v1/listings", token=farmer, body={"title": "Bí xanh Hồng Thái", "category": "rau", "unit": "qua",
+                                                                 "price_vnd": 30000, "quantity": 40, "unit_weight_g": 4000})
+heavy = json.loads(body) if st == 201 else {"id": "", "seller_name": ""}
+check(st == 201, f"setup: the farmer sells 4 kg gourds ({st})")
+st, qh = quote([(heavy["id"], 8)], "00070", "cod")
+err = qh.get("error", {})
+check(st == 422 and err.get("code") == "parcel_too_heavy" and err.get("params", {}).get("max") == 30000 and err.get("weight_g") == 8 * 4000 + 100,
+      f"the API: 8 gourds are 422 parcel_too_heavy, {err.get('weight_g')} g over {err.get('params', {}).get('max')}")
+c.js(f"location.hash = '#/sp/{heavy['id']}'; true")
+c.wait("T.visible('#add') && /Bí xanh/.test(T.text('#v-item h1'))", "the gourd listing")
+c.js("T.set('qty', '8'); T.click('#add')")
+c.wait("/Đã có 8 quả/.test(T.text('#v-item .ok'))", "8 gourds in the cart")
+c.js("location.hash = '#/dat-hang'; true")
+c.wait("/Kiện hàng quá nặng \\(tối đa 30 kg\\), hãy chia thành nhiều đơn/.test(T.text('#quote'))", "the quote: «Kiện hàng quá nặng (tối đa 30 kg), hãy chia thành nhiều đơn»")
+text = c.js("T.text('#quote')") or ""
+check(f"Hàng của {heavy['seller_name']} nặng {grams(err.get('weight_g', 0))} khi đóng gói" in text, f"  whose parcel, and its weight: {grams(err.get('weight_g', 0))}")
+check(c.js("!!document.querySelector('#quote a[href=\"#/gio\"]')"), "  with a way back to the cart to change the quantity")
+fits("the too-heavy message")
+c.js("document.getElementById('quote').scrollIntoView(); true")
+c.shot("market-7d-too-heavy-360.png")
+before = json.loads(http("GET", "/api/v1/orders?limit=50", token=token)[1])["items"]
+c.js("T.click('#checkout-form button[type=submit]')")
+c.wait("/Kiện hàng quá nặng \\(tối đa 30 kg\\)/.test(T.text('#checkout-error')) && !document.querySelector('#checkout-form button[type=submit]').disabled",
+       "placing anyway: the API's refusal, the same Vietnamese message")
+check(len(json.loads(http("GET", "/api/v1/orders?limit=50", token=token)[1])["items"]) == len(before), "  and no order was made")
+pay = json.loads(c.js("localStorage.getItem('nongsan.ship')") or "{}").get("pay", "cod")
+st, q7 = quote([(heavy["id"], 7)], "00070", pay)
+check(st == 200 and q7["parcels"][0]["weight_g"] == 7 * 4000 + 100, f"the API: 7 gourds fit ({q7.get('parcels', [{}])[0].get('weight_g')} g)")
+c.js("T.click('#quote a[href=\"#/gio\"]')")
+c.wait("location.hash === '#/gio' && /quá nặng/.test(T.text('#cart-quote'))", "the cart says it too")
+c.js(f"T.set('qty-{heavy['id']}', '7')")
+c.wait(f"T.text('#cart-postage') === '{vnd(q7.get('postage_vnd', 0))}'", f"7 in the cart: quoted again, postage {vnd(q7.get('postage_vnd', 0))}")
+fits("the cart with its postage")
+c.shot("market-4b-cart-postage-360.png")
+c.js("T.click('#to-checkout')")
+c.wait(f"T.text('#q-total') === 'Tổng cộng: {vnd(q7.get('total_vnd', 0))}' && T.text('#q-postage') === '{vnd(q7.get('postage_vnd', 0))}'",
+       f"checkout: the parcel fits, total {vnd(q7.get('total_vnd', 0))}")
+c.js("location.hash = '#/gio'; true")
+c.wait(f"!!document.querySelector('#cart-list li[data-id=\"{heavy['id']}\"]')", "back to the cart")
+c.js(f"document.querySelector('#cart-list li[data-id=\"{heavy['id']}\"] button.danger').click(); true")
+c.wait("T.text('#cart-count') === '0'", "the gourds taken out of the cart")
+check(http("DELETE", f"/api/v1/listings/{heavy['id']}", token=farmer)[0] in (200, 204), "setup: the gourd listing removed again")
 
 print("7. cancel refused once the seller confirmed")
 c.js(f"location.hash = '#/don/{demo_order['id']}'; true")
@@ -460,7 +585,7 @@ c.wait("/Bạn chưa có đơn hàng nào/.test(T.text('#v-orders')) && /Lê Th�
 print("10. more than a page of results")
 for i in range(1, 23):
     st, _ = http("POST", "/api/v1/listings", token=farmer, body={"title": f"Bí đỏ giống cũ số {i}", "category": "khac",
-                 "unit": "qua", "price_vnd": 20000 + i, "quantity": 5})
+                 "unit": "qua", "price_vnd": 20000 + i, "quantity": 5, "unit_weight_g": 2500})
     if st != 201:
         check(False, f"setup: listing {i} ({st})")
 c.js("location.hash = '#/?category=khac&sort=price_asc'; true")

@@ -21,7 +21,7 @@ Screenshots go to target/browser/.
 
     python3 tests/browser/launch.py staff_console
 """
-import base64, json, os, random, re, socket, struct, sys, time, urllib.parse, urllib.request, zlib
+import base64, datetime, json, os, random, re, socket, struct, sys, time, urllib.parse, urllib.request, zlib
 
 BASE, DEVTOOLS, OUT, WORK = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 from devtools import CDP, check, finish
@@ -59,6 +59,11 @@ def vnd(n):
     return f"{n:,}".replace(",", ".") + " ₫"
 
 
+def fmt_time(at):
+    """An API time as the console writes it, in Vietnam time."""
+    return (datetime.datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(hours=7)).strftime("%d/%m/%Y %H:%M")
+
+
 def bank_pays(content, amount):
     """What the bank's notification service does when a transfer arrives (demo key, demo account); its id."""
     nid = "FT" + str(random.randint(10**9, 10**10 - 1))
@@ -77,6 +82,7 @@ def png(path, w, h):
 
 def shot_of(selector, name):
     """A screenshot of one part of the page (the whole page is long)."""
+    c.js("document.getElementById('flash').textContent = ''; true")  # the toast would hide what is under it
     r = c.js(f"(() => {{ const r = document.querySelector({json.dumps(selector)}).getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY, r.width, r.height]; }})()")
     res = c.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
                  clip={"x": max(0, r[0] - 8), "y": max(0, r[1] - 8), "width": r[2] + 16, "height": min(r[3] + 16, 4000), "scale": 1})
@@ -84,6 +90,28 @@ def shot_of(selector, name):
     with open(path, "wb") as f:
         f.write(base64.b64decode(res["data"]))
     print("  screenshot: " + path)
+
+def shot_from(top, bottom, name):
+    """A screenshot from one element down to the end of another."""
+    c.js("document.getElementById('flash').textContent = ''; true")
+    r = c.js(f"(() => {{ const a = document.querySelector({json.dumps(top)}).getBoundingClientRect(), b = document.querySelector({json.dumps(bottom)}).getBoundingClientRect();"
+             " return [a.left + scrollX, a.top + scrollY, Math.max(a.right, b.right) - a.left, b.bottom - a.top]; })()")
+    res = c.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                 clip={"x": max(0, r[0] - 8), "y": max(0, r[1] - 8), "width": r[2] + 16, "height": min(r[3] + 16, 4000), "scale": 1})
+    path = os.path.join(OUT, name)
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(res["data"]))
+    print("  screenshot: " + path)
+
+def scanner(field_id, text):
+    """What a keyboard-wedge barcode scanner does: focus is in the field, it
+    types the code key by key, then presses Enter."""
+    c.js(f"(() => {{ const n = document.getElementById({json.dumps(field_id)}); n.focus(); n.select(); return true; }})()")
+    for ch in text:
+        c.call("Input.dispatchKeyEvent", type="keyDown", key=ch, text=ch, unmodifiedText=ch)
+        c.call("Input.dispatchKeyEvent", type="keyUp", key=ch)
+    c.call("Input.dispatchKeyEvent", type="keyDown", key="Enter", code="Enter", windowsVirtualKeyCode=13, nativeVirtualKeyCode=13, text="\r", unmodifiedText="\r")
+    c.call("Input.dispatchKeyEvent", type="keyUp", key="Enter", code="Enter", windowsVirtualKeyCode=13, nativeVirtualKeyCode=13)
 
 def set_files(selector, paths):
     """What a file chooser (or the tablet camera) does: puts files on an <input type=file>."""
@@ -206,7 +234,7 @@ print("4b. orders on the lot, then the recall stops them")
 pieng = c.js("document.getElementById('lot-seller').value")
 lot_code = json.loads(http("GET", f"/api/v1/lots/{lot_id}")[1])["lot_code"]
 st, body = http("POST", "/api/v1/listings", token=token, body={"title": "Trà Nặm Đăm túi 100 g", "category": "che", "unit": "goi",
-                                                                "price_vnd": 95000, "quantity": 10, "lot_id": lot_id, "seller_id": pieng})
+                                                                "price_vnd": 95000, "quantity": 10, "unit_weight_g": 120, "lot_id": lot_id, "seller_id": pieng})
 check(st == 201, f"the farmer's tea from this lot is put on sale ({st})")
 nam_dam = json.loads(body)["id"] if st == 201 else ""
 sen_phone = "09" + str(random.randint(10000000, 99999999))
@@ -301,9 +329,26 @@ c.wait("/Giá/.test(T.text('#listing-form .error')) && document.getElementById('
        "a price with a fraction is refused before sending, the field marked")
 c.js("T.set('ls-price','250.000')")
 check("250.000 ₫ cho 1 gói" in (c.js("T.text('#ls-price-hint')") or ""), "price preview: 250.000 ₫ cho 1 gói")
+check(c.js("T.visible('#ls-weight-req')") and "Bắt buộc với đơn vị «gói»" in (c.js("T.text('#ls-weight-hint')") or "")
+      and c.js("document.querySelector('label[for=ls-weight]').textContent").startswith("Khối lượng 1 đơn vị khi đóng gói (gam)"),
+      "unit gói: «Khối lượng 1 đơn vị khi đóng gói (gam)» is required, the hint says why")
+c.js("T.set('ls-unit','kg')")
+check(not c.js("T.visible('#ls-weight-req')") and "Không bắt buộc với đơn vị kg" in (c.js("T.text('#ls-weight-hint')") or ""), "unit kg: the weight is optional")
+c.js("T.set('ls-unit','goi')")
 c.js("""(() => { const s = document.getElementById('ls-lot');
   s.value = [...s.options].find(o => /Chè Shan tuyết/.test(o.textContent)).value;
   T.set('ls-desc', 'Búp non một tôm hai lá.'); T.click('#listing-form button[type=submit]'); return true; })()""")
+c.wait("/Khối lượng 1 đơn vị khi đóng gói/.test(T.text('#listing-form .error')) && /bắt buộc với đơn vị «gói»/.test(T.text('#listing-form .error'))"
+       " && document.getElementById('ls-weight').getAttribute('aria-invalid') === 'true' && document.activeElement.id === 'ls-weight'",
+       "no weight for a gói: refused before sending, the field marked and focused")
+c.js("T.set('ls-weight','40000'); T.click('#listing-form button[type=submit]')")
+c.wait("/Khối lượng 1 đơn vị khi đóng gói»: tối đa 30000/.test(T.text('#listing-form .error')) && /Máy chủ báo: unit_weight_g/.test(T.text('#listing-form .error'))"
+       " && document.getElementById('ls-weight').getAttribute('aria-invalid') === 'true'",
+       "40 000 g: the API's 422 out_of_range shown in Vietnamese on the field")
+c.js("T.set('ls-weight','120')")
+check("1 gói nặng 120 g" in (c.js("T.text('#ls-weight-hint')") or ""), "the hint repeats the weight: 1 gói nặng 120 g")
+shot_of("#listing-form", "staff-6a-listing-weight.png")
+c.js("T.click('#listing-form button[type=submit]')")
 c.wait("document.querySelectorAll('#ls-list > li').length === 3 && /250\\.000 ₫ \\/ gói/.test(T.text('#ls-list > li'))",
        "listing created: first in the list at 250.000 ₫ / gói")
 lid = c.js("document.querySelector('#ls-list > li').getAttribute('data-listing')")
@@ -312,8 +357,9 @@ st, body = http("GET", f"/api/v1/listings/{lid}")
 v = json.loads(body) if st == 200 else {}
 check(v.get("price_vnd") == 250000 and v.get("quantity") == 10 and v.get("seller_id") == seller_id and v.get("unit") == "goi"
       and v.get("category") == "che" and (v.get("lot") or {}).get("product_name", "").startswith("Chè Shan tuyết")
-      and v.get("description") == "Búp non một tôm hai lá.",
-      "sent whole đồng, quantity, unit, category, description and the lot for that seller: " + body.decode()[:160])
+      and v.get("description") == "Búp non một tôm hai lá." and v.get("unit_weight_g") == 120,
+      "sent whole đồng, quantity, unit, packed weight 120 g, category, description and the lot for that seller: " + body.decode()[:160])
+check("120 g / gói" in (c.js(f"T.text('{card} dd.weight')") or ""), "the card shows 120 g / gói")
 check(c.js(f"document.querySelectorAll('{card} b').length") == 0 and "<b>búp bạc</b>" in c.js(f"T.text('{card} .name')"),
       "the title is shown as text, never as HTML")
 st, body = http("GET", "/api/v1/listings?q=bup%20bac")
@@ -335,13 +381,15 @@ set_files(f"{card} .file input[multiple]", [os.path.join(WORK, "hoa-don.jpg")])
 c.wait(f"/không phải ảnh JPEG, PNG hoặc WebP/.test(T.text('{card} .error')) && /Máy chủ báo: .*please upload a photo/.test(T.text('{card} .error'))",
        "a file that is not a photo: refused, the API's message shown with a Vietnamese explanation", timeout=20)
 check(c.js(f"document.querySelectorAll('{card} .thumbs img').length") == 1, "the refused file added nothing")
-c.js(f"document.querySelector('{card} details.edit').open = true; T.set('lp-{lid}', '240 000'); T.set('lq-{lid}', '8'); T.click('{card} details.edit button[type=submit]')")
-c.wait(f"/240\\.000 ₫ \\/ gói/.test(T.text('{card} .price')) && /^8 gói$/.test(T.text('{card} dd'))", "price and quantity edited: 240.000 ₫, 8 gói")
+c.js(f"document.querySelector('{card} details.edit').open = true; T.set('lp-{lid}', '240 000'); T.set('lq-{lid}', '8'); T.set('lw-{lid}', '125'); T.click('{card} details.edit button[type=submit]')")
+c.wait(f"/240\\.000 ₫ \\/ gói/.test(T.text('{card} .price')) && /^8 gói$/.test(T.text('{card} dd')) && /^125 g \\/ gói/.test(T.text('{card} dd.weight'))",
+       "price, quantity and weight edited: 240.000 ₫, 8 gói, 125 g")
 c.js(f"T.click('{card} [data-act=pause]')")
 c.wait(f"/Tạm dừng bán/.test(T.text('{card} .badge')) && T.text('{card} [data-act=pause]') === 'Bán lại' && document.activeElement === document.querySelector('{card} [data-act=pause]')",
        "paused: badge «Tạm dừng bán», button now «Bán lại», focus kept on it")
 st, body = http("GET", f"/api/v1/listings/{lid}")
-check(json.loads(body)["status"] == "paused" and json.loads(body)["price_vnd"] == 240000, "the API has it paused at 240000 đồng")
+check(json.loads(body)["status"] == "paused" and json.loads(body)["price_vnd"] == 240000 and json.loads(body)["unit_weight_g"] == 125,
+      "the API has it paused at 240000 đồng, 125 g")
 st, body = http("GET", "/api/v1/listings?q=bup%20bac")
 check(json.loads(body)["total"] == 0, "a paused listing is gone from the buyers' search")
 c.js(f"document.querySelector('{card}').scrollIntoView()")
@@ -364,6 +412,7 @@ st, body = http("POST", "/api/v1/orders", token=buyer, body={"items": [{"listing
     "payment_method": "cod"})
 check(st == 201, "a second order placed by the demo buyer (3 kg măng nứa, COD): %s" % st)
 o2 = json.loads(body)["id"] if st == 201 else ""
+o2_code = json.loads(body)["parts"][0]["code"] if st == 201 else "NS00000000-1"
 c.js("location.hash = '#don-hang'")
 c.wait("document.querySelectorAll('#or-list > li').length === 5", "the orders of the post office's sellers are listed (2 + the 3 on the recalled lot)")
 rcard = f'#or-list > li[data-order="{o_wait["id"]}"]'
@@ -372,27 +421,97 @@ check("⚠ Lô bị thu hồi" in (c.js(f"T.text('{rcard}')") or "") and "lot re
 demo = c.js("[...document.querySelectorAll('#or-list > li')].find(li => /Chè Shan tuyết/.test(li.textContent)).getAttribute('data-order')")
 card = f'#or-list > li[data-order="{demo}"]'
 c.wait(f"/Hà Nội/.test(T.text('{card} dl'))", "the shipping commune named from its code")
+dv = json.loads(http("GET", f"/api/v1/orders/{demo}", token=token)[1])
+dpart = dv["parts"][0]
+check(dv["goods_vnd"] == 360000 and dv["postage_vnd"] > 0 and dv["total_vnd"] == 360000 + dv["postage_vnd"] == dv["amount_due_vnd"]
+      and dpart["code"] == dv["code"] + "-1" and dpart["weight_g"] == 2 * 230 + 100,
+      f"the API: the demo order is 360000 of tea + {dv['postage_vnd']} postage, parcel {dpart['code']} of {dpart['weight_g']} g ({dpart['zone']})")
+ZONE = {"same_commune": "Cùng xã", "same_province": "Cùng tỉnh", "neighbouring": "Tỉnh lân cận", "far": "Liên tỉnh xa"}
 text = c.js(f"T.text('{card}')")
 for want in ["Trần Minh Anh", "0900000003", "12 Hàng Bạc", "Thu hộ (COD)", "Hoàng Văn Thào",
-             "Chè Shan tuyết Hồng Thái túi 200 g: 2 gói × 180.000 ₫ = 360.000 ₫", "Tiền hàng: 360.000 ₫",
-             "Thu tiền mặt khi giao: 360.000 ₫", "Chờ người bán xác nhận"]:
+             "Chè Shan tuyết Hồng Thái túi 200 g: 2 gói × 180.000 ₫ = 360.000 ₫", "Tiền hàng: 360.000 ₫ · Phí vận chuyển: " + vnd(dv["postage_vnd"]),
+             "Thu tiền mặt khi giao: " + vnd(dv["total_vnd"]), "Chờ người bán xác nhận",
+             f"Mã bưu kiện (mã vạch trên nhãn): {dpart['code']} · nặng 560 g · {ZONE[dpart['zone']]}"]:
     check(want in text, "demo order shows: " + want)
+check(c.js(f"T.text('{card} dd.postage')") == vnd(dv["postage_vnd"]) and c.js(f"T.text('{card} dd.total')") == vnd(dv["total_vnd"]),
+      f"the order's postage {vnd(dv['postage_vnd'])} and total {vnd(dv['total_vnd'])}")
 check(c.js(f"T.text('{card} .ocode')").startswith("NS"), "the order code is shown")
 c.shot("staff-7-orders.png")
 c.js(f"T.click('{card} [data-act=confirm]')")
 c.wait(f"/Người bán đã xác nhận/.test(T.text('{card} .name .badge')) && T.visible('{card} [data-act=hand_over]')",
        "confirmed for the farmer: «Người bán đã xác nhận», hand-over offered next")
-c.js(f"T.click('{card} [data-act=hand_over]')")
-c.wait(f"/Bưu điện đã nhận hàng/.test(T.text('{card} .name .badge')) && T.visible('{card} [data-act=deliver]')",
-       "handed over: «Bưu điện đã nhận hàng», delivery offered next")
-c.js(f"window.__asked = ''; window.confirm = (m) => {{ window.__asked = m; return true; }}; T.click('{card} [data-act=deliver]')")
+print("7.1 the A6 shipping label")
+st, body = http("GET", f"/api/v1/parcels/{dpart['code']}/label.svg", token=token)
+check(st == 200 and b"<svg" in body[:400] and dpart["code"].encode() in body, f"the API: GET /api/v1/parcels/{dpart['code']}/label.svg answers an SVG naming the parcel ({st})")
+check(http("GET", f"/api/v1/parcels/{dpart['code']}/label.svg")[0] == 401, "the label needs the token (a plain link could not open it)")
+c.js("""window.__blobs = []; window.__mk = URL.createObjectURL; URL.createObjectURL = b => { window.__blobs.push(b); return window.__mk.call(URL, b); };
+window.__opened = []; window.__open = window.open; window.open = () => { const w = {location: {}, closed: false, close() { this.closed = true; }}; window.__opened.push(w); return w; }; true""")
+check(c.js(f"T.text('{card} [data-act=label]')") == "In nhãn gửi hàng", "a confirmed parcel has «In nhãn gửi hàng»")
+c.js(f"T.click('{card} [data-act=label]')")
+c.wait(f"window.__opened.length === 1 && /^blob:/.test(window.__opened[0].location.href || '') && window.__blobs.length === 2 || T.visible('{card} .error')",
+       "the button fetches the label with the token and opens it in a window of its own")
+label = c.js("window.__blobs.length ? window.__blobs[0].text() : ''") or ""
+check(c.js("window.__blobs.length && window.__blobs[0].type") == "image/svg+xml" and "<svg" in label and dpart["code"] in label,
+      "what it opens is the parcel's SVG label: " + (c.js(f"T.text('{card} .error')") or label[:80]))
+printed = c.js("window.__blobs.length > 1 ? window.__blobs[1].text() : ''") or ""
+check("@page{size:105mm 148mm" in printed and "print" in printed and c.js("window.__blobs.length > 1 && window.__blobs[1].type") == "text/html",
+      "in a page that prints itself at A6 (105 × 148 mm)")
+c.js("URL.createObjectURL = window.__mk; window.open = window.__open; true")
+
+print("7.2 hand-over: the carrier's tracking number, typed or scanned")
+tn = f"#tn-{dpart['id']}"
+check(c.js(f"document.querySelector('label[for=\"tn-{dpart['id']}\"]').textContent").startswith("Số hiệu bưu gửi"), "a labelled field for the carrier's tracking number")
+c.js(f"T.set('tn-{dpart['id']}', 'AB-1'); T.click('{card} [data-act=hand_over]')")
+c.wait(f"/Số hiệu bưu gửi»: gồm 6 đến 40 chữ cái/.test(T.text('{card} .error')) && document.querySelector('{tn}').getAttribute('aria-invalid') === 'true'",
+       "«AB-1» is refused before sending: 6 to 40 letters, digits or dashes")
+c.js(f"T.set('tn-{dpart['id']}', {json.dumps(dpart['code'].lower())}); T.click('{card} [data-act=hand_over]')")
+c.wait(f"/mã bưu kiện của nongsan/.test(T.text('{card} .error'))", "the parcel's own label code scanned by mistake: refused, said why")
+shot_of(card, "staff-7b-hand-over-form.png")
+scanner(f"tn-{dpart['id']}", "ee 1234 5678 9vn")
+c.wait(f"/Bưu điện đã nhận hàng/.test(T.text('{card} .name .badge')) && T.text('{card} .tn') === 'EE123456789VN'",
+       "scanned with Enter: handed over, «Số hiệu bưu gửi: EE123456789VN» on the card")
+dv = json.loads(http("GET", f"/api/v1/orders/{demo}", token=token)[1])
+dtrack = dv["parts"][0]["tracking"]
+check(dtrack["number"] == "EE123456789VN" and [x["step"] for x in dtrack["steps"]] == ["handed_over"], "the API has the number, upper-case, and the step handed_over")
+check(f"Bưu điện đã nhận lúc {fmt_time(dtrack['steps'][0]['at'])}" in (c.js(f"T.text('{card} .steps')") or ""), "the step with its time in Vietnam time")
+check(c.js(f"T.visible('{card} [data-act=label]')"), "the label can still be printed once handed over")
+shot_of(card, "staff-7-handed-over.png")
+
+print("7.3 delivery by scanning the label: one field, the scanner types the code and Enter")
+check(c.js("document.querySelectorAll('#scan-form input').length") == 1, "the scan box is ONE input field")
+scanner("scan-code", "%%")
+c.wait("/không phải mã bưu kiện/.test(T.text('#scan-form .error'))", "something that is no parcel code: refused")
+scanner("scan-code", "NS00000000-9")
+c.wait("/Không có bưu kiện mã NS00000000-9/.test(T.text('#scan-form .error')) && !document.getElementById('scan-card')", "an unknown code: «Không có bưu kiện mã NS00000000-9»")
+st, body = http("GET", f"/api/v1/parcels/{dpart['code'].lower()}", token=token)
+pv = json.loads(body)
+check(st == 200 and pv["collect_vnd"] == dv["total_vnd"] and pv["status"] == "handed_over", f"the API: the parcel {dpart['code']} collects {pv.get('collect_vnd')} (goods and postage)")
+scanner("scan-code", dpart["code"].lower())
+c.wait(f"document.getElementById('scan-card') && document.getElementById('scan-card').dataset.code === '{dpart['code']}' && T.visible('#scan-deliver')",
+       "scanned (lower case): the parcel is shown with «Xác nhận đã giao»")
+check(c.js("T.text('#scan-collect')").startswith("Thu của người nhận: " + vnd(pv["collect_vnd"])), f"the cash to collect: «Thu của người nhận: {vnd(pv['collect_vnd'])}»")
+check(float(c.js("parseFloat(getComputedStyle(document.getElementById('scan-collect')).fontSize)")) >= 30, "in big type")
+c.wait("/Hà Nội/.test(T.text('#scan-card dl'))", "the address with its commune")
+text = c.js("T.text('#scan-card')") or ""
+for want in ["Trần Minh Anh", "0900000003", "12 Hàng Bạc", "Bưu điện đã nhận hàng", "EE123456789VN", "Chè Shan tuyết Hồng Thái túi 200 g: 2 gói", dv["code"]]:
+    check(want in text, "the scanned parcel shows " + want)
+check(c.js("document.querySelector('#scan-card a[href^=\"tel:\"]').getAttribute('href')") == "tel:0900000003", "the receiver's phone is a tel: link")
+shot_from("#scan-form", "#scan-result", "staff-7c-scan.png")
+c.js("window.__asked = ''; window.confirm = (m) => { window.__asked = m; return true; }; T.click('#scan-deliver')")
+c.wait(f"T.visible('#scan-done') && /Đã giao bưu kiện {dpart['code']}/.test(T.text('#scan-done')) && document.activeElement.id === 'scan-code' && document.getElementById('scan-code').value === ''",
+       "«Xác nhận đã giao»: done, said so, the field empty and focused for the next parcel")
+check(vnd(pv["collect_vnd"]) in (c.js("window.__asked") or ""), "a cash-on-delivery parcel asks first whether the cash was collected")
 c.wait(f"/Đã giao/.test(T.text('{card} .name .badge')) && !document.querySelector('{card} .actions button') && !document.querySelector('{card} .cash')",
-       "delivered: «Đã giao», no more actions, no cash left to collect")
-check("360.000 ₫" in (c.js("window.__asked") or ""), "delivering a COD order asks whether the cash was collected")
+       "the order list follows: «Đã giao», no more actions, no cash left to collect")
 st, body = http("GET", f"/api/v1/orders/{demo}", token=token)
 o = json.loads(body)
-check(o["status"] == "delivered" and o["parts"][0]["status"] == "delivered" and o["parts"][0]["handed_over_at"],
-      "the API has the demo order delivered")
+check(o["status"] == "delivered" and o["parts"][0]["status"] == "delivered" and o["parts"][0]["handed_over_at"]
+      and [x["step"] for x in o["parts"][0]["tracking"]["steps"]] == ["handed_over", "delivered"], "the API has the demo order delivered")
+scanner("scan-code", dpart["code"])
+c.wait("/ĐÃ GIAO/.test(T.text('#scan-refuse')) && !document.getElementById('scan-deliver')", "the same parcel scanned again: «ĐÃ GIAO», nothing to press")
+scanner("scan-code", o2_code)
+c.wait("/CHƯA NHẬN/.test(T.text('#scan-refuse')) && !document.getElementById('scan-deliver') && !document.getElementById('scan-collect')",
+       "a parcel the post office has not taken yet: refused, «CHƯA NHẬN»")
 card2 = f'#or-list > li[data-order="{o2}"]'
 st, _ = http("POST", f"/api/v1/orders/{o2}/confirm", token=token, body={})
 check(st == 200, "another counter confirms the second order behind this screen")
@@ -400,6 +519,9 @@ c.js(f"T.click('{card2} [data-act=confirm]')")
 c.wait(f"/Không đổi được trạng thái/.test(T.text('{card2} .error')) && /Không thể xác nhận khi phần hàng đang ở trạng thái «Người bán đã xác nhận»/.test(T.text('{card2} .error'))"
        f" && /Người bán đã xác nhận/.test(T.text('{card2} .name .badge'))",
        "a stale screen: the API's 409 explained in Vietnamese and the order reloaded with its real status")
+c.js(f"T.set('tn-' + document.querySelector('{card2} .part').dataset.part, 'EE123456789VN'); T.click('{card2} [data-act=hand_over]')")
+c.wait(f"/Số hiệu bưu gửi này đã dùng cho một bưu kiện khác/.test(T.text('{card2} .error')) && /Người bán đã xác nhận/.test(T.text('{card2} .name .badge'))",
+       "the same tracking number on another parcel: 409 already_taken, said in Vietnamese, nothing changed")
 c.js(f"document.querySelector('{card2} details.danger').open = true; T.click('{card2} details.danger button[type=submit]')")
 c.wait(f"/Lý do/.test(T.text('{card2} .error'))", "cancelling needs a reason")
 c.js(f"window.confirm = () => true; T.set(document.querySelector('{card2} details.danger textarea').id, 'Người bán hết măng'); T.click('{card2} details.danger button[type=submit]')")
@@ -442,21 +564,40 @@ c.wait(f"!!document.querySelector('{tcard}') && /Đã gán ở quầy/.test(T.te
        "filter «Đã gán ở quầy»: the transfer with its order code")
 
 print("7c. cash on delivery: what the post office owes, a remittance")
-c.wait("T.text('#cod-sum [data-k=owed]') === '360.000 ₫' && T.text('#cod-sum [data-k=remittable]') === '360.000 ₫' && T.text('#cod-sum [data-k=in_transit]') === '0 ₫'",
-       "the delivered COD order is owed by the post office: 360.000 ₫, all remittable")
+cod_cash = dv["total_vnd"]  # the demo order's cash: goods and postage
+C = vnd(cod_cash)
+st, body = http("GET", "/api/v1/cod/position", token=token)
+check(json.loads(body)["owed_vnd"] == cod_cash, f"the API: the post office owes the cash it collected, goods and postage: {C}")
+c.wait(f"T.text('#cod-sum [data-k=owed]') === '{C}' && T.text('#cod-sum [data-k=remittable]') === '{C}' && T.text('#cod-sum [data-k=in_transit]') === '0 ₫'",
+       f"the delivered COD order is owed by the post office: {C}, all remittable")
 check("Hồng Thái" in (c.js("T.text('#cod-office-name')") or ""), "the post office named")
-check(c.js("document.getElementById('rm-amount').value") == "360.000", "amount defaults to all: 360.000")
+check(c.js("document.getElementById('rm-amount').value") == C[:-2], f"amount defaults to all: {C[:-2]}")
 check(not c.js("T.visible('#cod-pick')"), "staff do not choose the post office")
 c.js("T.set('rm-amount', '999.999'); T.click('#remit-form button[type=submit]')")
-c.wait("/chỉ còn 360\\.000 ₫ chưa nộp/.test(T.text('#remit-form .error'))", "more than owed: refused, explained in Vietnamese")
+c.wait(f"T.text('#remit-form .error').includes('chỉ còn {C} chưa nộp')", "more than owed: refused, explained in Vietnamese")
 c.js("T.set('rm-amount', ''); T.set('rm-ref', 'GD-0001'); T.click('#remit-form button[type=submit]')")
-c.wait("T.text('#cod-sum [data-k=in_transit]') === '360.000 ₫' && T.text('#cod-sum [data-k=remittable]') === '0 ₫' && !T.visible('#remit-form')"
-       " && /360\\.000 ₫/.test(T.text('#rm-list > li')) && /GD-0001/.test(T.text('#rm-list > li')) && /chờ nongsan nhận/.test(T.text('#rm-list > li'))",
-       "remittance announced (all, by default): 360.000 ₫ in transit, pending, nothing left to remit")
+c.wait(f"T.text('#cod-sum [data-k=in_transit]') === '{C}' && T.text('#cod-sum [data-k=remittable]') === '0 ₫' && !T.visible('#remit-form')"
+       f" && T.text('#rm-list > li').includes('{C}') && /GD-0001/.test(T.text('#rm-list > li')) && /chờ nongsan nhận/.test(T.text('#rm-list > li'))",
+       f"remittance announced (all, by default): {C} in transit, pending, nothing left to remit")
 check(c.js("document.querySelectorAll('#rm-list [data-act]').length") == 0, "staff cannot mark it received")
 st, body = http("GET", "/api/v1/cod/position", token=token)
-check(json.loads(body)["in_transit_vnd"] == 360000 and json.loads(body)["remittances"][0]["reference"] == "GD-0001", "the API has it in transit with its reference")
+check(json.loads(body)["in_transit_vnd"] == cod_cash and json.loads(body)["remittances"][0]["reference"] == "GD-0001", "the API has it in transit with its reference")
 c.shot("staff-9-cod.png")
+
+print("7c2. the post office's postage: earned on delivery, owed by nongsan")
+st, body = http("GET", "/api/v1/postage/earnings", token=token)
+pe = json.loads(body)
+check(st == 200 and pe["earned_vnd"] == dv["postage_vnd"] and pe["owed_vnd"] == dv["postage_vnd"] and pe["paid_vnd"] == 0,
+      f"the API: the post office earned the delivered parcel's postage, {vnd(dv['postage_vnd'])}, not yet paid ({st})")
+c.wait(" && ".join(f"T.text('#pe-sum [data-k={k}]') === '{vnd(pe[f])}'" for k, f in
+                   [("earned", "earned_vnd"), ("paid", "paid_vnd"), ("owed", "owed_vnd"), ("awaiting", "awaiting_delivery_vnd")]),
+       f"«Phí vận chuyển của bưu điện»: earned {vnd(pe['earned_vnd'])}, paid 0 ₫, owed {vnd(pe['owed_vnd'])}, awaiting {vnd(pe['awaiting_delivery_vnd'])}")
+rows = c.js("[...document.querySelectorAll('#pe-table tbody tr')].map(r => r.textContent)") or []
+check(len(rows) == len(pe["lines"]) and any(f"Đơn {dv['code']}: đã giao — phí vận chuyển bưu điện được hưởng" in r and "+" + vnd(dv["postage_vnd"]) in r for r in rows),
+      "its lines in Vietnamese: " + json.dumps(rows, ensure_ascii=False)[:200])
+check(not c.js("T.visible('#pe-form')"), "staff cannot record postage paid")
+c.js("document.getElementById('pe-sum').scrollIntoView(); true")
+shot_from("#pe-sum", "#pe-table", "staff-9b-postage.png")
 
 print("7d. the farmer's statement")
 c.js("location.hash = '#hang-ban'")
@@ -496,11 +637,24 @@ admin = c.js("sessionStorage.getItem('nongsan.staff.token')")
 c.js("location.hash = '#thanh-toan'")
 c.wait("T.visible('#cod-pick') && /Hồng Thái/.test(document.getElementById('cod-office').selectedOptions[0].textContent)",
        "admin chooses the post office: Hồng Thái by default")
-c.wait("document.querySelectorAll('#rm-list [data-act=received]').length === 1 && T.text('#cod-sum [data-k=in_transit]') === '360.000 ₫'",
+c.wait(f"document.querySelectorAll('#rm-list [data-act=received]').length === 1 && T.text('#cod-sum [data-k=in_transit]') === '{C}'",
        "admin sees the pending remittance with «Đã nhận tiền»")
 c.js("window.confirm = () => true; T.click('#rm-list [data-act=received]')")
 c.wait("/nongsan đã nhận/.test(T.text('#rm-list > li')) && T.text('#cod-sum [data-k=owed]') === '0 ₫' && !document.querySelector('#rm-list [data-act]')",
        "received: the post office owes nothing more")
+
+print("10a. admin: postage paid to the post office")
+c.wait(f"T.visible('#pe-form') && T.text('#pe-sum [data-k=owed]') === '{vnd(dv['postage_vnd'])}' && document.getElementById('pe-amount').value === '{vnd(dv['postage_vnd'])[:-2]}'",
+       "admin sees the postage owed to the post office, the form filled with it")
+c.js(f"window.confirm = () => true; T.set('pe-amount', '{dv['postage_vnd'] + 1000}'); T.set('pe-ref', 'PB-0001'); T.click('#pe-form button[type=submit]')")
+c.wait(f"T.text('#pe-form .error').includes('nongsan chỉ còn nợ bưu điện {vnd(dv['postage_vnd'])}')", "more than owed: refused, said in Vietnamese")
+c.js(f"T.set('pe-amount', '{dv['postage_vnd']}'); T.click('#pe-form button[type=submit]')")
+c.wait(f"T.text('#pe-sum [data-k=paid]') === '{vnd(dv['postage_vnd'])}' && T.text('#pe-sum [data-k=owed]') === '0 ₫' && !T.visible('#pe-form')"
+       " && [...document.querySelectorAll('#pe-table tbody tr')].some(r => /nongsan đã trả phí vận chuyển \\(chứng từ PB-0001\\)/.test(r.textContent))",
+       "recorded: paid, nothing owed, the line «nongsan đã trả phí vận chuyển (chứng từ PB-0001)»")
+st, body = http("GET", "/api/v1/postage/earnings?post_office=" + pe["post_office"], token=admin)
+check(st == 200 and json.loads(body)["paid_vnd"] == dv["postage_vnd"] and json.loads(body)["owed_vnd"] == 0, f"the API: {vnd(dv['postage_vnd'])} paid, 0 owed")
+shot_from("#pe-sum", "#pe-table", "staff-11a-postage-paid.png")
 c.js("location.hash = '#chi-tra'")
 c.wait("/✓ Cân đối/.test(T.text('#tb-badge'))", "trial balance shown")
 c.js("window.confirm = () => true; T.click('#po-create')")
@@ -563,6 +717,12 @@ st, body = http("POST", "/api/v1/orders", token=buyer, body={"items": [{"listing
 eaten = json.loads(body) if st == 201 else {"id": "", "code": ""}
 done = [http("POST", f"/api/v1/orders/{eaten['id']}/{step}", token=admin, body={})[0] for step in ("confirm", "hand-over", "deliver")]
 check(st == 201 and done == [200, 200, 200], f"2 kg su su ordered, confirmed, handed over, delivered ({st} {done})")
+st, body = http("POST", "/api/v1/orders", token=buyer, body={"items": [{"listing_id": susu["id"], "quantity": 3}],
+    "shipping": {"name": "Lê Văn Bình", "phone": "0987654321", "address": "Số 5 ngõ 10", "commune_code": "02260"}, "payment_method": "cod"})
+away = json.loads(body) if st == 201 else {"id": "", "code": "", "parts": [{"id": "", "code": "NS00000000-1"}]}
+done = [http("POST", f"/api/v1/orders/{away['id']}/confirm", token=admin, body={})[0],
+        http("POST", f"/api/v1/orders/{away['id']}/hand-over", token=admin, body={"tracking_number": "VN-SUSU-0001"})[0]]
+check(st == 201 and done == [200, 200], f"3 kg more su su ordered, confirmed, with the postman ({st} {done})")
 st, _ = http("POST", f"/api/v1/lots/{susu['lot']['id']}/recall", token=admin, body={"reason": "Nhiễm khuẩn"})
 check(st == 200, f"then its lot is recalled ({st})")
 c.js("location.hash = '#lo-hang'")
@@ -583,6 +743,17 @@ check(c.js(f"[...document.querySelectorAll('{ecard} a[href^=\"tel:\"]')].map(a =
 check("1 người mua phải gọi báo" in (c.js("T.text('#ld-orders-count')") or ""), "the count says 1 buyer to call")
 check(not c.js(f"!!document.querySelector('{ecard} button')"), "nothing to press: a phone call to make")
 shot_of("#ld-orders", "staff-12-recall-delivered.png")
+c.js("location.hash = '#don-hang'")
+c.wait("T.visible('#scan-form')", "orders screen")
+scanner("scan-code", away["parts"][0]["code"])
+c.wait("/LÔ HÀNG BỊ THU HỒI — KHÔNG GIAO/.test(T.text('#scan-refuse')) && !document.getElementById('scan-deliver') && T.text('#scan-collect') === 'Không thu tiền'",
+       "a recalled parcel scanned at the counter: «LÔ HÀNG BỊ THU HỒI — KHÔNG GIAO», «Không thu tiền», no delivery button")
+check("VN-SUSU-0001" in (c.js("T.text('#scan-card')") or ""), "its tracking number is shown")
+st, body = http("GET", f"/api/v1/parcels/{away['parts'][0]['code']}", token=admin)
+check(st == 200 and json.loads(body)["collect_vnd"] == 0 and (json.loads(body).get("recall") or {}).get("outcome") == "returning",
+      "the API agrees: nothing to collect, the parcel is being stopped (collect_vnd "
+      + str(json.loads(body).get("collect_vnd") if st == 200 else st) + ")")
+shot_from("#scan-form", "#scan-result", "staff-13-scan-recalled.png")
 c.js("T.click('#logout')")
 
 errors = [e for e in c.events if e.get("method") == "Runtime.exceptionThrown"]

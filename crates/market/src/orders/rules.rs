@@ -126,6 +126,19 @@ pub(crate) fn tracking_number(value: &str) -> Result<String, ApiError> {
         )
         .param("expected", "tracking number"));
     }
+    // the parcel's own label scanned by mistake: NS, 8 characters, a dash
+    // and the part's number
+    let ours = n.len() > 11
+        && n.starts_with("NS")
+        && n.as_bytes()[10] == b'-'
+        && n[11..].bytes().all(|b| b.is_ascii_digit());
+    if ours {
+        return Err(ApiError::field(
+            ErrorCode::InvalidInput,
+            "tracking_number",
+            "this is the parcel's own code from its label, not the carrier's tracking number",
+        ));
+    }
     Ok(n)
 }
 
@@ -150,6 +163,8 @@ mod tests {
     #[test]
     fn tracking_numbers_are_kept_as_a_scanner_types_them() {
         assert_eq!(tracking_number(" ee123456789vn ").unwrap(), "EE123456789VN");
+        assert_eq!(tracking_number("NS7K2M9QXB-1").unwrap_err().code(), ErrorCode::InvalidInput);
+        assert!(tracking_number("NS7K2M9QXB").is_ok(), "a carrier's number may start with NS");
         for bad in ["", "12345", "EE 1234 5678", "EE12345\t6789VN", "Đ12345678", &"9".repeat(41)] {
             assert!(tracking_number(bad).is_err(), "{bad}");
         }

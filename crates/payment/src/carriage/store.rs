@@ -7,7 +7,7 @@ use super::{PostagePaid, PostageStatement};
 use crate::cod::rules::post_office_for;
 use crate::payouts::StatementLine;
 use crate::{chart, escrow, ledger};
-use common::{rfc3339, ApiError};
+use common::ApiError;
 
 /// A post office's postage: staff their own, admin the one named.
 pub fn statement(
@@ -26,16 +26,7 @@ pub fn statement(
         owed_vnd: account.as_ref().map_or(0, |a| a.balance()),
         awaiting_delivery_vnd: account.as_ref().map_or(0, |a| a.credits_pending),
         post_office: office,
-        lines: lines
-            .into_iter()
-            .map(|l| StatementLine {
-                at: rfc3339(l.at),
-                description: l.memo,
-                reference: l.reference,
-                amount_vnd: l.amount_vnd,
-                balance_vnd: l.balance_vnd,
-            })
-            .collect(),
+        lines: lines.into_iter().map(StatementLine::from).collect(),
     })
 }
 
@@ -58,7 +49,7 @@ pub fn record_paid(
             chart::BANK,
             input.amount_vnd,
             &format!("postage paid to the post office ({reference})"),
-            &office,
+            &reference,
         )?;
         accounts::audit::record(conn, actor, None, "payment.postage_paid", "organisation", &office)?;
         Ok::<_, ApiError>(())

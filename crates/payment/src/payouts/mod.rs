@@ -72,6 +72,19 @@ pub struct StatementLine {
     pub balance_vnd: i64,
 }
 
+/// A ledger statement line as an account holder reads it.
+impl From<crate::ledger::StatementLine> for StatementLine {
+    fn from(l: crate::ledger::StatementLine) -> Self {
+        StatementLine {
+            at: common::rfc3339(l.at),
+            description: l.memo,
+            reference: l.reference,
+            amount_vnd: l.amount_vnd,
+            balance_vnd: l.balance_vnd,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct PayoutList {
     pub items: Vec<PayoutBatch>,

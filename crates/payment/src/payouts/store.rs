@@ -302,16 +302,7 @@ pub fn statement(
     let account = ledger::account(conn, &code)?;
     // a seller with no money yet has no account yet: an empty statement
     let lines = if account.is_some() { ledger::statement(conn, &code, 1000)? } else { Vec::new() };
-    let lines = lines
-        .into_iter()
-        .map(|l| StatementLine {
-            at: rfc3339(l.at),
-            description: l.memo,
-            reference: l.reference,
-            amount_vnd: l.amount_vnd,
-            balance_vnd: l.balance_vnd,
-        })
-        .collect();
+    let lines = lines.into_iter().map(StatementLine::from).collect();
     Ok(SellerStatement {
         seller_id: seller_id.clone(),
         owed_vnd: account.as_ref().map_or(0, |a| a.balance()),

@@ -11,7 +11,7 @@ use storage::schema::{lots, order_items, order_parts, orders, sellers, users};
 use storage::DbConnection;
 
 use super::{amount_due, load_parts, party_for, rfc3339, OrderRow, PartRow};
-use crate::orders::lifecycle::{PartStatus, RecallOutcome};
+use crate::orders::lifecycle::{self, PartStatus, RecallOutcome};
 use crate::orders::{
     AffectedOrder, ItemView, OrderView, ParcelView, PartRecall, PartView, Shipping, Tracking, TrackingStep,
 };
@@ -181,11 +181,11 @@ pub fn parcel(conn: &mut DbConnection, actor: &Actor, code: &ParcelCode) -> Resu
     let order_id = OrderId::parse(&order_id).ok_or_else(not_found)?;
     let order = get(conn, actor, &order_id).map_err(|_| not_found())?;
     let part = order.parts.into_iter().find(|p| p.id == part_id).ok_or_else(not_found)?;
-    let collect_vnd = if order.payment_method == "cod" && part.status != PartStatus::Cancelled.as_str() {
-        part.subtotal_vnd + part.postage_vnd
-    } else {
-        0
-    };
+    // what the postman collects: nothing for a transfer, a cancelled part
+    // or a parcel a recall stopped (the same rule as what is owed)
+    let owed = PartStatus::parse(&part.status).is_some_and(|s| lifecycle::owed(s, part.recall.is_some()));
+    let collect_vnd =
+        if order.payment_method == "cod" && owed { part.subtotal_vnd + part.postage_vnd } else { 0 };
     Ok(ParcelView {
         code: part.code,
         order_id: order.id,
