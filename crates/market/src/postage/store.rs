@@ -49,8 +49,14 @@ pub fn replace(
     let json = serde_json::to_string(tariff).map_err(ApiError::internal)?;
     storage::write_transaction(conn, |conn| {
         let id = storage::new_id();
-        // never earlier than the one in force, even if clocks disagree
-        let now = storage::now();
+        // the newest is in force: stamp it after the one in force even if
+        // the clock went back meanwhile
+        let latest: Option<chrono::NaiveDateTime> =
+            postage_tariffs::table.select(diesel::dsl::max(postage_tariffs::created_at)).first(conn)?;
+        let now = match latest {
+            Some(t) if t >= storage::now() => t + chrono::Duration::milliseconds(1),
+            _ => storage::now(),
+        };
         diesel::insert_into(postage_tariffs::table)
             .values((
                 postage_tariffs::id.eq(&id),
@@ -186,4 +192,38 @@ pub fn quote(conn: &mut DbConnection, input: &QuoteRequest) -> Result<Quote, Api
     let goods_vnd: i64 = parcels.iter().map(|p| p.goods_vnd).sum();
     let postage_vnd: i64 = parcels.iter().map(|p| p.postage_vnd).sum();
     Ok(Quote { goods_vnd, postage_vnd, total_vnd: goods_vnd + postage_vnd, parcels })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_new_tariff_is_in_force_even_if_the_clock_went_back() {
+        let db = storage::testing::TestDatabase::new().unwrap();
+        let pool = storage::connect_and_migrate(&db.database_url().unwrap(), 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        assert_eq!(current(&mut conn).unwrap().id, "standard");
+        // a tariff stamped an hour ahead, as by a server whose clock ran fast
+        let ahead = storage::now() + chrono::Duration::hours(1);
+        diesel::insert_into(postage_tariffs::table)
+            .values((
+                postage_tariffs::id.eq("fast-clock"),
+                postage_tariffs::tariff.eq(serde_json::to_string(&Tariff::standard()).unwrap()),
+                postage_tariffs::created_at.eq(ahead),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        let mut cheaper = Tariff::standard();
+        cheaper.packaging_g = 50;
+        let now_in_force = replace(&mut conn, None, &cheaper).unwrap();
+        assert_ne!(now_in_force.id, "fast-clock");
+        assert_eq!(now_in_force.tariff.packaging_g, 50);
+        // and a broken one changes nothing
+        let mut broken = cheaper.clone();
+        broken.zones.clear();
+        assert!(replace(&mut conn, None, &broken).is_err());
+        assert_eq!(current(&mut conn).unwrap().id, now_in_force.id);
+    }
 }
