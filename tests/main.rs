@@ -14,6 +14,7 @@ mod support;
 mod books_model;
 mod bulk_onboarding;
 mod foundation;
+mod idempotency;
 mod market;
 mod parcels;
 mod payments;

@@ -188,6 +188,15 @@ async fn release_unpaid_orders(pool: storage::Pool, every: std::time::Duration) 
     loop {
         ticks.tick().await;
         let released = pool.run(|conn| market::orders::store::release_expired(conn, storage::now())).await;
+        // answers kept for Idempotency-Key retries live a day
+        let forgotten = pool
+            .run(|conn| {
+                crate::idempotency::store::remove_older_than(conn, storage::now() - crate::idempotency::KEEP)
+            })
+            .await;
+        if let Err(e) = forgotten {
+            tracing::error!(error = %e, "removing old idempotency keys failed");
+        }
         match released {
             Ok(0) => {}
             Ok(n) => tracing::info!(orders = n, "released the stock of unpaid orders"),
@@ -212,6 +221,7 @@ impl Application {
         let release_interval = state.config.release_interval;
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(crate::idempotency::Idempotency)
                 .wrap_fn(move |req, srv| http_errors::limit_body_idle(req, srv, idle))
                 .wrap_fn(http_errors::head_as_get)
                 .wrap_fn(http_errors::refuse_nul_bytes)

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod http_errors;
+pub mod idempotency;
 pub mod openapi;
 pub mod payments;
 

@@ -41,7 +41,47 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(payment::routes::PaymentsApi::openapi());
     doc.merge(traceability::routes::TraceabilityApi::openapi());
     add_common_errors(&mut doc);
+    add_idempotency_key(&mut doc);
     doc
+}
+
+/// Every POST but the bank webhook (idempotent by its notification id)
+/// takes an optional `Idempotency-Key` (see `crate::idempotency`).
+fn add_idempotency_key(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let Some(op) = item.post.as_mut() else { continue };
+        if path == "/api/v1/payments/bank-webhook" {
+            continue;
+        }
+        let key = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "1–128 visible ASCII characters, one per user action (a UUID): the same key from the \
+                 same caller with the same request replays the first answer (status and body, header \
+                 `Idempotency-Replayed: true`) without acting again; with a different request → 409 \
+                 `idempotency_key_reused`. Kept 24 hours. Without it the request acts as before.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(128)),
+            ))
+            .build();
+        op.parameters.get_or_insert_with(Vec::new).push(key);
+        op.responses.responses.entry("409".to_string()).or_insert_with(|| {
+            let content = utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                .build();
+            utoipa::openapi::RefOr::T(
+                utoipa::openapi::ResponseBuilder::new()
+                    .description("`idempotency_key_reused`")
+                    .content("application/json", content)
+                    .build(),
+            )
+        });
+    }
 }
 
 /// The errors any route can answer, whatever its own annotation lists: a

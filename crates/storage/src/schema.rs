@@ -320,6 +320,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (caller, idempotency_key) {
+        caller -> Text,
+        idempotency_key -> Text,
+        fingerprint -> Text,
+        status -> Nullable<Integer>,
+        content_type -> Nullable<Text>,
+        body -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(communes -> provinces (province_code));
 diesel::joinable!(sellers -> users (user_id));
 diesel::joinable!(sellers -> communes (commune_code));
@@ -358,6 +370,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     order_parts,
     postage_tariffs,
+    idempotency_keys,
     order_items,
     ledger_accounts,
     ledger_transfers,
