@@ -601,6 +601,59 @@ time.sleep(0.5)
 c.wait("document.readyState === 'complete' && document.querySelectorAll('#results > li').length === 22", "reloading the URL shows the same 22")
 c.js(HELPERS)
 
+print("10b. the answer to «Đặt hàng» is lost after the server acted: pressing again places nothing more")
+st, body = http("POST", "/api/v1/listings", token=farmer, body={"title": "Gừng gió núi", "category": "khac",
+                "unit": "kg", "price_vnd": 60000, "quantity": 30})
+ginger = json.loads(body)
+check(st == 201, "setup: a listing of ginger")
+token = json.loads(c.js("localStorage.getItem('nongsan.token')") or "null")
+
+
+def my_orders():
+    return json.loads(http("GET", "/api/v1/orders?limit=100", token=token)[1])["items"]
+
+
+def paused_request(timeout=10):
+    """The next request DevTools paused (Fetch domain), or None."""
+    end = time.time() + timeout
+    while time.time() < end:
+        for i, e in enumerate(c.events):
+            if e.get("method") == "Fetch.requestPaused":
+                return c.events.pop(i)["params"]
+        c.js("1")
+        time.sleep(0.05)
+    return None
+
+
+before = len(my_orders())
+c.js(f"location.hash = '#/sp/{ginger['id']}'; true")
+c.wait("T.visible('#add')", "the ginger's page")
+c.js("T.click('#add')")
+c.js("location.hash = '#/dat-hang'; true")
+c.wait("T.visible('#checkout-form') && /Tổng cộng/.test(T.text('#quote'))", "checkout, quoted")
+c.js("document.querySelector('input[name=pay][value=cod]').click(); true")
+# the server answers, and the answer never reaches the phone
+c.call("Fetch.enable", patterns=[{"urlPattern": "*/api/v1/orders", "requestStage": "Response"}])
+c.js("T.click('#checkout-form button[type=submit]')")
+lost = paused_request()
+check(lost is not None and lost["request"]["method"] == "POST" and lost.get("responseStatusCode") == 201,
+      "the server placed the order (201) before the answer was lost")
+sent_key = (lost or {}).get("request", {}).get("headers", {}).get("Idempotency-Key")
+check(bool(sent_key), "the page sent an Idempotency-Key")
+if lost:
+    c.call("Fetch.failRequest", requestId=lost["requestId"], errorReason="ConnectionReset")
+c.call("Fetch.disable")
+c.wait("/Không kết nối được máy chủ/.test(T.text('#checkout-error')) && !document.querySelector('#checkout-form button[type=submit]').disabled",
+       "the buyer is told the connection failed, and may press again")
+check(len(my_orders()) == before + 1, "one order exists on the server")
+c.shot("market-10b-answer-lost-360.png")
+c.js("T.click('#checkout-form button[type=submit]')")
+c.wait("/^#\\/don\\//.test(location.hash) && /Đặt hàng thành công/.test(T.text('#flash'))", "pressed again: the order is shown")
+after = my_orders()
+check(len(after) == before + 1, f"still exactly one new order ({len(after) - before})")
+check(after and c.js("location.hash").split("/")[-1] == after[0]["id"], "the page shows that very order")
+check(json.loads(http("GET", f"/api/v1/listings/{ginger['id']}")[1])["quantity"] == 29, "stock taken once")
+
 print("11. a wider screen")
 c.call("Emulation.setDeviceMetricsOverride", width=1024, height=900, deviceScaleFactor=1, mobile=False)
 c.js("location.hash = '#/'; true")
