@@ -915,3 +915,21 @@ async fn concurrent_events_on_one_lot_keep_the_chain_intact() {
     let report = verify(&s, &record).await;
     assert_eq!(report["verified"], true, "{report}");
 }
+
+/// The pages' shared modules: served as JavaScript with a strong ETag, and
+/// a warm reload revalidates for a 304 without a body.
+#[tokio::test]
+async fn shared_modules_are_cached_and_revalidated() {
+    let s = TestServer::start().await;
+    let r = s.get("/shared/vi.js", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    let tag = r.headers()["etag"].to_str().unwrap().to_string();
+    assert!(tag.starts_with('"') && tag.len() > 20, "a strong ETag: {tag}");
+    assert!(r.text().await.unwrap().contains("export function errorText"));
+    let again = s.client.get(s.at("/shared/vi.js")).header("If-None-Match", &tag).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.bytes().await.unwrap().is_empty());
+    assert_eq!(s.get("/shared/nothing.js", None).await.status(), StatusCode::NOT_FOUND);
+}

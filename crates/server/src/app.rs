@@ -159,6 +159,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .app_data(web::PathConfig::default().error_handler(http_errors::path_error))
         .route("/", web::get().to(home))
         .route("/staff", web::get().to(staff_console))
+        .route("/shared/{file}", web::get().to(crate::assets::shared))
         .route("/healthz", web::get().to(healthz))
         .route("/api/openapi.json", web::get().to(openapi_json))
         .configure(accounts::routes::configure)

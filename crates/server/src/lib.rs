@@ -3,6 +3,7 @@
 //! (`accounts`, `market`, `traceability`); this crate only wires them.
 
 pub mod app;
+pub mod assets;
 pub mod cli;
 pub mod config;
 pub mod demo;

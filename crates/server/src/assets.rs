@@ -1,0 +1,65 @@
+//! The modules the pages import (`web/shared/`), embedded in the binary and
+//! served at `/shared/{file}` with a strong `ETag` and `Cache-Control:
+//! no-cache`: a warm reload revalidates and gets a 304 with no body. The
+//! Compress middleware gzips them. Set `NONGSAN_WEB_DIR` to the `web`
+//! folder to serve them from disk while working on the pages (no rebuild).
+
+use std::borrow::Cow;
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use actix_web::{HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+use common::ApiError;
+
+/// Every shared module, by file name.
+const SHARED: &[(&str, &str)] = &[("vi.js", include_str!("../../../web/shared/vi.js"))];
+
+fn etag(text: &str) -> String {
+    format!("\"{}\"", &hex::encode(Sha256::digest(text.as_bytes()))[..32])
+}
+
+pub async fn shared(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let name = req.match_info().get("file").unwrap_or_default();
+    let embedded = SHARED.iter().find(|(n, _)| *n == name).map(|(_, text)| *text);
+    let Some(embedded) = embedded else { return Err(ApiError::not_found("file")) };
+    let text: Cow<'static, str> = match std::env::var_os("NONGSAN_WEB_DIR") {
+        Some(dir) => std::fs::read_to_string(std::path::Path::new(&dir).join("shared").join(name))
+            .map(Cow::Owned)
+            .unwrap_or(Cow::Borrowed(embedded)),
+        None => Cow::Borrowed(embedded),
+    };
+    let tag = etag(&text);
+    let fresh = req
+        .headers()
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let mut answer = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    answer.insert_header((ETAG, tag)).insert_header((CACHE_CONTROL, "no-cache"));
+    if fresh {
+        return Ok(answer.finish());
+    }
+    Ok(answer.insert_header((CONTENT_TYPE, "text/javascript; charset=utf-8")).body(text.into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    /// Every error code the API can answer with has Vietnamese text: the
+    /// pages show it, never the English message.
+    #[test]
+    fn every_error_code_has_vietnamese_text() {
+        let vi = super::SHARED.iter().find(|(n, _)| *n == "vi.js").unwrap().1;
+        let start = vi.find("export const ERRORS = {").unwrap();
+        let end = start + vi[start..].find("\n};").unwrap();
+        let table = &vi[start..end];
+        let missing: Vec<&str> = common::ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .filter(|c| !table.contains(&format!("\n  {c}: ")))
+            .collect();
+        assert!(missing.is_empty(), "web/shared/vi.js has no Vietnamese for: {missing:?}");
+    }
+}

@@ -1,0 +1,104 @@
+// Vietnamese text for every error code the API answers with (the table
+// `ErrorCode` in crates/common/src/error.rs, listed in the OpenAPI
+// document). Pages choose what to show by `code`, never by the English
+// `message`. `{field}` is the field's Vietnamese name (FIELDS, else the
+// field as sent); `{min}`, `{max}`, `{expected}` come from `params`.
+// A test (crates/server/tests/vietnamese.rs) fails when a code is missing.
+
+export const FIELDS = {
+  phone: 'Số điện thoại', password: 'Mật khẩu', name: 'Họ tên', full_name: 'Họ tên',
+  national_id: 'Số CCCD', commune_code: 'Xã, phường', address: 'Địa chỉ', activation_code: 'Mã kích hoạt',
+  'bank.bin': 'Ngân hàng', 'bank.account_number': 'Số tài khoản', 'bank.account_name': 'Tên chủ tài khoản',
+  title: 'Tên sản phẩm', category: 'Loại', unit: 'Đơn vị', price_vnd: 'Giá', quantity: 'Số lượng',
+  unit_weight_g: 'Khối lượng 1 đơn vị', description: 'Mô tả', lot_id: 'Lô hàng',
+  product_name: 'Tên sản phẩm', harvested_on: 'Ngày thu hoạch', occurred_at: 'Thời điểm', reason: 'Lý do',
+  'shipping.name': 'Tên người nhận', 'shipping.phone': 'Số điện thoại người nhận',
+  'shipping.address': 'Địa chỉ nhận hàng', 'shipping.commune_code': 'Xã, phường nhận hàng',
+  items: 'Sản phẩm trong đơn', tracking_number: 'Số hiệu bưu gửi', part_id: 'Phần hàng',
+  amount_vnd: 'Số tiền', reference: 'Mã giao dịch', order_code: 'Mã đơn', post_office: 'Bưu điện',
+  'Idempotency-Key': 'Mã lần bấm',
+};
+
+export const ERRORS = {
+  // 400
+  malformed_json: 'Dữ liệu gửi lên không đọc được. Hãy tải lại trang rồi thử lại.',
+  invalid_query: 'Điều kiện tìm kiếm không hợp lệ.',
+  invalid_url: 'Đường dẫn không hợp lệ.',
+  malformed_digital_link: 'Mã QR này không phải tem nông sản hợp lệ.',
+  invalid_header: 'Yêu cầu không hợp lệ. Hãy tải lại trang rồi thử lại.',
+  bad_request: 'Yêu cầu không hợp lệ.',
+  // 401
+  unauthenticated: 'Phiên đăng nhập đã hết. Hãy đăng nhập lại.',
+  wrong_credentials: 'Sai số điện thoại hoặc mật khẩu.',
+  bad_activation_code: 'Mã kích hoạt không đúng hoặc đã hết hạn. Hãy xin mã mới ở bưu điện.',
+  unauthorized: 'Không có quyền gửi yêu cầu này.',
+  // 403
+  forbidden: 'Tài khoản này không được làm việc này.',
+  // 404
+  not_found: 'Không tìm thấy.',
+  invalid_photo_key: 'Không tìm thấy ảnh.',
+  // 405, 408
+  method_not_allowed: 'Thao tác này không được hỗ trợ.',
+  request_timeout: 'Mạng chậm quá, dữ liệu chưa gửi hết. Hãy thử lại.',
+  // 409
+  conflict: 'Dữ liệu vừa thay đổi. Hãy tải lại rồi thử lại.',
+  already_taken: '{field} này đã được dùng.',
+  insufficient_stock: 'Không đủ hàng: chỉ còn {available}.',
+  listing_unavailable: 'Sản phẩm này hiện không bán.',
+  invalid_transition: 'Đơn hàng đã ở bước khác, không làm được việc này nữa.',
+  not_paid: 'Đơn chưa được thanh toán.',
+  lot_recalled: 'Lô hàng này đã bị thu hồi.',
+  idempotency_key_reused: 'Yêu cầu này khác lần bấm trước. Hãy tải lại trang rồi làm lại.',
+  insufficient_funds: 'Số tiền lớn hơn số còn lại.',
+  already_resolved: 'Việc này đã được xử lý rồi.',
+  cash_on_delivery_order: 'Đơn này trả tiền khi nhận hàng, không nhận chuyển khoản.',
+  not_in_suspense: 'Khoản chuyển này đã được xử lý rồi.',
+  nothing_to_pay: 'Không còn gì phải trả.',
+  payment_unavailable: 'Hiện chưa nhận thanh toán cho đơn này.',
+  nothing_to_remit: 'Bưu điện không còn tiền thu hộ phải nộp.',
+  exceeds_remittable: 'Số tiền nộp lớn hơn số bưu điện đang giữ.',
+  remittance_resolved: 'Lần nộp tiền này đã được xử lý rồi.',
+  amount_mismatch: 'Số tiền không khớp.',
+  nothing_payable: 'Chưa có người bán nào cần trả tiền.',
+  batch_not_created: 'Đợt chi trả này không còn ở bước mới tạo.',
+  batch_not_sent: 'Đợt chi trả này chưa gửi ngân hàng.',
+  // 412, 413, 415
+  precondition_failed: 'Dữ liệu vừa được người khác sửa. Hãy xem lại rồi lưu.',
+  payload_too_large: 'Dữ liệu gửi lên quá lớn.',
+  photo_too_large: 'Ảnh quá lớn (tối đa {max} byte).',
+  unsupported_media_type: 'Loại tệp này không dùng được.',
+  // 422
+  invalid_input: '{field}: chưa đúng, hãy kiểm tra lại.',
+  required: 'Hãy nhập {field}.',
+  too_short: '{field}: quá ngắn (ít nhất {min} ký tự).',
+  too_long: '{field}: quá dài (tối đa {max}).',
+  out_of_range: '{field}: phải từ {min} đến {max}.',
+  invalid_format: '{field}: viết chưa đúng dạng.',
+  unknown_value: '{field}: không có trong danh sách.',
+  unknown_reference: '{field}: không tìm thấy.',
+  control_characters: '{field}: có ký tự lạ, hãy gõ lại.',
+  invalid_file: 'Tệp không đọc được. Hãy lưu dạng CSV UTF-8 rồi thử lại.',
+  invalid_rows: 'Có dòng chưa đúng trong tệp; xem từng dòng bên dưới.',
+  payment_method_unavailable: 'Hiện chưa nhận chuyển khoản. Hãy chọn trả tiền khi nhận hàng.',
+  label_too_long: 'Nội dung quá dài, không in vừa tem.',
+  undecodable_photo: 'Ảnh không mở được. Hãy chụp lại.',
+  photo_dimensions_too_large: 'Ảnh quá nhiều điểm ảnh.',
+  photo_needs_too_much_memory: 'Ảnh quá lớn để xử lý.',
+  too_many_photos: 'Đã đủ số ảnh (tối đa {max}).',
+  parcel_too_heavy: 'Kiện hàng quá nặng (tối đa 30 kg), hãy chia thành nhiều đơn.',
+  no_delivery_zone: 'Bưu điện chưa nhận gửi từ người bán này đến xã, phường của bạn.',
+  // 429, 500
+  too_many_attempts: 'Nhập sai quá nhiều lần. Hãy đợi một lúc rồi thử lại.',
+  internal: 'Máy chủ gặp lỗi. Hãy thử lại sau ít phút.',
+  // not from the server: the page could not reach it
+  network: 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.',
+};
+
+/** The Vietnamese text of an API error `{code, field?, params?}`. */
+export function errorText(error) {
+  const e = error || {};
+  const template = ERRORS[e.code] || ERRORS.internal;
+  const params = Object.assign({}, e.params || {}, e);
+  const field = e.field ? FIELDS[e.field] || e.field : 'Thông tin';
+  return template.replace(/\{(\w+)\}/g, (_, name) => (name === 'field' ? field : params[name] != null ? String(params[name]) : '…'));
+}
