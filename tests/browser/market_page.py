@@ -36,6 +36,18 @@ st, gz = devtools.http(BASE, "GET", "/", headers={"Accept-Encoding": "gzip"})
 print(f"  page weight: {len(PAGE)} bytes, {len(gz)} bytes gzip-compressed on the wire")
 check(len(PAGE) <= 61440, f"a page under 60 KB (it is {len(PAGE)} bytes)")
 check(len(gz) < len(PAGE), "the page is sent gzip-compressed")
+st, vi_gz = devtools.http(BASE, "GET", "/shared/vi.js", headers={"Accept-Encoding": "gzip"})
+cold = len(gz) + len(vi_gz)
+check(st == 200 and cold < 61440, f"a cold load under 60 KB on the wire ({cold} bytes: the page and vi.js, gzip)")
+warm = 0
+for path in ["/", "/shared/vi.js"]:
+    with urllib.request.urlopen(BASE + path, timeout=10) as r:
+        tag = r.headers.get("ETag")
+        check(r.headers.get("Cache-Control") == "no-cache" and bool(tag), f"{path}: an ETag, revalidated on every visit")
+    st, body = devtools.http(BASE, "GET", path, headers={"If-None-Match": tag})
+    check(st == 304 and body == b"", f"{path}: a warm reload gets 304 without a body")
+    warm += len(body)
+check(warm < 5120, f"a warm reload transfers no page body ({warm} bytes)")
 check(not devtools.loads_from_outside(PAGE.decode()), "no external resources (a self-contained page)")
 check(not re.search(rb"innerHTML|outerHTML|insertAdjacentHTML|document\.write", PAGE),
       "no innerHTML (text-only DOM updates)")

@@ -106,13 +106,14 @@ async fn openapi_json(doc: web::Data<String>) -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(doc.get_ref().clone())
 }
 
-async fn home() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(include_str!("../../../web/index.html"))
+/// The market (buyers): one static page that drives the JSON API.
+async fn home(req: actix_web::HttpRequest) -> HttpResponse {
+    crate::assets::page(&req, "index.html", include_str!("../../../web/index.html"))
 }
 
 /// The post-office console: one static page that drives the JSON API.
-async fn staff_console() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(include_str!("../../../web/staff.html"))
+async fn staff_console(req: actix_web::HttpRequest) -> HttpResponse {
+    crate::assets::page(&req, "staff.html", include_str!("../../../web/staff.html"))
 }
 
 /// Registers every route and shared value; used by the server and by tests.

@@ -1,8 +1,9 @@
-//! The modules the pages import (`web/shared/`), embedded in the binary and
-//! served at `/shared/{file}` with a strong `ETag` and `Cache-Control:
-//! no-cache`: a warm reload revalidates and gets a 304 with no body. The
-//! Compress middleware gzips them. Set `NONGSAN_WEB_DIR` to the `web`
-//! folder to serve them from disk while working on the pages (no rebuild).
+//! The pages (`web/*.html`) and the modules they import (`web/shared/`),
+//! embedded in the binary and served with a strong `ETag` and
+//! `Cache-Control: no-cache`: a warm reload revalidates and gets a 304 with
+//! no body. The Compress middleware gzips them. Set `NONGSAN_WEB_DIR` to
+//! the `web` folder to serve them from disk while working on the pages (no
+//! rebuild).
 
 use std::borrow::Cow;
 
@@ -19,17 +20,31 @@ fn etag(text: &str) -> String {
     format!("\"{}\"", &hex::encode(Sha256::digest(text.as_bytes()))[..32])
 }
 
+/// `embedded`, or the file at `web/{path}` under `NONGSAN_WEB_DIR`.
+fn current(path: &str, embedded: &'static str) -> Cow<'static, str> {
+    match std::env::var_os("NONGSAN_WEB_DIR") {
+        Some(dir) => std::fs::read_to_string(std::path::Path::new(&dir).join(path))
+            .map(Cow::Owned)
+            .unwrap_or(Cow::Borrowed(embedded)),
+        None => Cow::Borrowed(embedded),
+    }
+}
+
+/// A page: `web/{name}`.
+pub fn page(req: &HttpRequest, name: &str, embedded: &'static str) -> HttpResponse {
+    revalidated(req, &current(name, embedded), "text/html; charset=utf-8")
+}
+
 pub async fn shared(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let name = req.match_info().get("file").unwrap_or_default();
     let embedded = SHARED.iter().find(|(n, _)| *n == name).map(|(_, text)| *text);
     let Some(embedded) = embedded else { return Err(ApiError::not_found("file")) };
-    let text: Cow<'static, str> = match std::env::var_os("NONGSAN_WEB_DIR") {
-        Some(dir) => std::fs::read_to_string(std::path::Path::new(&dir).join("shared").join(name))
-            .map(Cow::Owned)
-            .unwrap_or(Cow::Borrowed(embedded)),
-        None => Cow::Borrowed(embedded),
-    };
-    let tag = etag(&text);
+    Ok(revalidated(&req, &current(&format!("shared/{name}"), embedded), "text/javascript; charset=utf-8"))
+}
+
+/// `text` with its ETag, or a bare 304 when the client has this version.
+fn revalidated(req: &HttpRequest, text: &str, content_type: &str) -> HttpResponse {
+    let tag = etag(text);
     let fresh = req
         .headers()
         .get(IF_NONE_MATCH)
@@ -38,9 +53,9 @@ pub async fn shared(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let mut answer = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     answer.insert_header((ETAG, tag)).insert_header((CACHE_CONTROL, "no-cache"));
     if fresh {
-        return Ok(answer.finish());
+        return answer.finish();
     }
-    Ok(answer.insert_header((CONTENT_TYPE, "text/javascript; charset=utf-8")).body(text.into_owned()))
+    answer.insert_header((CONTENT_TYPE, content_type)).body(text.to_string())
 }
 
 #[cfg(test)]
