@@ -40,7 +40,7 @@ pub fn record_paid(
 ) -> Result<PostageStatement, ApiError> {
     actor.require(&[Role::Admin])?;
     let office = post_office_for(actor, Some(&input.post_office))?;
-    let reference = escrow::rules::refund(input.amount_vnd, &input.reference)?;
+    let reference = escrow::rules::money_sent(input.amount_vnd, &input.reference)?;
     storage::write_transaction(conn, |conn| {
         escrow::post(
             conn,

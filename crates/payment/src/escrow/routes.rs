@@ -39,7 +39,7 @@ pub async fn record_refund(
     actor.require(&[Role::Admin])?;
     let id = id.into_inner();
     let RefundPaid { amount_vnd, reference } = body.into_inner();
-    let reference = rules::refund(amount_vnd, &reference)?;
+    let reference = rules::money_sent(amount_vnd, &reference)?;
     let view = pool.run(move |c| store::record_refund(c, &actor, &id, amount_vnd, &reference)).await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -179,9 +179,10 @@ pub(crate) fn spec_for(code: &str) -> ledger::AccountSpec<'_> {
     }
 }
 
-/// A refund's details as admin gave them: the cleaned bank reference, or
-/// why they are refused.
-pub fn refund(amount_vnd: i64, reference: &str) -> Result<String, ApiError> {
+/// Money the operator sent from the collection account (a refund to a
+/// buyer, postage to a post office) as admin recorded it: the cleaned bank
+/// reference, or why the record is refused.
+pub fn money_sent(amount_vnd: i64, reference: &str) -> Result<String, ApiError> {
     let reference = accounts::clean_text("reference", reference, 100)?;
     // it becomes part of the ledger's idempotency key, which is ASCII
     if !reference.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
