@@ -91,11 +91,21 @@ async fn a_buyer_pays_by_vietqr_and_the_farmer_is_paid_after_delivery() {
     let st = statement(&s, &farmer, &seller).await;
     assert_eq!(st["owed_vnd"], 245_000, "250 000 less the 2 % fee: {st}");
     assert_eq!(st["lines"].as_array().unwrap().len(), 2, "delivered, fee: {st}");
+    // each line says what it was and whose order, for a page to write in Vietnamese
+    let said: Vec<_> = st["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["kind"].clone(), l["order_code"].clone()))
+        .collect();
+    assert_eq!(said, [(json!("goods_delivered"), json!(code)), (json!("platform_fee"), json!(code))], "{st}");
     assert_eq!(s.balance("revenue:platform-fees").await, 5_000, "no fee on the postage");
     assert_eq!(s.balance(&format!("escrow:order:{id}")).await, 0);
     // the postage went to the post office that carried the parcel
     let postage = ok(s.get("/api/v1/postage/earnings", Some(&s.staff_token)).await).await;
     assert_eq!((postage["earned_vnd"].as_i64(), postage["owed_vnd"].as_i64()), (Some(60_000), Some(60_000)));
+    assert_eq!(postage["lines"][0]["kind"], "postage_earned", "{postage}");
+    assert_eq!(postage["lines"][0]["order_code"], code, "{postage}");
     let office = postage["post_office"].as_str().unwrap().to_string();
 
     // the payout run: batch, bank file, sent, confirmed
@@ -257,6 +267,10 @@ async fn transfers_naming_no_order_wait_in_suspense_until_staff_assign_them() {
         ok(s.get("/api/v1/payments/bank-transfers?outcome=unmatched", Some(&s.staff_token)).await).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["notification_id"], "u1");
+    // why, as a code a page translates (never an English sentence)
+    assert_eq!(list["items"][0]["unmatched_reason"], "no_order_code");
+    assert_eq!(list["items"][0]["unmatched_orders"], json!([]));
+    assert_eq!(list["items"][0]["note"], Value::Null);
     // buyers and farmers do not see the bank's transfers
     error_code(s.get("/api/v1/payments/bank-transfers", Some(&buyer)).await, StatusCode::FORBIDDEN).await;
 
@@ -270,6 +284,7 @@ async fn transfers_naming_no_order_wait_in_suspense_until_staff_assign_them() {
     .await;
     assert_eq!(assigned["outcome"], "assigned");
     assert_eq!(assigned["order_code"], code);
+    assert_eq!(assigned["unmatched_reason"], Value::Null);
     assert_eq!(order(&s, &buyer, id).await["status"], "paid");
     assert_eq!(s.balance("suspense:unmatched-transfers").await, 0);
     // once only

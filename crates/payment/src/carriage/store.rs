@@ -5,7 +5,6 @@ use storage::DbConnection;
 
 use super::{PostagePaid, PostageStatement};
 use crate::cod::rules::post_office_for;
-use crate::payouts::StatementLine;
 use crate::{chart, escrow, ledger};
 use common::ApiError;
 
@@ -20,13 +19,14 @@ pub fn statement(
     let account = ledger::account(conn, &code)?;
     // a post office that has carried nothing yet has no account yet
     let lines = if account.is_some() { ledger::statement(conn, &code, 1000)? } else { Vec::new() };
+    let lines = crate::payouts::store::readable_lines(conn, lines)?;
     Ok(PostageStatement {
         earned_vnd: account.as_ref().map_or(0, |a| a.credits_posted),
         paid_vnd: account.as_ref().map_or(0, |a| a.debits_posted),
         owed_vnd: account.as_ref().map_or(0, |a| a.balance()),
         awaiting_delivery_vnd: account.as_ref().map_or(0, |a| a.credits_pending),
         post_office: office,
-        lines: lines.into_iter().map(StatementLine::from).collect(),
+        lines,
     })
 }
 

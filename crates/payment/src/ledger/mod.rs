@@ -227,6 +227,8 @@ pub struct TrialBalance {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatementLine {
     pub transfer_id: String,
+    /// The idempotency key of the transfer, which says what it was.
+    pub key: String,
     pub at: chrono::NaiveDateTime,
     pub memo: String,
     pub reference: Option<String>,

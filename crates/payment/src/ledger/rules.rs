@@ -201,6 +201,7 @@ pub fn statement_lines(
             balance += amount;
             StatementLine {
                 transfer_id: t.id.clone(),
+                key: t.key.clone(),
                 at: t.created_at,
                 memo: t.memo.clone(),
                 reference: t.reference.clone(),

@@ -64,9 +64,19 @@ pub struct SellerStatement {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StatementLine {
     pub at: String,
+    /// What the movement was, for pages to say in their language:
+    /// `goods_delivered`, `platform_fee`, `part_cancelled`, `goods_held`,
+    /// `cash_collected`, `postage_held`, `postage_earned`,
+    /// `postage_not_earned`, `postage_paid`, `refund`, `payout`,
+    /// `payout_paid`, `payout_failed`, or `other`.
+    pub kind: &'static str,
+    /// The same in English, for people reading the JSON.
     pub description: String,
     /// The order (or payout batch) it belongs to.
     pub reference: Option<String>,
+    /// The code of that order (`NS7K2M9QXB`), the one people read, when
+    /// the line belongs to an order.
+    pub order_code: Option<String>,
     /// + owed to the seller, − fee or paid out.
     pub amount_vnd: i64,
     pub balance_vnd: i64,
@@ -76,9 +86,11 @@ pub struct StatementLine {
 impl From<crate::ledger::StatementLine> for StatementLine {
     fn from(l: crate::ledger::StatementLine) -> Self {
         StatementLine {
+            kind: rules::line_kind(&l.key),
             at: common::rfc3339(l.at),
             description: l.memo,
             reference: l.reference,
+            order_code: None,
             amount_vnd: l.amount_vnd,
             balance_vnd: l.balance_vnd,
         }

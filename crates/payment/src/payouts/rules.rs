@@ -11,6 +11,28 @@ pub fn hold_key(batch_id: &PayoutId, seller_id: &SellerId) -> String {
     format!("payout:{batch_id}:{seller_id}")
 }
 
+/// What a ledger movement was, from its key (the keys escrow, payouts and
+/// carriage give their transfers).
+pub fn line_kind(key: &str) -> &'static str {
+    let prefix = key.split(':').next().unwrap_or_default();
+    match prefix {
+        "release" => "goods_delivered",
+        "fee" => "platform_fee",
+        "void" => "part_cancelled",
+        "hold" => "goods_held",
+        "cod" => "cash_collected",
+        "postage-hold" => "postage_held",
+        "postage" => "postage_earned",
+        "void-postage" => "postage_not_earned",
+        "postage-paid" => "postage_paid",
+        "refund" => "refund",
+        "payout" if key.ends_with(":paid") => "payout_paid",
+        "payout" if key.ends_with(":failed") => "payout_failed",
+        "payout" => "payout",
+        _ => "other",
+    }
+}
+
 /// How the bank's answer settles a seller's row of batch `batch_id`: the
 /// hold is posted when `paid`, voided (the money stays owed) when not.
 pub fn settle_step(batch_id: &PayoutId, seller_id: &SellerId, paid: bool) -> Step {
@@ -75,6 +97,32 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::payouts::PayoutItem;
+
+    #[test]
+    fn every_movement_on_a_statement_has_a_kind() {
+        let (batch, seller) = (PayoutId::new(), SellerId::new());
+        let key = |step: Step| match step {
+            Step::PostHold { key, .. } | Step::VoidHold { key, .. } | Step::Transfer { key, .. } => key,
+        };
+        assert_eq!(line_kind(&hold_key(&batch, &seller)), "payout");
+        assert_eq!(line_kind(&key(settle_step(&batch, &seller, true))), "payout_paid");
+        assert_eq!(line_kind(&key(settle_step(&batch, &seller, false))), "payout_failed");
+        assert_eq!(line_kind(&crate::escrow::rules::hold_key("p1")), "goods_held");
+        for (key, kind) in [
+            ("release:p1", "goods_delivered"),
+            ("fee:p1", "platform_fee"),
+            ("void:p1", "part_cancelled"),
+            ("postage-hold:p1", "postage_held"),
+            ("postage:p1", "postage_earned"),
+            ("void-postage:p1", "postage_not_earned"),
+            ("postage-paid:o1:REF", "postage_paid"),
+            ("cod:p1", "cash_collected"),
+            ("refund:p1", "refund"),
+            ("x", "other"),
+        ] {
+            assert_eq!(line_kind(key), kind);
+        }
+    }
 
     #[test]
     fn a_failed_row_voids_its_hold() {

@@ -5,7 +5,7 @@ use accounts::access::{self, SellerOwner};
 use accounts::{Actor, Role};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use storage::schema::{payout_batches, payout_items, sellers};
+use storage::schema::{orders, payout_batches, payout_items, sellers};
 use storage::DbConnection;
 
 use super::{rules, PayoutBatch, PayoutItem, SellerStatement, StatementLine};
@@ -302,11 +302,37 @@ pub fn statement(
     let account = ledger::account(conn, &code)?;
     // a seller with no money yet has no account yet: an empty statement
     let lines = if account.is_some() { ledger::statement(conn, &code, 1000)? } else { Vec::new() };
-    let lines = lines.into_iter().map(StatementLine::from).collect();
+    let lines = readable_lines(conn, lines)?;
     Ok(SellerStatement {
         seller_id: seller_id.clone(),
         owed_vnd: account.as_ref().map_or(0, |a| a.balance()),
         in_payout_vnd: account.as_ref().map_or(0, |a| a.debits_pending),
         lines,
     })
+}
+
+/// Ledger lines as an account holder reads them, each with the code of the
+/// order it belongs to (the ledger keeps the order's id, which no person reads).
+pub(crate) fn readable_lines(
+    conn: &mut DbConnection,
+    lines: Vec<ledger::StatementLine>,
+) -> Result<Vec<StatementLine>, ApiError> {
+    let ids: Vec<&str> = lines.iter().filter_map(|l| l.reference.as_deref()).collect();
+    let codes: std::collections::HashMap<String, String> = if ids.is_empty() {
+        Default::default()
+    } else {
+        orders::table
+            .filter(orders::id.eq_any(&ids))
+            .select((orders::id, orders::code))
+            .load(conn)?
+            .into_iter()
+            .collect()
+    };
+    Ok(lines
+        .into_iter()
+        .map(|l| {
+            let order_code = l.reference.as_ref().and_then(|r| codes.get(r)).cloned();
+            StatementLine { order_code, ..StatementLine::from(l) }
+        })
+        .collect())
 }

@@ -76,6 +76,13 @@ pub struct TransferView {
     pub order_code: Option<String>,
     pub applied_vnd: i64,
     pub excess_vnd: i64,
+    /// Why a transfer waits in suspense (outcome `unmatched`):
+    /// `no_order_code`, `cash_on_delivery` or `several_orders`.
+    pub unmatched_reason: Option<String>,
+    /// The order codes that reason is about (the cash-on-delivery order,
+    /// the several orders named).
+    pub unmatched_orders: Vec<String>,
+    /// What the person who assigned or ignored the transfer wrote.
     pub note: Option<String>,
     pub received_at: String,
 }

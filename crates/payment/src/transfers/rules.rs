@@ -10,7 +10,63 @@ use common::{ApiError, ErrorCode};
 /// The order a transfer pays, or why a person must sort it out.
 pub enum Found {
     One(PayableOrder),
-    None(String),
+    None(Unmatched),
+}
+
+/// Why a transfer went to suspense: a code pages translate, and the order
+/// codes it is about. Kept in the transfer's `note` as `{reason} {codes…}`
+/// until a person sorts it out and writes their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    pub reason: UnmatchedReason,
+    pub orders: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnmatchedReason {
+    /// The text names no order we know.
+    NoOrderCode,
+    /// The one order it names is paid in cash on delivery.
+    CashOnDelivery,
+    /// It names several orders: which one is for a person to ask.
+    SeveralOrders,
+}
+
+impl UnmatchedReason {
+    pub const ALL: [UnmatchedReason; 3] =
+        [UnmatchedReason::NoOrderCode, UnmatchedReason::CashOnDelivery, UnmatchedReason::SeveralOrders];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnmatchedReason::NoOrderCode => "no_order_code",
+            UnmatchedReason::CashOnDelivery => "cash_on_delivery",
+            UnmatchedReason::SeveralOrders => "several_orders",
+        }
+    }
+}
+
+impl Unmatched {
+    /// No order found, and why; the codes the text held.
+    fn found(reason: UnmatchedReason, orders: &[PayableOrder]) -> Found {
+        Found::None(Unmatched { reason, orders: orders.iter().map(|o| o.code.clone()).collect() })
+    }
+
+    /// As kept in the note: `several_orders NS00000001 NS00000002`.
+    pub fn to_note(&self) -> String {
+        std::iter::once(self.reason.as_str())
+            .chain(self.orders.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Read back from a note; `None` for a note a person wrote.
+    pub fn from_note(note: &str) -> Option<Unmatched> {
+        let mut words = note.split(' ');
+        let first = words.next()?;
+        let reason = UnmatchedReason::ALL.into_iter().find(|r| r.as_str() == first)?;
+        let orders: Vec<String> = words.map(str::to_string).collect();
+        orders.iter().all(|c| crate::is_order_code(c)).then_some(Unmatched { reason, orders })
+    }
 }
 
 /// The one bank-transfer order among those the text names (each once).
@@ -18,19 +74,10 @@ pub enum Found {
 /// person to sort out.
 pub fn pick_order(mut found: Vec<PayableOrder>) -> Found {
     match found.len() {
-        0 => Found::None("no order code found in the transfer text".into()),
-        1 => {
-            let order = found.remove(0);
-            if order.method == PaymentMethod::Cod {
-                Found::None(format!("order {} is cash on delivery", order.code))
-            } else {
-                Found::One(order)
-            }
-        }
-        _ => Found::None(format!(
-            "the text names several orders: {}",
-            found.iter().map(|o| o.code.as_str()).collect::<Vec<_>>().join(", ")
-        )),
+        0 => Unmatched::found(UnmatchedReason::NoOrderCode, &[]),
+        1 if found[0].method == PaymentMethod::Cod => Unmatched::found(UnmatchedReason::CashOnDelivery, &found),
+        1 => Found::One(found.remove(0)),
+        _ => Unmatched::found(UnmatchedReason::SeveralOrders, &found),
     }
 }
 
@@ -84,7 +131,17 @@ mod tests {
         assert!(matches!(pick_order(vec![order("NS00000001", PaymentMethod::Cod)]), Found::None(_)));
         let two =
             vec![order("NS00000001", PaymentMethod::Vietqr), order("NS00000002", PaymentMethod::Vietqr)];
-        assert!(matches!(pick_order(two), Found::None(why) if why.contains("NS00000001, NS00000002")));
+        let Found::None(why) = pick_order(two) else { panic!("several orders is for a person") };
+        assert_eq!(why.reason, UnmatchedReason::SeveralOrders);
+        assert_eq!(why.to_note(), "several_orders NS00000001 NS00000002");
+        assert_eq!(Unmatched::from_note(&why.to_note()), Some(why));
+        assert_eq!(
+            Unmatched::from_note("no_order_code").map(|u| u.reason),
+            Some(UnmatchedReason::NoOrderCode)
+        );
+        // what a person wrote is not a reason
+        assert_eq!(Unmatched::from_note("no_order_code but called the buyer"), None);
+        assert_eq!(Unmatched::from_note("refunded by hand"), None);
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub fn receive(
                     &format!("transfer {} names no order we can tell", n.id()),
                     n.id().as_str(),
                 )?;
-                settle_row(conn, n.id(), Outcome::Unmatched, None, 0, 0, Some(&why))
+                settle_row(conn, n.id(), Outcome::Unmatched, None, 0, 0, Some(&why.to_note()))
             }
         }
     })
@@ -206,7 +206,13 @@ type TransferRow = (
 );
 
 fn to_view(r: TransferRow) -> TransferView {
+    // while in suspense the note is the machine's reason; after, a person's words
+    let unmatched =
+        r.11.as_deref().and_then(super::rules::Unmatched::from_note).filter(|_| r.6 == "unmatched");
+    let note = if unmatched.is_some() { None } else { r.11 };
     TransferView {
+        unmatched_reason: unmatched.as_ref().map(|u| u.reason.as_str().to_string()),
+        unmatched_orders: unmatched.map(|u| u.orders).unwrap_or_default(),
         notification_id: r.0,
         gateway: r.1,
         transaction_at: rfc3339(r.2),
@@ -218,7 +224,7 @@ fn to_view(r: TransferRow) -> TransferView {
         order_code: r.8,
         applied_vnd: r.9,
         excess_vnd: r.10,
-        note: r.11,
+        note,
         received_at: rfc3339(r.12),
     }
 }
