@@ -1298,7 +1298,7 @@ impl World {
                 let expect = if *who > 8 {
                     Expect::Refused(403)
                 } else if !fresh {
-                    if status == 409 && v["error"]["code"] != "conflict" {
+                    if status == 409 && v["error"]["code"] != "lot_recalled" {
                         return Err(format!("a second recall: {v}"));
                     }
                     Expect::Refused(409)

@@ -104,15 +104,17 @@ async fn staff_onboard_a_seller_who_activates_once() {
     error_code(s.post_json("/api/v1/auth/activate", None, &right).await, StatusCode::UNAUTHORIZED).await;
 
     // the same person twice, and an existing phone, are conflicts
+    // (the code and the field say which, so a page can say it)
     let again = seller_body("0912000199", "008080001234");
-    error_code(s.post_json("/api/v1/sellers", Some(&s.staff_token), &again).await, StatusCode::CONFLICT)
-        .await;
+    let r = s.post_json("/api/v1/sellers", Some(&s.staff_token), &again).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let e = r.json::<Value>().await.unwrap()["error"].clone();
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("already_taken"), Some("national_id")));
     let phone_taken = seller_body("0912000101", "008080009999");
-    error_code(
-        s.post_json("/api/v1/sellers", Some(&s.staff_token), &phone_taken).await,
-        StatusCode::CONFLICT,
-    )
-    .await;
+    let r = s.post_json("/api/v1/sellers", Some(&s.staff_token), &phone_taken).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let e = r.json::<Value>().await.unwrap()["error"].clone();
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("already_taken"), Some("phone")));
 }
 
 #[tokio::test]
@@ -455,15 +457,13 @@ async fn recall_is_signed_and_reported() {
     assert_eq!(report["errors"], json!([]), "a genuine record has no errors…");
     assert!(report["warnings"].to_string().contains("RECALLED"), "…but a warning: {report}");
     assert_eq!(verify(&s, &before).await["status"]["recalled"], true, "old versions tell of the recall too");
-    error_code(s.get(&format!("/api/v1/lots/{id}/label.png"), None).await, StatusCode::CONFLICT).await;
-    error_code(s.get(&format!("/api/v1/labels/sheet.html?lots={id}"), None).await, StatusCode::CONFLICT)
-        .await;
+    let recalled = |r| error_code(r, StatusCode::CONFLICT);
+    assert_eq!(recalled(s.get(&format!("/api/v1/lots/{id}/label.png"), None).await).await, "lot_recalled");
+    let sheet = s.get(&format!("/api/v1/labels/sheet.html?lots={id}"), None).await;
+    assert_eq!(recalled(sheet).await, "lot_recalled");
     let ev = json!({"type": "packing", "occurred_at": "2025-10-29T08:00:00+07:00"});
-    error_code(
-        s.post_json(&format!("/api/v1/lots/{id}/events"), Some(&s.staff_token), &ev).await,
-        StatusCode::CONFLICT,
-    )
-    .await;
+    let r = s.post_json(&format!("/api/v1/lots/{id}/events"), Some(&s.staff_token), &ev).await;
+    assert_eq!(recalled(r).await, "lot_recalled");
     let page = s.get(&lot["digital_link"].as_str().unwrap()[s.url.len()..], None).await.text().await.unwrap();
     assert!(page.contains("THU HỒI"), "the scan page warns in red");
 }
@@ -873,7 +873,7 @@ async fn staff_act_only_for_their_own_post_office() {
     let r = s
         .post_json(&format!("/api/v1/sellers/{seller}/activation-code"), Some(&s.staff_token), &json!({}))
         .await;
-    error_code(r, StatusCode::CONFLICT).await;
+    assert_eq!(error_code(r, StatusCode::CONFLICT).await, "already_activated");
     // an admin can; setting the new password ends the old sessions
     let r = s
         .post_json(&format!("/api/v1/sellers/{seller}/activation-code"), Some(&s.admin_token), &json!({}))
@@ -932,4 +932,30 @@ async fn shared_modules_are_cached_and_revalidated() {
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     assert!(again.bytes().await.unwrap().is_empty());
     assert_eq!(s.get("/shared/nothing.js", None).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(s.get("/shared/..%2FCargo.toml", None).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(s.get("/staff/..%2F..%2FCargo.toml", None).await.status(), StatusCode::NOT_FOUND);
+
+    // precompressed, in the best encoding the browser takes; each has its own ETag
+    let plain = s.get("/staff", None).await.bytes().await.unwrap().len();
+    let fetch =
+        |encodings: &'static str| s.client.get(s.at("/staff")).header("Accept-Encoding", encodings).send();
+    let br = fetch("gzip, deflate, br").await.unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.headers()["vary"], "Accept-Encoding");
+    let br_tag = br.headers()["etag"].to_str().unwrap().to_string();
+    let br_len = br.bytes().await.unwrap().len();
+    let gz = fetch("gzip").await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_ne!(gz.headers()["etag"].to_str().unwrap(), br_tag);
+    let gz_body = gz.bytes().await.unwrap();
+    assert_eq!(&gz_body[..2], &[0x1f, 0x8b], "a gzip stream");
+    assert!(
+        br_len < gz_body.len() && gz_body.len() < plain / 2,
+        "br {br_len} < gzip {} < plain {plain} / 2",
+        gz_body.len()
+    );
+    // a browser that refuses brotli gets gzip
+    assert_eq!(fetch("br;q=0, gzip").await.unwrap().headers()["content-encoding"], "gzip");
+    let warm = s.client.get(s.at("/staff")).header("Accept-Encoding", "br").header("If-None-Match", &br_tag);
+    assert_eq!(warm.send().await.unwrap().status(), StatusCode::NOT_MODIFIED);
 }

@@ -331,7 +331,7 @@ async fn a_recall_leaves_parts_cancelled_before_it_alone() {
     let r = s
         .post_json(&format!("/api/v1/lots/{lot}/recall"), Some(&s.staff_token), &json!({"reason": "x"}))
         .await;
-    assert_eq!(error_code(r, StatusCode::CONFLICT).await, "conflict");
+    assert_eq!(error_code(r, StatusCode::CONFLICT).await, "lot_recalled");
 }
 
 /// The recall racing the post office and new buyers, as an attacker would

@@ -3,7 +3,10 @@
 // document). Pages choose what to show by `code`, never by the English
 // `message`. `{field}` is the field's Vietnamese name (FIELDS, else the
 // field as sent); `{min}`, `{max}`, `{expected}` come from `params`.
-// A test (crates/server/tests/vietnamese.rs) fails when a code is missing.
+// A test (crates/server/src/assets.rs) fails when a code is missing.
+// BY_FIELD says it better for a field whose rule needs explaining
+// ("{field} {code}"); `{x:vnd}` writes a number of đồng, `{x:mb}` bytes in MB.
+import {vnd, digits} from './format.js';
 
 export const FIELDS = {
   phone: 'Số điện thoại', password: 'Mật khẩu', name: 'Họ tên', full_name: 'Họ tên',
@@ -16,6 +19,13 @@ export const FIELDS = {
   'shipping.address': 'Địa chỉ nhận hàng', 'shipping.commune_code': 'Xã, phường nhận hàng',
   items: 'Sản phẩm trong đơn', tracking_number: 'Số hiệu bưu gửi', part_id: 'Phần hàng',
   amount_vnd: 'Số tiền', reference: 'Mã giao dịch', order_code: 'Mã đơn', post_office: 'Bưu điện',
+  farm_name: 'Tên vườn', 'consent.terms_version': 'Phiên bản điều khoản', 'consent.method': 'Cách đồng ý',
+  gtin: 'Mã GTIN', lot_code: 'Mã lô', seller_id: 'Người bán', type: 'Loại sự kiện', product: 'Tên phân bón / thuốc',
+  dose: 'Liều lượng', pre_harvest_interval_days: 'Thời gian cách ly', quantity_g: 'Khối lượng',
+  package: 'Quy cách đóng gói', temperature_c: 'Nhiệt độ', from: 'Nhận từ', to: 'Gửi đến',
+  process: 'Công việc chế biến', reference_document: 'Số chứng từ', location: 'Địa điểm', note: 'Ghi chú',
+  variety: 'Giống cây', field: 'Thửa ruộng', photo: 'Ảnh', status: 'Trạng thái', failed: 'Người bán chuyển lỗi',
+  code: 'Mã bưu kiện', copies: 'Số tem', lots: 'Lô hàng', file: 'Tệp',
   'Idempotency-Key': 'Mã lần bấm',
 };
 
@@ -49,6 +59,8 @@ export const ERRORS = {
   not_paid: 'Đơn chưa được thanh toán.',
   lot_recalled: 'Lô hàng này đã bị thu hồi.',
   idempotency_key_reused: 'Yêu cầu này khác lần bấm trước. Hãy tải lại trang rồi làm lại.',
+  request_in_progress: 'Lần bấm trước vẫn đang được xử lý. Hãy đợi một chút rồi xem lại.',
+  already_activated: 'Bà con đã tự đặt mật khẩu nên không cấp lại mã ở quầy được. Nếu bà con quên mật khẩu, hãy nhờ quản trị viên đặt lại.',
   insufficient_funds: 'Số tiền lớn hơn số còn lại.',
   already_resolved: 'Việc này đã được xử lý rồi.',
   cash_on_delivery_order: 'Đơn này trả tiền khi nhận hàng, không nhận chuyển khoản.',
@@ -56,7 +68,7 @@ export const ERRORS = {
   nothing_to_pay: 'Không còn gì phải trả.',
   payment_unavailable: 'Hiện chưa nhận thanh toán cho đơn này.',
   nothing_to_remit: 'Bưu điện không còn tiền thu hộ phải nộp.',
-  exceeds_remittable: 'Số tiền nộp lớn hơn số bưu điện đang giữ.',
+  exceeds_remittable: 'Bưu điện chỉ còn {remittable:vnd} tiền thu hộ chưa nộp, không nộp nhiều hơn được.',
   remittance_resolved: 'Lần nộp tiền này đã được xử lý rồi.',
   amount_mismatch: 'Số tiền không khớp.',
   nothing_payable: 'Chưa có người bán nào cần trả tiền.',
@@ -64,8 +76,8 @@ export const ERRORS = {
   batch_not_sent: 'Đợt chi trả này chưa gửi ngân hàng.',
   // 412, 413, 415
   precondition_failed: 'Dữ liệu vừa được người khác sửa. Hãy xem lại rồi lưu.',
-  payload_too_large: 'Dữ liệu gửi lên quá lớn.',
-  photo_too_large: 'Ảnh quá lớn (tối đa {max} byte).',
+  payload_too_large: 'Dữ liệu gửi lên quá lớn (tối đa {limit:mb}).',
+  photo_too_large: 'Ảnh quá nặng (tối đa {limit:mb}). Hãy chụp lại ở cỡ nhỏ hơn.',
   unsupported_media_type: 'Loại tệp này không dùng được.',
   // 422
   invalid_input: '{field}: chưa đúng, hãy kiểm tra lại.',
@@ -94,11 +106,45 @@ export const ERRORS = {
   network: 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.',
 };
 
-/** The Vietnamese text of an API error `{code, field?, params?}`. */
+/** What a field's rule is, when the code alone would leave the person guessing. */
+export const BY_FIELD = {
+  'phone invalid_format': 'Số điện thoại Việt Nam gồm 10 số, bắt đầu bằng 0.',
+  'phone already_taken': 'Số điện thoại này đã có tài khoản.',
+  'password too_short': 'Mật khẩu quá ngắn: cần ít nhất {min} ký tự.',
+  'national_id invalid_format': 'Số CCCD gồm đúng 12 chữ số; 3 số đầu là mã tỉnh — xem lại thẻ CCCD.',
+  'national_id already_taken': 'Người có số CCCD này đã được đăng ký rồi.',
+  'commune_code unknown_value': 'Xã, phường này không có trong danh sách năm 2025.',
+  'bank.bin unknown_value': 'Ngân hàng này không có trong danh sách.',
+  'bank.account_number invalid_format': 'Số tài khoản gồm 4 đến 19 chữ số, không có dấu cách.',
+  'bank.account_name invalid_format': 'Tên chủ tài khoản chỉ gồm chữ cái và dấu cách, tối đa 70 ký tự (như trên thẻ ngân hàng).',
+  'unit_weight_g required': 'Với đơn vị này, hãy cân 1 đơn vị đã đóng gói (cả bao bì) rồi ghi số gam.',
+  'quantity invalid_format': 'Số lượng phải là số lớn hơn 0, tối đa 3 chữ số sau dấu phẩy.',
+  'gtin invalid_format': 'Mã GTIN có 8, 12, 13 hoặc 14 chữ số, số cuối là số kiểm tra.',
+  'lot_code already_taken': 'Mã lô này đã được dùng.',
+  'harvested_on out_of_range': 'Ngày thu hoạch không được sau hôm nay hoặc trước năm 2000.',
+  'occurred_at out_of_range': 'Thời điểm không được sau lúc này hoặc trước năm 2000.',
+  'tracking_number invalid_format': 'Số hiệu bưu gửi gồm 6 đến 40 chữ cái, chữ số hoặc dấu gạch ngang.',
+  'tracking_number already_taken': 'Số hiệu bưu gửi này đã gắn với một bưu kiện khác — hãy kiểm tra lại.',
+  'part_id required': 'Hãy chọn đúng bưu kiện mang số hiệu này.',
+  'reason required': 'Hãy ghi lý do; người mua sẽ được báo.',
+  'photo required': 'Chưa chọn ảnh nào.',
+  'order_code invalid_format': 'Mã đơn gồm NS và 8 chữ cái hoặc chữ số.',
+};
+
+/** The Vietnamese text of an API error `{code, field?, params?, retryAfter?}`. */
 export function errorText(error) {
   const e = error || {};
-  const template = ERRORS[e.code] || ERRORS.internal;
-  const params = Object.assign({}, e.params || {}, e);
+  const template = BY_FIELD[e.field + ' ' + e.code] || ERRORS[e.code] || ERRORS.internal;
+  const params = {...e, ...(e.params || {})};
   const field = e.field ? FIELDS[e.field] || e.field : 'Thông tin';
-  return template.replace(/\{(\w+)\}/g, (_, name) => (name === 'field' ? field : params[name] != null ? String(params[name]) : '…'));
+  const text = template.replace(/\{(\w+)(?::(vnd|mb))?\}/g, (_, name, as) => {
+    if (name === 'field') return field;
+    const v = params[name];
+    if (v == null) return '…';
+    if (as === 'vnd') return vnd(v);
+    if (as === 'mb') return String(Math.round(v / 104857.6) / 10).replace('.', ',') + ' MB';
+    return typeof v === 'number' ? digits(v) : String(v);
+  });
+  return e.retryAfter ? text + ' (thử lại sau ' + e.retryAfter + ' giây)' : text;
 }
+

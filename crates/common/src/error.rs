@@ -112,6 +112,12 @@ error_codes! {
     LotRecalled = "lot_recalled" => CONFLICT,
     /// The same idempotency key was used for a different request.
     IdempotencyKeyReused = "idempotency_key_reused" => CONFLICT,
+    /// The first request with this idempotency key is still being answered;
+    /// `Retry-After` says when to ask again.
+    RequestInProgress = "request_in_progress" => CONFLICT,
+    /// The farmer has set their own password: no new activation code at the
+    /// counter (an admin resets a forgotten password).
+    AlreadyActivated = "already_activated" => CONFLICT,
     /// An account would go below zero.
     InsufficientFunds = "insufficient_funds" => CONFLICT,
     /// A hold was already posted or voided.

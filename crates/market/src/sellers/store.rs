@@ -59,7 +59,7 @@ pub fn onboard(
         }
         let lookup = national_id_lookup(key, &v.national_id);
         if !taken_national_ids(conn, std::slice::from_ref(&lookup))?.is_empty() {
-            return Err(ApiError::conflict(rules::NATIONAL_ID_TAKEN));
+            return Err(ApiError::field(ErrorCode::AlreadyTaken, "national_id", rules::NATIONAL_ID_TAKEN));
         }
         insert_valid(conn, key, actor, &v, activation_ttl, "seller.onboard")
     })
@@ -145,7 +145,10 @@ pub fn reissue_activation(
         // A code sets a new password: for staff only while the farmer has
         // none yet, so a counter cannot take over an active account.
         if actor.role != Role::Admin && users::has_password(conn, &user_id)? {
-            return Err(ApiError::conflict("the farmer has already set a password; an admin must reset it"));
+            return Err(ApiError::new(
+                ErrorCode::AlreadyActivated,
+                "the farmer has already set a password; an admin must reset it",
+            ));
         }
         let code = users::issue_activation_code(conn, &user_id, ttl)?;
         accounts::audit::record(

@@ -62,15 +62,50 @@ pub fn check_key(value: &HeaderValue) -> Result<String, ApiError> {
     }
 }
 
-/// What makes two requests the same request.
+/// What makes two requests the same request. A multipart body (a photo,
+/// a CSV file) is the same without its boundary: a browser picks a new
+/// random one for every send, so a retry of the same upload would
+/// otherwise look like another request.
 pub fn fingerprint(method: &str, path_and_query: &str, content_type: &str, body: &[u8]) -> String {
+    let (content_type, body) = match multipart_boundary(content_type) {
+        Some(boundary) => ("multipart/form-data".to_string(), without(body, boundary.as_bytes())),
+        None => (content_type.to_string(), body.to_vec()),
+    };
     let mut h = Sha256::new();
     for part in [method.as_bytes(), path_and_query.as_bytes(), content_type.as_bytes()] {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part);
     }
-    h.update(body);
+    h.update(&body);
     hex::encode(h.finalize())
+}
+
+/// The boundary of a `multipart/form-data` content type, unquoted.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let mut parts = content_type.split(';');
+    if !parts.next()?.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    parts.find_map(|p| {
+        let (name, value) = p.trim().split_once('=')?;
+        let value = value.trim().trim_matches('"');
+        (name.trim().eq_ignore_ascii_case("boundary") && !value.is_empty()).then(|| value.to_string())
+    })
+}
+
+/// `body` with every occurrence of `cut` removed.
+fn without(body: &[u8], cut: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i..].starts_with(cut) {
+            i += cut.len();
+        } else {
+            out.push(body[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// The middleware; wrap the app with it inside the body-idle guard.
@@ -208,9 +243,13 @@ where
                 )))
             }
             Ok(Claim::Running) if started.elapsed() > WAIT => {
-                return Ok(req.error_response(ApiError::conflict(
-                    "the first request with this Idempotency-Key is still running; try again shortly",
-                )))
+                return Ok(req.error_response(
+                    ApiError::new(
+                        ErrorCode::RequestInProgress,
+                        "the first request with this Idempotency-Key is still running; try again shortly",
+                    )
+                    .retry_after(5),
+                ))
             }
             Ok(Claim::Running) => actix_web::rt::time::sleep(POLL).await,
         }
@@ -280,6 +319,15 @@ mod tests {
         assert_eq!(a, fingerprint("POST", "/api/v1/orders", "application/json", b"{}"));
         assert_ne!(a, fingerprint("POST", "/api/v1/orders", "application/json", b"{ }"));
         assert_ne!(a, fingerprint("POST", "/api/v1/lots", "application/json", b"{}"));
+        // a multipart upload sent again with a new boundary is the same request
+        let upload = |b: &str| {
+            let body =
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"photo\"\r\n\r\nJPEG\r\n--{b}--\r\n");
+            fingerprint("POST", "/p", &format!("multipart/form-data; boundary={b}"), body.as_bytes())
+        };
+        assert_eq!(upload("XyZ1"), upload("abc987"));
+        let other = fingerprint("POST", "/p", "multipart/form-data; boundary=XyZ1", b"--XyZ1\r\nPNG--XyZ1--");
+        assert_ne!(upload("XyZ1"), other);
         // the boundary between parts counts
         assert_ne!(fingerprint("POST", "/a", "bc", b""), fingerprint("POST", "/ab", "c", b""));
     }

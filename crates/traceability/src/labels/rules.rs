@@ -29,10 +29,10 @@ pub(crate) fn label_text(lot: &LotView) -> ::labels::LabelText {
 /// A recalled lot gets no new labels: they would put it back on shelves.
 pub(crate) fn printable(lot: LotView) -> Result<LotView, ApiError> {
     if lot.status == "recalled" {
-        return Err(ApiError::conflict(format!(
-            "lot {} has been recalled; its labels are no longer printed",
-            lot.lot_code
-        )));
+        return Err(ApiError::new(
+            ErrorCode::LotRecalled,
+            format!("lot {} has been recalled; its labels are no longer printed", lot.lot_code),
+        ));
     }
     Ok(lot)
 }

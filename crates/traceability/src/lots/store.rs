@@ -326,7 +326,11 @@ pub fn create_lot(
         };
         let taken: i64 = lots::table.filter(lots::lot_code.eq(&lot_code)).count().get_result(conn)?;
         if taken > 0 {
-            return Err(ApiError::conflict(format!("lot code {lot_code} is already used")));
+            return Err(ApiError::field(
+                ErrorCode::AlreadyTaken,
+                "lot_code",
+                format!("lot code {lot_code} is already used"),
+            ));
         }
         let id = LotId::new();
         let created_at = DateTime::from_timestamp(Utc::now().timestamp(), 0)
@@ -444,7 +448,10 @@ pub fn add_event(
         let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
         may_change(actor, &ctx.seller_user_id, ctx.seller_organisation.as_deref())?;
         if ctx.lot.status == "recalled" {
-            return Err(ApiError::conflict("this lot is recalled; nothing more can be recorded"));
+            return Err(ApiError::new(
+                ErrorCode::LotRecalled,
+                "this lot is recalled; nothing more can be recorded",
+            ));
         }
         let event = append(conn, actor, &ctx, event_type, occurred_at, input.details.clone())?;
         let version = issue_record(conn, master, settings, lot_id)?;
@@ -470,7 +477,7 @@ pub fn recall(
         let ctx = load_context(conn, LotFilter::Id(lot_id))?.ok_or_else(|| ApiError::not_found("lot"))?;
         may_change(actor, &ctx.seller_user_id, ctx.seller_organisation.as_deref())?;
         if ctx.lot.status == "recalled" {
-            return Err(ApiError::conflict("this lot is already recalled"));
+            return Err(ApiError::new(ErrorCode::LotRecalled, "this lot is already recalled"));
         }
         let recalled_at = whole_seconds(Utc::now());
         append(conn, actor, &ctx, EventType::Recall, recalled_at, details)?;
