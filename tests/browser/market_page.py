@@ -1,7 +1,10 @@
 """Browser check of the buyer's market page (GET /, web/index.html), on the
-real binary with the demo data: check the page is the one in web/, is small
-and needs nothing from outside, then drive it in headless Chromium through
-the DevTools protocol at a 360 px phone width the way a buyer would: search
+real binary with the demo data: check the page is the one in web/, then
+drive it in headless Chromium through
+the DevTools protocol at a 360 px phone width: what a phone downloads (the
+page and every module it imports, as the browser fetched them: small cold,
+nothing but 304s warm, nothing from outside, no innerHTML), then the way a
+buyer would: search
 without diacritics, filter by category, Back, open the tea listing (signed
 record verifies, scan page link), add 2 to the cart, log in, check out with
 cash on delivery, see the order; a recalled lot reaching the buyer's orders
@@ -13,12 +16,13 @@ the VietQR image (fetched with the token), two bank notifications posted to
 the webhook turn it part paid then «Đã thanh toán» by the page's own polling,
 which then stops; cancelled, owed back, refunded; a cancel refused once the
 seller confirmed; an expired session; an over-stock quantity (offer to
-lower it); a paused listing; a 422; registration. Screenshots go to
-target/browser/.
+lower it); a paused listing; a 422; registration; an answer to «Đặt hàng»
+lost after the server acted (one order, one Idempotency-Key). Screenshots go
+to target/browser/.
 
     python3 tests/browser/launch.py market_page
 """
-import base64, datetime, json, os, random, re, socket, struct, sys, time, urllib.request, zlib
+import base64, datetime, json, os, random, re, socket, struct, sys, time, urllib.parse, urllib.request, zlib
 
 BASE, DEVTOOLS, OUT, WORK = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 from devtools import CDP, check, finish, png
@@ -33,24 +37,8 @@ st, served = devtools.http(BASE, "GET", "/")
 check(st == 200, "GET / answers 200")
 check(served == PAGE, "/ serves web/index.html (is the binary older than the page? rebuild it)")
 st, gz = devtools.http(BASE, "GET", "/", headers={"Accept-Encoding": "gzip"})
-print(f"  page weight: {len(PAGE)} bytes, {len(gz)} bytes gzip-compressed on the wire")
 check(len(PAGE) <= 61440, f"a page under 60 KB (it is {len(PAGE)} bytes)")
 check(len(gz) < len(PAGE), "the page is sent gzip-compressed")
-st, vi_gz = devtools.http(BASE, "GET", "/shared/vi.js", headers={"Accept-Encoding": "gzip"})
-cold = len(gz) + len(vi_gz)
-check(st == 200 and cold < 61440, f"a cold load under 60 KB on the wire ({cold} bytes: the page and vi.js, gzip)")
-warm = 0
-for path in ["/", "/shared/vi.js"]:
-    with urllib.request.urlopen(BASE + path, timeout=10) as r:
-        tag = r.headers.get("ETag")
-        check(r.headers.get("Cache-Control") == "no-cache" and bool(tag), f"{path}: an ETag, revalidated on every visit")
-    st, body = devtools.http(BASE, "GET", path, headers={"If-None-Match": tag})
-    check(st == 304 and body == b"", f"{path}: a warm reload gets 304 without a body")
-    warm += len(body)
-check(warm < 5120, f"a warm reload transfers no page body ({warm} bytes)")
-check(not devtools.loads_from_outside(PAGE.decode()), "no external resources (a self-contained page)")
-check(not re.search(rb"innerHTML|outerHTML|insertAdjacentHTML|document\.write", PAGE),
-      "no innerHTML (text-only DOM updates)")
 for link in ['href="/api/openapi.json"', 'href="/api/v1/trust-list"']:
     check(link.encode() in PAGE, f"footer link {link}")
 
@@ -80,8 +68,11 @@ def vnd(n):
     return f"{n:,}".replace(",", ".") + " ₫"
 
 def grams(g):
-    """A weight as the page writes it: 560 g, 1,05 kg, 30 kg."""
-    return f"{g} g" if g < 1000 else f"{int(g / 10 + 0.5) / 100:g}".replace(".", ",") + " kg"
+    """A weight as the page writes it (web/shared/format.js): 560 g, 1,05 kg, 1,234 kg, 30 kg."""
+    if g < 1000:
+        return f"{g} g"
+    frac = f"{g % 1000:03d}".rstrip("0")
+    return f"{g // 1000:,}".replace(",", ".") + ("," + frac if frac else "") + " kg"
 
 ZONE = {"same_commune": "Cùng xã", "same_province": "Cùng tỉnh", "neighbouring": "Tỉnh lân cận", "far": "Liên tỉnh xa"}
 
@@ -92,7 +83,8 @@ def quote(lines, commune, method):
     return st, json.loads(body)
 
 def vn_time(at):
-    return (datetime.datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(hours=7)).strftime("%H:%M %d/%m/%Y")
+    """A time as the page writes it (web/shared/format.js): Vietnam time, date first, "02/12/2026 14:05"."""
+    return (datetime.datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(hours=7)).strftime("%d/%m/%Y %H:%M")
 
 def login(phone):
     st, body = http("POST", "/api/v1/auth/login", body={"phone": phone, "password": "nongsan-demo"})
@@ -146,6 +138,83 @@ def go(url):
 
 def fits(what):
     check(c.js("T.fits()"), what + " fits 360 px (no sideways scrolling)")
+
+
+def visit(what):
+    """Opens the market and waits for its listings; what the browser fetched
+    to show it, API answers and photos aside: {path: (status, bytes on the
+    wire with the headers, as DevTools counts them)}."""
+    mark = len(c.events)
+    go(BASE + "/")
+    c.wait("/\\d+ sản phẩm/.test(T.text('#count'))", what)
+    c.js("1")  # every event sent before this answer is in
+    got, size, wire_status = {}, {}, {}
+    for e in c.events[mark:]:
+        p = e.get("params", {})
+        if e.get("method") == "Network.responseReceived":
+            got[p["requestId"]] = (p["response"]["url"], p["response"]["status"])
+        elif e.get("method") == "Network.responseReceivedExtraInfo":
+            # the status the server sent: a revalidated page (304) is
+            # reported by responseReceived as the cached 200
+            wire_status[p["requestId"]] = p.get("statusCode")
+        elif e.get("method") == "Network.loadingFinished":
+            size[p["requestId"]] = int(p["encodedDataLength"])
+    out = {}
+    for rid, (url, status) in got.items():
+        path = url[len(BASE):]
+        if url.startswith(BASE + "/") and not (path.startswith("/api/") or path.startswith("/media/")):
+            out[path] = (wire_status.get(rid) or status, size.get(rid, 0))
+    return out
+
+
+def imports(path, seen):
+    """The modules `path` imports, and theirs (static imports, read from the files served)."""
+    st, body = http("GET", path)
+    text = body.decode("utf-8", errors="replace")
+    if path == "/":
+        text = "".join(re.findall(r"<script type=\"module\">(.*?)</script>", text, re.S))
+    for spec in re.findall(r"""(?:^|[;\s])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|[;\s])import\s*['"]([^'"]+)['"]""", text, re.M):
+        spec = spec[0] or spec[1]
+        url = urllib.parse.urljoin(BASE + path, spec)[len(BASE):]
+        if url not in seen:
+            seen.add(url)
+            imports(url, seen)
+    return seen
+
+
+print("0. what a phone downloads: the page and every module it imports")
+c.call("Network.clearBrowserCache")
+cold_load = visit("a cold visit (empty browser cache)")
+assets = sorted(cold_load)
+modules = [a for a in assets if a != "/"]
+print("  the browser fetched: " + ", ".join(f"{a} ({cold_load[a][0]})" for a in assets))
+check("/" in cold_load and all(st == 200 for st, _ in cold_load.values()), "a cold visit: the page and its modules, each 200")
+static = imports("/", set())
+check(static <= set(modules), "every module the page imports, and those they import, was fetched and is counted: " + ", ".join(sorted(static)))
+cold, texts = 0, {}
+for a in assets:
+    st, body = devtools.http(BASE, "GET", a)
+    texts[a] = body
+    st, z = devtools.http(BASE, "GET", a, headers={"Accept-Encoding": "gzip"})
+    cold += len(z)
+    check(st == 200 and len(z) < len(body), f"  {a}: {len(body)} bytes, {len(z)} gzip-compressed")
+check(cold < 61440, f"a cold load under 60 KB on the wire ({cold} bytes: the page and its {len(modules)} modules, gzip)")
+wire = sum(n for _, n in cold_load.values())
+check(wire < 61440, f"  as the browser got them, headers and all: {wire} bytes")
+for a in assets:
+    check(not devtools.loads_from_outside(texts[a].decode()), f"  {a}: no external resources (self-contained)")
+    check(not re.search(rb"innerHTML|outerHTML|insertAdjacentHTML|document\.write", texts[a]), f"  {a}: no innerHTML (text-only DOM updates)")
+warm_load = visit("a warm visit (the browser's cache kept)")
+print("  the browser revalidated: " + ", ".join(f"{a} ({warm_load[a][0]}, {warm_load[a][1]} bytes)" for a in sorted(warm_load)))
+check(sorted(warm_load) == assets and all(st == 304 for st, _ in warm_load.values()), "a warm visit: every file answered 304, nothing new")
+warm = sum(n for _, n in warm_load.values())
+check(warm < 5120, f"a warm visit transfers no page or module body ({warm} bytes on the wire, headers only)")
+for path in assets:
+    with urllib.request.urlopen(BASE + path, timeout=10) as r:
+        tag = r.headers.get("ETag")
+        check(r.headers.get("Cache-Control") == "no-cache" and bool(tag), f"  {path}: an ETag, revalidated on every visit")
+    st, body = devtools.http(BASE, "GET", path, headers={"If-None-Match": tag})
+    check(st == 304 and body == b"", f"  {path}: revalidated, 304 without a body")
 
 print("1. the market at 360 px")
 go(BASE + "/")
@@ -355,8 +424,7 @@ c.wait(f"!!document.querySelector('#orders-list li[data-id=\"{cod_id}\"]')", "ba
 
 print("5b. the recall reaches the buyer's orders")
 got = json.loads(http("GET", f"/api/v1/orders/{stopped['id']}", token=buyer)[1])["parts"][0].get("recall") or {}
-at = datetime.datetime.strptime(got.get("recalled_at", "2000-01-01T00:00:00Z"), "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(hours=7)
-when = at.strftime("%H:%M %d/%m/%Y")
+when = vn_time(got.get("recalled_at", "2000-01-01T00:00:00Z"))
 check(got.get("outcome") == "returning" and got.get("reason") == "Kiểm tra mốc", "the API: the parcel with the postman is «returning»: " + json.dumps(got, ensure_ascii=False))
 li = lambda o: f'#orders-list li[data-id="{o["id"]}"]'
 c.wait(" && ".join(f"T.text('{li(o)} .recalled') === '⚠ Lô bị thu hồi'" for o in (stopped, unsent, eaten, brought)),
@@ -640,7 +708,18 @@ def paused_request(timeout=10):
     return None
 
 
+def order_posts():
+    """Every «Đặt hàng» request the page sent: DevTools' requestWillBeSent."""
+    return [e["params"] for e in c.events if e.get("method") == "Network.requestWillBeSent"
+            and e["params"]["request"]["method"] == "POST" and e["params"]["request"]["url"] == BASE + "/api/v1/orders"]
+
+
+def key_of(request):
+    return next((v for k, v in request["headers"].items() if k.lower() == "idempotency-key"), None)
+
+
 before = len(my_orders())
+sent_before = {p["requestId"] for p in order_posts()}
 c.js(f"location.hash = '#/sp/{ginger['id']}'; true")
 c.wait("T.visible('#add')", "the ginger's page")
 c.js("T.click('#add')")
@@ -653,21 +732,34 @@ c.js("T.click('#checkout-form button[type=submit]')")
 lost = paused_request()
 check(lost is not None and lost["request"]["method"] == "POST" and lost.get("responseStatusCode") == 201,
       "the server placed the order (201) before the answer was lost")
-sent_key = (lost or {}).get("request", {}).get("headers", {}).get("Idempotency-Key")
+sent_key = key_of((lost or {}).get("request", {"headers": {}}))
 check(bool(sent_key), "the page sent an Idempotency-Key")
 if lost:
     c.call("Fetch.failRequest", requestId=lost["requestId"], errorReason="ConnectionReset")
 c.call("Fetch.disable")
-c.wait("/Không kết nối được máy chủ/.test(T.text('#checkout-error')) && !document.querySelector('#checkout-form button[type=submit]').disabled",
-       "the buyer is told the connection failed, and may press again")
 check(len(my_orders()) == before + 1, "one order exists on the server")
 c.shot("market-10b-answer-lost-360.png")
-c.js("T.click('#checkout-form button[type=submit]')")
-c.wait("/^#\\/don\\//.test(location.hash) && /Đặt hàng thành công/.test(T.text('#flash'))", "pressed again: the order is shown")
+# the client tries again by itself (after 1 s, then 3 s); if it gave up, the buyer presses again
+shown = "/^#\\/don\\//.test(location.hash) && /Đặt hàng thành công/.test(T.text('#flash'))"
+failed = "/Không kết nối được máy chủ/.test(T.text('#checkout-error')) && !document.querySelector('#checkout-form button[type=submit]').disabled"
+c.wait(f"({shown}) || ({failed})", "the page got the first answer by trying again itself, or tells the buyer the connection failed", timeout=15)
+if c.js(shown):
+    print("  the client's own retry brought back the first answer: no second press needed")
+else:
+    print("  the client gave up: the buyer presses again")
+    c.shot("market-10b-answer-lost-failed-360.png")
+    c.js("T.click('#checkout-form button[type=submit]')")
+    c.wait(shown, "pressed again: the order is shown")
 after = my_orders()
 check(len(after) == before + 1, f"still exactly one new order ({len(after) - before})")
-check(after and c.js("location.hash").split("/")[-1] == after[0]["id"], "the page shows that very order")
+check(after and c.js("location.hash").split("/")[-1] == after[0]["id"] and after[0]["code"] in (c.js("T.text('#v-order h1')") or ""),
+      "the page shows that very order")
 check(json.loads(http("GET", f"/api/v1/listings/{ginger['id']}")[1])["quantity"] == 29, "stock taken once")
+tries = [p for p in order_posts() if p["requestId"] not in sent_before]
+keys = [key_of(p["request"]) for p in tries]
+check(len(tries) >= 2 and all(k == sent_key for k in keys),
+      f"the retry carried the same Idempotency-Key ({len(tries)} requests, keys {sorted(set(map(str, keys)))})")
+c.shot("market-10b-answer-recovered-360.png")
 
 print("11. a wider screen")
 c.call("Emulation.setDeviceMetricsOverride", width=1024, height=900, deviceScaleFactor=1, mobile=False)

@@ -16,8 +16,11 @@ the webhook) assigned to its order, the post office's cash on delivery and a
 remittance, the farmer's statement; an expired session, log out; then admin:
 the remittance received, payout runs (bank CSV, sent, confirmed with one
 seller failed, then paid) and the balanced trial balance; last, a lot
-recalled after one of its parcels was delivered: the buyer to call.
-Screenshots go to target/browser/.
+recalled after one of its parcels was delivered: the buyer to call; the
+console on a 360 px phone (a tab bar of one row, tables of money stacked).
+Every error is shown in Vietnamese, chosen by its code: never the server's
+English (`no_english`). The page and its modules (web/staff/*.js) load
+under 60 KB cold. Screenshots go to target/browser/.
 
     python3 tests/browser/launch.py staff_console
 """
@@ -36,9 +39,37 @@ st, served = devtools.http(BASE, "GET", "/staff")
 check(st == 200, "GET /staff answers 200")
 check(served == PAGE, "/staff serves web/staff.html (is the binary older than the page? rebuild it)")
 print(f"  page size: {len(PAGE)} bytes")
-check(not devtools.loads_from_outside(PAGE.decode()), "no external resources (a self-contained page)")
-check(not re.search(rb"innerHTML|outerHTML|insertAdjacentHTML|document\.write", PAGE),
-      "no innerHTML (text-only DOM updates)")
+
+
+def imports(path, text, seen):
+    """The modules `text` (served at `path`) imports or preloads, and theirs."""
+    specs = re.findall(r'<(?:script type="module" src|link rel="modulepreload" href)="([^"]+)"', text)
+    specs += [a or b for a, b in re.findall(r"""(?:^|[;\s])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|[;\s])import\s*['"]([^'"]+)['"]""", text, re.M)]
+    for spec in specs:
+        url = urllib.parse.urljoin(BASE + path, spec)[len(BASE):]
+        if url not in seen:
+            seen.add(url)
+            imports(url, devtools.http(BASE, "GET", url)[1].decode("utf-8", errors="replace"), seen)
+    return seen
+
+
+MODULES = sorted(imports("/staff", PAGE.decode(), set()))
+print("  modules: " + ", ".join(MODULES))
+check(any(m.startswith("/staff/") for m in MODULES) and any(m.startswith("/shared/") for m in MODULES),
+      "the console is ES modules: its own (/staff/…) and the shared ones (/shared/…)")
+cold = 0
+for path in ["/staff"] + MODULES:
+    st, body = devtools.http(BASE, "GET", path)
+    st_z, z = devtools.http(BASE, "GET", path, headers={"Accept-Encoding": "gzip"})
+    cold += len(z)
+    if path != "/staff":
+        with open(os.path.join(ROOT, "web", path.lstrip("/")), "rb") as f:
+            check(st == 200 and body == f.read(), f"  {path} serves web{path} ({len(body)} bytes, {len(z)} gzip)")
+    check(not devtools.loads_from_outside(body.decode()), f"  {path}: no external resources")
+    check(not re.search(rb"innerHTML|outerHTML|insertAdjacentHTML|document\.write", body), f"  {path}: no innerHTML (text-only DOM updates)")
+    check(path.startswith("/shared/") or not ("Máy chủ báo".encode() in body or re.search(rb"\.message\b", body)),
+          f"  {path}: never shows the server's English message")
+check(cold < 61440, f"a cold load under 60 KB: {cold} bytes gzip (the page and its {len(MODULES)} modules)")
 
 # --- the page as Chromium first renders it
 dom = chromium(["--window-size=1024,1366", "--virtual-time-budget=5000", "--dump-dom", BASE + "/staff"],
@@ -53,6 +84,16 @@ for text in ["Đăng nhập quầy bưu điện", 'id="login-form"', 'id="login-
 
 def http(method, path, token=None, body=None):
     return devtools.http(BASE, method, path, token=token, body=body)
+
+
+ENGLISH = re.compile(r"\b(must|the|is|not|found|order|password|already|characters|transfer|cannot|invalid|required)\b", re.I)
+
+
+def no_english(text, what):
+    """Fails when `text` shows the server's English (or says «Máy chủ báo»)."""
+    words = sorted(set(w.lower() for w in ENGLISH.findall(text or "")))
+    check(bool(text) and not words and "Máy chủ báo" not in text,
+          f"{what}: Vietnamese only" + (f" (English: {', '.join(words)})" if words else "") + f": «{(text or '')[:160]}»")
 
 
 def vnd(n):
@@ -157,9 +198,11 @@ check("Đăng nhập quầy bưu điện" in c.js("document.body.innerText"), "V
 c.shot("staff-1-login.png")
 c.js("T.set('login-phone','0900000002'); T.set('login-password','wrong-password'); T.click('#login-form button[type=submit]')")
 c.wait("/Sai số điện thoại hoặc mật khẩu/.test(T.text('#login-form .error'))", "wrong password: Vietnamese error shown")
+no_english(c.js("T.text('#login-form .error')"), "the wrong password's message")
 c.js("T.set('login-phone','0912000101'); T.set('login-password','nongsan-demo'); T.click('#login-form button[type=submit]')")
 c.wait("/không phải tài khoản nhân viên/.test(T.text('#login-form .error')) && T.visible('#login-form') && !sessionStorage.getItem('nongsan.staff.token')",
        "a farmer account is turned away")
+no_english(c.js("T.text('#login-form .error')"), "the farmer turned away")
 c.js("T.set('login-phone','0900000002'); T.set('login-password','nongsan-demo'); T.click('#login-form button[type=submit]')")
 c.wait("T.visible('#onboard-form') && /Ma Thị Hằng/.test(T.text('#who-name'))", "logged in: name in header, onboarding form shown")
 token = c.js("sessionStorage.getItem('nongsan.staff.token')")
@@ -180,16 +223,19 @@ check(c.js("document.getElementById('ob-account-name').value") == "LO VAN PIENG"
 c.js("T.click('#onboard-form button[type=submit]')")
 c.wait("/12 chữ số/.test(T.text('#onboard-form .error')) && document.getElementById('ob-cccd').getAttribute('aria-invalid') === 'true'",
        "short CCCD rejected in the browser, field marked")
+no_english(c.js("T.text('#onboard-form .error')"), "the short CCCD's message")
 c.js("T.set('ob-cccd','000 090 001 234'); T.click('#onboard-form button[type=submit]')")
-c.wait("/chọn xã/.test(T.text('#onboard-form .error'))", "commune required before sending")
+c.wait("/Xã, phường/.test(T.text('#onboard-form .error')) && /chọn trong danh sách/.test(T.text('#onboard-form .error'))", "commune required before sending")
 c.js("T.set('ob-commune-q','hong thai')")
 c.wait("document.querySelectorAll('#ob-commune button.pick').length > 0", "live commune search shows results")
 check("Hồng Thái" in c.js("T.text('#ob-commune .results')"), "diacritic-insensitive search finds Hồng Thái")
 c.js("T.click('#ob-commune button.pick')")
 check("02260" in c.js("T.text('#ob-commune .picked span')"), "commune 02260 picked")
 c.js("T.click('#onboard-form button[type=submit]')")
-c.wait("/3 số đầu không phải mã tỉnh/.test(T.text('#onboard-form .error')) && /national_id/.test(T.text('#onboard-form .error'))",
-       "server 422 shown next to the form in Vietnamese with the API message")
+c.wait("/Số CCCD: chưa đúng/.test(T.text('#onboard-form .error')) && /3 số đầu của số CCCD là mã tỉnh/.test(T.text('#onboard-form .error'))"
+       " && document.getElementById('ob-cccd').getAttribute('aria-invalid') === 'true' && document.activeElement.id === 'ob-cccd'",
+       "the server's 422 (province code) shown by its code in Vietnamese, the field marked and focused")
+no_english(c.js("T.text('#onboard-form .error')"), "the server's 422 on the CCCD")
 c.shot("staff-2-onboard-error.png")
 c.js(f"T.set('ob-cccd','{cccd[:3]} {cccd[3:6]} {cccd[6:9]} {cccd[9:]}'); T.click('#onboard-form button[type=submit]')")
 c.wait("/^\\d{8}$/.test(T.text('#done-code')) && T.visible('#done-code')", "activation code shown big")
@@ -234,7 +280,7 @@ check(ev["details"].get("quantity_g") == 12500 and ev["occurred_at"] == "2025-11
 c.js("T.set('ev-type','cooling'); T.set('ev-when','2025-11-02T08:00'); T.set('ev-temp','4'); T.click('#event-form button[type=submit]')")
 c.wait("/4 °C/.test(T.text('#ld-events'))", "cooling event with temperature")
 c.js("T.set('ev-type','shipping'); T.set('ev-when','2099-01-01T08:00'); T.set('ev-to','Bưu điện Hà Giang'); T.click('#event-form button[type=submit]')")
-c.wait("/sau thời điểm hiện tại/.test(T.text('#event-form .error'))", "future time refused")
+c.wait("/không được sau lúc này/.test(T.text('#event-form .error'))", "future time refused")
 c.shot("staff-4-lot.png")
 check(not c.js("T.visible('#ld-orders')"), "a lot still on sale: no list of orders to stop")
 
@@ -287,9 +333,10 @@ shot_of("#ld-orders", "staff-4b-recall-orders.png")
 st, _ = http("POST", f"/api/v1/orders/{o_other['id']}/return", token=token, body={"part_id": o_other["parts"][0]["id"], "reason": "Bưu tá mang về"})
 check(st == 200, f"another counter records the other parcel back behind this screen ({st})")
 c.js(f"window.confirm = () => true; T.click('{other_card} [data-act=return]')")
-c.wait(f"/Không đổi được trạng thái/.test(T.text('{other_card} .error')) && /nhận lại bưu kiện khi phần hàng đang ở trạng thái «Đã huỷ»/.test(T.text('{other_card} .error'))"
+c.wait(f"/Đơn hàng đã ở bước khác/.test(T.text('{other_card} .error')) && /nhận lại bưu kiện khi phần hàng đang ở trạng thái «Đã huỷ»/.test(T.text('{other_card} .error'))"
        f" && /Bưu kiện đã về bưu điện/.test(T.text('{other_card}')) && !document.querySelector('{other_card} [data-act=return]')",
        "a stale screen: the 409 explained in Vietnamese, the list reloaded with the parcel back")
+no_english(c.js(f"T.text('{other_card} .error')"), "the stale screen's 409")
 c.js(f"window.__asked = ''; window.confirm = (m) => {{ window.__asked = m; return true; }}; T.click('{stop_card} [data-act=return]')")
 c.wait(f"document.querySelector('{stop_card}').dataset.recall === 'returned' && /Bưu kiện đã về bưu điện — đơn đã huỷ/.test(T.text('{stop_card}'))"
        f" && !document.querySelector('{stop_card} [data-act=return]') && /đã nhận lại bưu kiện/.test(T.text('#flash'))",
@@ -303,6 +350,23 @@ check(part["status"] == "cancelled" and (part.get("recall") or {}).get("outcome"
       "the API has the part cancelled, recall outcome returned, reason «Thu hồi lô " + lot_code + "»: " + json.dumps(part.get("recall"), ensure_ascii=False))
 shot_of("#lot-detail", "staff-4c-returned.png")
 
+print("4c. onboarding a phone that already has an account")
+c.js("location.hash = '#dang-ky'")
+c.wait("T.visible('#done-new')", "the onboarding tab still shows the last farmer's code")
+c.js(f"""T.click('#done-new'); T.set('ob-name','Lò Thị Mai'); T.set('ob-phone','{phone}'); T.set('ob-cccd','008 300 000 111');
+T.set('ob-address','Thôn Nặm Đăm'); T.set('ob-bank','970405'); T.set('ob-account','8800205000222'); T.set('ob-account-name','LO THI MAI');
+document.querySelector('input[name=consent][value=paper_form]').click(); T.set('ob-commune-q','hong thai'); true""")
+c.wait("document.querySelectorAll('#ob-commune button.pick').length > 0", "commune search")
+c.js("T.click('#ob-commune button.pick'); T.click('#onboard-form button[type=submit]')")
+c.wait("/Số điện thoại này đã có tài khoản/.test(T.text('#onboard-form .error')) && document.getElementById('ob-phone').getAttribute('aria-invalid') === 'true'"
+       " && document.activeElement.id === 'ob-phone'", "a taken phone: 409 already_taken said in Vietnamese, the phone field marked and focused")
+no_english(c.js("T.text('#onboard-form .error')"), "the taken phone's message")
+c.js("T.set('ob-phone', '12'); T.click('#onboard-form button[type=submit]')")
+c.wait("/Số điện thoại Việt Nam gồm 10 số/.test(T.text('#onboard-form .error')) && document.activeElement.id === 'ob-phone'",
+       "a short phone: the server's 422 invalid_format said in Vietnamese")
+no_english(c.js("T.text('#onboard-form .error')"), "the short phone's message")
+shot_of("#onboard-form .error", "staff-4c-taken-phone.png")
+
 print("5. sellers list")
 c.js("location.hash = '#nguoi-ban'")
 c.wait("document.querySelectorAll('#sl-list > li').length >= 4", "sellers listed")
@@ -313,6 +377,7 @@ c.js("T.click('#sl-commune button.pick')")
 c.wait("document.querySelectorAll('#sl-list > li').length === 1 && /Nguyễn Thị Lan/.test(T.text('#sl-list'))", "filter by commune: one seller in Tam Đảo")
 c.js("window.confirm = () => true; T.click('#sl-list li [data-act=reissue]')")
 c.wait("/đã tự đặt mật khẩu/.test(T.text('#sl-list .error'))", "no new code for a farmer who set a password: explained in the card")
+no_english(c.js("T.text('#sl-list .error')"), "the refused activation code")
 c.js("T.click('#sl-commune .picked button'); T.set('sl-search','pieng')")
 c.wait("document.querySelectorAll('#sl-list > li').length === 1 && /Lò Văn Piềng/.test(T.text('#sl-list'))", "diacritic-insensitive name search")
 c.js("T.click('#sl-list li [data-act=reissue]')")
@@ -346,13 +411,14 @@ c.js("T.set('ls-unit','goi')")
 c.js("""(() => { const s = document.getElementById('ls-lot');
   s.value = [...s.options].find(o => /Chè Shan tuyết/.test(o.textContent)).value;
   T.set('ls-desc', 'Búp non một tôm hai lá.'); T.click('#listing-form button[type=submit]'); return true; })()""")
-c.wait("/Khối lượng 1 đơn vị khi đóng gói/.test(T.text('#listing-form .error')) && /bắt buộc với đơn vị «gói»/.test(T.text('#listing-form .error'))"
+c.wait("/hãy cân 1 đơn vị đã đóng gói/.test(T.text('#listing-form .error')) && /Bắt buộc với đơn vị «gói»/.test(T.text('#listing-form .error'))"
        " && document.getElementById('ls-weight').getAttribute('aria-invalid') === 'true' && document.activeElement.id === 'ls-weight'",
        "no weight for a gói: refused before sending, the field marked and focused")
 c.js("T.set('ls-weight','40000'); T.click('#listing-form button[type=submit]')")
-c.wait("/Khối lượng 1 đơn vị khi đóng gói»: tối đa 30000/.test(T.text('#listing-form .error')) && /Máy chủ báo: unit_weight_g/.test(T.text('#listing-form .error'))"
+c.wait("/Khối lượng 1 đơn vị: phải từ 1 đến 30\\.000/.test(T.text('#listing-form .error'))"
        " && document.getElementById('ls-weight').getAttribute('aria-invalid') === 'true'",
-       "40 000 g: the API's 422 out_of_range shown in Vietnamese on the field")
+       "40 000 g: the API's 422 out_of_range shown in Vietnamese on the field, with its limits")
+no_english(c.js("T.text('#listing-form .error')"), "the out-of-range weight")
 c.js("T.set('ls-weight','120')")
 check("1 gói nặng 120 g" in (c.js("T.text('#ls-weight-hint')") or ""), "the hint repeats the weight: 1 gói nặng 120 g")
 shot_of("#listing-form", "staff-6a-listing-weight.png")
@@ -386,8 +452,9 @@ if photos:
 with open(os.path.join(WORK, "hoa-don.jpg"), "w") as f:
     f.write("đây là hoá đơn, không phải ảnh\n")
 set_files(f"{card} .file input[multiple]", [os.path.join(WORK, "hoa-don.jpg")])
-c.wait(f"/không phải ảnh JPEG, PNG hoặc WebP/.test(T.text('{card} .error')) && /Máy chủ báo: .*please upload a photo/.test(T.text('{card} .error'))",
-       "a file that is not a photo: refused, the API's message shown with a Vietnamese explanation", timeout=20)
+c.wait(f"/Loại tệp này không dùng được/.test(T.text('{card} .error')) && /JPEG, PNG hoặc WebP/.test(T.text('{card} .error'))",
+       "a file that is not a photo: refused, said in Vietnamese with what to use", timeout=20)
+no_english(c.js(f"T.text('{card} .error')"), "the refused file")
 check(c.js(f"document.querySelectorAll('{card} .thumbs img').length") == 1, "the refused file added nothing")
 c.js(f"document.querySelector('{card} details.edit').open = true; T.set('lp-{lid}', '240 000'); T.set('lq-{lid}', '8'); T.set('lw-{lid}', '125'); T.click('{card} details.edit button[type=submit]')")
 c.wait(f"/240\\.000 ₫ \\/ gói/.test(T.text('{card} .price')) && /^8 gói$/.test(T.text('{card} dd')) && /^125 g \\/ gói/.test(T.text('{card} dd.weight'))",
@@ -436,7 +503,7 @@ check(dv["goods_vnd"] == 360000 and dv["postage_vnd"] > 0 and dv["total_vnd"] ==
       f"the API: the demo order is 360000 of tea + {dv['postage_vnd']} postage, parcel {dpart['code']} of {dpart['weight_g']} g ({dpart['zone']})")
 ZONE = {"same_commune": "Cùng xã", "same_province": "Cùng tỉnh", "neighbouring": "Tỉnh lân cận", "far": "Liên tỉnh xa"}
 text = c.js(f"T.text('{card}')")
-for want in ["Trần Minh Anh", "0900000003", "12 Hàng Bạc", "Thu hộ (COD)", "Hoàng Văn Thào",
+for want in ["Trần Minh Anh", "0900000003", "12 Hàng Bạc", "Thanh toán khi nhận hàng", "Hoàng Văn Thào",
              "Chè Shan tuyết Hồng Thái túi 200 g: 2 gói × 180.000 ₫ = 360.000 ₫", "Tiền hàng: 360.000 ₫ · Phí vận chuyển: " + vnd(dv["postage_vnd"]),
              "Thu tiền mặt khi giao: " + vnd(dv["total_vnd"]), "Chờ người bán xác nhận",
              f"Mã bưu kiện (mã vạch trên nhãn): {dpart['code']} · nặng 560 g · {ZONE[dpart['zone']]}"]:
@@ -470,13 +537,13 @@ print("7.2 hand-over: the carrier's tracking number, typed or scanned")
 tn = f"#tn-{dpart['id']}"
 check(c.js(f"document.querySelector('label[for=\"tn-{dpart['id']}\"]').textContent").startswith("Số hiệu bưu gửi"), "a labelled field for the carrier's tracking number")
 c.js(f"T.set('tn-{dpart['id']}', 'AB-1'); T.click('{card} [data-act=hand_over]')")
-c.wait(f"/Số hiệu bưu gửi»: gồm 6 đến 40 chữ cái/.test(T.text('{card} .error')) && document.querySelector('{tn}').getAttribute('aria-invalid') === 'true'",
+c.wait(f"/Số hiệu bưu gửi gồm 6 đến 40 chữ cái/.test(T.text('{card} .error')) && document.querySelector('{tn}').getAttribute('aria-invalid') === 'true'",
        "«AB-1» is refused before sending: 6 to 40 letters, digits or dashes")
 c.js(f"T.set('tn-{dpart['id']}', {json.dumps(dpart['code'].lower())}); T.click('{card} [data-act=hand_over]')")
 c.wait(f"/mã bưu kiện của nongsan/.test(T.text('{card} .error'))", "the parcel's own label code scanned by mistake: refused, said why")
 shot_of(card, "staff-7b-hand-over-form.png")
 scanner(f"tn-{dpart['id']}", "ee 1234 5678 9vn")
-c.wait(f"/Bưu điện đã nhận hàng/.test(T.text('{card} .name .badge')) && T.text('{card} .tn') === 'EE123456789VN'",
+c.wait(f"/Bưu điện đang giao/.test(T.text('{card} .name .badge')) && T.text('{card} .tn') === 'EE123456789VN'",
        "scanned with Enter: handed over, «Số hiệu bưu gửi: EE123456789VN» on the card")
 dv = json.loads(http("GET", f"/api/v1/orders/{demo}", token=token)[1])
 dtrack = dv["parts"][0]["tracking"]
@@ -501,7 +568,7 @@ check(c.js("T.text('#scan-collect')").startswith("Thu của người nhận: " +
 check(float(c.js("parseFloat(getComputedStyle(document.getElementById('scan-collect')).fontSize)")) >= 30, "in big type")
 c.wait("/Hà Nội/.test(T.text('#scan-card dl'))", "the address with its commune")
 text = c.js("T.text('#scan-card')") or ""
-for want in ["Trần Minh Anh", "0900000003", "12 Hàng Bạc", "Bưu điện đã nhận hàng", "EE123456789VN", "Chè Shan tuyết Hồng Thái túi 200 g: 2 gói", dv["code"]]:
+for want in ["Trần Minh Anh", "0900000003", "12 Hàng Bạc", "Bưu điện đang giao", "Bưu điện đã nhận lúc", "EE123456789VN", "Chè Shan tuyết Hồng Thái túi 200 g: 2 gói", dv["code"]]:
     check(want in text, "the scanned parcel shows " + want)
 check(c.js("document.querySelector('#scan-card a[href^=\"tel:\"]').getAttribute('href')") == "tel:0900000003", "the receiver's phone is a tel: link")
 shot_from("#scan-form", "#scan-result", "staff-7c-scan.png")
@@ -524,14 +591,15 @@ card2 = f'#or-list > li[data-order="{o2}"]'
 st, _ = http("POST", f"/api/v1/orders/{o2}/confirm", token=token, body={})
 check(st == 200, "another counter confirms the second order behind this screen")
 c.js(f"T.click('{card2} [data-act=confirm]')")
-c.wait(f"/Không đổi được trạng thái/.test(T.text('{card2} .error')) && /Không thể xác nhận khi phần hàng đang ở trạng thái «Người bán đã xác nhận»/.test(T.text('{card2} .error'))"
+c.wait(f"/Đơn hàng đã ở bước khác/.test(T.text('{card2} .error')) && /Không thể xác nhận khi phần hàng đang ở trạng thái «Người bán đã xác nhận»/.test(T.text('{card2} .error'))"
        f" && /Người bán đã xác nhận/.test(T.text('{card2} .name .badge'))",
        "a stale screen: the API's 409 explained in Vietnamese and the order reloaded with its real status")
+no_english(c.js(f"T.text('{card2} .error')"), "the stale order's 409")
 c.js(f"T.set('tn-' + document.querySelector('{card2} .part').dataset.part, 'EE123456789VN'); T.click('{card2} [data-act=hand_over]')")
-c.wait(f"/Số hiệu bưu gửi này đã dùng cho một bưu kiện khác/.test(T.text('{card2} .error')) && /Người bán đã xác nhận/.test(T.text('{card2} .name .badge'))",
+c.wait(f"/Số hiệu bưu gửi này đã gắn với một bưu kiện khác/.test(T.text('{card2} .error')) && /Người bán đã xác nhận/.test(T.text('{card2} .name .badge'))",
        "the same tracking number on another parcel: 409 already_taken, said in Vietnamese, nothing changed")
 c.js(f"document.querySelector('{card2} details.danger').open = true; T.click('{card2} details.danger button[type=submit]')")
-c.wait(f"/Lý do/.test(T.text('{card2} .error'))", "cancelling needs a reason")
+c.wait(f"/lý do/i.test(T.text('{card2} .error')) && document.activeElement.tagName === 'TEXTAREA'", "cancelling needs a reason")
 c.js(f"window.confirm = () => true; T.set(document.querySelector('{card2} details.danger textarea').id, 'Người bán hết măng'); T.click('{card2} details.danger button[type=submit]')")
 c.wait(f"/Đã huỷ/.test(T.text('{card2} .name .badge')) && /Lý do huỷ: Người bán hết măng/.test(T.text('{card2}'))", "cancelled, the reason shown")
 st, body = http("GET", f"/api/v1/listings/{mang['id']}")
@@ -539,7 +607,7 @@ check(json.loads(body)["quantity"] == mang["quantity"], "the cancelled stock is 
 c.js("T.set('or-status','delivered')")
 c.wait(f"document.querySelectorAll('#or-list > li').length === 1 && !!document.querySelector('{card}')", "filter «Đã giao»: the demo order only")
 c.js("T.set('or-status','cod')")
-c.wait("document.querySelectorAll('#or-list > li').length === 0 && /Không có đơn hàng nào/.test(T.text('#or-count'))", "filter «Thu hộ (COD)»: none left, said so")
+c.wait("document.querySelectorAll('#or-list > li').length === 0 && /Không có đơn hàng nào/.test(T.text('#or-count'))", "filter «Thanh toán khi nhận hàng»: none left, said so")
 c.js("T.set('or-status','')")
 c.wait("document.querySelectorAll('#or-list > li').length === 5", "all orders again")
 
@@ -557,11 +625,14 @@ c.js("location.hash = '#thanh-toan'")
 tcard = f'#bt-list > li[data-transfer="{nid}"]'
 c.wait(f"!!document.querySelector('{tcard}')", "the unmatched transfer is listed on «6. Thanh toán»")
 text = c.js(f"T.text('{tcard}')") or ""
-for want in [vnd(qr["amount_due_vnd"]), "chuyen tien mua mang nua", "Chưa khớp đơn nào", "mã giao dịch " + nid]:
+for want in [vnd(qr["amount_due_vnd"]), "chuyen tien mua mang nua", "Chưa khớp đơn nào", "mã giao dịch " + nid,
+             "Nội dung chuyển khoản không có mã đơn hàng"]:
     check(want in text, "the transfer shows " + want)
+no_english(text, "the unmatched transfer's card")
 c.shot("staff-8-transfers.png")
 c.js(f"window.confirm = () => true; T.set('as-{nid}', 'NS00000000'); T.click('{tcard} button[type=submit]')")
 c.wait(f"/[Kk]hông có đơn hàng mã NS00000000/.test(T.text('{tcard} .error'))", "a wrong order code: «không có đơn hàng mã NS00000000»")
+no_english(c.js(f"T.text('{tcard} .error')"), "the wrong order code's message")
 c.js(f"T.set('as-{nid}', {json.dumps(qr['code'].lower())}); T.click('{tcard} button[type=submit]')")
 c.wait(f"!document.querySelector('{tcard}') && /Đã gán/.test(T.text('#flash'))", "assigned: gone from the unmatched list, said so")
 st, body = http("GET", f"/api/v1/orders/{qr['id']}", token=buyer)
@@ -582,7 +653,9 @@ check("Hồng Thái" in (c.js("T.text('#cod-office-name')") or ""), "the post of
 check(c.js("document.getElementById('rm-amount').value") == C[:-2], f"amount defaults to all: {C[:-2]}")
 check(not c.js("T.visible('#cod-pick')"), "staff do not choose the post office")
 c.js("T.set('rm-amount', '999.999'); T.click('#remit-form button[type=submit]')")
-c.wait(f"T.text('#remit-form .error').includes('chỉ còn {C} chưa nộp')", "more than owed: refused, explained in Vietnamese")
+c.wait(f"T.text('#remit-form .error').includes('chỉ còn {C} tiền thu hộ chưa nộp') && document.activeElement.id === 'rm-amount'",
+       "more than owed: refused, explained in Vietnamese, the amount focused")
+no_english(c.js("T.text('#remit-form .error')"), "the remittance refused")
 c.js("T.set('rm-amount', ''); T.set('rm-ref', 'GD-0001'); T.click('#remit-form button[type=submit]')")
 c.wait(f"T.text('#cod-sum [data-k=in_transit]') === '{C}' && T.text('#cod-sum [data-k=remittable]') === '0 ₫' && !T.visible('#remit-form')"
        f" && T.text('#rm-list > li').includes('{C}') && /GD-0001/.test(T.text('#rm-list > li')) && /chờ nongsan nhận/.test(T.text('#rm-list > li'))",
@@ -601,7 +674,7 @@ c.wait(" && ".join(f"T.text('#pe-sum [data-k={k}]') === '{vnd(pe[f])}'" for k, f
                    [("earned", "earned_vnd"), ("paid", "paid_vnd"), ("owed", "owed_vnd"), ("awaiting", "awaiting_delivery_vnd")]),
        f"«Phí vận chuyển của bưu điện»: earned {vnd(pe['earned_vnd'])}, paid 0 ₫, owed {vnd(pe['owed_vnd'])}, awaiting {vnd(pe['awaiting_delivery_vnd'])}")
 rows = c.js("[...document.querySelectorAll('#pe-table tbody tr')].map(r => r.textContent)") or []
-check(len(rows) == len(pe["lines"]) and any(f"Đơn {dv['code']}: đã giao — phí vận chuyển bưu điện được hưởng" in r and "+" + vnd(dv["postage_vnd"]) in r for r in rows),
+check(len(rows) == len(pe["lines"]) and any(f"Đơn {dv['code']}: Đã giao — phí vận chuyển bưu điện được hưởng" in r and "+" + vnd(dv["postage_vnd"]) in r for r in rows),
       "its lines in Vietnamese: " + json.dumps(rows, ensure_ascii=False)[:200])
 check(not c.js("T.visible('#pe-form')"), "staff cannot record postage paid")
 c.js("document.getElementById('pe-sum').scrollIntoView(); true")
@@ -615,7 +688,7 @@ c.js("""(() => { const s = document.getElementById('ls-seller');
   s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()""")
 c.wait("T.visible('#st-box') && T.text('#st-sum [data-k=owed]') === '352.800 ₫' && T.text('#st-sum [data-k=in_payout]') === '0 ₫'",
        "statement: nongsan owes the farmer 352.800 ₫ (360.000 less the 2 % fee)")
-rows = c.js("[...document.querySelectorAll('#st-table tbody tr')].map(r => r.textContent)") or []
+rows = [r.lower() for r in c.js("[...document.querySelectorAll('#st-table tbody tr')].map(r => r.textContent)") or []]
 check(any("đã giao — tiền hàng" in r and "+360.000 ₫" in r for r in rows) and any("phí sàn" in r and "−7.200 ₫" in r for r in rows),
       "statement lines in Vietnamese: +360.000 ₫ delivered, −7.200 ₫ fee: " + json.dumps(rows, ensure_ascii=False)[:300])
 thao = c.js("document.getElementById('ls-seller').value")
@@ -656,6 +729,7 @@ c.wait(f"T.visible('#pe-form') && T.text('#pe-sum [data-k=owed]') === '{vnd(dv['
        "admin sees the postage owed to the post office, the form filled with it")
 c.js(f"window.confirm = () => true; T.set('pe-amount', '{dv['postage_vnd'] + 1000}'); T.set('pe-ref', 'PB-0001'); T.click('#pe-form button[type=submit]')")
 c.wait(f"T.text('#pe-form .error').includes('nongsan chỉ còn nợ bưu điện {vnd(dv['postage_vnd'])}')", "more than owed: refused, said in Vietnamese")
+no_english(c.js("T.text('#pe-form .error')"), "the postage payment refused")
 c.js(f"T.set('pe-amount', '{dv['postage_vnd']}'); T.click('#pe-form button[type=submit]')")
 c.wait(f"T.text('#pe-sum [data-k=paid]') === '{vnd(dv['postage_vnd'])}' && T.text('#pe-sum [data-k=owed]') === '0 ₫' && !T.visible('#pe-form')"
        " && [...document.querySelectorAll('#pe-table tbody tr')].some(r => /nongsan đã trả phí vận chuyển \\(chứng từ PB-0001\\)/.test(r.textContent))",
@@ -716,6 +790,52 @@ c.js(f"(() => {{ const s = document.getElementById('ls-seller'); if (!s.querySel
 c.wait(f"document.getElementById('ls-seller').value === '{thao}' && T.text('#st-sum [data-k=owed]') === '0 ₫'"
        " && /Đã chuyển vào tài khoản ngân hàng/.test(T.text('#st-table')) && /−352\\.800 ₫/.test(T.text('#st-table'))",
        "the farmer's statement: paid out −352.800 ₫, nothing owed", timeout=15)
+
+print("10b. a phone, 360 × 740: the tab bar and the tables of money")
+c.call("Emulation.setDeviceMetricsOverride", width=360, height=740, deviceScaleFactor=1, mobile=True)
+CELLS_FIT = """(sel => { const cells = [...document.querySelectorAll(sel + ' td.n')];
+  return [cells.length, cells.filter(n => { const r = n.getBoundingClientRect();
+    return n.scrollWidth > n.clientWidth || r.left < 0 || r.right > innerWidth; }).map(n => n.textContent)]; })"""
+
+
+def cells_fit(table, what):
+    n, cut = c.js(f"{CELLS_FIT}({json.dumps(table)})") or [0, ["?"]]
+    check(n > 0 and not cut, f"{what}: all {n} amounts shown whole at 360 px, no sideways scrolling" + (f" (cut: {cut[:3]})" if cut else ""))
+
+
+c.wait("document.querySelectorAll('#st-table tbody tr').length > 2", "the farmer's statement, at 360 px")
+cells_fit("#st-table", "the statement")
+check(c.js("document.documentElement.scrollWidth <= innerWidth"), "the listings tab does not scroll sideways")
+c.js("document.getElementById('st-box').scrollIntoView(); true")
+shot_of("#st-box", "staff-14b-statement-360.png")
+c.js("location.hash = '#thanh-toan'")
+c.wait("document.querySelectorAll('#pe-table tbody tr').length > 0", "the postage earned, at 360 px")
+cells_fit("#pe-table", "the postage earned")
+c.js("scrollTo(0, 0); true")
+time.sleep(0.3)
+bar = c.js("document.getElementById('tabs').getBoundingClientRect().height") or 999
+check(bar < 0.25 * 740, f"the tab bar is {bar:.0f} px high: under a quarter of the 740 px screen")
+check(c.js("(() => { const n = document.getElementById('tabs'); return n.scrollWidth > n.clientWidth && getComputedStyle(n).overflowX === 'auto'; })()"),
+      "the tabs are one row that scrolls sideways")
+check(c.js("(() => { const a = document.querySelector('nav.tabs a[aria-current=page]'), n = a.parentElement.getBoundingClientRect(), r = a.getBoundingClientRect();"
+           " return r.left >= n.left - 1 && r.right <= n.right + 1; })()"), "the current tab («6. Thanh toán») is in sight")
+check(c.js("document.documentElement.scrollWidth <= innerWidth"), "the payments tab does not scroll sideways")
+c.js("document.getElementById('flash').textContent = ''; true")
+shot = c.call("Page.captureScreenshot", format="png")
+with open(os.path.join(OUT, "staff-14-phone-360.png"), "wb") as f:
+    f.write(base64.b64decode(shot["data"]))
+print("  screenshot: " + os.path.join(OUT, "staff-14-phone-360.png"))
+c.js("document.getElementById('pe-sum').scrollIntoView(); true")
+shot_from("#pe-sum", "#pe-table", "staff-14c-postage-360.png")
+c.js("location.hash = '#chi-tra'")
+c.wait("document.querySelectorAll('#tb-table tbody tr').length > 3", "the trial balance, at 360 px")
+cells_fit("#tb-table", "the trial balance")
+c.js(f"document.querySelector('#po-list > li details').open = true; true")
+c.wait("document.querySelectorAll('#po-list > li table td.n').length > 0", "a payout run's payees, at 360 px")
+cells_fit("#po-list > li table", "a payout run's payees")
+check(c.js("document.documentElement.scrollWidth <= innerWidth"), "the payouts tab does not scroll sideways")
+shot_of("#tb-table", "staff-14d-trial-balance-360.png")
+c.call("Emulation.setDeviceMetricsOverride", width=1024, height=1366, deviceScaleFactor=1, mobile=False)
 
 print("11. admin: a lot recalled after one of its parcels was delivered")
 st, body = http("GET", "/api/v1/listings?q=su%20su")

@@ -107,13 +107,13 @@ async fn openapi_json(doc: web::Data<String>) -> HttpResponse {
 }
 
 /// The market (buyers): one static page that drives the JSON API.
-async fn home(req: actix_web::HttpRequest) -> HttpResponse {
-    crate::assets::page(&req, "index.html", include_str!("../../../web/index.html"))
+async fn home(req: actix_web::HttpRequest) -> Result<HttpResponse, common::ApiError> {
+    crate::assets::page(&req, "index.html")
 }
 
-/// The post-office console: one static page that drives the JSON API.
-async fn staff_console(req: actix_web::HttpRequest) -> HttpResponse {
-    crate::assets::page(&req, "staff.html", include_str!("../../../web/staff.html"))
+/// The post-office console: a page and its modules that drive the JSON API.
+async fn staff_console(req: actix_web::HttpRequest) -> Result<HttpResponse, common::ApiError> {
+    crate::assets::page(&req, "staff.html")
 }
 
 /// Registers every route and shared value; used by the server and by tests.
@@ -160,7 +160,11 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .app_data(web::PathConfig::default().error_handler(http_errors::path_error))
         .route("/", web::get().to(home))
         .route("/staff", web::get().to(staff_console))
-        .route("/shared/{file}", web::get().to(crate::assets::shared))
+        .configure(|cfg| {
+            for folder in crate::assets::MODULE_FOLDERS {
+                cfg.route(&format!("/{folder}/{{file}}"), web::get().to(crate::assets::module));
+            }
+        })
         .route("/healthz", web::get().to(healthz))
         .route("/api/openapi.json", web::get().to(openapi_json))
         .configure(accounts::routes::configure)
@@ -242,6 +246,8 @@ impl Application {
     /// orders whose payment did not arrive in time.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let releaser = tokio::spawn(release_unpaid_orders(self.pool.clone(), self.release_interval));
+        // a second or so of brotli, off the request path
+        std::thread::spawn(crate::assets::precompress_all);
         let result = self.server.await;
         releaser.abort();
         result
