@@ -75,7 +75,9 @@ impl Unmatched {
 pub fn pick_order(mut found: Vec<PayableOrder>) -> Found {
     match found.len() {
         0 => Unmatched::found(UnmatchedReason::NoOrderCode, &[]),
-        1 if found[0].method == PaymentMethod::Cod => Unmatched::found(UnmatchedReason::CashOnDelivery, &found),
+        1 if found[0].method == PaymentMethod::Cod => {
+            Unmatched::found(UnmatchedReason::CashOnDelivery, &found)
+        }
         1 => Found::One(found.remove(0)),
         _ => Unmatched::found(UnmatchedReason::SeveralOrders, &found),
     }
