@@ -326,11 +326,8 @@ pub fn create_lot(
         };
         let taken: i64 = lots::table.filter(lots::lot_code.eq(&lot_code)).count().get_result(conn)?;
         if taken > 0 {
-            return Err(ApiError::field(
-                ErrorCode::AlreadyTaken,
-                "lot_code",
-                format!("lot code {lot_code} is already used"),
-            ));
+            let used = format!("lot code {lot_code} is already used");
+            return Err(ApiError::field(ErrorCode::AlreadyTaken, "lot_code", used));
         }
         let id = LotId::new();
         let created_at = DateTime::from_timestamp(Utc::now().timestamp(), 0)
