@@ -13,6 +13,7 @@ mod support;
 
 mod books_model;
 mod bulk_onboarding;
+mod farmer_app;
 mod foundation;
 mod idempotency;
 mod market;

@@ -67,6 +67,7 @@ const MATRIX: &[&str] = &[
     "POST   /api/v1/sellers                           401  201  201  201  403  403  403  403  403",  // joins the caller's office
     "POST   /api/v1/sellers/import                    401  201  201  201  403  403  403  403  403",
     "GET    /api/v1/sellers                           401  200  200  200  403  403  403  403  403",  // staff2: own office only
+    "GET    /api/v1/sellers/me                        401  403  403  403  200  200  403  403  403",  // a farmer's own
     "GET    /api/v1/sellers/{id}                      401  200  200  404  200  404  403  403  403",  // seller A
     "POST   /api/v1/sellers/{id}/activation-code      401  201  201  404  403  403  403  403  403",  // fresh seller of office 1
     // -- listings: anyone reads; the seller, its office's staff and admin change
@@ -684,6 +685,7 @@ async fn request(w: &World, row: &Row) -> Req {
             Req { body: Body::Csv(format!("{CSV_HEADER}\n{line}\n")), ..Req::at(row.path) }
                 .probe("/api/v1/sellers")
         }
+        ("GET", "/api/v1/sellers/me") => Req::at("/api/v1/sellers/me"),
         ("GET", "/api/v1/sellers/{id}") => Req::at(format!("/api/v1/sellers/{}", w.seller_a)),
         ("POST", "/api/v1/sellers/{id}/activation-code") => {
             let (id, _, _) = w.fresh_seller().await;

@@ -93,3 +93,8 @@ export const STATEMENT_LINE = {
   refund: 'Trả lại người mua', payout: 'Đưa vào đợt chi trả', payout_paid: 'Đã chuyển vào tài khoản ngân hàng',
   payout_failed: 'Ngân hàng chuyển lỗi — tiền được giữ cho đợt sau', other: 'Khoản khác',
 };
+
+/** An action the farmer's app keeps on the phone until the server has it (the outbox). */
+export const OUTBOX = {
+  waiting: 'Chờ mạng để gửi', sending: 'Đang gửi…', refused: 'Không được nhận — xem lý do', blocked: 'Chờ việc trước được gửi',
+};

@@ -148,3 +148,11 @@ export function errorText(error) {
   return e.retryAfter ? text + ' (thử lại sau ' + e.retryAfter + ' giây)' : text;
 }
 
+/** Said when a change to a listing meets a sale made meanwhile (412 precondition_failed). */
+export const SOLD_MEANWHILE = 'Trong lúc bà con sửa, đã có người mua hàng này nên số còn lại đã thay đổi (còn {quantity}). Đã tải lại: xem số mới rồi bấm Lưu lần nữa.';
+
+/** Said when a farmer logs in to an account with no seller record (GET /api/v1/sellers/me → 404). */
+export const NOT_A_SELLER = 'Tài khoản này chưa được đăng ký bán hàng. Hãy ra bưu điện xã để được đăng ký.';
+
+/** Said when someone not a farmer logs in to the farmer's app. */
+export const NOT_A_FARMER = 'Đây không phải tài khoản nhà nông. Hãy đăng nhập bằng số điện thoại đã đăng ký bán hàng ở bưu điện.';

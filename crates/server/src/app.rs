@@ -116,6 +116,22 @@ async fn staff_console(req: actix_web::HttpRequest) -> Result<HttpResponse, comm
     crate::assets::page(&req, "staff.html")
 }
 
+/// The farmer's app: an offline-first page, its modules and service worker.
+async fn farmer_app(req: actix_web::HttpRequest) -> Result<HttpResponse, common::ApiError> {
+    crate::assets::page(&req, "farmer.html")
+}
+
+/// A QR code of the farmer's app address, for staff to show or print at
+/// onboarding so the farmer opens it by scanning rather than typing.
+async fn farmer_app_qr(settings: web::Data<TraceSettings>) -> Result<HttpResponse, common::ApiError> {
+    let address = format!("{}/farmer", settings.public_url.trim_end_matches('/'));
+    let png = labels::qr_png(&address, 8).map_err(|e| common::ApiError::internal(format!("app QR: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(png))
+}
+
 /// Registers every route and shared value; used by the server and by tests.
 pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &str) {
     let api = openapi::document();
@@ -160,6 +176,9 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .app_data(web::PathConfig::default().error_handler(http_errors::path_error))
         .route("/", web::get().to(home))
         .route("/staff", web::get().to(staff_console))
+        .route("/farmer", web::get().to(farmer_app))
+        // before the module folders, whose `/farmer/{file}` would take it
+        .route("/farmer/qr.png", web::get().to(farmer_app_qr))
         .configure(|cfg| {
             for folder in crate::assets::MODULE_FOLDERS {
                 cfg.route(&format!("/{folder}/{{file}}"), web::get().to(crate::assets::module));

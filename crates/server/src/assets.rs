@@ -36,7 +36,12 @@ use common::ApiError;
 struct Web;
 
 /// The folders of page modules served at `/{folder}/{file}`.
-pub const MODULE_FOLDERS: &[&str] = &["shared", "staff"];
+pub const MODULE_FOLDERS: &[&str] = &["shared", "staff", "farmer"];
+
+/// Service workers and the scope each may control. A worker's scope is at
+/// most its own folder (`/farmer/`) unless the server allows more, and the
+/// farmer's app starts at `/farmer`, outside that folder.
+const SERVICE_WORKERS: &[(&str, &str)] = &[("farmer/sw.js", "/farmer")];
 
 /// One version of one file, in every encoding worth sending.
 struct Asset {
@@ -178,6 +183,9 @@ fn serve(req: &HttpRequest, path: &str) -> Result<HttpResponse, ApiError> {
         .insert_header((ETAG, asset.etag(chosen)))
         .insert_header((CACHE_CONTROL, "no-cache"))
         .insert_header((VARY, "Accept-Encoding"));
+    if let Some((_, scope)) = SERVICE_WORKERS.iter().find(|(worker, _)| *worker == path) {
+        answer.insert_header(("Service-Worker-Allowed", *scope));
+    }
     if fresh {
         return Ok(answer.finish());
     }

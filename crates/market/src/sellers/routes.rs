@@ -27,6 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/sellers", web::post().to(onboard_seller))
         .route("/api/v1/sellers", web::get().to(list_sellers))
         .route("/api/v1/sellers/import", web::post().to(import_sellers))
+        // before `{id}`, which would take `me` for an id
+        .route("/api/v1/sellers/me", web::get().to(my_seller))
         .route("/api/v1/sellers/{id}", web::get().to(get_seller))
         .route("/api/v1/sellers/{id}/activation-code", web::post().to(reissue_activation_code));
 }
@@ -202,6 +204,14 @@ pub async fn get_seller(
     Ok(HttpResponse::Ok().json(seller))
 }
 
+#[utoipa::path(get, path = "/api/v1/sellers/me", tag = "sellers", security(("bearer" = [])),
+    responses((status = 200, body = SellerView), (status = 403, body = accounts::ErrorBody),
+              (status = 404, body = accounts::ErrorBody)))]
+pub async fn my_seller(pool: web::Data<storage::Pool>, actor: Actor) -> Result<HttpResponse, ApiError> {
+    let seller = pool.run(move |c| store::mine(c, &actor)).await?;
+    Ok(HttpResponse::Ok().json(seller))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ActivationCode {
     activation_code: String,
@@ -226,5 +236,12 @@ pub async fn reissue_activation_code(
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(onboard_seller, import_sellers, list_sellers, get_seller, reissue_activation_code))]
+#[openapi(paths(
+    onboard_seller,
+    import_sellers,
+    list_sellers,
+    my_seller,
+    get_seller,
+    reissue_activation_code
+))]
 pub struct SellersApi;

@@ -265,6 +265,19 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: &SellerId) -> Result<Sell
     }
 }
 
+/// The farmer's own seller: how its app learns its seller id, commune and
+/// farm. 404 when the account has no seller (onboarding not finished).
+pub fn mine(conn: &mut DbConnection, actor: &Actor) -> Result<SellerView, ApiError> {
+    actor.require(&[Role::Farmer])?;
+    let id: Option<String> = sellers::table
+        .filter(sellers::user_id.eq(actor.user_id.as_str()))
+        .select(sellers::id)
+        .first(conn)
+        .optional()?;
+    let id = id.and_then(|id| SellerId::parse(&id)).ok_or_else(|| ApiError::not_found("seller"))?;
+    get(conn, actor, &id)
+}
+
 /// The sellers staff (their post office's) and admin (all) may list.
 pub fn list(
     conn: &mut DbConnection,
