@@ -241,6 +241,8 @@ c.js(f"T.set('ob-cccd','{cccd[:3]} {cccd[3:6]} {cccd[6:9]} {cccd[9:]}'); T.click
 c.wait("/^\\d{8}$/.test(T.text('#done-code')) && T.visible('#done-code')", "activation code shown big")
 c.wait(f"T.text('#done-cccd') === '*********{cccd[-3:]}'", "masked CCCD shown")
 check(c.js("!T.visible('#onboard-form') && document.getElementById('ob-cccd').value === ''"), "form hidden and CCCD cleared from the page")
+c.wait("document.getElementById('done-app-qr').complete && document.getElementById('done-app-qr').naturalWidth > 100"
+       " && T.text('#done-app-url').endsWith('/farmer')", "a QR of the farmer's app (/farmer) for the farmer to scan")
 c.shot("staff-3-onboarded.png")
 
 print("3. lots for the new seller")

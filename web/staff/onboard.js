@@ -70,6 +70,9 @@ onSubmit(form, check, async body => {
   $('done-cccd').textContent = '*********' + body.national_id.slice(-3);
   $('done-code').textContent = d.activation_code;
   $('done-expires').textContent = vnTime(d.activation_expires_at);
+  // fetched only now: most visits to the console onboard nobody
+  $('done-app-qr').src = '/farmer/qr.png';
+  $('done-app-url').textContent = location.origin + '/farmer';
   form.reset();
   commune.set(null);
   $('ob-terms').value = TERMS;
