@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages the build, tests and browser check need, installed only
 # when missing (a fresh machine may lack them): libpq for diesel's
-# PostgreSQL backend, Chromium and Python for the browser checks.
+# PostgreSQL backend, Chromium and Python for the browser checks, and an
+# emoji font so the screenshots show the farmer app's icons as a phone does.
 set -euo pipefail
 missing=()
 dpkg -s libpq-dev >/dev/null 2>&1 || missing+=(libpq-dev)
 dpkg -s postgresql-client >/dev/null 2>&1 || command -v pg_isready >/dev/null || missing+=(postgresql-client)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v python3 >/dev/null || missing+=(python3)
+dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || missing+=(fonts-noto-color-emoji)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
