@@ -83,6 +83,13 @@ window.T = {
   text(sel) { const n = document.querySelector(sel); return n ? n.innerText : null; },
   visible(sel) { const n = document.querySelector(sel); return !!n && n.offsetParent !== null; },
   fits() { return document.documentElement.scrollWidth <= innerWidth; },
+  small() {
+    return [...document.querySelectorAll('button, input:not([type=hidden]), select, textarea, a.btn, nav a')]
+      .filter(n => n.offsetParent !== null && !n.closest('[hidden]'))
+      .map(n => [n, (n.type === 'checkbox' || n.type === 'radio') && n.closest('label') || n])
+      .filter(([n, t]) => t.getBoundingClientRect().height < 47.5)
+      .map(([n, t]) => (n.id || n.name || n.textContent.trim().slice(0, 20) || n.tagName) + ' ' + Math.round(t.getBoundingClientRect().height) + ' px');
+  },
   screen() { const v = document.querySelector('main > section:not([hidden])') || document.body; return v.innerText; },
   // a photo as a phone camera takes it: 4000 × 3000 of noise (12 megapixels, which JPEG cannot shrink much)
   async photo(input) {
@@ -118,11 +125,14 @@ def go(url, ready="document.readyState === 'complete' && !!document.getElementBy
 
 
 def screen(name, what):
-    """A screenshot, and the screen checked for English and for fitting 360 px."""
+    """A screenshot, and the screen checked for English, for fitting 360 px
+    and for touch targets a thumb can hit (48 px, a checkbox's with its label)."""
     time.sleep(0.3)
     c.shot(name)
     no_english(c.js("T.screen()"), what)
     check(c.js("T.fits()"), what + ": fits 360 px")
+    small = c.js("T.small()")
+    check(not small, what + ": every button, link button and field at least 48 px high" + (f" (smaller: {small[:4]})" if small else ""))
 
 
 def token():
@@ -163,6 +173,11 @@ for f in files:
     cold += len(z)
     st, raw = devtools.http(BASE, "GET", f)
     check(not re.search(rb"innerHTML|outerHTML|insertAdjacentHTML|document\.write", raw), f"  {f}: no innerHTML")
+st, sw = devtools.http(BASE, "GET", "/farmer/sw.js")
+for m in sorted(seen):
+    folder, name = m.split("/")[1], m.split("/")[-1][:-3]
+    check(re.search(rf"'[^']*\b{name}\b[^']*'\.split\(' '\)\.map\(m => `/{folder}/", sw.decode()) is not None,
+          f"  {m} is kept by the service worker for offline use")
 check(cold < 80 * 1024, f"first visit: the page, manifest and its {len(seen)} modules are {cold} bytes gzip, under 80 KB")
 c.call("Network.emulateNetworkConditions", offline=False, latency=300, downloadThroughput=400_000 / 8, uploadThroughput=400_000 / 8)
 c.call("Network.setCacheDisabled", cacheDisabled=True)
