@@ -258,6 +258,17 @@ st, order = http("POST", "/api/v1/orders", token=buyer, body={
     "items": [{"listing_id": listing1, "quantity": 2}], "payment_method": "cod",
     "shipping": {"name": "Trần Minh Anh", "phone": buyer_phone, "address": "12 Hàng Bạc", "commune_code": "00004"}})
 check(st == 201, f"setup: a buyer orders 2 kg by cash on delivery ({st}: {str(order)[:160]})")
+# the farmer, on the listings screen read before that sale, changes the price
+c.js(f"(() => {{ const n = document.getElementById('lp-{listing1}'); n.value = '48000'; n.dispatchEvent(new Event('input', {{bubbles: true}})); return true; }})()")
+c.js(f"T.click('[data-listing-id=\"{listing1}\"] [data-act=save]')")
+c.wait(f"/đã có người mua/.test(T.text('[data-listing-id=\"{listing1}\"]')) && /còn 98/.test(T.text('[data-listing-id=\"{listing1}\"]'))",
+       "a sale made meanwhile: said in Vietnamese with the new stock (98), nothing overwritten", timeout=15)
+no_english(c.js(f"T.text('[data-listing-id=\"{listing1}\"] .error')"), "the sale-meanwhile message")
+check(listings()[0]["quantity"] == 98 and listings()[0]["price_vnd"] == 45000, "the API: the sale's stock kept, the price not yet changed")
+c.shot("farmer-4b-sold-meanwhile.png")
+c.js(f"T.click('[data-listing-id=\"{listing1}\"] [data-act=save]')")
+c.wait(f"!!document.querySelector('[data-listing-id=\"{listing1}\"]') && /48\\.000/.test(T.text('[data-listing-id=\"{listing1}\"] .price'))", "saved again against the new version", timeout=15)
+check(listings()[0]["price_vnd"] == 48000 and listings()[0]["quantity"] == 98, "the API: the new price, the stock after the sale")
 c.js("location.hash = '#lo-hang'")
 c.wait("T.visible('#lot-form')", "the harvest form again")
 c.js("T.fill('#lot-form', {product_name: 'Mận tam hoa', quantity: '40', unit: 'kg'}); T.submit('#lot-form')")
@@ -323,6 +334,27 @@ c.js("T.click('#outbox-count')")
 c.wait("document.querySelectorAll('#outbox-list li').length >= 5", "the list of waiting actions, each with its state")
 screen("farmer-7-offline-reloaded.png", "the waiting actions after an offline reload")
 check(len(events(lot1)) == 2 and len(listings()) == 1, "the API: nothing arrived while offline")
+
+c.js("T.click('#outbox-close')")
+c.js("location.hash = '#lo-hang'")
+c.wait("T.visible('#lot-form')", "the harvest form, offline")
+c.js("T.fill('#lot-form', {product_name: 'Mận hậu vụ hai'})")
+c.call("Page.reload")
+c.wait("!!document.querySelector('#lot-form') && document.querySelector('#lot-form').elements.product_name.value === 'Mận hậu vụ hai'",
+       "a half-filled form survives a reload", timeout=10)
+c.js(HELPERS)
+c.js("T.fill('#lot-form', {product_name: ''})")
+# logging out with actions waiting asks first; declining keeps the farmer in
+mark = len(c.events)
+c.js("setTimeout(() => document.getElementById('logout').click(), 0); true")
+deadline = time.time() + 10
+dialog = None
+while time.time() < deadline and not dialog:
+    c.call("Target.getTargets")  # answered by the browser while the page waits on the dialog; reads events meanwhile
+    dialog = next((e["params"] for e in c.events[mark:] if e.get("method") == "Page.javascriptDialogOpening"), None)
+check(bool(dialog) and "việc chưa gửi" in dialog.get("message", ""), f"logging out with actions waiting asks first: «{(dialog or {}).get('message', '')[:80]}»")
+c.call("Page.handleJavaScriptDialog", accept=False)
+check(c.js("!!localStorage.getItem('nongsan.farmer.token')"), "declined: still signed in, the actions kept")
 
 print("7. staff recall the second lot meanwhile; the network returns")
 st, _ = http("POST", f"/api/v1/lots/{lot2}/recall", token=staff, body={"reason": "Dư lượng vôi vượt ngưỡng"})
