@@ -206,7 +206,8 @@ screen("farmer-2-today.png", "«Hôm nay», nothing yet")
 
 print("2. a harvest lot and two events")
 c.js("location.hash = '#lo-hang'")
-c.wait("T.visible('#lot-form')", "the harvest form")
+# the screen shows before its module has run (modules load on demand): wait for its defaults
+c.wait("T.visible('#lot-form') && document.querySelector('#lot-form').elements.harvested_on.value !== ''", "the harvest form and its defaults")
 check(c.js("document.querySelector('#lot-form').elements.harvested_on.value") == c.js("new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10)"),
       "the harvest date defaults to today (Vietnam)")
 check(c.js("document.querySelector('#lot-form').elements.quantity.inputMode") in ("decimal", "numeric"), "the quantity is typed on the number keypad")
