@@ -5,12 +5,17 @@ the DevTools protocol at a 360 px phone width: what a phone downloads (the
 page and every module it imports, as the browser fetched them: small cold,
 nothing but 304s warm, nothing from outside, no innerHTML), then the way a
 buyer would: search
-without diacritics, filter by category, Back, open the tea listing (signed
+without diacritics, filter by category, Back; search as you type (one
+request after the last key, the caret kept, one Back step, an older answer
+held back never shown over a newer one), price and commune filters (as the
+API answers the same, «từ» above «đến» refused in Vietnamese), photos in
+the size the screen needs (srcset: the 320 px version on a 360 px phone);
+open the tea listing (signed
 record verifies, scan page link), add 2 to the cart, log in, check out with
 cash on delivery, see the order; a recalled lot reaching the buyer's orders
 (a parcel being stopped, one delivered, a paid order cancelled, a paid
-parcel brought back): a red mark in the list, a plain warning on each
-order; order again by bank transfer and read the
+parcel brought back): a red notice in the list with the reason and what
+to do, a plain warning on each order; order again by bank transfer and read the
 transfer details (amount, NS… code), cancel it; pay a third by bank transfer:
 the VietQR image (fetched with the token), two bank notifications posted to
 the webhook turn it part paid then «Đã thanh toán» by the page's own polling,
@@ -22,7 +27,7 @@ to target/browser/.
 
     python3 tests/browser/launch.py market_page
 """
-import base64, datetime, json, os, random, re, socket, struct, sys, time, urllib.parse, urllib.request, zlib
+import base64, datetime, json, os, random, re, socket, struct, sys, time, unicodedata, urllib.parse, urllib.request, zlib
 
 BASE, DEVTOOLS, OUT, WORK = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 from devtools import CDP, check, finish, png
@@ -92,7 +97,8 @@ def login(phone):
         raise SystemExit(f"demo login {phone} failed: {st} {body[:200]!r}")
     return json.loads(body)["token"]
 
-# --- data a buyer meets: a photo on the tea listing, a listing whose title holds markup
+# --- data a buyer meets: a photo on the tea listing (bigger than 1280 px: the
+# API keeps a 1280 px version and a 320 px one), a listing whose title holds markup
 farmer = login("0912000101")
 staff = login("0900000002")
 listings = {l["title"]: l for l in json.loads(http("GET", "/api/v1/listings?limit=100")[1])["items"]}
@@ -102,10 +108,12 @@ shoots = listings["Măng nứa khô Hồng Thái"]
 PROVINCE = tea["province_code"]
 b = "nongsan-check-boundary"
 form = (f"--{b}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"che.png\"\r\n"
-        f"Content-Type: image/png\r\n\r\n").encode() + png(160, 120) + f"\r\n--{b}--\r\n".encode()
+        f"Content-Type: image/png\r\n\r\n").encode() + png(1600, 1200) + f"\r\n--{b}--\r\n".encode()
 st, body = http("POST", f"/api/v1/listings/{tea['id']}/photos", token=farmer, raw=form,
                 headers={"Content-Type": "multipart/form-data; boundary=" + b})
-check(st == 201, f"setup: farmer adds a photo to the tea listing ({st})")
+PHOTO = (json.loads(body).get("photos") or [{}])[0] if st == 201 else {}  # the answer: the listing with its photos
+check(st == 201 and (PHOTO.get("width"), PHOTO.get("thumbnail_width")) == (1280, 320),
+      f"setup: farmer adds a 1600×1200 photo to the tea listing: kept at {PHOTO.get('width')} px and {PHOTO.get('thumbnail_width')} px ({st})")
 st, body = http("POST", "/api/v1/listings", token=farmer, body={
     "title": "Rau cải <img src=x onerror=\"window.__xss=1\"> <b>sạch</b>", "category": "rau", "unit": "bo",
     "price_vnd": 12000, "quantity": 30, "unit_weight_g": 350})
@@ -126,6 +134,7 @@ window.T = {
   text(sel) { const n = document.querySelector(sel); return n ? n.textContent : null; },
   visible(sel) { const n = document.querySelector(sel); return !!n && n.offsetParent !== null; },
   cards() { return [...document.querySelectorAll('#results > li')].map(li => li.textContent); },
+  titles() { return [...document.querySelectorAll('#results > li .ci > b')].map(b => b.textContent); },
   fits() { return document.documentElement.scrollWidth <= innerWidth; },
 };
 true
@@ -135,6 +144,18 @@ def go(url):
     c.call("Page.navigate", url=url)
     c.wait("document.readyState === 'complete' && !!document.getElementById('v-market')", "page loaded: " + url)
     c.js(HELPERS)
+
+def paused_request(timeout=10):
+    """The next request DevTools paused (Fetch domain), or None."""
+    end = time.time() + timeout
+    while time.time() < end:
+        for i, e in enumerate(c.events):
+            if e.get("method") == "Fetch.requestPaused":
+                return c.events.pop(i)["params"]
+        c.js("1")
+        time.sleep(0.05)
+    return None
+
 
 def fits(what):
     check(c.js("T.fits()"), what + " fits 360 px (no sideways scrolling)")
@@ -241,6 +262,11 @@ for text in ["Chè Shan tuyết Hồng Thái túi 200 g", "180.000 ₫ / gói", 
 c.wait("(() => { const i = document.querySelector('#results img'); return i && i.complete && i.naturalWidth > 0; })()", "thumbnail loaded")
 check(c.js("(() => { const i = document.querySelector('#results img'); return i.getAttribute('loading') === 'lazy' && i.width === 88 && i.height === 88 && /^\\/media\\//.test(i.getAttribute('src')); })()"),
       "thumbnail is lazy, fixed 88×88, from /media/")
+SRCSET = f"{PHOTO.get('thumbnail_url')} 320w, {PHOTO.get('url')} 1280w"
+check(c.js("[...document.querySelectorAll('#results img')].every(i => !!i.getAttribute('srcset'))")
+      and c.js("document.querySelector('#results img').getAttribute('srcset')") == SRCSET, f"thumbnails have a srcset: «{SRCSET}»")
+got = c.js("document.querySelector('#results img').currentSrc") or ""
+check(got.endswith(PHOTO.get("thumbnail_url", "?")), f"  an 88 px thumbnail takes the 320 px version ({got[len(BASE):]})")
 c.shot("market-2-search-360.png")
 search_hash = c.js("location.hash")
 c.js("T.set('q', ''); [...document.querySelectorAll('#chips button')].find(b => b.textContent === 'Mật ong').click(); true")
@@ -263,12 +289,190 @@ c.wait("/Không tìm thấy/.test(T.text('#count'))", "no result: said so")
 c.js("location.hash = '#/?sort=cheapest'; true")
 c.wait("/không hợp lệ/.test(T.text('#count .err')) && !/cheapest|must|one of/.test(T.text('#count .err'))", "an API error in search is shown in Vietnamese, no English")
 
+print("2b. search as you type: one request after the last key, the caret kept, one Back step")
+
+
+def listing_asks(mark):
+    """The searches the page sent since `mark` (paths of GET /api/v1/listings?…)."""
+    c.js("1")  # every event sent before this answer is in
+    return [e["params"]["request"]["url"][len(BASE):] for e in c.events[mark:]
+            if e.get("method") == "Network.requestWillBeSent" and e["params"]["request"]["url"].startswith(BASE + "/api/v1/listings?")]
+
+
+def type_keys(text, gap=0.08):
+    """Typed into the focused field, a key every `gap` seconds (as a phone's keyboard sends it)."""
+    for ch in text:
+        c.call("Input.insertText", text=ch)
+        time.sleep(gap)
+
+
+def api_titles(qs):
+    """The titles the API lists for these search parameters, and its total."""
+    j = json.loads(http("GET", "/api/v1/listings?" + qs)[1])
+    return [i["title"] for i in j["items"]], j["total"]
+
+
+def shows(qs, count_says=""):
+    """A page expression: the results are the API's for `qs`, in its order, and the count says so."""
+    titles, total = api_titles(qs)
+    return (f"JSON.stringify(T.titles()) === {json.dumps(json.dumps(titles, ensure_ascii=False, separators=(',', ':')))}"
+            f" && T.text('#count') === {json.dumps(str(total) + ' sản phẩm' + count_says)}"
+            " && document.getElementById('results').getAttribute('aria-busy') !== 'true'")
+
+
+every, every_total = api_titles("")
+c.js("location.hash = '#/'; true")
+c.wait(f"location.hash === '#/' && document.getElementById('q').value === '' && {shows('')}", f"the market: all {every_total} listings")
+c.js("document.getElementById('q').focus(); true")
+steps_before = c.js("history.length")
+hash_before = c.js("location.hash")
+mark = len(c.events)
+type_keys("che")
+check(listing_asks(mark) == [], "typing «che», a key every 80 ms: no search yet")
+che, che_total = api_titles("q=che")
+c.wait(f"location.hash === '#/?q=che' && {shows('q=che', ' cho “che”')}",
+       f"without pressing Enter: the API's {che_total} results for «che» after the pause ({', '.join(che)})")
+asked = listing_asks(mark)
+check(asked == ["/api/v1/listings?q=che&limit=20&offset=0"], f"one request, for the whole word: {asked}")
+check(c.js("document.activeElement.id === 'q' && document.getElementById('q').value === 'che' && document.getElementById('q').selectionStart === 3"),
+      "the search box keeps the focus, the text and the caret at its end (the keyboard stays up)")
+check(c.js("history.length") == steps_before + 1, f"one Back step for the search ({c.js('history.length') - steps_before})")
+fits("typing a search")
+c.shot("market-2b-typing-360.png")
+type_keys(" sh")
+c.wait(f"location.hash === '#/?q=che+sh' && {shows('q=che+sh', ' cho “che sh”')}", "typing on: «che sh» searched in turn")
+check(c.js("document.getElementById('q').selectionStart === 6 && document.activeElement.id === 'q'"), "  the caret still at the end")
+check(c.js("history.length") == steps_before + 1, "  and no new Back step: the typed search replaced the one before")
+c.js("history.back(); true")
+c.wait(f"location.hash === {json.dumps(hash_before)} && document.getElementById('q').value === '' && {shows('')}",
+       "Back once: the market before the typing, search box empty")
+c.js("document.getElementById('q').focus(); true")
+mark = len(c.events)
+type_keys("c")
+time.sleep(0.6)
+check(listing_asks(mark) == [] and c.js("location.hash") == hash_before, "one letter alone is not searched (it would find too much)")
+c.js("document.getElementById('q').value = ''; true")
+
+print("2c. an older answer held back never replaces a newer one")
+honey_q, _ = api_titles("q=mat")
+check(che and honey_q and not set(che) & set(honey_q), f"the API: «mat» and «che» find different listings ({honey_q} / {che})")
+c.call("Fetch.enable", patterns=[{"urlPattern": "*/api/v1/listings\\?q=mat&*", "requestStage": "Request"}])
+mark = len(c.events)
+c.js("document.getElementById('q').focus(); true")
+type_keys("mat")
+held = paused_request()
+check(held is not None and "q=mat&" in held["request"]["url"], "the search for «mat» is held back on the way (a slow 3G answer)")
+c.js("document.getElementById('q').select(); true")
+type_keys("che")
+c.wait(f"location.hash === '#/?q=che' && {shows('q=che', ' cho “che”')}", "meanwhile «che» typed over it: its results shown")
+if held:
+    try:
+        c.call("Fetch.continueRequest", requestId=held["requestId"])  # the slow answer comes at last
+    except RuntimeError as e:
+        print("  the held request was already dropped: " + str(e)[:120])
+c.call("Fetch.disable")
+time.sleep(1.5)
+check(c.js(shows("q=che", " cho “che”")) and c.js("location.hash") == "#/?q=che" and c.js("document.getElementById('q').value") == "che",
+      "the older answer for «mat» came late and changed nothing: the results, the count and the URL are still those of «che»")
+cancelled = [e for e in c.events[mark:] if e.get("method") == "Network.loadingFailed" and held and e["params"]["requestId"] == held.get("networkId")]
+print("  the page " + ("cancelled the older request" if cancelled else "dropped the older answer"))
+
+print("2d. price filters: what the API answers for the same; «từ» above «đến» said in Vietnamese")
+c.js("location.hash = '#/'; true")
+c.wait(f"location.hash === '#/' && {shows('')}", "the market again")
+check(c.js("!document.getElementById('filters').open && T.visible('#filters summary')"), "the price and commune filters are folded away on a small screen")
+c.js("T.click('#filters summary')")
+c.wait("T.visible('#min') && T.visible('#max') && T.visible('#f-commune-q')", "«Lọc theo giá, theo xã» opens them")
+check(c.js("!!document.querySelector('label[for=min]') && !!document.querySelector('label[for=max]') && !!document.querySelector('label[for=f-commune-q]')"),
+      "each filter has a label")
+check(c.js("document.getElementById('min').inputMode === 'numeric'"), "prices typed on the number keypad")
+mark = len(c.events)
+c.js("document.getElementById('min').focus(); true")
+type_keys("100000")
+c.js("document.getElementById('max').focus(); true")
+type_keys("300000")
+band, band_total = api_titles("min_price=100000&max_price=300000")
+prices = [l["price_vnd"] for l in json.loads(http("GET", "/api/v1/listings?min_price=100000&max_price=300000&limit=100")[1])["items"]]
+check(0 < band_total < every_total and all(100000 <= p <= 300000 for p in prices), f"the API: {band_total} of {every_total} listings cost 100.000–300.000 ₫")
+c.wait(f"location.hash === '#/?min_price=100000&max_price=300000' && {shows('min_price=100000&max_price=300000')}",
+       f"typed «từ 100000» «đến 300000»: the same {band_total} listings as the API, in its order ({', '.join(band)})")
+check(c.js("T.text('#filters summary')") == "Lọc theo giá, theo xã (2)", "the folded filters say 2 are set")
+asked = listing_asks(mark)
+check(len(asked) <= 3, f"typing 12 digits asked at most once per field and once for both ({len(asked)} requests)")
+fits("the price filters")
+c.shot("market-2d-price-360.png")
+lo_hi = http("GET", "/api/v1/listings?min_price=100000&max_price=50000")
+err = json.loads(lo_hi[1]).get("error", {})
+check(lo_hi[0] == 422 and (err.get("code"), err.get("field")) == ("invalid_input", "min_price"), f"the API refuses «từ» above «đến»: 422 {err.get('code')} {err.get('field')}")
+SAYS = "Giá «từ» đang cao hơn giá «đến»: hãy sửa một trong hai."
+mark = len(c.events)
+c.js("document.getElementById('max').select(); true")
+type_keys("50000")
+c.wait(f"T.text('#count .err') === {json.dumps(SAYS)} && document.getElementById('min').getAttribute('aria-invalid') === 'true' && document.getElementById('max').getAttribute('aria-invalid') === 'true'",
+       "«đến 50000» below «từ 100000»: said in Vietnamese by the code the API would answer, both fields marked")
+check(not any("max_price=50000" in a for a in listing_asks(mark)) and c.js("location.hash") == "#/?min_price=100000&max_price=300000",
+      "  nothing asked for a search the API would refuse; the URL keeps the last good one")
+fits("the price error")
+c.shot("market-2d-price-error-360.png")
+c.js("location.hash = '#/?min_price=100000&max_price=50000'; true")
+c.wait(f"T.text('#count .err') === {json.dumps(SAYS)} && document.getElementById('max').value === '50000' && document.getElementById('max').getAttribute('aria-invalid') === 'true'",
+       "the same from a shared link: the API's 422 shown by its code, never its English")
+check(not re.search(r"must|above|max_price", c.js("T.text('#count')") or "") and c.js("!document.querySelector('#count button')"),
+      "  no English, no field name, no «Thử lại» (trying again would be refused again)")
+c.js("document.getElementById('max').select(); true")
+type_keys("900000")
+c.wait(f"location.hash === '#/?min_price=100000&max_price=900000' && {shows('min_price=100000&max_price=900000')} && document.getElementById('max').getAttribute('aria-invalid') !== 'true'",
+       "fixed: searched again, the fields no longer marked")
+c.js("document.getElementById('min').select(); true")
+type_keys("-5")
+c.wait("T.text('#count .err') === 'Giá từ: viết chưa đúng dạng.' && document.getElementById('min').getAttribute('aria-invalid') === 'true'",
+       "a price of «-5»: «Giá từ: viết chưa đúng dạng.», the field marked")
+c.js("T.click('#search-form button[type=submit]')")
+c.wait("T.text('#count .err') === 'Giá từ: viết chưa đúng dạng.' && location.hash === '#/?min_price=100000&max_price=900000'",
+       "  «Tìm» says it again (no browser bubble in another language), the last good search kept")
+
+print("2e. the commune filter: found by typing its name without diacritics")
+name = re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", tea["commune_name"])
+plain = "".join(ch for ch in unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d")) if not unicodedata.combining(ch)).lower()
+HERE_QS = f"province={PROVINCE}&commune={tea['commune_code']}"
+here, here_total = api_titles(HERE_QS)
+check(0 < here_total < every_total, f"the API: {here_total} of {every_total} listings are sold from {tea['commune_name']}")
+c.js("location.hash = '#/'; true")
+c.wait(f"location.hash === '#/' && {shows('')} && document.getElementById('min').value === ''", "the market, no filter")
+c.js("document.getElementById('filters').open = true; document.getElementById('f-commune-q').focus(); true")
+type_keys(plain)
+c.wait(f"[...document.querySelectorAll('#f-communes button')].some(b => b.textContent === {json.dumps(tea['commune_name'] + ' — ' + tea['province_name'])})",
+       f"typing «{plain}» finds {tea['commune_name']}, {tea['province_name']}")
+fits("the commune list")
+c.shot("market-2e-commune-search-360.png")
+c.js(f"[...document.querySelectorAll('#f-communes button')].find(b => b.textContent === {json.dumps(tea['commune_name'] + ' — ' + tea['province_name'])}).click(); true")
+c.wait(f"location.hash === '#/?{HERE_QS}' && {shows(HERE_QS)}",
+       f"picked: the {here_total} listings of {tea['commune_name']}, as the API lists them, the province set to match")
+check(c.js(f"T.cards().every(t => t.includes({json.dumps(tea['commune_name'] + ', ' + tea['province_name'])}))"), "  every card is from there")
+check(c.js("document.getElementById('province').value") == PROVINCE and tea["commune_name"] in (c.js("T.text('#f-commune-picked')") or ""),
+      "  the province select and the picked commune say where")
+fits("the commune filter")
+c.shot("market-2e-commune-360.png")
+c.js("location.reload(); true")
+time.sleep(0.5)
+c.wait("document.readyState === 'complete' && !!window.fetch", "reloaded")
+c.js(HELPERS)
+c.wait(f"document.getElementById('filters').open && /{re.escape(tea['commune_name'])}, /.test(T.text('#f-commune-picked') || '') && T.cards().length === {here_total}",
+       "reloading the URL: the filter open, the commune named, the same results")
+c.js("T.click('#f-commune-picked button')")
+c.wait(f"location.hash === '#/?province={PROVINCE}' && T.visible('#f-commune-q')", "«Bỏ lọc»: the commune filter goes, the province stays")
+
 print("3. the listing")
 c.js(f"location.hash = {json.dumps(search_hash)}; true")
 c.wait("/Chè Shan/.test(T.cards()[0])", "back on the tea search")
 c.js("T.click('#results a')")
 c.wait(f"location.hash === '#/sp/{tea['id']}' && /Chè Shan tuyết Hồng Thái túi 200 g/.test(T.text('#v-item h1'))", "listing opens at #/sp/{id}")
 c.wait("(() => { const i = document.querySelector('#v-item .photos img'); return i && i.complete && i.naturalWidth > 0; })()", "photo shown (url)")
+photo = c.js("(() => { const i = document.querySelector('#v-item .photos img'), r = i.getBoundingClientRect(); return {src: i.currentSrc, srcset: i.getAttribute('srcset'), w: r.width, left: r.left, right: r.right, dpr: devicePixelRatio}; })()")
+check(photo["srcset"] == SRCSET, f"the listing's photo offers both sizes: srcset «{photo['srcset']}»")
+check(photo["dpr"] == 1 and photo["src"].endswith(PHOTO.get("thumbnail_url", "?")),
+      f"  on a 360 px screen at DPR 1 ({photo['w']:.0f} px wide) the browser took the 320 px version, not the 1280 px one ({photo['src'][len(BASE):]})")
+check(photo["left"] >= 0 and photo["right"] <= 360, f"  the photo is inside the screen ({photo['left']:.0f}–{photo['right']:.0f} px)")
 detail = c.js("T.text('#v-item')")
 for text in ["180.000 ₫ / gói", f"Còn {tea['quantity']} gói", "Búp chè Shan tuyết", "Nguồn gốc", "Ngày thu hoạch", tea["seller_name"],
              f"Cân nặng{grams(tea['unit_weight_g'])} / gói"]:
@@ -434,6 +638,15 @@ check(c.js(f"getComputedStyle(document.querySelector('{li(stopped)} .recalled'))
 check("Đừng trả tiền cho bưu tá" in (c.js(f"T.text('{li(stopped)}')") or ""), "the parcel being stopped: «Đừng trả tiền cho bưu tá»")
 check("Đừng ăn, đừng dùng" in (c.js(f"T.text('{li(eaten)}')") or ""), "the delivered one: «Đừng ăn, đừng dùng»")
 check("trả lại tiền" in (c.js(f"T.text('{li(unsent)}')") or ""), "the paid one cancelled: the money comes back")
+for o in (stopped, unsent, eaten, brought):
+    box = f"{li(o)} .alert"
+    text = c.js(f"T.text('{box}')") or ""
+    check("Gạo nếp Tú Lệ túi 5 kg" in text and "Lý do thu hồi: Kiểm tra mốc" in text and c.js(f"!!document.querySelector('{box} a[href=\"#/don/{o['id']}\"]')"),
+          f"order {o['code']}: a notice naming the rice, «Lý do thu hồi: Kiểm tra mốc», a link to what to do: «{text}»")
+style = c.js(f"(() => {{ const s = getComputedStyle(document.querySelector('{li(stopped)} .alert')); return [s.color, s.borderTopColor, s.backgroundColor]; }})()")
+check(style == ["rgb(122, 0, 22)", "rgb(176, 0, 32)", "rgb(253, 236, 238)"], f"the notice is red: red text, red border, pink ground {style}")
+check("bưu điện sẽ gọi điện" in (c.js(f"T.text('{li(eaten)} .alert')") or ""), "the delivered one: keep it aside, the post office will call")
+check(not c.js(f"!!document.querySelector('{li({'id': cod_id})} .alert')"), "no notice on the tea order")
 fits("the recalled orders")
 c.js(f"document.querySelector('{li(stopped)}').scrollIntoView(); true")
 c.shot("market-6b-orders-recalled-360.png")
@@ -696,18 +909,6 @@ def my_orders():
     return json.loads(http("GET", "/api/v1/orders?limit=100", token=token)[1])["items"]
 
 
-def paused_request(timeout=10):
-    """The next request DevTools paused (Fetch domain), or None."""
-    end = time.time() + timeout
-    while time.time() < end:
-        for i, e in enumerate(c.events):
-            if e.get("method") == "Fetch.requestPaused":
-                return c.events.pop(i)["params"]
-        c.js("1")
-        time.sleep(0.05)
-    return None
-
-
 def order_posts():
     """Every «Đặt hàng» request the page sent: DevTools' requestWillBeSent."""
     return [e["params"] for e in c.events if e.get("method") == "Network.requestWillBeSent"
@@ -767,6 +968,10 @@ c.js("location.hash = '#/'; true")
 on_sale = min(20, json.loads(http("GET", "/api/v1/listings")[1])["total"])
 c.wait(f"T.cards().length === {on_sale} && T.fits()", f"market on a wide screen: {on_sale} listings on sale (paused and sold-out ones gone)")
 c.shot("market-9-desktop.png")
+c.js(f"location.hash = '#/sp/{tea['id']}'; true")
+c.wait("(() => { const i = document.querySelector('#v-item .photos img'); return i && i.complete && i.naturalWidth > 0; })()", "the tea listing on a wide screen")
+got = c.js("document.querySelector('#v-item .photos img').currentSrc") or ""
+check(got.endswith(PHOTO.get("url", "?")), f"  there the photo is shown 680 px wide: the browser took the 1280 px version ({got[len(BASE):]})")
 
 urls = [e["params"]["request"]["url"] for e in c.events if e.get("method") == "Network.requestWillBeSent"]
 outside = [u for u in urls if not (u.startswith(BASE) or u.startswith("blob:" + BASE) or u.startswith("data:") or u == "about:blank")]

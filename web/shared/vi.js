@@ -27,6 +27,7 @@ export const FIELDS = {
   variety: 'Giống cây', field: 'Thửa ruộng', photo: 'Ảnh', status: 'Trạng thái', failed: 'Người bán chuyển lỗi',
   code: 'Mã bưu kiện', copies: 'Số tem', lots: 'Lô hàng', file: 'Tệp',
   'Idempotency-Key': 'Mã lần bấm',
+  min_price: 'Giá từ', max_price: 'Giá đến', commune: 'Xã, phường', province: 'Tỉnh, thành phố',
 };
 
 export const ERRORS = {
@@ -129,6 +130,7 @@ export const BY_FIELD = {
   'reason required': 'Hãy ghi lý do; người mua sẽ được báo.',
   'photo required': 'Chưa chọn ảnh nào.',
   'order_code invalid_format': 'Mã đơn gồm NS và 8 chữ cái hoặc chữ số.',
+  'min_price invalid_input': 'Giá «từ» đang cao hơn giá «đến»: hãy sửa một trong hai.',
 };
 
 /** The Vietnamese text of an API error `{code, field?, params?, retryAfter?}`. */
