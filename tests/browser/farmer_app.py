@@ -271,7 +271,7 @@ c.js(f"T.click('[data-listing-id=\"{listing1}\"] [data-act=save]')")
 c.wait(f"!!document.querySelector('[data-listing-id=\"{listing1}\"]') && /48\\.000/.test(T.text('[data-listing-id=\"{listing1}\"] .price'))", "saved again against the new version", timeout=15)
 check(listings()[0]["price_vnd"] == 48000 and listings()[0]["quantity"] == 98, "the API: the new price, the stock after the sale")
 c.js("location.hash = '#lo-hang'")
-c.wait("T.visible('#lot-form')", "the harvest form again")
+c.wait("T.visible('#lot-form') && document.querySelector('#lot-form').elements.harvested_on.value !== ''", "the harvest form again")
 c.js("T.fill('#lot-form', {product_name: 'Mận tam hoa', quantity: '40', unit: 'kg'}); T.submit('#lot-form')")
 c.wait("document.querySelectorAll('#lots [data-lot-id]').length === 2 || location.hash.startsWith('#lo/')", "the second lot recorded", timeout=15)
 lot2 = [l["id"] for l in lots() if l["product_name"] == "Mận tam hoa"][0]
@@ -338,7 +338,7 @@ check(len(events(lot1)) == 2 and len(listings()) == 1, "the API: nothing arrived
 
 c.js("T.click('#outbox-close')")
 c.js("location.hash = '#lo-hang'")
-c.wait("T.visible('#lot-form')", "the harvest form, offline")
+c.wait("T.visible('#lot-form') && document.querySelector('#lot-form').elements.harvested_on.value !== ''", "the harvest form, offline")
 c.js("T.fill('#lot-form', {product_name: 'Mận hậu vụ hai'})")
 c.call("Page.reload")
 c.wait("!!document.querySelector('#lot-form') && document.querySelector('#lot-form').elements.product_name.value === 'Mận hậu vụ hai'",
