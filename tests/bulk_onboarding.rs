@@ -40,8 +40,22 @@ async fn seller_count(s: &TestServer) -> usize {
     listed["items"].as_array().unwrap().len()
 }
 
-/// Asserts an `invalid_rows` answer and returns its (row, field) pairs.
-async fn row_errors(r: Response) -> Vec<(u64, String)> {
+/// The codes a row problem may carry (`market::sellers::rules::ROW_CODES`),
+/// as the pages read them.
+const ROW_CODES: [&str; 7] = [
+    "required",
+    "too_long",
+    "control_characters",
+    "invalid_format",
+    "invalid_input",
+    "unknown_value",
+    "already_taken",
+];
+
+/// Asserts an `invalid_rows` answer, each problem with a code the pages
+/// word it by (and the English message for API clients), and returns its
+/// (row, field, code).
+async fn row_errors(r: Response) -> Vec<(u64, String, String)> {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid_rows", "{body}");
@@ -52,7 +66,10 @@ async fn row_errors(r: Response) -> Vec<(u64, String)> {
         .iter()
         .map(|r| {
             assert!(!r["message"].as_str().unwrap().is_empty());
-            (r["row"].as_u64().unwrap(), r["field"].as_str().unwrap_or("").to_string())
+            let code = r["code"].as_str().unwrap_or_else(|| panic!("a row problem without a code: {r}"));
+            assert!(ROW_CODES.contains(&code), "{r}");
+            assert!(r["params"].is_null() || r["params"].is_object(), "{r}");
+            (r["row"].as_u64().unwrap(), r["field"].as_str().unwrap_or("").to_string(), code.to_string())
         })
         .collect()
 }
@@ -154,11 +171,11 @@ async fn one_bad_row_imports_nothing_and_every_problem_is_named() {
     assert_eq!(
         errors,
         vec![
-            (3, "phone".to_string()),
-            (3, "bank_bin".to_string()),
-            (5, "commune_code".to_string()),
-            (5, "consent_method".to_string()),
-            (6, "national_id".to_string()),
+            (3, "phone".to_string(), "invalid_format".to_string()),
+            (3, "bank_bin".to_string(), "unknown_value".to_string()),
+            (5, "commune_code".to_string(), "unknown_value".to_string()),
+            (5, "consent_method".to_string(), "unknown_value".to_string()),
+            (6, "national_id".to_string(), "invalid_format".to_string()),
         ]
     );
     assert_eq!(seller_count(&s).await, 0, "nothing imported");
@@ -190,8 +207,10 @@ async fn the_same_farmer_twice_in_a_file_is_refused() {
     assert_eq!(
         body["error"]["rows"],
         json!([
-            {"row": 4, "field": "phone", "message": "same phone as row 2"},
-            {"row": 5, "field": "national_id", "message": "same national ID as row 3"}
+            {"row": 4, "field": "phone", "code": "already_taken", "message": "same phone as row 2",
+             "params": {"same_as_row": 2}},
+            {"row": 5, "field": "national_id", "code": "already_taken", "message": "same national ID as row 3",
+             "params": {"same_as_row": 3}}
         ])
     );
     assert_eq!(seller_count(&s).await, 0);
@@ -208,10 +227,8 @@ async fn farmers_already_registered_are_refused() {
         row("Hoàng Văn Thào", "0912000504", "008080000504"),
     ]);
     let errors = row_errors(post_csv(&s, IMPORT, Some(&s.staff_token), csv).await).await;
-    assert_eq!(
-        errors,
-        vec![(2, "phone".to_string()), (3, "national_id".to_string()), (4, "phone".to_string())]
-    );
+    let taken = |row, field: &str| (row, field.to_string(), "already_taken".to_string());
+    assert_eq!(errors, vec![taken(2, "phone"), taken(3, "national_id"), taken(4, "phone")]);
     assert_eq!(seller_count(&s).await, 1);
 }
 
@@ -249,7 +266,7 @@ async fn a_dry_run_checks_everything_and_imports_nothing() {
     let taken = file(&[row("Lò Thị Mai", "0912000701", "008080000704")]);
     let errors =
         row_errors(post_csv(&s, &format!("{IMPORT}?dry_run=true"), Some(&s.staff_token), taken).await).await;
-    assert_eq!(errors, vec![(2, "phone".to_string())]);
+    assert_eq!(errors, vec![(2, "phone".to_string(), "already_taken".to_string())]);
 
     let r = post_csv(&s, &format!("{IMPORT}?dry_run=false"), Some(&s.staff_token), good).await;
     assert_eq!(r.status(), StatusCode::CREATED);
@@ -283,10 +300,30 @@ async fn files_that_cannot_be_read_get_one_clear_error() {
     let stripped = file(&[row("A", "912000803", "8080000803")]);
     let r = post_csv(&s, IMPORT, t, stripped).await;
     let body: Value = r.json().await.unwrap();
-    let messages: Vec<&str> =
-        body["error"]["rows"].as_array().unwrap().iter().map(|r| r["message"].as_str().unwrap()).collect();
+    let rows = body["error"]["rows"].as_array().unwrap();
+    let messages: Vec<&str> = rows.iter().map(|r| r["message"].as_str().unwrap()).collect();
     assert_eq!(messages.len(), 2);
     assert!(messages.iter().all(|m| m.contains("leading zero") && m.contains("Text")), "{messages:?}");
+    // the page says it in Vietnamese from the code and params, not the message
+    let said: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            let p = &r["params"];
+            (
+                r["field"].as_str().unwrap(),
+                r["code"].as_str().unwrap(),
+                p["excel"].as_str().unwrap_or(""),
+                p["value"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        vec![
+            ("phone", "invalid_format", "leading_zero", "912000803"),
+            ("national_id", "invalid_format", "leading_zero", "8080000803")
+        ]
+    );
 
     // sent as JSON, or as a form: not what the route reads
     let r = s.post_json(IMPORT, t, &json!({"file": "x"})).await;

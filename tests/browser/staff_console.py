@@ -42,9 +42,12 @@ print(f"  page size: {len(PAGE)} bytes")
 
 
 def imports(path, text, seen):
-    """The modules `text` (served at `path`) imports or preloads, and theirs."""
+    """The modules `text` (served at `path`) imports statically or preloads, and theirs: what a
+    browser fetches before the first screen works. A dynamic `import('…')` (a tab's module,
+    loaded when its tab is first opened) is not followed: it is no part of the cold load."""
     specs = re.findall(r'<(?:script type="module" src|link rel="modulepreload" href)="([^"]+)"', text)
-    specs += [a or b for a, b in re.findall(r"""(?:^|[;\s])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|[;\s])import\s*['"]([^'"]+)['"]""", text, re.M)]
+    # `import … from '…'`, `export … from '…'`, `import '…'`; never `import(`
+    specs += [a or b for a, b in re.findall(r"""(?:^|[;\s])(?:import|export)\s[^'";()]*?from\s*['"]([^'"]+)['"]|(?:^|[;\s])import\s*['"]([^'"]+)['"]""", text, re.M)]
     for spec in specs:
         url = urllib.parse.urljoin(BASE + path, spec)[len(BASE):]
         if url not in seen:
@@ -53,15 +56,38 @@ def imports(path, text, seen):
     return seen
 
 
+def on_demand(modules):
+    """The modules loaded later, by a dynamic `import('…')`, with everything they import that the
+    cold load has not fetched already."""
+    later, todo = set(), list(modules)
+    while todo:
+        path = todo.pop()
+        text = devtools.http(BASE, "GET", path)[1].decode("utf-8", errors="replace")
+        for spec in re.findall(r"""\bimport\(\s*['"]([^'"]+)['"]\s*\)""", text):
+            url = urllib.parse.urljoin(BASE + path, spec)[len(BASE):]
+            for m in imports(url, "", {url}) | imports(url, devtools.http(BASE, "GET", url)[1].decode("utf-8", errors="replace"), set()):
+                if m not in modules and m not in later:
+                    later.add(m)
+                    todo.append(m)
+    return sorted(later)
+
+
 MODULES = sorted(imports("/staff", PAGE.decode(), set()))
-print("  modules: " + ", ".join(MODULES))
+LATER = on_demand(MODULES)
+print("  modules (cold): " + ", ".join(MODULES))
+print("  modules (on demand, when their tab is first opened): " + ", ".join(LATER))
 check(any(m.startswith("/staff/") for m in MODULES) and any(m.startswith("/shared/") for m in MODULES),
       "the console is ES modules: its own (/staff/…) and the shared ones (/shared/…)")
-cold = 0
-for path in ["/staff"] + MODULES:
+check({"/staff/lots.js", "/staff/orders.js", "/staff/files.js"} <= set(LATER) and "/staff/lots.js" not in MODULES,
+      "the tabs' modules are loaded on demand, not with the page")
+cold = later = 0
+for path in ["/staff"] + MODULES + LATER:
     st, body = devtools.http(BASE, "GET", path)
     st_z, z = devtools.http(BASE, "GET", path, headers={"Accept-Encoding": "gzip"})
-    cold += len(z)
+    if path in LATER:
+        later += len(z)
+    else:
+        cold += len(z)
     if path != "/staff":
         with open(os.path.join(ROOT, "web", path.lstrip("/")), "rb") as f:
             check(st == 200 and body == f.read(), f"  {path} serves web{path} ({len(body)} bytes, {len(z)} gzip)")
@@ -69,7 +95,10 @@ for path in ["/staff"] + MODULES:
     check(not re.search(rb"innerHTML|outerHTML|insertAdjacentHTML|document\.write", body), f"  {path}: no innerHTML (text-only DOM updates)")
     check(path.startswith("/shared/") or not ("Máy chủ báo".encode() in body or re.search(rb"\.message\b", body)),
           f"  {path}: never shows the server's English message")
-check(cold < 61440, f"a cold load under 60 KB: {cold} bytes gzip (the page and its {len(MODULES)} modules)")
+# the cold load: the page and what it imports statically (the login screen and the first screen
+# after it, onboarding); the other tabs' modules come when opened and are not counted here
+check(cold < 61440, f"a cold load under 60 KB: {cold} bytes gzip (the page and its {len(MODULES)} static modules;"
+      f" {later} bytes more in {len(LATER)} modules loaded on demand)")
 
 # --- the page as Chromium first renders it
 dom = chromium(["--window-size=1024,1366", "--virtual-time-budget=5000", "--dump-dom", BASE + "/staff"],
@@ -246,8 +275,11 @@ c.wait("document.getElementById('done-app-qr').complete && document.getElementBy
 c.shot("staff-3-onboarded.png")
 
 print("3. lots for the new seller")
+fetched = "performance.getEntriesByType('resource').some(e => new URL(e.name).pathname === '/staff/lots.js')"
+check(not c.js(fetched), "the lots tab's module is not loaded before the tab is opened")
 c.js("T.click('#done-lot')")
 c.wait("location.hash === '#lo-hang' && T.visible('#lot-form')", "Tạo lô opens the lot screen")
+c.wait(fetched, "opening the tab loaded its module (/staff/lots.js)")
 c.wait("/Lò Văn Piềng/.test(document.getElementById('lot-seller').selectedOptions[0].textContent)", "seller preselected")
 check("02260" in (c.js("T.text('#lot-commune .picked span')") or ""), "lot commune defaults to the seller's commune")
 check(c.js("document.getElementById('lot-date').value") == c.js("new Date(Date.now()+7*3600e3).toISOString().slice(0,10)"), "harvest date defaults to today")
@@ -263,6 +295,11 @@ href = c.js("document.querySelector('#lots-list .print a').getAttribute('href')"
 check(href == f"/api/v1/labels/sheet.html?lots={lot_id}&copies=24", "In tem links to the A4 sheet: " + href)
 st, body = http("GET", href)
 check(st == 200 and b"<svg" in body, "the sheet answers 200 with labels")
+sheet = body.decode()
+check("In ở tỉ lệ 100 % (không co giãn) để mã QR quét được" in sheet and sheet.index("print-hint") < sheet.index('class="page"'),
+      "the sheet says at the top: «In ở tỉ lệ 100 % (không co giãn) để mã QR quét được»")
+check(re.search(r'<button[^>]*id="print"[^>]*onclick="window\.print\(\)"', sheet) is not None and "@media print{.bar{display:none}}" in sheet,
+      "the sheet has a print button, and the bar is not printed")
 check(c.js("[...document.querySelectorAll('#ld-links a')].some(a => /\\/01\\/\\d{14}\\/10\\//.test(a.href))"), "scan page (Digital Link) linked")
 
 print("4. events")
@@ -325,6 +362,12 @@ text = c.js(f"T.text('{stop_card}')") or ""
 for want in [o_stop["code"], "Đang ở bưu tá — CHẶN, không giao", "Đinh Thị Sen", sen_phone, "Thôn Khuổi Bốc", "Trà Nặm Đăm túi 100 g: 2 gói"]:
     check(want in text, "the parcel to stop shows " + want)
 check(c.js(f"document.querySelector('{stop_card} a[href^=\"tel:\"]').getAttribute('href')") == "tel:" + sen_phone, "the buyer's phone is a tel: link")
+sms = c.js(f"document.querySelector('{stop_card} a[href^=\"sms:\"]')?.getAttribute('href')") or ""
+said = urllib.parse.unquote(sms.partition("?body=")[2])
+check(sms.startswith(f"sms:{sen_phone}?body=") and o_stop["code"] in said and lot_code in said and "THU HỒI" in said,
+      f"a ready text message to the buyer (sms:), naming the order and the lot: «{said}»")
+check(all(c.js(f"[...document.querySelectorAll('#ld-orders-list > li')].every(li => !!li.querySelector('a[href^=\"sms:\"]'))") for _ in [0]),
+      "every order on the recalled lot has its sms: link")
 check(c.js(f"getComputedStyle(document.querySelector('{stop_card}')).borderTopColor") == "rgb(176, 0, 32)", "the parcel to stop stands out in red")
 check(c.js(f"T.text('{stop_card} [data-act=return]')") == "Đã nhận lại bưu kiện", "with a button «Đã nhận lại bưu kiện»")
 check("Chưa gửi đi — đã tự huỷ khi thu hồi" in (c.js(f"T.text('{wait_card}')") or "") and not c.js(f"!!document.querySelector('{wait_card} button')"),
@@ -385,6 +428,115 @@ c.wait("document.querySelectorAll('#sl-list > li').length === 1 && /Lò Văn Pi�
 c.js("T.click('#sl-list li [data-act=reissue]')")
 c.wait("/^\\d{8}$/.test(T.text('#sl-list .code'))", "activation code re-issued and shown")
 c.shot("staff-5-sellers.png")
+
+print("5b. sellers from a CSV file: a dry run, every row's problems, then the import")
+c.js("location.hash = '#tep'")
+c.wait("T.visible('#im-form') && T.visible('#fs-form')", "the tab «Nhập tệp, xuất FSMA»: the CSV form and the FSMA export")
+c.wait("performance.getEntriesByType('resource').some(e => new URL(e.name).pathname === '/staff/files.js')", "its module loaded when opened")
+
+
+def sellers_count():
+    st, body = http("GET", "/api/v1/sellers", token=token)
+    return len(json.loads(body)["items"]) if st == 200 else -1
+
+
+before = sellers_count()
+HEADER = "full_name,phone,national_id,commune_code,address,farm_name,bank_bin,bank_account_number,bank_account_name,consent_terms_version,consent_method"
+people = [("Vàng Thị Dua", "VANG THI DUA"), ("Giàng A Sử", "GIANG A SU"), ("Sùng Thị Mỷ", "SUNG THI MY")]
+phones = ["09" + str(random.randint(10000000, 99999999)) for _ in people]
+ids = ["0081" + str(random.randint(10000000, 99999999)) for _ in people]
+
+
+def csv_file(name, rows):
+    path = os.path.join(WORK, name)
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        f.write("\r\n".join([HEADER] + rows) + "\r\n")
+    return path
+
+
+def person(i, phone=None, national_id=None, account_name=None, method="paper_form", extra=""):
+    n, acct = people[i]
+    return (f'{n},{phone or phones[i]},{national_id or ids[i]},02260,"Thôn Nặm Đăm, xóm {i + 1}",,970405,'
+            f'88002050{i:05d},{acct if account_name is None else account_name},2025-07,{method}{extra}')
+
+
+GOOD_ROWS = [person(i) for i in range(len(people))]
+# what staff get wrong: a short phone, an unknown consent method (row 3); the CCCD's leading
+# zeros dropped by Excel, an empty cell, a cell beyond the named columns (row 4); the first
+# farmer typed in twice (row 5)
+BAD_ROWS = [GOOD_ROWS[0], person(1, phone="12345", method="ky_giay"),
+            person(2, national_id=ids[2].lstrip("0"), account_name="", extra=",Xóm 3"), person(0, phone=phones[0], national_id=ids[0])]
+
+c.js("T.click('#im-check')")
+c.wait("/Hãy nhập Tệp/.test(T.text('#im-form .error'))", "no file chosen: said before sending")
+bad_file = csv_file("nguoi-ban-loi.csv", BAD_ROWS)
+with open(bad_file, "rb") as f:
+    st, body = devtools.http(BASE, "POST", "/api/v1/sellers/import?dry_run=true", token=token, raw=f.read(),
+                             headers={"Content-Type": "text/csv"})
+rows = (json.loads(body).get("error") or {}).get("rows") or [] if st == 422 else []
+check(rows and all(r.get("code") for r in rows),
+      f"the API: every row problem has a code ({st}): " + json.dumps([(r["row"], r["field"], r.get("code"), r.get("params")) for r in rows], ensure_ascii=False)[:400])
+set_files("#im-file", [bad_file])
+c.js("T.click('#im-check')")
+c.wait("document.querySelectorAll('#im-problems > li').length === 3", "the dry run: three rows with problems")
+check(c.js("[...document.querySelectorAll('#im-problems > li')].map(li => li.dataset.row).join()") == "3,4,5",
+      "rows 3, 4 and 5 as Excel shows them (the header is row 1)")
+said = {r: c.js(f"T.text('#im-problems > li[data-row=\"{r}\"]')") or "" for r in (3, 4, 5)}
+for row, wants in {3: ["Dòng 3", "Số điện thoại Việt Nam gồm 10 số, bắt đầu bằng 0.", "(cột phone)",
+                       "Cách đồng ý phải là một trong: paper_form", "(cột consent_method)"],
+                   4: ["Dòng 4", f"Số CCCD: «{ids[2].lstrip('0')}» đã bị Excel bỏ mất số 0 ở đầu", "Văn bản (Text)",
+                       "Tên chủ tài khoản: ô này đang để trống", "Ô thứ 12 («Xóm 3») nằm ngoài các cột"],
+                   5: ["Dòng 5", "Số điện thoại: trùng với dòng 2 trong cùng tệp", "Số CCCD: trùng với dòng 2 trong cùng tệp"]}.items():
+    missing = [w for w in wants if w not in said[row]]
+    check(not missing, f"row {row}'s problems said in Vietnamese by code and field: «{said[row]}»" + (f" (missing {missing})" if missing else ""))
+ROW_ENGLISH = re.compile(r"\b(row|rows|column|same|empty|leading|zero|scientific|digits|notation|value|quotes|header|one of)\b", re.I)
+all_said = " ".join(said.values()).replace("(cột ", "(").replace("paper_form", "").replace("verbal_at_counter", "").replace("electronic", "")
+no_english(all_said + " " + (c.js("T.text('#im-summary')") or ""), "the rows' problems")
+check(not ROW_ENGLISH.search(re.sub(r"\(cột \w+\)", "", " ".join(said.values()))), "no English words of the server's row messages (row, column, same, leading zero…)")
+check("Chưa ai được đăng ký" in (c.js("T.text('#im-summary')") or "") and not c.js("T.visible('#im-import')"),
+      "nothing to import while a row is wrong: no import button")
+check(sellers_count() == before, f"nothing imported: still {before} sellers")
+shot_from("#im-form", "#im-problems", "staff-15-import-problems.png")
+set_files("#im-file", [csv_file("nguoi-ban.csv", GOOD_ROWS)])
+check(c.js("document.querySelectorAll('#im-problems > li').length") == 0, "choosing another file clears the old problems")
+c.js("T.click('#im-check')")
+c.wait("T.visible('#im-import') && /Tệp đúng hết: 3 người bán/.test(T.text('#im-summary'))", "the fixed file: its dry run is clean, 3 sellers ready")
+check(sellers_count() == before, "a dry run imports nothing")
+c.js("T.click('#im-import')")
+c.wait("T.visible('#im-done') && document.querySelectorAll('#im-codes tbody tr').length === 3", "imported: the 3 sellers with their activation codes")
+codes = c.js("[...document.querySelectorAll('#im-codes tbody tr')].map(tr => [...tr.cells].map(td => td.textContent))") or []
+check([r[2] for r in codes] == phones and all(re.fullmatch(r"\d{8}", r[3]) for r in codes) and [r[0] for r in codes] == ["2", "3", "4"],
+      "each row: its row number, name, phone and an 8-digit activation code: " + json.dumps(codes, ensure_ascii=False)[:200])
+check(sellers_count() == before + 3, f"all rows imported: {before} + 3 sellers")
+check(not c.js("T.visible('#im-import')"), "the import button is gone: the same file is not imported twice")
+check(c.js("T.visible('#im-print')") and "/farmer" in (c.js("T.text('#im-done')") or ""),
+      "a print button for the list of codes, and where the farmers activate (the app's address)")
+c.js("window.__printed = 0; window.__print = window.print; window.print = () => { window.__printed++; }; T.click('#im-print'); true")
+check(c.js("window.__printed") == 1, "«In danh sách mã» prints the page")
+c.js("window.print = window.__print; true")
+c.call("Emulation.setEmulatedMedia", media="print")
+check(c.js("T.visible('#im-codes') && !T.visible('#im-print') && !T.visible('#fs-box') && !T.visible('#im-form')"),
+      "printed: the codes, without the buttons, the form or the FSMA export")
+c.call("Emulation.setEmulatedMedia", media="")
+shot_of("#im-done", "staff-15b-import-codes.png")
+
+print("5c. the FSMA 204 export for a date range")
+c.js("""window.__fsma = []; window.__keep = URL.createObjectURL; URL.createObjectURL = b => { window.__fsma.push(b); return window.__keep.call(URL, b); };
+T.set('fs-from', '2025-12-31'); T.set('fs-to', '2025-01-01'); T.click('#fs-get')""")
+c.wait("/Từ ngày/.test(T.text('#fs-form .error')) && document.getElementById('fs-from').getAttribute('aria-invalid') === 'true'",
+       "a range that ends before it starts: refused on the «Từ ngày» field")
+c.js("T.set('fs-from', '2025-01-01'); T.set('fs-to', new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10)); T.click('#fs-get')")
+c.wait("/Đã tải nongsan-fsma204-2025-01-01-/.test(T.text('#fs-done'))", "the FSMA 204 file downloaded with the token, said so")
+check("Đã chọn: từ ngày 01/01/2025 đến hết ngày " in (c.js("T.text('#fs-range')") or ""),
+      "the range chosen is written the Vietnamese way under the date boxes: " + (c.js("T.text('#fs-range')") or ""))
+check((c.js("window.__fsma.length ? window.__fsma[0].type : ''") or "").startswith("text/csv"), "the download is text/csv: " + str(c.js("window.__fsma[0]?.type")))
+fsma_head = (c.js("window.__fsma.length ? window.__fsma[0].text() : ''") or "").lstrip("\ufeff").split("\r\n")[0]
+check(fsma_head.startswith("event_time_utc,cte,traceability_lot_code,gtin,lot_code,"), "the file starts with the FSMA 204 header row: " + fsma_head[:120])
+c.js("URL.createObjectURL = window.__keep; true")
+check(re.search(r": [1-9][\d.]* sự kiện", c.js("T.text('#fs-done')") or "") is not None, "with the events of the lots: " + (c.js("T.text('#fs-done')") or ""))
+st, body = http("GET", "/api/v1/exports/fsma204.csv?from=2025-01-01&to=2025-12-31", token=token)
+check(st == 200 and body.count(b"\n") > 1, f"the API answers the same range with rows ({st})")
+shot_of("#fs-form", "staff-16-fsma.png")
 
 print("6. listings for a demo farmer")
 c.js("location.hash = '#hang-ban'")
@@ -837,6 +989,35 @@ c.wait("document.querySelectorAll('#po-list > li table td.n').length > 0", "a pa
 cells_fit("#po-list > li table", "a payout run's payees")
 check(c.js("document.documentElement.scrollWidth <= innerWidth"), "the payouts tab does not scroll sideways")
 shot_of("#tb-table", "staff-14d-trial-balance-360.png")
+c.js("location.hash = '#tep'")
+c.wait("T.visible('#im-form')", "the tab «Nhập tệp, xuất FSMA», at 360 px")
+time.sleep(0.3)
+check(c.js("document.documentElement.scrollWidth <= innerWidth"), "the files tab does not scroll sideways")
+set_files("#im-file", [bad_file])
+c.js("T.click('#im-check')")
+# the file's farmers are registered now: the database's answer is in the problems too
+c.wait("document.querySelectorAll('#im-problems > li').length === 4 && /Số điện thoại này đã có tài khoản/.test(T.text('#im-problems > li[data-row=\"2\"]'))",
+       "the rows' problems, at 360 px, the phones registered since then among them")
+time.sleep(0.3)
+check(c.js("document.documentElement.scrollWidth <= innerWidth && [...document.querySelectorAll('#im-problems li')].every(li => li.getBoundingClientRect().right <= innerWidth)"),
+      "the rows' problems fit at 360 px, no sideways scrolling")
+shot_from("#im-form", "#im-problems", "staff-15d-import-problems-360.png")
+people = [("Thào Thị Chu", "THAO THI CHU"), ("Vừ A Dình", "VU A DINH")]
+phones = ["09" + str(random.randint(10000000, 99999999)) for _ in people]
+ids = ["0081" + str(random.randint(10000000, 99999999)) for _ in people]
+set_files("#im-file", [csv_file("nguoi-ban-2.csv", [person(i) for i in range(len(people))])])
+c.js("T.click('#im-check')")
+c.wait("T.visible('#im-import')", "another file, at 360 px: its dry run is clean")
+c.js("T.click('#im-import')")
+c.wait("T.visible('#im-done') && document.querySelectorAll('#im-codes tbody tr').length === 2", "imported at 360 px: the codes shown")
+time.sleep(0.3)
+codes_fit = c.js("[...document.querySelectorAll('#im-codes td')].every(td => { const r = td.getBoundingClientRect(); return r.width > 0 && r.right <= innerWidth && td.scrollWidth <= td.clientWidth + 1; })"
+                 " && getComputedStyle(document.querySelector('#im-codes thead')).display === 'none'")
+check(codes_fit and c.js("document.documentElement.scrollWidth <= innerWidth"), "the imported sellers' codes are stacked, each cell whole with its column's name, at 360 px")
+check(c.js("getComputedStyle(document.querySelector('#im-codes td.code'), '::before').content") == '"Mã kích hoạt"', "each code is labelled «Mã kích hoạt»")
+c.js("document.getElementById('im-done').scrollIntoView(); true")
+shot_of("#im-done", "staff-15c-import-codes-360.png")
+c.js("location.hash = '#chi-tra'")
 c.call("Emulation.setDeviceMetricsOverride", width=1024, height=1366, deviceScaleFactor=1, mobile=False)
 
 print("11. admin: a lot recalled after one of its parcels was delivered")
@@ -885,6 +1066,23 @@ check(st == 200 and json.loads(body)["collect_vnd"] == 0 and (json.loads(body).g
       + str(json.loads(body).get("collect_vnd") if st == 200 else st) + ")")
 shot_from("#scan-form", "#scan-result", "staff-13-scan-recalled.png")
 c.js("T.click('#logout')")
+
+print("12. the A4 label sheet: the 100 % hint and a print button, not printed")
+# the lot of step 3 was recalled (a recalled lot gets no new labels): a lot still on sale
+st, body = http("GET", "/api/v1/lots", token=admin)
+listed = json.loads(body) if st == 200 else {}
+on_sale = [l["id"] for l in (listed.get("items", []) if isinstance(listed, dict) else listed) if l.get("status") != "recalled"]
+check(bool(on_sale), f"a lot still on sale to print labels for ({st}, {len(on_sale)} lots)")
+c.call("Page.navigate", url=BASE + f"/api/v1/labels/sheet.html?lots={on_sale[0] if on_sale else lot_id}&copies=24")
+c.wait("document.readyState === 'complete' && !!document.getElementById('print')", "the sheet opened")
+check(c.js("(() => { const b = document.getElementById('print').getBoundingClientRect(), h = document.getElementById('print-hint').getBoundingClientRect();"
+           " return b.top >= 0 && b.bottom < innerHeight && h.top >= 0 && h.bottom < innerHeight; })()"), "the hint and the print button are at the top of the screen")
+c.js("window.__printed = 0; window.print = () => { window.__printed++; }; document.getElementById('print').click(); true")
+check(c.js("window.__printed") == 1, "the button prints the page")
+c.shot("staff-17-label-sheet.png")
+c.call("Emulation.setEmulatedMedia", media="print")
+check(c.js("getComputedStyle(document.getElementById('print-bar')).display") == "none", "printed: the bar is left out")
+c.call("Emulation.setEmulatedMedia", media="")
 
 errors = [e for e in c.events if e.get("method") == "Runtime.exceptionThrown"]
 check(not errors, "no uncaught script errors" + ("" if not errors else ": " + json.dumps(errors[0])[:400]))

@@ -26,6 +26,7 @@ export const FIELDS = {
   process: 'Công việc chế biến', reference_document: 'Số chứng từ', location: 'Địa điểm', note: 'Ghi chú',
   variety: 'Giống cây', field: 'Thửa ruộng', photo: 'Ảnh', status: 'Trạng thái', failed: 'Người bán chuyển lỗi',
   code: 'Mã bưu kiện', copies: 'Số tem', lots: 'Lô hàng', file: 'Tệp',
+  date_from: 'Từ ngày', date_to: 'Đến ngày',
   'Idempotency-Key': 'Mã lần bấm',
   min_price: 'Giá từ', max_price: 'Giá đến', commune: 'Xã, phường', province: 'Tỉnh, thành phố',
 };
@@ -115,9 +116,11 @@ export const BY_FIELD = {
   'national_id invalid_format': 'Số CCCD gồm đúng 12 chữ số; 3 số đầu là mã tỉnh — xem lại thẻ CCCD.',
   'national_id already_taken': 'Người có số CCCD này đã được đăng ký rồi.',
   'commune_code unknown_value': 'Xã, phường này không có trong danh sách năm 2025.',
+  'commune_code invalid_format': 'Mã xã, phường gồm đúng 5 chữ số (danh sách năm 2025).',
   'bank.bin unknown_value': 'Ngân hàng này không có trong danh sách.',
   'bank.account_number invalid_format': 'Số tài khoản gồm 4 đến 19 chữ số, không có dấu cách.',
   'bank.account_name invalid_format': 'Tên chủ tài khoản chỉ gồm chữ cái và dấu cách, tối đa 70 ký tự (như trên thẻ ngân hàng).',
+  'consent.method unknown_value': 'Cách đồng ý phải là một trong: paper_form (ký giấy tại quầy), verbal_at_counter (đồng ý bằng lời tại quầy), electronic (đồng ý điện tử).',
   'unit_weight_g required': 'Với đơn vị này, hãy cân 1 đơn vị đã đóng gói (cả bao bì) rồi ghi số gam.',
   'quantity invalid_format': 'Số lượng phải là số lớn hơn 0, tối đa 3 chữ số sau dấu phẩy.',
   'gtin invalid_format': 'Mã GTIN có 8, 12, 13 hoặc 14 chữ số, số cuối là số kiểm tra.',
@@ -158,3 +161,19 @@ export const NOT_A_SELLER = 'Tài khoản này chưa được đăng ký bán h�
 
 /** Said when someone not a farmer logs in to the farmer's app. */
 export const NOT_A_FARMER = 'Đây không phải tài khoản nhà nông. Hãy đăng nhập bằng số điện thoại đã đăng ký bán hàng ở bưu điện.';
+
+/** A problem in one row of a sellers file (POST /api/v1/sellers/import → `invalid_rows`), where
+ * its `params` say more than `code` and `field`: `same_as_row` (the same phone or CCCD as an
+ * earlier row), `excel` (`leading_zero`, `scientific`: a number Excel mangled, `{value}` as
+ * written), `column` (a cell beyond the named columns); then by "{field} {code}" (the file's column
+ * as the JSON of single onboarding names it) or by code (`required` is an empty cell). Otherwise a
+ * row problem is worded like any error (BY_FIELD, ERRORS). A test (crates/market) fails when a
+ * kind the server can report is missing. */
+export const ROW_PROBLEMS = {
+  required: '{field}: ô này đang để trống, hãy điền vào.',
+  'national_id invalid_input': 'Số CCCD: 3 số đầu là mã tỉnh nơi đăng ký khai sinh (001 đến 096) — xem lại thẻ CCCD.',
+  same_as_row: '{field}: trùng với dòng {same_as_row} trong cùng tệp. Mỗi người chỉ được một dòng — xoá dòng thừa hoặc sửa lại cho đúng.',
+  leading_zero: '{field}: «{value}» đã bị Excel bỏ mất số 0 ở đầu. Trong Excel, đặt định dạng cột này là Văn bản (Text), gõ lại số rồi lưu «CSV UTF-8».',
+  scientific: '{field}: Excel đã ghi số thành «{value}» nên mất chữ số. Trong Excel, đặt định dạng cột này là Văn bản (Text), gõ lại số rồi lưu «CSV UTF-8».',
+  column: 'Ô thứ {column} («{value}») nằm ngoài các cột có tên ở dòng đầu. Nếu trong ô có dấu phẩy, hãy đặt cả ô trong ngoặc kép "…"; nếu không, xoá ô thừa.',
+};

@@ -339,12 +339,25 @@ function lotOrderCard(r, lines, l) {
     h('div', 'name', 'Đơn ', h('span', {class: 'ocode', text: r.code}), ' ', statusBadge(what[0], r.recall === 'returning' ? 'cancelled' : r.part_status)),
     what[1] && h('p', {class: 'todo' + (kind && ' ' + kind), text: what[1]}),
     what[2] && h('p', {class: 'hint', text: what[2]}),
-    facts(['Hàng', lines.join('; ')], ['Người mua', [r.buyer_name + ' · ', telLink(r.buyer_phone)]],
+    facts(['Hàng', lines.join('; ')], ['Người mua', [r.buyer_name + ' · ', telLink(r.buyer_phone), ' · ', smsLink(r, l)]],
       !sameBuyer && ['Người nhận', [r.shipping_name + ' · ', telLink(r.shipping_phone)]],
       ['Địa chỉ', place], ['Đặt lúc', vnTime(r.ordered_at)]),
     back && h('div', 'actions', back),
     err);
 }
+
+/** What to tell the buyer of an order holding a recalled lot, by what became of the order. */
+const SMS_TODO = {
+  delivered: 'Xin KHÔNG ăn, KHÔNG dùng hàng này; giữ lại và gọi bưu điện để được hướng dẫn trả lại, hoàn tiền.',
+  returning: 'Bưu kiện đang được chặn lại, sẽ không giao; tiền đã chuyển khoản (nếu có) sẽ được trả lại.',
+  returned: 'Đơn đã huỷ, hàng không giao; tiền đã chuyển khoản (nếu có) sẽ được trả lại.',
+  cancelled: 'Đơn đã huỷ, hàng không giao; tiền đã chuyển khoản (nếu có) sẽ được trả lại.',
+};
+export const smsText = (r, l) => `nongsan: Lô ${l.lot_code} (${l.product_name}) trong đơn ${r.code} của bạn đã bị THU HỒI. `
+  + (SMS_TODO[r.recall] || SMS_TODO.cancelled) + ' Xin lỗi vì sự bất tiện.';
+/** A ready text message to the buyer (the phone's messaging app opens with it filled in). */
+const smsLink = (r, l) => h('a', {href: `sms:${String(r.buyer_phone).replace(/[^\d+]/g, '')}?body=${encodeURIComponent(smsText(r, l))}`,
+  'data-act': 'sms', title: smsText(r, l)}, '✉ Nhắn tin báo');
 
 /** "Đã chọn: ngày 02/11/2025 lúc 06:00" under a date or time input (the browser's own may be in English). */
 function dateHint(input, hint) {

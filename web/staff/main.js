@@ -5,18 +5,27 @@ import {pageError} from '/shared/api.js';
 import {ORDER} from '/shared/statuses.js';
 import {state, session, api, showError, clearErrors, flash} from './common.js';
 import * as onboard from './onboard.js';
-import * as sellers from './sellers.js';
-import * as lots from './lots.js';
-import * as listings from './listings.js';
-import * as orders from './orders.js';
-import * as payments from './payments.js';
-import * as payouts from './payouts.js';
 
+// The first screen after logging in (onboarding) comes with the page; every other tab's module
+// is loaded the first time its tab is opened (the cold load stays small: see staff_console.py).
 const TABS = {
-  '#dang-ky': ['v-onboard', onboard], '#nguoi-ban': ['v-sellers', sellers], '#lo-hang': ['v-lots', lots],
-  '#hang-ban': ['v-listings', listings], '#don-hang': ['v-orders', orders], '#thanh-toan': ['v-payments', payments],
-  '#chi-tra': ['v-payouts', payouts],
+  '#dang-ky': ['v-onboard', async () => onboard], '#nguoi-ban': ['v-sellers', () => import('./sellers.js')],
+  '#lo-hang': ['v-lots', () => import('./lots.js')], '#hang-ban': ['v-listings', () => import('./listings.js')],
+  '#don-hang': ['v-orders', () => import('./orders.js')], '#thanh-toan': ['v-payments', () => import('./payments.js')],
+  '#chi-tra': ['v-payouts', () => import('./payouts.js')], '#tep': ['v-files', () => import('./files.js')],
 };
+// the tab modules loaded so far: a new one is told of the lists loaded before it
+const loaded = new Set();
+async function tabModule(hash) {
+  const m = await TABS[hash][1]();
+  if (!loaded.has(m)) {
+    loaded.add(m);
+    // imported by another tab before someone logged out: what it showed was theirs
+    if (wipe.n) m.reset();
+    m.unitsLoaded?.();
+  }
+  return m;
+}
 const KEY = 'nongsan.staff.';
 
 function show(viewId) {
@@ -38,12 +47,18 @@ function route() {
   $('who').hidden = !signedIn;
   if (!signedIn) { show('v-login'); $('login-phone').focus(); return; }
   loadReference();
-  const [view, tab] = TABS[location.hash] || TABS['#dang-ky'];
+  const hash = TABS[location.hash] ? location.hash : '#dang-ky';
   // a message said just before (e.g. "Xin chào") stays; an older one goes
   if (Date.now() - (flash.at || 0) > 1500) fill($('flash'));
-  show(view);
-  tab.enter();
+  show(TABS[hash][0]);
+  const mine = ++route.n;
+  tabModule(hash).then(m => { if (mine === route.n && state.token) m.enter(); }, e => {
+    // the tab's module could not be loaded (the network dropped): say so, the next click tries again
+    console.error(e);
+    flash(pageError('network').text, 'error');
+  });
 }
+route.n = 0;
 
 function setSession(token, user) {
   state.token = token;
@@ -62,7 +77,8 @@ function setSession(token, user) {
 /** Forget everything the last person saw: the next one starts clean. */
 function wipe() {
   Object.assign(state, {sellers: null, sellerId: '', lotId: '', pendingLot: null, orders: []});
-  for (const [, tab] of Object.values(TABS)) tab.reset();
+  wipe.n = (wipe.n || 0) + 1;
+  for (const tab of loaded) tab.reset();
 }
 
 session.expired = () => {
@@ -145,8 +161,7 @@ function loadReference() {
       options($(id), units, 'code', u => u.name_vi);
       $(id).value = 'kg';
     }
-    listings.unitsLoaded();
-    lots.unitsLoaded();
+    for (const tab of loaded) tab.unitsLoaded?.();
   });
   loadList('categories', '/api/v1/categories', cats => options($('ls-category'), cats, 'code', c => c.name_vi, '— Chọn loại —'));
 }

@@ -126,8 +126,11 @@ async fn read_csv_body(req: &HttpRequest, body: web::Payload) -> Result<web::Byt
 /// ID must not appear twice in the file nor belong to an existing account.
 /// All or nothing: any problem in any row imports nothing, and the 422 lists
 /// every problem (up to 200) with its row number as Excel shows it (the
-/// header is row 1). The sellers join the uploader's organisation; the
-/// uploader is recorded as the staff member who took each consent.
+/// header is row 1), its column, a `code` from the error table and the
+/// `params` a translation needs (`same_as_row` for a phone or national ID
+/// twice in the file, `excel` for a number Excel mangled). The sellers
+/// join the uploader's organisation; the uploader is recorded as the staff
+/// member who took each consent.
 #[utoipa::path(post, path = "/api/v1/sellers/import", tag = "sellers", security(("bearer" = [])),
     params(ImportQuery),
     request_body(content = String, content_type = "text/csv",
@@ -137,7 +140,7 @@ async fn read_csv_body(req: &HttpRequest, body: web::Payload) -> Result<web::Byt
               (status = 400, description = "the body broke off before its end", body = accounts::ErrorBody),
               (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
               (status = 409, description = "a phone or national ID was registered by another request \
-                during the import; nothing was imported", body = accounts::ErrorBody),
+                during the import (`params.row` names the row); nothing was imported", body = accounts::ErrorBody),
               (status = 413, description = "more than 2 MB or more than 1,000 sellers", body = accounts::ErrorBody),
               (status = 415, description = "not sent as text/csv", body = accounts::ErrorBody),
               (status = 422, description = "`invalid_rows` with every problem in `rows`, or \

@@ -188,6 +188,18 @@ pub(crate) const NATIONAL_ID_TAKEN: &str = "a seller with this national ID is al
 
 // A sellers file: every row with the rules above, and across the rows.
 
+/// Every code a row problem may carry (`RowError::code`); the pages have
+/// Vietnamese for each (a test reads `web/shared/vi.js`).
+pub const ROW_CODES: &[ErrorCode] = &[
+    ErrorCode::Required,
+    ErrorCode::TooLong,
+    ErrorCode::ControlCharacters,
+    ErrorCode::InvalidFormat,
+    ErrorCode::InvalidInput,
+    ErrorCode::UnknownValue,
+    ErrorCode::AlreadyTaken,
+];
+
 /// Problems listed in one answer; more would only bury the first ones.
 pub const MAX_REPORTED: usize = 200;
 
@@ -218,8 +230,14 @@ pub(super) struct RowKeys {
     pub(super) national_id: Option<String>,
 }
 
-pub(super) fn problem(row: usize, column: Column, message: impl Into<String>) -> RowError {
-    RowError { row, field: Some(column.name().to_string()), message: message.into() }
+pub(super) fn problem(row: usize, column: Column, code: ErrorCode, message: impl Into<String>) -> RowError {
+    RowError::new(row, Some(column.name()), code, message)
+}
+
+/// The same phone or national ID as an earlier row of the file.
+fn same_as(row: usize, column: Column, what: &str, first: usize) -> RowError {
+    problem(row, column, ErrorCode::AlreadyTaken, format!("same {what} as row {first}"))
+        .param("same_as_row", first)
 }
 
 /// The row as the JSON body of single onboarding would carry it, and what
@@ -234,11 +252,16 @@ fn input_of(row: &CsvSeller) -> (OnboardSeller, Vec<RowError>) {
             return ConsentMethod::PaperForm;
         }
         let names: Vec<&str> = ConsentMethod::ALL.iter().map(|m| m.as_str()).collect();
-        problems.push(problem(
-            row.row,
-            Column::ConsentMethod,
-            format!("`{method}` is not one of {}", names.join(", ")),
-        ));
+        problems.push(
+            problem(
+                row.row,
+                Column::ConsentMethod,
+                ErrorCode::UnknownValue,
+                format!("`{method}` is not one of {}", names.join(", ")),
+            )
+            .param("value", method)
+            .param("expected", names.join(", ")),
+        );
         // Any method will do: the row is refused, its other fields are still
         // checked so that staff see every problem at once.
         ConsentMethod::PaperForm
@@ -277,7 +300,7 @@ pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, ApiError> {
         let blank: Vec<Column> =
             Column::ALL.into_iter().filter(|c| c.required() && row.value(*c).is_empty()).collect();
         for column in &blank {
-            problems.push(problem(row.row, *column, "required, but the cell is empty"));
+            problems.push(problem(row.row, *column, ErrorCode::Required, "required, but the cell is empty"));
         }
         let checked = validate(&input);
         if let Err(errors) = &checked {
@@ -285,15 +308,22 @@ pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, ApiError> {
                 // `bank.bin` in JSON is the `bank_bin` column here.
                 let name = e.field.replace('.', "_");
                 let Some(column) = Column::from_name(&name) else {
-                    problems.push(RowError { row: row.row, field: Some(name), message: e.message.clone() });
+                    problems.push(
+                        RowError::new(row.row, Some(&name), e.code, e.message.clone()).params(&e.params),
+                    );
                     continue;
                 };
                 if blank.contains(&column) {
                     continue;
                 }
-                let message =
-                    spreadsheet::excel_hint(column, row.value(column)).unwrap_or_else(|| e.message.clone());
-                problems.push(problem(row.row, column, message));
+                let value = row.value(column);
+                problems.push(match spreadsheet::excel_hint(column, value) {
+                    Some((damage, message)) => problem(row.row, column, e.code, message)
+                        .params(&e.params)
+                        .param("excel", damage.as_str())
+                        .param("value", value),
+                    None => problem(row.row, column, e.code, e.message.clone()).params(&e.params),
+                });
             }
         }
         // Twice in one file: checked even when other fields of the row are
@@ -306,18 +336,14 @@ pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, ApiError> {
         };
         if let Some(phone) = &keys.phone {
             if let Some(first) = phones.get(phone.as_str()) {
-                problems.push(problem(row.row, Column::Phone, format!("same phone as row {first}")));
+                problems.push(same_as(row.row, Column::Phone, "phone", *first));
             } else {
                 phones.insert(phone.as_str().to_string(), row.row);
             }
         }
         if let Some(id) = &keys.national_id {
             if let Some(first) = national_ids.get(id) {
-                problems.push(problem(
-                    row.row,
-                    Column::NationalId,
-                    format!("same national ID as row {first}"),
-                ));
+                problems.push(same_as(row.row, Column::NationalId, "national ID", *first));
             } else {
                 national_ids.insert(id.clone(), row.row);
             }
@@ -427,6 +453,10 @@ mod tests {
             messages,
             vec![(3, "phone", "same phone as row 2"), (3, "national_id", "same national ID as row 2")]
         );
+        for p in &checked.problems {
+            assert_eq!(p.code, ErrorCode::AlreadyTaken);
+            assert_eq!(p.params.as_ref().unwrap()["same_as_row"], 2);
+        }
         assert_eq!(checked.valid.len(), 1);
     }
 
@@ -437,17 +467,127 @@ mod tests {
                 .unwrap();
         assert_eq!(checked.problems.len(), 3);
         assert!(
-            checked.problems.iter().all(|p| p.message.contains("leading zero")),
+            checked.problems.iter().all(|p| p.message.contains("leading zero")
+                && p.code == ErrorCode::InvalidFormat
+                && p.params.as_ref().is_some_and(|q| q["excel"] == "leading_zero")),
             "{:?}",
             checked.problems
         );
+    }
+
+    /// One row of every kind of problem: (row, column, code, what `params`
+    /// add for the page: `excel`, `same_as_row` or `column`).
+    fn kinds(checked: &CheckedFile) -> Vec<(usize, String, ErrorCode, String)> {
+        let mut problems = checked.problems.clone();
+        problems.sort_by_key(|p| (p.row, Column::order_of(p.field.as_deref())));
+        problems
+            .iter()
+            .map(|p| {
+                let params = p.params.clone().unwrap_or_default();
+                let kind = ["excel", "same_as_row", "column"]
+                    .iter()
+                    .find_map(|k| {
+                        params
+                            .get(*k)
+                            .map(|v| format!("{k}={}", v.as_str().map_or(v.to_string(), str::to_string)))
+                    })
+                    .unwrap_or_default();
+                (p.row, p.field.clone().unwrap_or_default(), p.code, kind)
+            })
+            .collect()
+    }
+
+    fn every_kind_of_problem() -> CheckedFile {
+        let long_name = "A".repeat(101);
+        check_file(&file(&[
+            GOOD,
+            "Hà Văn Páo,0912000001,008080001234,02260,Thôn B,970405,654321,X,v1,by_phone",
+            "Lò Văn Piềng,912000003,8.08E+09,2260,Thôn C,111111,12,,v1,paper_form,Xóm 3",
+            &format!("{long_name},0912000004,000190001234,02260,Thôn\tD,970405,123456,X,v1,electronic"),
+        ]))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_problem_has_a_code_and_what_its_wording_needs() {
+        use ErrorCode::*;
+        let checked = every_kind_of_problem();
+        let s = |s: &str| s.to_string();
+        assert_eq!(
+            kinds(&checked),
+            vec![
+                (3, s("phone"), AlreadyTaken, s("same_as_row=2")),
+                (3, s("national_id"), AlreadyTaken, s("same_as_row=2")),
+                (3, s("consent_method"), UnknownValue, s("")),
+                (4, s("phone"), InvalidFormat, s("excel=leading_zero")),
+                (4, s("national_id"), InvalidFormat, s("excel=scientific")),
+                (4, s("commune_code"), InvalidFormat, s("excel=leading_zero")),
+                (4, s("bank_bin"), UnknownValue, s("")),
+                (4, s("bank_account_number"), InvalidFormat, s("")),
+                (4, s("bank_account_name"), Required, s("")),
+                (4, s(""), InvalidFormat, s("column=11")),
+                (5, s("full_name"), TooLong, s("")),
+                (5, s("national_id"), InvalidInput, s("")),
+                (5, s("address"), ControlCharacters, s("")),
+            ]
+        );
+        let params = |row: usize, field: &str| {
+            let p =
+                checked.problems.iter().find(|p| p.row == row && p.field.as_deref().unwrap_or("") == field);
+            p.unwrap().params.clone().unwrap_or_default()
+        };
+        assert_eq!(params(4, "national_id")["value"], "8.08E+09", "the value as Excel wrote it");
+        assert_eq!(params(4, "")["value"], "Xóm 3");
+        assert_eq!(params(5, "full_name")["max"], 100, "the rule's limits");
+        assert_eq!(params(3, "consent_method")["value"], "by_phone");
+        for p in &checked.problems {
+            assert!(ROW_CODES.contains(&p.code), "{p:?}");
+            assert!(!p.message.is_empty(), "the English stays for API clients: {p:?}");
+        }
+        let first =
+            checked.problems.iter().find(|p| p.row == 3 && p.field.as_deref() == Some("phone")).unwrap();
+        let json = serde_json::to_value(first).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"row": 3, "field": "phone", "code": "already_taken",
+                "message": "same phone as row 2", "params": {"same_as_row": 2}})
+        );
+    }
+
+    /// The pages word a row problem by its code and params alone: each one
+    /// the server can send has Vietnamese in `web/shared/vi.js`.
+    #[test]
+    fn every_row_problem_has_vietnamese_text() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/shared/vi.js");
+        let vi = std::fs::read_to_string(path).unwrap();
+        let table = |name: &str| {
+            let start =
+                vi.find(&format!("export const {name} = {{")).unwrap_or_else(|| panic!("{name} in vi.js"));
+            let end = start + vi[start..].find("\n};").unwrap();
+            vi[start..end].to_string()
+        };
+        let (errors, rows) = (table("ERRORS"), table("ROW_PROBLEMS"));
+        let missing: Vec<&str> = ROW_CODES
+            .iter()
+            .map(|c| c.as_str())
+            .filter(|c| !errors.contains(&format!("\n  {c}: ")))
+            .collect();
+        assert!(missing.is_empty(), "vi.js ERRORS has no Vietnamese for: {missing:?}");
+        let kinds = spreadsheet::ExcelDamage::ALL.map(|d| d.as_str());
+        let missing: Vec<&str> = kinds
+            .iter()
+            .copied()
+            .chain(["same_as_row", "column", "required"])
+            .filter(|k| !rows.contains(&format!("\n  {k}: ")))
+            .collect();
+        assert!(missing.is_empty(), "vi.js ROW_PROBLEMS has no Vietnamese for: {missing:?}");
     }
 
     #[test]
     fn the_error_lists_rows_in_order_and_is_capped() {
         let many: Vec<RowError> = (0..250)
             .rev()
-            .map(|i| RowError { row: i + 2, field: Some("phone".into()), message: "x".into() })
+            .map(|i| RowError::new(i + 2, Some("phone"), ErrorCode::InvalidFormat, "x"))
             .collect();
         let e = rows_error(many, 250);
         assert_eq!(e.code(), ErrorCode::InvalidRows);

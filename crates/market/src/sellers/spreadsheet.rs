@@ -3,7 +3,9 @@
 //! Pure: bytes in, named values out; the rules for the values themselves
 //! are those of single onboarding (`rules::validate`).
 
+use common::ErrorCode;
 use serde::Serialize;
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 /// Most sellers one file may hold: one transaction imports the whole file,
@@ -93,13 +95,48 @@ impl CsvSeller {
 }
 
 /// A problem with one row, or one field of it, as the API reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+/// Pages word it by `code`, `field` and `params`, never by `message`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct RowError {
     /// The row number Excel shows (the header row is 1).
     pub row: usize,
     /// The column, e.g. `phone`; `null` when the problem is the whole row.
     pub field: Option<String>,
+    /// Stable machine-readable code, from the same table as every error's
+    /// `code`: `required`, `invalid_format`, `invalid_input`, `too_long`,
+    /// `control_characters`, `unknown_value`, `already_taken`.
+    pub code: ErrorCode,
+    /// English, for integrators; it may be reworded at any time.
     pub message: String,
+    /// What a translation needs: the limits and expectations of the field's
+    /// rule (`max`, `expected`…); `same_as_row`, the earlier row of the file
+    /// with the same phone or national ID (`already_taken`); `excel`,
+    /// `leading_zero` or `scientific` when the value looks like a number
+    /// Excel mangled, with the `value` as written; `column` (1-based) and
+    /// `value` of a cell beyond the named columns (`field` is then `null`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<Map<String, Value>>,
+}
+
+impl RowError {
+    pub fn new(row: usize, field: Option<&str>, code: ErrorCode, message: impl Into<String>) -> Self {
+        RowError { row, field: field.map(str::to_string), code, message: message.into(), params: None }
+    }
+
+    /// Adds a number or word a translation needs.
+    pub fn param(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.params.get_or_insert_with(Map::new).insert(name.to_string(), value.into());
+        self
+    }
+
+    /// Adds every one of `params`.
+    pub fn params(mut self, params: &Map<String, Value>) -> Self {
+        for (name, value) in params {
+            self = self.param(name, value.clone());
+        }
+        self
+    }
 }
 
 /// The rows of a file whose shape is right, and the rows whose shape is not
@@ -251,16 +288,19 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedFile, CsvError> {
             match columns.get(i).copied().flatten() {
                 Some(column) => values[column.index()] = clean_value(raw),
                 None if raw.trim().is_empty() => {}
-                None => parsed.problems.push(RowError {
-                    row,
-                    field: None,
-                    message: format!(
-                        "value `{}` in column {} has no column name in the header row; a value \
+                None => {
+                    let value = clean_value(raw);
+                    let message = format!(
+                        "value `{value}` in column {} has no column name in the header row; a value \
                          that contains a comma must be in quotes",
-                        clean_value(raw),
                         i + 1
-                    ),
-                }),
+                    );
+                    parsed.problems.push(
+                        RowError::new(row, None, ErrorCode::InvalidFormat, message)
+                            .param("column", i + 1)
+                            .param("value", value),
+                    );
+                }
             }
         }
         parsed.rows.push(CsvSeller { row, values });
@@ -325,11 +365,34 @@ fn read_header(record: &csv::StringRecord) -> Result<Vec<Option<Column>>, CsvErr
     }
 }
 
+/// How Excel mangles a number typed in a column formatted as a number:
+/// `params.excel` of the row problem, so pages can explain it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExcelDamage {
+    /// A leading 0 dropped (phone, CCCD, commune code).
+    LeadingZero,
+    /// A long number written in scientific notation (`8,08E+09`): digits lost.
+    Scientific,
+}
+
+impl ExcelDamage {
+    pub const ALL: [ExcelDamage; 2] = [ExcelDamage::LeadingZero, ExcelDamage::Scientific];
+
+    /// The value of `params.excel`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExcelDamage::LeadingZero => "leading_zero",
+            ExcelDamage::Scientific => "scientific",
+        }
+    }
+}
+
 /// A value Excel has mangled because the column was formatted as a number:
-/// the explanation staff need instead of a bare "invalid". The value is
-/// never repaired by guessing: a CCCD with a digit missing by mistake would
-/// look the same as one whose leading 0 Excel dropped.
-pub fn excel_hint(column: Column, raw: &str) -> Option<String> {
+/// what happened and the explanation staff need instead of a bare
+/// "invalid". The value is never repaired by guessing: a CCCD with a digit
+/// missing by mistake would look the same as one whose leading 0 Excel
+/// dropped.
+pub fn excel_hint(column: Column, raw: &str) -> Option<(ExcelDamage, String)> {
     const FIX: &str = "format the column as Text in Excel, type the numbers again, and save as \
                        \"CSV UTF-8 (Comma delimited) (*.csv)\"";
     let digits = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
@@ -343,8 +406,9 @@ pub fn excel_hint(column: Column, raw: &str) -> Option<String> {
             Column::Phone | Column::NationalId | Column::BankAccountNumber | Column::CommuneCode
         )
     {
-        return Some(format!(
-            "`{raw}` is a number Excel wrote in scientific notation, so digits are lost: {FIX}"
+        return Some((
+            ExcelDamage::Scientific,
+            format!("`{raw}` is a number Excel wrote in scientific notation, so digits are lost: {FIX}"),
         ));
     }
     let dropped = match column {
@@ -363,7 +427,10 @@ pub fn excel_hint(column: Column, raw: &str) -> Option<String> {
             Column::NationalId => "a CCCD has 12 digits starting with 0",
             _ => "a commune code has 5 digits",
         };
-        format!("`{raw}` looks like Excel dropped the leading zero ({what}): {FIX}")
+        (
+            ExcelDamage::LeadingZero,
+            format!("`{raw}` looks like Excel dropped the leading zero ({what}): {FIX}"),
+        )
     })
 }
 
@@ -489,8 +556,11 @@ mod tests {
         let parsed = parse(file.as_bytes()).unwrap();
         assert_eq!(parsed.rows.len(), 2);
         assert_eq!(parsed.problems.len(), 1, "empty trailing cells are fine");
-        assert_eq!((parsed.problems[0].row, parsed.problems[0].field.as_deref()), (2, None));
-        assert!(parsed.problems[0].message.contains("surprise"));
+        let p = &parsed.problems[0];
+        assert_eq!((p.row, p.field.as_deref(), p.code), (2, None, ErrorCode::InvalidFormat));
+        assert!(p.message.contains("surprise"));
+        let params = p.params.as_ref().unwrap();
+        assert_eq!((&params["column"], &params["value"]), (&Value::from(12), &Value::from("surprise")));
     }
 
     #[test]
@@ -530,12 +600,16 @@ mod tests {
 
     #[test]
     fn numbers_excel_mangled_are_explained_not_repaired() {
-        assert!(excel_hint(Column::Phone, "912345678").unwrap().contains("leading zero"));
-        assert!(excel_hint(Column::NationalId, "8080001234").unwrap().contains("12 digits"));
+        let (damage, message) = excel_hint(Column::Phone, "912345678").unwrap();
+        assert_eq!(damage, ExcelDamage::LeadingZero);
+        assert!(message.contains("leading zero"));
+        assert!(excel_hint(Column::NationalId, "8080001234").unwrap().1.contains("12 digits"));
         assert!(excel_hint(Column::NationalId, "8190001234").is_some());
-        assert!(excel_hint(Column::CommuneCode, "2260").is_some());
-        assert!(excel_hint(Column::NationalId, "8.08E+09").unwrap().contains("scientific"));
-        assert!(excel_hint(Column::BankAccountNumber, "8,8002E+12").is_some());
+        assert_eq!(excel_hint(Column::CommuneCode, "2260").unwrap().0, ExcelDamage::LeadingZero);
+        let (damage, message) = excel_hint(Column::NationalId, "8.08E+09").unwrap();
+        assert_eq!(damage, ExcelDamage::Scientific);
+        assert!(message.contains("scientific"));
+        assert_eq!(excel_hint(Column::BankAccountNumber, "8,8002E+12").unwrap().0, ExcelDamage::Scientific);
         // not what Excel does: no hint, the ordinary message stands
         assert!(excel_hint(Column::Phone, "12345").is_none());
         assert!(excel_hint(Column::NationalId, "99999999999").is_none());

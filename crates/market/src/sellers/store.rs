@@ -319,17 +319,28 @@ fn database_problems(
     let mut problems = Vec::new();
     for (r, lookup) in rows.iter().zip(&lookups) {
         if let Some(code) = r.commune_code.as_ref().filter(|c| !known.contains(*c)) {
-            problems.push(rules::problem(r.row, Column::CommuneCode, rules::commune_not_listed(code)));
+            problems.push(rules::problem(
+                r.row,
+                Column::CommuneCode,
+                ErrorCode::UnknownValue,
+                rules::commune_not_listed(code),
+            ));
         }
         if let Some(phone) = r.phone.as_ref().filter(|p| registered.contains(p.as_str())) {
             problems.push(rules::problem(
                 r.row,
                 Column::Phone,
+                ErrorCode::AlreadyTaken,
                 format!("phone {} already has an account", phone.as_str()),
             ));
         }
         if lookup.as_ref().is_some_and(|l| taken.contains(l)) {
-            problems.push(rules::problem(r.row, Column::NationalId, rules::NATIONAL_ID_TAKEN));
+            problems.push(rules::problem(
+                r.row,
+                Column::NationalId,
+                ErrorCode::AlreadyTaken,
+                rules::NATIONAL_ID_TAKEN,
+            ));
         }
     }
     Ok(problems)
@@ -339,7 +350,12 @@ fn database_problems(
 /// and the insert: the whole import is rolled back, and the row named.
 fn conflict_in_row(row: usize, e: ApiError) -> ApiError {
     if e.status() == actix_web::http::StatusCode::CONFLICT {
-        ApiError::conflict(format!("row {row}: {}; nothing was imported", e.message()))
+        let conflict =
+            ApiError::conflict(format!("row {row}: {}; nothing was imported", e.message())).param("row", row);
+        match e.field_name() {
+            Some(field) => conflict.at(field),
+            None => conflict,
+        }
     } else {
         e
     }
@@ -390,4 +406,19 @@ pub fn import(
     })?;
     tracing::info!(actor = %actor.user_id, imported = report.imported, "sellers imported from a file");
     Ok(ImportOutcome::Imported(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clash_during_the_import_names_its_row_and_field() {
+        let e = conflict_in_row(7, ApiError::field(ErrorCode::AlreadyTaken, "phone", "already registered"));
+        assert_eq!((e.code(), e.field_name()), (ErrorCode::Conflict, Some("phone")));
+        assert_eq!(e.params()["row"], 7);
+        assert!(e.message().starts_with("row 7: "), "{}", e.message());
+        let other = conflict_in_row(7, ApiError::forbidden());
+        assert_eq!((other.code(), other.params().get("row")), (ErrorCode::Forbidden, None));
+    }
 }

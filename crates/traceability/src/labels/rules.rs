@@ -54,13 +54,21 @@ pub(crate) fn sheet_request(lots: &str, copies: Option<usize>) -> Result<(Vec<Lo
 }
 
 /// Every page of a sheet in one HTML document, each page one A4 sheet when
-/// printed at 100 %.
+/// printed at 100 %. On screen a bar at the top says so and has a print
+/// button; it is not printed.
 pub(crate) fn sheet_html(pages: &[String]) -> String {
     let mut html = String::from(
         "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Tem QR — in khổ A4</title>\
          <style>@page{size:A4;margin:0}body{margin:0}.page{width:210mm;height:297mm;page-break-after:always}\
          .page svg{width:210mm;height:297mm;display:block}@media screen{body{background:#ccc}\
-         .page{background:#fff;margin:8mm auto;box-shadow:0 0 4px #888}}</style></head><body>",
+         .page{background:#fff;margin:8mm auto;box-shadow:0 0 4px #888}}\
+         .bar{position:sticky;top:0;z-index:1;display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;\
+         justify-content:center;padding:10px 16px;background:#fffbe6;border-bottom:2px solid #f2a900;\
+         font:600 17px/1.4 system-ui,sans-serif;color:#1b2a1b}\
+         .bar button{font:inherit;min-height:44px;padding:6px 20px;border:2px solid #2e6b2e;border-radius:8px;\
+         background:#2e6b2e;color:#fff;cursor:pointer}@media print{.bar{display:none}}</style></head><body>\
+         <div class=\"bar\" id=\"print-bar\"><span id=\"print-hint\">In ở tỉ lệ 100 % (không co giãn) để mã QR quét được</span>\
+         <button type=\"button\" id=\"print\" onclick=\"window.print()\">In trang này</button></div>",
     );
     for p in pages {
         html.push_str("<div class=\"page\">");
@@ -87,6 +95,15 @@ mod tests {
         assert!(sheet_request("a,b", Some(120)).is_ok());
         assert!(sheet_request("a,b", Some(121)).is_err());
         assert!(sheet_request("a", Some(0)).is_err());
+    }
+
+    #[test]
+    fn the_sheet_says_to_print_at_100_percent_and_has_a_print_button_not_printed() {
+        let html = sheet_html(&["<svg></svg>".to_string()]);
+        assert!(html.contains("In ở tỉ lệ 100 % (không co giãn) để mã QR quét được"));
+        assert!(html.contains("onclick=\"window.print()\""));
+        assert!(html.contains("@media print{.bar{display:none}}"));
+        assert!(html.find("id=\"print-bar\"") < html.find("class=\"page\""), "the bar is above the labels");
     }
 
     #[test]
