@@ -21,3 +21,4 @@ mod parcels;
 mod payments;
 mod recalls;
 mod roles;
+mod scan_page;

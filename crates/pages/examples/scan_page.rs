@@ -15,6 +15,7 @@ use pages::{render_message_page, render_scan_page, Banner};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "/tmp".to_owned()));
     let mut view = fixture::tea_view();
+    view.buy_url = Some("/#/sp/01HZX3J6Q3V4W5X6Y7Z8A9B0CD".to_owned());
     let banners = [
         ("scan.html", Banner::Verified),
         (
@@ -28,9 +29,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "scan-untrusted.html",
             Banner::Untrusted {
-                reasons: vec![
+                reasons_vi: vec![
                     "Chữ ký không khớp với nội dung.".to_owned(),
                     "Người ký không có trong danh sách tin cậy.".to_owned(),
+                ],
+                reasons_tech: vec![
+                    "the signature does not verify".to_owned(),
+                    "issuer did:key:z6Mk… is not on the trust list".to_owned(),
                 ],
             },
         ),

@@ -10,8 +10,10 @@
 //! Who reads these pages decides how they are built:
 //! - Buyers scan on cheap Android phones over weak 3G, so a page is one
 //!   self-contained HTML document: inline CSS, inline SVG icons, no fonts,
-//!   images, scripts or anything else fetched, and a lot with a dozen events
-//!   stays well under 30 KB. Nothing needs JavaScript.
+//!   images or anything else fetched, and the page with its one small
+//!   script stays under 30 KB. Nothing needs JavaScript: the scan page's
+//!   module (`/scan/check.js`, same origin) only adds a check of the
+//!   signature on the phone, marking the verdict with `data-local-check`.
 //! - Many readers are new to smartphones and read little, so the page is in
 //!   Vietnamese, in large high-contrast type laid out for a 360 px screen,
 //!   and opens with one coloured banner that says whether the record can be
@@ -48,10 +50,15 @@ pub enum Banner {
     /// amber, with a link to the newest ([`ScanView::digital_link`]).
     Superseded,
     /// The record could not be verified (bad signature, unknown or revoked
-    /// issuer…): amber, with the reasons, in Vietnamese, one per item.
+    /// issuer…): amber, with the reasons in Vietnamese, one per item; the
+    /// verifier's own (English, technical) messages only inside the folded
+    /// developer part at the bottom.
     Untrusted {
-        /// Short Vietnamese sentences, shown as a list.
-        reasons: Vec<String>,
+        /// Short Vietnamese sentences a buyer reads, shown in the verdict.
+        reasons_vi: Vec<String>,
+        /// The verifier's technical messages, shown only under "Tự kiểm
+        /// tra" (the `<details>` for people who check records themselves).
+        reasons_tech: Vec<String>,
     },
 }
 
@@ -111,6 +118,11 @@ pub struct ScanView {
     pub label_url: String,
     /// The lot's GS1 Digital Link URI (what the QR label encodes).
     pub digital_link: String,
+    /// Where to buy this lot's produce on the market (`/#/sp/{listing}`),
+    /// when a listing of it can be ordered now: the page then shows a
+    /// "Mua sản phẩm này" button below the verdict (never on a recalled
+    /// lot).
+    pub buy_url: Option<String>,
 }
 
 /// Rendering a page failed. Templates are checked at compile time, so this
@@ -143,6 +155,12 @@ impl ScanEvent {
 #[template(path = "scan.html")]
 struct ScanPage<'a> {
     v: &'a ScanView,
+    /// The Vietnamese reasons of an untrusted verdict (empty otherwise).
+    reasons_vi: &'a [String],
+    /// Their technical counterparts, inside the developer `<details>`.
+    reasons_tech: &'a [String],
+    /// The buy button's target; `None` hides the button.
+    buy_url: Option<&'a str>,
     /// Events left out in the middle of a long history (0: none), and the
     /// position in `v.events` before which the page says so.
     omitted: usize,
@@ -151,11 +169,13 @@ struct ScanPage<'a> {
 
 /// A scan page never exceeds this many bytes (a cheap phone on weak 3G);
 /// the full history is always in the signed record the page links to.
-pub const SCAN_PAGE_LIMIT: usize = 29_500;
+/// Together with its script (`web/scan/check.js`, at most 7.5 KB) a scan
+/// stays under 30 KB (30,720 bytes) before compression.
+pub const SCAN_PAGE_LIMIT: usize = 23_000;
 
 /// A detail value longer than this is shortened on the page (the record
 /// keeps it whole).
-const DETAIL_CHARS_SHOWN: usize = 240;
+const DETAIL_CHARS_SHOWN: usize = 120;
 
 fn shorten(text: &str) -> String {
     match text.char_indices().nth(DETAIL_CHARS_SHOWN) {
@@ -183,6 +203,14 @@ pub fn render_scan_page(view: &ScanView) -> Result<String, PagesError> {
             *value = shorten(value);
         }
     }
+    let (reasons_vi, reasons_tech): (&[String], &[String]) = match &view.banner {
+        Banner::Untrusted { reasons_vi, reasons_tech } => (reasons_vi, reasons_tech),
+        _ => (&[], &[]),
+    };
+    let buy_url = match view.banner {
+        Banner::Recalled { .. } => None,
+        _ => view.buy_url.as_deref().filter(|u| !u.is_empty()),
+    };
     let all = std::mem::take(&mut shown.events);
     let total = all.len();
     // Keep `head` oldest and `tail` newest events, dropping from the middle;
@@ -191,7 +219,8 @@ pub fn render_scan_page(view: &ScanView) -> Result<String, PagesError> {
     loop {
         shown.events = all[..head].iter().chain(all[total - tail..].iter()).cloned().collect();
         let omitted = total - head - tail;
-        let page = ScanPage { v: &shown, omitted, omitted_before: head }.render()?;
+        let page = ScanPage { v: &shown, reasons_vi, reasons_tech, buy_url, omitted, omitted_before: head }
+            .render()?;
         if page.len() <= SCAN_PAGE_LIMIT || head + tail == 0 {
             return Ok(page);
         }

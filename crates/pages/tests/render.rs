@@ -1,8 +1,10 @@
 //! What a buyer's phone receives: the scan page for a realistic lot (Shan
 //! tuyết tea from Xã Hồng Thái, Tuyên Quang, 12 events) and the message page.
-//! Checks size over weak 3G, that nothing is fetched from anywhere, that
-//! user text is escaped, that every banner says what it must, and that the
-//! markup is balanced.
+//! Checks size over weak 3G (the page with its check script), that nothing
+//! is fetched but the scan page's own same-origin module, that user text is
+//! escaped, that every banner says what it must, that technical reasons and
+//! developer links stay folded in one `<details>`, the buy button, and that
+//! the markup is balanced.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod fixture;
@@ -86,15 +88,24 @@ fn attr<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
     attrs(raw).into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
 }
 
-/// The page fetches nothing and runs nothing: no element that loads a
-/// resource, no `src`, no stylesheet or font URLs, no script or handlers;
-/// `href` only on links and on SVG `<use>` pointing inside the page.
+/// The one script a page may have: the scan page's same-origin module that
+/// checks the signature on the phone (progressive: the page is complete
+/// without it).
+const CHECK_MODULE: &str = "script type=\"module\" src=\"/scan/check.js\"";
+
+/// The page fetches nothing but the scan page's own module: no element that
+/// loads a resource, no `src`, no stylesheet or font URLs, no other script
+/// and no handlers; `href` only on links and on SVG `<use>` pointing inside
+/// the page.
 fn assert_self_contained(html: &str) {
     const LOADERS: [&str; 12] = [
         "link", "script", "img", "iframe", "frame", "object", "embed", "source", "video", "audio", "picture",
         "base",
     ];
     for tag in tags(html) {
+        if tag.raw == CHECK_MODULE || (tag.end && tag.name == "script") {
+            continue;
+        }
         assert!(!LOADERS.contains(&tag.name.as_str()), "page has a <{}> element: <{}>", tag.name, tag.raw);
         assert!(attr(tag.raw, "src").is_none(), "src attribute in <{}>", tag.raw);
         assert!(attr(tag.raw, "srcset").is_none(), "srcset attribute in <{}>", tag.raw);
@@ -255,7 +266,7 @@ fn user_text_is_escaped_everywhere() {
     let html = render(&view);
 
     assert!(
-        !html.contains("<script") && !html.contains("<img") && !html.contains("<b>Giả"),
+        html.matches("<script").count() == 1 && !html.contains("<img") && !html.contains("<b>Giả"),
         "unescaped markup"
     );
     // askama escapes `"&'<>` as numeric character references.
@@ -288,7 +299,7 @@ fn recalled_banner() {
         reason: "Dư lượng thuốc <vượt mức>".to_owned(),
         recalled_on: "08/11/2025".to_owned(),
     });
-    assert!(html.contains("<header class=\"ban bad\" role=\"alert\">"));
+    assert!(html.contains("<header id=\"verdict\" class=\"ban bad\" role=\"alert\">"));
     assert!(html.contains("THU HỒI — không sử dụng"));
     assert!(html.contains("Lý do: <b>Dư lượng thuốc &#60;vượt mức&#62;</b>"));
     assert!(html.contains("Ngày thu hồi: <b>08/11/2025</b>"));
@@ -300,7 +311,7 @@ fn recalled_banner() {
 #[test]
 fn superseded_banner() {
     let html = with_banner(Banner::Superseded);
-    assert!(html.contains("<header class=\"ban warn\" role=\"status\">"));
+    assert!(html.contains("<header id=\"verdict\" class=\"ban warn\" role=\"status\">"));
     assert!(html.contains("Đã có bản ghi mới hơn"));
     assert!(html.contains("<a href=\"/01/08938000000017/10/HT-2025-0042\">Xem bản mới nhất</a>"));
     assert!(!html.contains("Đã xác minh") && !html.contains("THU HỒI"));
@@ -310,17 +321,144 @@ fn superseded_banner() {
 #[test]
 fn untrusted_banner_lists_the_reasons() {
     let html = with_banner(Banner::Untrusted {
-        reasons: vec![
+        reasons_vi: vec![
             "Chữ ký không khớp với nội dung.".to_owned(),
             "Người ký không có trong danh sách tin cậy.".to_owned(),
         ],
+        reasons_tech: vec!["signature: the proof does not verify".to_owned()],
     });
-    assert!(html.contains("<header class=\"ban warn\" role=\"alert\">"));
+    assert!(html.contains("<header id=\"verdict\" class=\"ban warn\" role=\"alert\">"));
     assert!(html.contains("Chưa xác minh được"));
     assert!(html.contains("<li>Chữ ký không khớp với nội dung.</li>"));
     assert!(html.contains("<li>Người ký không có trong danh sách tin cậy.</li>"));
     assert!(!html.contains("Đã xác minh") && !html.contains("THU HỒI"));
     assert_balanced(&html);
+}
+
+/// The verdict (the `<header id="verdict">`) of a page.
+fn verdict(html: &str) -> &str {
+    let start = html.find("<header id=\"verdict\"").expect("no verdict");
+    &html[start..start + html[start..].find("</header>").expect("verdict not closed")]
+}
+
+/// The folded developer part (`<details>…</details>`) of a page.
+fn developer_part(html: &str) -> &str {
+    let start = html.find("<details").expect("no <details>");
+    &html[start..start + html[start..].find("</details>").expect("<details> not closed")]
+}
+
+/// What the buyer sees without unfolding anything: the page without its
+/// `<details>`.
+fn visible(html: &str) -> String {
+    let part = developer_part(html);
+    html.replacen(part, "", 1)
+}
+
+#[test]
+fn technical_reasons_only_inside_the_developer_part() {
+    let tech = [
+        "the proof was made by did:key:z6MkA, not by the issuer did:key:z6MkB",
+        "issuer did:key:z6MkB is not on the trust list",
+    ];
+    let html = with_banner(Banner::Untrusted {
+        reasons_vi: vec!["Người ký không có trong danh sách nơi ký tin cậy.".to_owned()],
+        reasons_tech: tech.iter().map(|t| (*t).to_owned()).collect(),
+    });
+    let (verdict, details, seen) = (verdict(&html), developer_part(&html), visible(&html));
+    assert!(verdict.contains("<li>Người ký không có trong danh sách nơi ký tin cậy.</li>"));
+    for t in tech {
+        assert!(details.contains(&format!("<li>{t}</li>")), "{t:?} missing from the developer part");
+        assert!(!seen.contains(t), "{t:?} shown outside the developer part");
+    }
+    assert!(details.contains("Chi tiết kỹ thuật của lỗi xác minh"));
+    // No English word of a reason reaches the visible verdict.
+    for word in ["proof", "issuer", "trust list", "signature", "not on"] {
+        assert!(!verdict.contains(word), "English {word:?} in the verdict: {verdict}");
+    }
+    // A verified page has no technical list at all.
+    let html = with_banner(Banner::Verified);
+    assert!(!html.contains("Chi tiết kỹ thuật") && !html.contains("class=\"tech\""));
+}
+
+#[test]
+fn developer_parts_are_folded_in_one_closed_details() {
+    let html = render(&fixture::tea_view());
+    assert_eq!(html.matches("<details").count(), 1);
+    let details = developer_part(&html);
+    assert!(details.starts_with("<details class=\"card foot\">"), "the <details> must start closed");
+    for part in [
+        "<summary>",
+        "id=\"rec\" class=\"btn\" href=\"/api/v1/lots/42/record\"",
+        "href=\"/api/v1/lots/42/epcis\"",
+        "href=\"/api/v1/lots/42/label.png\"",
+        "href=\"/api/v1/trust-list\"",
+        "nongsan verify HT-2025-0042.json",
+    ] {
+        assert!(details.contains(part), "{part:?} not in the developer part");
+    }
+    let seen = visible(&html);
+    for part in ["EPCIS", "nongsan verify", "Tem QR"] {
+        assert!(!seen.contains(part), "{part:?} outside the developer part");
+    }
+    // What the phone's check reads, and where it writes.
+    for id in ["id=\"verdict\"", "id=\"did\"", "id=\"lot\"", "id=\"harv\"", "id=\"rec\""] {
+        assert_eq!(html.matches(id).count(), 1, "{id}");
+    }
+    // The server never claims the phone's check: the script sets it.
+    assert!(!html.contains("data-local-check"));
+    // One same-origin module, after the content (a module is deferred anyway).
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(html.find("<script type=\"module\" src=\"/scan/check.js\"></script>") > html.find("</details>"));
+}
+
+#[test]
+fn buy_button_only_with_an_orderable_listing() {
+    let html = render(&fixture::tea_view());
+    assert!(!html.contains("Mua sản phẩm này") && !html.contains("class=\"btn buy\""));
+
+    let mut view = fixture::tea_view();
+    view.buy_url = Some("/#/sp/01HZX3J6Q3V4W5X6Y7Z8A9B0CD".to_owned());
+    let html = render(&view);
+    assert_eq!(html.matches("Mua sản phẩm này").count(), 1);
+    assert!(html.contains("<a class=\"btn buy\" href=\"/#/sp/01HZX3J6Q3V4W5X6Y7Z8A9B0CD\">"));
+    // Right below the verdict, before the lot's facts.
+    let (ban, buy, h1) = (
+        html.find("id=\"verdict\"").unwrap(),
+        html.find("Mua sản phẩm này").unwrap(),
+        html.find("<h1>").unwrap(),
+    );
+    assert!(ban < buy && buy < h1);
+    assert_self_contained(&html);
+    assert_balanced(&html);
+
+    // Never for a recalled lot, whatever the caller passed.
+    view.banner =
+        Banner::Recalled { reason: "Dư lượng".to_owned(), recalled_on: "08/11/2025".to_owned() };
+    assert!(!render(&view).contains("Mua sản phẩm này"));
+    // An empty URL is no URL.
+    view.banner = Banner::Verified;
+    view.buy_url = Some(String::new());
+    assert!(!render(&view).contains("Mua sản phẩm này"));
+}
+
+#[test]
+fn page_and_its_script_fit_30_kb() {
+    let script = include_str!("../../../web/scan/check.js");
+    for count in [12, 60, 2_000] {
+        let mut view = fixture::tea_view();
+        view.buy_url = Some("/#/sp/01HZX3J6Q3V4W5X6Y7Z8A9B0CD".to_owned());
+        let template = view.events[0].clone();
+        view.events = (0..count)
+            .map(|i| ScanEvent { occurred_at: format!("sự kiện số {i}"), ..template.clone() })
+            .collect();
+        let html = render(&view);
+        assert!(
+            html.len() + script.len() < 30 * 1024,
+            "{count} events: page {} + script {} bytes",
+            html.len(),
+            script.len()
+        );
+    }
 }
 
 #[test]
@@ -371,6 +509,7 @@ fn message_page() {
         html.contains("<p>Mã trên tem không khớp với lô hàng nào. Hãy quét lại tem, hoặc hỏi người bán.</p>")
     );
     assert!(html.len() < 8_000, "message page is {} bytes", html.len());
+    assert!(!html.contains("<script"), "the message page runs nothing");
 
     let html = render_message_page("Đường dẫn <sai>", "Mã \"01\" & lô").unwrap();
     assert!(html.contains("<h1>Đường dẫn &#60;sai&#62;</h1>"));

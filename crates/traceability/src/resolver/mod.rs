@@ -3,8 +3,10 @@
 //! with the signed record, resolvers with a linkset.
 //!
 //! `rules` holds content negotiation and the linkset (pure), `scan_page`
-//! the scan page's view model (pure), `routes` the handlers.
+//! the scan page's view model (pure), `store` what the page reads besides
+//! the lot (the listing to buy it from), `routes` the handlers.
 
 pub mod routes;
 pub mod rules;
 pub mod scan_page;
+pub mod store;

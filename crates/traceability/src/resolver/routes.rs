@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::rules::{linkset, negotiate, passed_on_query, Wanted};
 use super::scan_page::scan_view;
+use super::store;
 use crate::digital_link::DigitalLink;
 use crate::records::{self, routes::credential_response};
 use crate::routes::{with_conn, Pool, Settings, Trust};
@@ -63,20 +64,19 @@ async fn resolve(
     // JSON for everything else, including curl's `*/*`.
     let for_people =
         wanted.is_none_or(|w| w == Wanted::Page) && accept.to_ascii_lowercase().contains("text/html");
-    let link = match DigitalLink::parse_path(req.path()) {
-        Ok(l) => l,
-        Err(e) if for_people => {
-            return Ok(html_error(
+    let link =
+        match DigitalLink::parse_path(req.path()) {
+            Ok(l) => l,
+            // In Vietnamese only: the parser's (English) reason is for
+            // machines, which get it as JSON below.
+            Err(_) if for_people => return Ok(html_error(
                 actix_web::http::StatusCode::BAD_REQUEST,
                 "Mã QR không hợp lệ",
-                &format!(
-                    "Địa chỉ trên tem không đúng dạng mã truy xuất nguồn gốc. Hãy quét lại tem; nếu vẫn \
-                     lỗi, tem có thể bị in sai hoặc là tem giả. (Chi tiết kỹ thuật: {e})"
-                ),
-            ))
-        }
-        Err(e) => return Err(e),
-    };
+                "Địa chỉ trên tem không đúng dạng mã truy xuất nguồn gốc. Hãy quét lại tem; nếu vẫn lỗi, \
+                 tem có thể bị in sai hoặc là tem giả.",
+            )),
+            Err(e) => return Err(e),
+        };
     let Some(wanted) = wanted else {
         if for_people {
             return Ok(html_error(
@@ -116,7 +116,8 @@ async fn resolve(
                 let record = records::record(c, &lot.id, None)?;
                 let events = lots::events_of(c, &lot.id)?;
                 let report = verify::verify_in_db(c, &trust, &record)?;
-                Some((record, events, Some(report)))
+                let listing = store::orderable_listing(c, &lot.id)?;
+                Some((record, events, Some(report), listing))
             }
             Wanted::Linkset | Wanted::Epcis | Wanted::Verification => None,
         };
@@ -153,11 +154,11 @@ async fn resolve(
             .insert_header((header::LOCATION, format!("{}/api/v1/verify", settings.public_url)))
             .finish(),
         Wanted::Page => {
-            let Some((record, events, Some(report))) = &loaded else {
+            let Some((record, events, Some(report), listing)) = &loaded else {
                 return Err(ApiError::internal("page data not loaded"));
             };
-            let html = pages::render_scan_page(&scan_view(&lot, record, events, report, &settings))
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let view = scan_view(&lot, record, events, report, &settings, listing.as_deref());
+            let html = pages::render_scan_page(&view).map_err(|e| ApiError::internal(e.to_string()))?;
             HttpResponse::Ok()
                 .content_type(ContentType::html())
                 .insert_header(("Cache-Control", "no-cache"))
