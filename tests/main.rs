@@ -17,6 +17,7 @@ mod farmer_app;
 mod foundation;
 mod idempotency;
 mod market;
+mod officer_stats;
 mod parcels;
 mod payments;
 mod recalls;

@@ -137,6 +137,7 @@ const MATRIX: &[&str] = &[
     "POST   /api/v1/postage/earnings/payments         401  200  403  403  403  403  403  403  403",  // 1 đồng of office 1's postage, after a fresh COD delivery
     // -- statistics: only when the document has the route
     "GET    /api/v1/stats                             401  200  200  200  403  403  403  403  200",
+    "GET    /api/v1/stats/communes                    401  200  200  200  403  403  403  403  200",
 ];
 
 /// Rows checked only when the OpenAPI document has them.
@@ -670,7 +671,7 @@ async fn request(w: &World, row: &Row) -> Req {
         }
         ("GET", "/api/v1/auth/me" | "/api/v1/categories" | "/api/v1/units" | "/api/v1/banks")
         | ("GET", "/api/v1/provinces" | "/api/v1/sellers" | "/api/v1/orders" | "/api/v1/lots")
-        | ("GET", "/api/v1/trust-list" | "/api/v1/stats") => Req::at(row.path),
+        | ("GET", "/api/v1/trust-list" | "/api/v1/stats" | "/api/v1/stats/communes") => Req::at(row.path),
         ("GET", "/api/v1/communes") => Req::at("/api/v1/communes?q=hong%20thai"),
         ("GET", "/api/v1/communes/{code}") => Req::at("/api/v1/communes/02260"),
         ("POST", "/api/v1/sellers") => Req::at(row.path)

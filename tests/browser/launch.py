@@ -27,7 +27,8 @@ CHROMIUM = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disabl
             "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # The checks, and the window size of the browser each drives over DevTools
 # (None: it would drive none and only read pages one-shot).
-CHECKS = {"scan_page": "360,740", "staff_console": "1024,1366", "market_page": "360,740", "farmer_app": "360,740"}
+CHECKS = {"scan_page": "360,740", "staff_console": "1024,1366", "market_page": "360,740", "farmer_app": "360,740",
+          "officer_page": "360,740"}
 
 
 def chromium(args, profile, timeout):

@@ -121,6 +121,11 @@ async fn farmer_app(req: actix_web::HttpRequest) -> Result<HttpResponse, common:
     crate::assets::page(&req, "farmer.html")
 }
 
+/// The commune officers' dashboard: statistics as charts and tables; reads only.
+async fn officer_dashboard(req: actix_web::HttpRequest) -> Result<HttpResponse, common::ApiError> {
+    crate::assets::page(&req, "officer.html")
+}
+
 /// A QR code of the farmer's app address, for staff to show or print at
 /// onboarding so the farmer opens it by scanning rather than typing.
 async fn farmer_app_qr(settings: web::Data<TraceSettings>) -> Result<HttpResponse, common::ApiError> {
@@ -177,6 +182,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .route("/", web::get().to(home))
         .route("/staff", web::get().to(staff_console))
         .route("/farmer", web::get().to(farmer_app))
+        .route("/officer", web::get().to(officer_dashboard))
         // before the module folders, whose `/farmer/{file}` would take it
         .route("/farmer/qr.png", web::get().to(farmer_app_qr))
         .configure(|cfg| {

@@ -377,7 +377,7 @@ pub fn seed(
            farmer  0912000102  (Giàng A Sử, gạo nếp Tú Lệ)\n  \
            farmer  0912000103  (Nguyễn Thị Lan, su su Tam Đảo)\n  \
            buyer   0900000003  (one cash-on-delivery order waiting for the farmer)\n  \
-           officer 0900000004  (commune statistics: /api/v1/stats?commune=02260)\n\
+           officer 0900000004  (commune statistics: {public_url}/officer)\n\
          Market:      {public_url}/api/v1/listings?q=che%20shan%20tuyet\n\
          Scan page:   {link}\n\
          Label:       {public_url}/api/v1/lots/{id}/label.png\n\

@@ -75,7 +75,7 @@ impl AllowedMethods {
                 (segments(template), methods)
             })
             .collect();
-        for page in ["/", "/staff", "/farmer", "/farmer/qr.png"] {
+        for page in ["/", "/staff", "/farmer", "/farmer/qr.png", "/officer"] {
             routes.push((segments(page), vec!["GET"]));
         }
         AllowedMethods { routes }
