@@ -302,6 +302,8 @@ for t in json.loads(urllib.request.urlopen(DEVTOOLS.rstrip("/") + "/json/list").
         workers.append(w)
 check(len(workers) == 1, f"the service worker's target found ({len(workers)})")
 offline(True)
+# the emulation may take a moment on a loaded machine: wait until the page's own requests fail
+c.wait("fetch('/api/v1/offline-probe', {method: 'POST'}).then(() => false, () => true)", "the page is offline")
 open_lot(lot1)
 record_event("shipping", {"to": "Bưu điện Tú Lệ"})
 c.wait("/1 việc chờ gửi/.test(T.text('#outbox-count'))", "the event waits on the phone: «1 việc chờ gửi»", timeout=15)
