@@ -11,6 +11,7 @@
 
 mod support;
 
+mod backup;
 mod books_model;
 mod bulk_onboarding;
 mod farmer_app;

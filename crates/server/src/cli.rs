@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `user add`, `keys`, `verify`,
-//! `seed-listings`, `tariff`.
+//! `seed-listings`, `tariff`, `backup`.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -85,6 +85,13 @@ enum Command {
         /// Check only the signature and history, not who signed.
         #[arg(long, conflicts_with = "trust_list")]
         signature_only: bool,
+    },
+    /// Copy a SQLite database, consistent even while the server runs, and
+    /// check the copy (PostgreSQL: use pg_dump, as the command says).
+    Backup {
+        /// The new file to write; never overwritten.
+        #[arg(long)]
+        to: PathBuf,
     },
 }
 
@@ -180,6 +187,14 @@ pub fn main() -> ExitCode {
         Command::Verify { file, trust_list, signature_only } => {
             verify_file(&config, &file, trust_list.as_deref(), signature_only)
         }
+        Command::Backup { to } => crate::backup::run(&config, &to).map(|b| {
+            println!("backed up to {} ({} bytes, integrity check ok)", b.path.display(), b.bytes);
+            println!("keep beside it:");
+            for what in &b.keep_also {
+                println!("  {what}");
+            }
+            ExitCode::SUCCESS
+        }),
     };
     match result {
         Ok(code) => code,

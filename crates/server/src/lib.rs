@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod assets;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod demo;
