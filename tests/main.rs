@@ -11,11 +11,11 @@
 
 mod support;
 
-mod backup;
 mod books_model;
 mod bulk_onboarding;
 mod farmer_app;
 mod foundation;
+mod hardening;
 mod idempotency;
 mod market;
 mod officer_stats;

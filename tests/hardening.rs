@@ -1,11 +1,38 @@
-//! `nongsan backup`: a copy of a running SQLite database, taken while lots
+//! Hardening: the security headers every answer carries, and
+//! `nongsan backup` (a copy of a running SQLite database, taken while lots
 //! are being recorded, opens in a new server where every signed record
-//! still verifies; PostgreSQL is refused with the pg_dump command to use.
+//! still verifies; PostgreSQL is refused with the pg_dump command to use).
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::support::TestServer;
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let s = TestServer::start().await;
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let scan = lot["digital_link"].as_str().unwrap().trim_start_matches(&s.url).to_string();
+    for path in [
+        "/",
+        "/staff",
+        "/farmer",
+        "/officer",
+        "/shared/api.js",
+        "/api/v1/categories",
+        "/api/v1/nothing-here",
+        &scan,
+    ] {
+        let r = s.get(path, None).await;
+        let h = r.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "SAMEORIGIN", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'self'") && csp.contains("object-src 'none'"), "{path}: {csp}");
+        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+    }
+}
 
 #[tokio::test]
 async fn postgres_is_sent_to_pg_dump() {
