@@ -162,3 +162,31 @@ async fn login(client: &reqwest::Client, url: &str) -> String {
         .unwrap();
     r["token"].as_str().unwrap().to_string()
 }
+
+/// The three answers schemathesis found outside their documentation: each
+/// status is now one the OpenAPI document lists for its operation.
+#[tokio::test]
+async fn refusals_are_the_ones_the_openapi_document_lists() {
+    let s = TestServer::start().await;
+    let doc: Value = s.get("/api/openapi.json", None).await.json().await.unwrap();
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let lot_id = lot["id"].as_str().unwrap();
+    let recall_path = format!("/api/v1/lots/{lot_id}/recall");
+    let login = serde_json::json!({"phone": "0900000002", "password": "x", "remember": true});
+    let cases: [(&str, &str, reqwest::Response); 3] = [
+        ("get", "/api/v1/communes", s.get("/api/v1/communes?limit=100000", None).await),
+        ("post", "/api/v1/auth/login", s.post_json("/api/v1/auth/login", None, &login).await),
+        (
+            "post",
+            "/api/v1/lots/{id}/recall",
+            s.post_json(&recall_path, Some(&s.staff_token), &serde_json::json!({"reason": 42})).await,
+        ),
+    ];
+    for (method, path, r) in cases {
+        let status = r.status();
+        assert!(status.is_client_error(), "{method} {path}: {status}");
+        let listed = &doc["paths"][path][method]["responses"];
+        assert!(listed.get(status.as_str()).is_some(), "{method} {path} answers {status}, not in {listed}");
+    }
+}

@@ -96,6 +96,7 @@ enum Checked {
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::ErrorBody),
+              (status = 422, description = "a field missing, of the wrong type, or unknown", body = crate::ErrorBody),
               (status = 429, description = "too many failed attempts; see Retry-After", body = crate::ErrorBody)))]
 pub async fn login(
     pool: web::Data<storage::Pool>,

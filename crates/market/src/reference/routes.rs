@@ -77,7 +77,8 @@ pub struct CommuneList {
 }
 
 #[utoipa::path(get, path = "/api/v1/communes", tag = "reference", params(CommuneQuery),
-    responses((status = 200, body = CommuneList), (status = 400, body = accounts::ErrorBody)))]
+    responses((status = 200, body = CommuneList), (status = 400, body = accounts::ErrorBody),
+              (status = 422, description = "`limit` out of range", body = accounts::ErrorBody)))]
 pub async fn search_communes(
     pool: web::Data<storage::Pool>,
     query: web::Query<CommuneQuery>,

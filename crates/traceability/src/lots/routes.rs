@@ -102,7 +102,8 @@ pub async fn list_events(pool: Pool, id: web::Path<LotId>) -> Result<HttpRespons
     responses((status = 200, description = "recalled; a new signed record version says so, and the orders \
                holding the lot are stopped in the same transaction", body = LotView),
               (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody),
-              (status = 409, body = accounts::ErrorBody)))]
+              (status = 409, body = accounts::ErrorBody),
+              (status = 422, description = "no reason, or a field of the wrong type", body = accounts::ErrorBody)))]
 pub async fn recall_lot(
     pool: Pool,
     // what the recall changes beyond the lot: the cached status, the orders
