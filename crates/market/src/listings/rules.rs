@@ -214,6 +214,11 @@ pub struct SearchQuery {
 
 pub const MAX_WORDS: usize = 8;
 pub const MAX_OFFSET: i64 = 10_000;
+/// Matches are counted exactly up to this many (or up to the end of the
+/// page asked for, when that is further); past it a search answers "more
+/// than" this many. Counting every match of a common word at a million
+/// listings costs more than the page itself, and nobody reads 548,213.
+pub const COUNT_BOUND: i64 = 1_000;
 
 /// Raw search parameters as they come from the query string.
 #[derive(Debug, Default)]
@@ -307,6 +312,13 @@ impl SearchQuery {
             limit,
             offset,
         })
+    }
+
+    /// How far matches are counted: [`COUNT_BOUND`], or to the end of the
+    /// page when it lies further, so that a total always says whether
+    /// there is a page after this one.
+    pub fn count_bound(&self) -> i64 {
+        COUNT_BOUND.max(self.offset + self.limit)
     }
 
     /// The words as an SQLite FTS5 query: every word, each as a prefix.

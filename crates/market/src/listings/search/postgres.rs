@@ -111,11 +111,11 @@ pub(super) fn page(q: &SearchQuery, total: i64) -> Sql {
 }
 
 pub(super) fn count(q: &SearchQuery) -> Sql {
-    let mut sql = Sql::new(true);
-    sql.push("SELECT COUNT(*) AS n FROM listing_search s WHERE TRUE");
-    if !q.words.is_empty() {
-        matches(&mut sql, q, Words::Anywhere);
-    }
-    filters(&mut sql, q, "s");
-    sql
+    bounded_count(true, q.count_bound(), |sql| {
+        sql.push(" FROM listing_search s WHERE TRUE");
+        if !q.words.is_empty() {
+            matches(sql, q, Words::Anywhere);
+        }
+        filters(sql, q, "s");
+    })
 }
