@@ -210,6 +210,10 @@ pub struct SearchQuery {
     pub sort: SortOrder,
     pub limit: i64,
     pub offset: i64,
+    /// How many of the first words a full-text index should find (at
+    /// least one); the others are checked on the rows it finds. Set by
+    /// a backend that knows which words are rare (PostgreSQL), 0 otherwise.
+    pub indexed_words: usize,
 }
 
 pub const MAX_WORDS: usize = 8;
@@ -311,6 +315,7 @@ impl SearchQuery {
             sort: raw.sort.unwrap_or_default(),
             limit,
             offset,
+            indexed_words: 0,
         })
     }
 

@@ -23,9 +23,6 @@ use storage::DbConnection;
 use super::rules::{SearchQuery, SortOrder};
 use common::ApiError;
 
-mod postgres;
-mod sqlite;
-
 /// One page of matching listing ids, best first, and how many match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchPage {
@@ -171,6 +168,9 @@ macro_rules! load_rows {
     }};
 }
 
+mod postgres;
+mod sqlite;
+
 /// `SELECT COUNT(*)` of at most `bound + 1` rows of `matches`, a
 /// `SELECT 1 FROM …` without a limit: counting stops one past the bound.
 fn bounded_count(postgres: bool, bound: i64, matches: impl FnOnce(&mut Sql)) -> Sql {
@@ -190,13 +190,27 @@ pub fn search(conn: &mut DbConnection, q: &SearchQuery) -> Result<SearchPage, Ap
         DbConnection::Postgres(_) => {
             // Counting first tells how to find the page (see `postgres::part`),
             // and that there is none past the end.
-            let counted = count(conn, true)?;
-            let ids: Vec<IdRow> = if q.offset < counted {
-                // Past the bound there are many: more than `FEW`.
-                let many = if counted > bound { i64::MAX } else { counted };
-                load_rows!(conn, page_sql(q, true, many), IdRow)?
-            } else {
+            let q = &postgres::rarest_first(conn, q)?;
+            let counted = Ok::<_, ApiError>(
+                load_rows!(conn, count_sql(q, true), CountRow)?.first().map(|r| r.n).unwrap_or(0),
+            )?;
+            // Past the bound there are many: more than `FEW`.
+            let many = if counted > bound { i64::MAX } else { counted };
+            let ids: Vec<IdRow> = if q.offset >= counted {
                 Vec::new()
+            } else if !q.words.is_empty() && q.sort == SortOrder::Relevance && many > postgres::FEW {
+                // Each part of the page in turn, the next only if needed.
+                let enough = q.offset + q.limit;
+                let mut ids: Vec<IdRow> = Vec::new();
+                for tier in TIERS {
+                    let short = enough - ids.len() as i64;
+                    if short > 0 {
+                        ids.extend(load_rows!(conn, postgres::many_part(q, tier, short), IdRow)?);
+                    }
+                }
+                ids.into_iter().skip(q.offset as usize).take(q.limit as usize).collect()
+            } else {
+                load_rows!(conn, page_sql(q, true, many), IdRow)?
             };
             (ids, counted)
         }
