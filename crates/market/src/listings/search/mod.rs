@@ -233,6 +233,8 @@ pub fn search(conn: &mut DbConnection, q: &SearchQuery) -> Result<SearchPage, Ap
 }
 
 #[cfg(test)]
+mod reference_tests;
+#[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
@@ -307,7 +309,10 @@ mod tests {
     }
 
     /// A fresh database holding a generated market of `listings`.
-    fn seeded_market(listings: usize, seed: u64) -> (storage::testing::TestDatabase, storage::Pool) {
+    pub(super) fn seeded_market(
+        listings: usize,
+        seed: u64,
+    ) -> (storage::testing::TestDatabase, storage::Pool) {
         let db = storage::testing::TestDatabase::new().unwrap();
         let pool = storage::connect_and_migrate(&db.database_url().unwrap(), 1).unwrap();
         let mut conn = pool.get().unwrap();
