@@ -73,8 +73,12 @@ pub struct SearchParams {
 #[derive(Serialize, ToSchema)]
 pub struct ListingPage {
     items: Vec<ListingView>,
-    /// How many listings match in all.
+    /// How many listings match: exact up to 1,000 (or up to the end of the
+    /// page asked for, when further); past that, `total` is that bound and
+    /// `total_is_lower_bound` is true: more than `total` listings match.
     total: i64,
+    /// True when more than `total` listings match (the count stopped).
+    total_is_lower_bound: bool,
     limit: i64,
     offset: i64,
 }
@@ -103,13 +107,17 @@ pub async fn search_listings(
     })?;
     let links = links(&settings);
     let (limit, offset) = (query.limit, query.offset);
-    let (items, total) = pool
+    let (items, total, total_is_lower_bound) = pool
         .run(move |c| {
             let page = search::search(c, &query)?;
-            Ok::<_, ApiError>((store::load_views(c, &links, &page.ids)?, page.total))
+            Ok::<_, ApiError>((
+                store::load_views(c, &links, &page.ids)?,
+                page.total,
+                page.total_is_lower_bound,
+            ))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ListingPage { items, total, limit, offset }))
+    Ok(HttpResponse::Ok().json(ListingPage { items, total, total_is_lower_bound, limit, offset }))
 }
 
 #[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "listings", params(("id" = String, Path)),

@@ -210,10 +210,19 @@ pub struct SearchQuery {
     pub sort: SortOrder,
     pub limit: i64,
     pub offset: i64,
+    /// How many of the first words a full-text index should find (at
+    /// least one); the others are checked on the rows it finds. Set by
+    /// a backend that knows which words are rare (PostgreSQL), 0 otherwise.
+    pub indexed_words: usize,
 }
 
 pub const MAX_WORDS: usize = 8;
 pub const MAX_OFFSET: i64 = 10_000;
+/// Matches are counted exactly up to this many (or up to the end of the
+/// page asked for, when that is further); past it a search answers "more
+/// than" this many. Counting every match of a common word at a million
+/// listings costs more than the page itself, and nobody reads 548,213.
+pub const COUNT_BOUND: i64 = 1_000;
 
 /// Raw search parameters as they come from the query string.
 #[derive(Debug, Default)]
@@ -306,7 +315,15 @@ impl SearchQuery {
             sort: raw.sort.unwrap_or_default(),
             limit,
             offset,
+            indexed_words: 0,
         })
+    }
+
+    /// How far matches are counted: [`COUNT_BOUND`], or to the end of the
+    /// page when it lies further, so that a total always says whether
+    /// there is a page after this one.
+    pub fn count_bound(&self) -> i64 {
+        COUNT_BOUND.max(self.offset + self.limit)
     }
 
     /// The words as an SQLite FTS5 query: every word, each as a prefix.

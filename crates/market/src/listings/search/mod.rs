@@ -23,14 +23,14 @@ use storage::DbConnection;
 use super::rules::{SearchQuery, SortOrder};
 use common::ApiError;
 
-mod postgres;
-mod sqlite;
-
 /// One page of matching listing ids, best first, and how many match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchPage {
     pub ids: Vec<String>,
+    /// How many match, counted up to [`SearchQuery::count_bound`]: exact
+    /// when `total_is_lower_bound` is false, else more than `total` match.
     pub total: i64,
+    pub total_is_lower_bound: bool,
 }
 
 enum Bind {
@@ -168,41 +168,77 @@ macro_rules! load_rows {
     }};
 }
 
+mod postgres;
+mod sqlite;
+
+/// `SELECT COUNT(*)` of at most `bound + 1` rows of `matches`, a
+/// `SELECT 1 FROM …` without a limit: counting stops one past the bound.
+fn bounded_count(postgres: bool, bound: i64, matches: impl FnOnce(&mut Sql)) -> Sql {
+    let mut sql = Sql::new(postgres);
+    sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 AS one");
+    matches(&mut sql);
+    sql.push(" LIMIT ").bind(Bind::Int(bound + 1)).push(") AS counted");
+    sql
+}
+
 pub fn search(conn: &mut DbConnection, q: &SearchQuery) -> Result<SearchPage, ApiError> {
+    let bound = q.count_bound();
     let count = |conn: &mut DbConnection, postgres| -> Result<i64, ApiError> {
         Ok(load_rows!(conn, count_sql(q, postgres), CountRow)?.first().map(|r| r.n).unwrap_or(0))
     };
-    let (ids, total) = match conn {
+    let (ids, counted) = match conn {
         DbConnection::Postgres(_) => {
             // Counting first tells how to find the page (see `postgres::part`),
             // and that there is none past the end.
-            let total = count(conn, true)?;
-            let ids: Vec<IdRow> = if q.offset < total {
-                load_rows!(conn, page_sql(q, true, total), IdRow)?
-            } else {
+            let q = &postgres::rarest_first(conn, q)?;
+            let counted = Ok::<_, ApiError>(
+                load_rows!(conn, count_sql(q, true), CountRow)?.first().map(|r| r.n).unwrap_or(0),
+            )?;
+            // Past the bound there are many: more than `FEW`.
+            let many = if counted > bound { i64::MAX } else { counted };
+            let ids: Vec<IdRow> = if q.offset >= counted {
                 Vec::new()
+            } else if !q.words.is_empty() && q.sort == SortOrder::Relevance && many > postgres::FEW {
+                // Each part of the page in turn, the next only if needed.
+                let enough = q.offset + q.limit;
+                let mut ids: Vec<IdRow> = Vec::new();
+                for tier in TIERS {
+                    let short = enough - ids.len() as i64;
+                    if short > 0 {
+                        ids.extend(load_rows!(conn, postgres::many_part(q, tier, short), IdRow)?);
+                    }
+                }
+                ids.into_iter().skip(q.offset as usize).take(q.limit as usize).collect()
+            } else {
+                load_rows!(conn, page_sql(q, true, many), IdRow)?
             };
-            (ids, total)
+            (ids, counted)
         }
         DbConnection::Sqlite(_) => {
             let ids: Vec<IdRow> = load_rows!(conn, page_sql(q, false, 0), IdRow)?;
             // A short first page is the whole result: no need to count.
-            let total = if q.offset == 0 && (ids.len() as i64) < q.limit {
+            let counted = if q.offset == 0 && (ids.len() as i64) < q.limit {
                 ids.len() as i64
             } else {
                 count(conn, false)?
             };
-            (ids, total)
+            (ids, counted)
         }
     };
-    Ok(SearchPage { ids: ids.into_iter().map(|r| r.id).collect(), total })
+    Ok(SearchPage {
+        ids: ids.into_iter().map(|r| r.id).collect(),
+        total: counted.min(bound),
+        total_is_lower_bound: counted > bound,
+    })
 }
 
+#[cfg(test)]
+mod reference_tests;
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::listings::rules::RawSearch;
+    use crate::listings::rules::{RawSearch, COUNT_BOUND};
 
     fn parse(raw: RawSearch<'_>) -> SearchQuery {
         SearchQuery::parse(&raw).unwrap()
@@ -263,7 +299,8 @@ mod tests {
         let q = parse(RawSearch { q: Some("chè"), ..Default::default() });
         assert_eq!(
             count_sql(&q, false).text,
-            "SELECT COUNT(*) AS n FROM listing_search WHERE listing_search MATCH ?"
+            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM listing_search WHERE listing_search MATCH ? \
+             LIMIT ?) AS counted"
         );
         assert!(!count_sql(&q, true).text.contains("listings"));
         let q = parse(RawSearch { q: Some("chè"), province: Some("08"), ..Default::default() });
@@ -272,7 +309,10 @@ mod tests {
     }
 
     /// A fresh database holding a generated market of `listings`.
-    fn seeded_market(listings: usize, seed: u64) -> (storage::testing::TestDatabase, storage::Pool) {
+    pub(super) fn seeded_market(
+        listings: usize,
+        seed: u64,
+    ) -> (storage::testing::TestDatabase, storage::Pool) {
         let db = storage::testing::TestDatabase::new().unwrap();
         let pool = storage::connect_and_migrate(&db.database_url().unwrap(), 1).unwrap();
         let mut conn = pool.get().unwrap();
@@ -304,9 +344,13 @@ mod tests {
         let mut conn = pool.get().unwrap();
         let conn: &mut DbConnection = &mut conn;
 
+        // Far down the result, where the count is exact for a market this size.
         let total = |conn: &mut DbConnection, q: &str| {
-            let q = parse(RawSearch { q: Some(q), limit: Some(1), ..Default::default() });
-            search(conn, &q).unwrap().total
+            let q =
+                parse(RawSearch { q: Some(q), limit: Some(1), offset: Some(9_999), ..Default::default() });
+            let page = search(conn, &q).unwrap();
+            assert!(!page.total_is_lower_bound);
+            page.total
         };
         let ids = |conn: &mut DbConnection, q: &str| {
             search(conn, &parse(RawSearch { q: Some(q), limit: Some(100), ..Default::default() }))
@@ -382,6 +426,50 @@ mod tests {
         assert_eq!(total(conn, "zzqq"), 0, "and out of the full-text index");
         set_quantity(conn, 9);
         assert_eq!(total(conn, "zzqq"), 0, "and they stay out");
+    }
+
+    /// Totals are exact up to the bound (or the end of the page asked
+    /// for), and past it say "more than" without counting further.
+    #[test]
+    fn totals_are_exact_up_to_the_bound() {
+        use diesel::prelude::*;
+        use storage::schema::listings;
+        let (_db, pool) = seeded_market(2_000, 3);
+        let mut conn = pool.get().unwrap();
+        let conn: &mut DbConnection = &mut conn;
+        let exact = |conn: &mut DbConnection, q: &SearchQuery| {
+            let page = search(conn, &SearchQuery { offset: 9_980, ..q.clone() }).unwrap();
+            assert!(!page.total_is_lower_bound);
+            page.total
+        };
+        let everything = exact(conn, &parse(RawSearch::default()));
+        let orderable: i64 = listings::table
+            .filter(listings::status.eq("active").and(listings::quantity.gt(0)))
+            .count()
+            .get_result(conn)
+            .unwrap();
+        assert!(everything > COUNT_BOUND + 100 && everything <= orderable, "{everything} of {orderable}");
+        let page = |conn: &mut DbConnection, raw: RawSearch<'_>| search(conn, &parse(raw)).unwrap();
+        let first = page(conn, RawSearch::default());
+        assert_eq!((first.total, first.total_is_lower_bound, first.ids.len()), (COUNT_BOUND, true, 20));
+        let far =
+            page(conn, RawSearch { offset: Some(COUNT_BOUND + 50), limit: Some(30), ..Default::default() });
+        assert_eq!((far.total, far.total_is_lower_bound), (COUNT_BOUND + 80, true), "to the end of the page");
+        let last = page(conn, RawSearch { offset: Some(everything - 5), ..Default::default() });
+        assert_eq!((last.total, last.total_is_lower_bound, last.ids.len()), (everything, false, 5));
+        // Fewer matches than the bound: exact, on every path.
+        for raw in [
+            RawSearch { q: Some("gao"), ..Default::default() },
+            RawSearch { q: Some("gao"), offset: Some(30), ..Default::default() },
+            RawSearch { q: Some("che"), category: Some("che"), limit: Some(5), ..Default::default() },
+            RawSearch { category: Some("qua"), sort: Some(SortOrder::PriceAsc), ..Default::default() },
+        ] {
+            let q = parse(raw);
+            let wanted = exact(conn, &q);
+            let got = search(conn, &q).unwrap();
+            assert!(wanted < COUNT_BOUND && wanted > 0, "{wanted}");
+            assert_eq!((got.total, got.total_is_lower_bound), (wanted, false));
+        }
     }
 
     /// PostgreSQL finds a page of many matches among the newest listings

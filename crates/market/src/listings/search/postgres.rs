@@ -10,17 +10,75 @@ fn window(enough: i64) -> i64 {
     (4 * enough).clamp(4_000, 40_000)
 }
 
-/// ` AND …` for `words`. Every part matches `all_words`, the column
-/// with the GIN index, so that the index can find the candidates; the
-/// title is a subset, checked on them.
+/// ` AND …` for `words`. Only the first, rare, words (see
+/// [`rarest_first`]) are matched with `@@`, which the GIN index on
+/// `all_words` serves; every word is checked with `ts_match_vq`, the same
+/// match spelled as a function, which no index serves. A prefix's index
+/// entries are gathered into one bitmap before any row is read, so letting
+/// the planner intersect `che:*` (half the market) with `tuyet:*` would
+/// cost as much as every listing about tea. The title is a subset,
+/// checked on the candidates.
 fn matches(sql: &mut Sql, q: &SearchQuery, words: Words) {
-    sql.push(" AND s.all_words @@ to_tsquery('simple', ").bind(Bind::Text(q.tsquery())).push(")");
+    let indexed = q.indexed_words.clamp(1, q.words.len());
+    let first = SearchQuery { words: q.words[..indexed].to_vec(), ..SearchQuery::default() };
+    sql.push(" AND s.all_words @@ to_tsquery('simple', ").bind(Bind::Text(first.tsquery())).push(")");
+    if q.words.len() > indexed {
+        sql.push(" AND ts_match_vq(s.all_words, to_tsquery('simple', ")
+            .bind(Bind::Text(q.tsquery()))
+            .push("))");
+    }
     let title = match words {
         Words::Anywhere => return,
         Words::InTitle => " AND s.title_words @@ to_tsquery('simple', ",
         Words::NotAllInTitle => " AND NOT s.title_words @@ to_tsquery('simple', ",
     };
     sql.push(title).bind(Bind::Text(q.tsquery())).push(")");
+}
+
+#[derive(diesel::QueryableByName)]
+struct Frequencies {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Array<Text>>)]
+    words: Option<Vec<String>>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Array<diesel::sql_types::Float4>>)]
+    freqs: Option<Vec<f32>>,
+}
+
+/// A word in fewer than this share of listings is rare enough to be
+/// found through the index together with the rarest.
+const RARE: f32 = 0.1;
+
+/// `q` with its rarest word first, by the planner's statistics of the
+/// commonest words (a word it does not list is rarer than those it does;
+/// a prefix is as common as the words it begins together).
+pub(super) fn rarest_first(conn: &mut DbConnection, q: &SearchQuery) -> Result<SearchQuery, ApiError> {
+    let mut q = q.clone();
+    if q.words.len() < 2 {
+        return Ok(q);
+    }
+    let stats: Vec<Frequencies> = match conn {
+        DbConnection::Postgres(pg) => {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(
+                "SELECT most_common_elems::text::text[] AS words, most_common_elem_freqs AS freqs \
+                 FROM pg_stats WHERE tablename = 'listing_search' AND attname = 'all_words'",
+            )
+            .load(pg)?
+        }
+        DbConnection::Sqlite(_) => return Ok(q),
+    };
+    let (words, freqs) = match stats.into_iter().next() {
+        Some(Frequencies { words: Some(w), freqs: Some(f) }) => (w, f),
+        _ => return Ok(q),
+    };
+    let share = |prefix: &str| -> f32 {
+        words.iter().zip(&freqs).filter(|(w, _)| w.starts_with(prefix)).map(|(_, f)| *f).sum()
+    };
+    // Rarest first; the index intersects the words it knows to be rare.
+    let mut sorted: Vec<(f32, String)> = q.words.iter().map(|w| (share(w), w.clone())).collect();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    q.indexed_words = sorted.iter().filter(|(s, _)| *s < RARE).count().max(1);
+    q.words = sorted.into_iter().map(|(_, w)| w).collect();
+    Ok(q)
 }
 
 /// One part of a page of many matches, newest first: the `enough`
@@ -89,33 +147,48 @@ pub(super) fn page(q: &SearchQuery, total: i64) -> Sql {
     } else {
         // Many matches: title matches, then the others, each part
         // newest first and no further than the page needs.
-        let enough = q.offset + q.limit;
-        sql.push("WITH ");
-        for (tier, words) in TIERS {
-            if tier > 0 {
-                sql.push(", ");
-            }
-            recent(&mut sql, q, tier, words, enough);
-        }
-        sql.push(" SELECT id, tier, sid FROM (");
-        for (tier, words) in TIERS {
-            if tier > 0 {
-                sql.push(" UNION ALL ");
-            }
-            part(&mut sql, q, tier, words, enough);
-        }
-        sql.push(") AS page ORDER BY tier, sid DESC");
+        many(&mut sql, q, &TIERS, q.offset + q.limit);
     }
     sql.push(" LIMIT ").bind(Bind::Int(q.limit)).push(" OFFSET ").bind(Bind::Int(q.offset));
     sql
 }
 
-pub(super) fn count(q: &SearchQuery) -> Sql {
-    let mut sql = Sql::new(true);
-    sql.push("SELECT COUNT(*) AS n FROM listing_search s WHERE TRUE");
-    if !q.words.is_empty() {
-        matches(&mut sql, q, Words::Anywhere);
+/// The parts `tiers` of a page of many matches, the first `enough` of
+/// them as `id, tier, sid`, best first.
+fn many(sql: &mut Sql, q: &SearchQuery, tiers: &[(i64, Words)], enough: i64) {
+    sql.push("WITH ");
+    for (i, &(tier, words)) in tiers.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        recent(sql, q, tier, words, enough);
     }
-    filters(&mut sql, q, "s");
+    sql.push(" SELECT id, tier, sid FROM (");
+    for (i, &(tier, words)) in tiers.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        part(sql, q, tier, words, enough);
+    }
+    sql.push(") AS page ORDER BY tier, sid DESC");
+}
+
+/// One part of a page of many matches: its first `enough`, best first.
+/// Title matches fill most pages alone, and then the other part, which
+/// may be rare among the newest listings, is never looked for.
+pub(super) fn many_part(q: &SearchQuery, tier: (i64, Words), enough: i64) -> Sql {
+    let mut sql = Sql::new(true);
+    many(&mut sql, q, &[tier], enough);
+    sql.push(" LIMIT ").bind(Bind::Int(enough));
     sql
+}
+
+pub(super) fn count(q: &SearchQuery) -> Sql {
+    bounded_count(true, q.count_bound(), |sql| {
+        sql.push(" FROM listing_search s WHERE TRUE");
+        if !q.words.is_empty() {
+            matches(sql, q, Words::Anywhere);
+        }
+        filters(sql, q, "s");
+    })
 }

@@ -78,13 +78,12 @@ pub(super) fn page(q: &SearchQuery) -> Sql {
 }
 
 pub(super) fn count(q: &SearchQuery) -> Sql {
-    let mut sql = Sql::new(false);
-    sql.push("SELECT COUNT(*) AS n");
-    if q.words.is_empty() {
-        from_listings(&mut sql, q);
-    } else {
-        // Words alone are counted on the full-text index alone.
-        from_words(&mut sql, q, Words::Anywhere, has_filters(q));
-    }
-    sql
+    bounded_count(false, q.count_bound(), |sql| {
+        if q.words.is_empty() {
+            from_listings(sql, q);
+        } else {
+            // Words alone are counted on the full-text index alone.
+            from_words(sql, q, Words::Anywhere, has_filters(q));
+        }
+    })
 }
