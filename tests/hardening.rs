@@ -111,15 +111,9 @@ async fn a_copy_taken_while_lots_are_recorded_restores_with_every_record_verifyi
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
 
-    let listed: Value = client
-        .get(format!("{url}/api/v1/lots?limit=100"))
-        .bearer_auth(login(&client, &url).await)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed =
+        json(client.get(format!("{url}/api/v1/lots?limit=100")).bearer_auth(login(&client, &url).await))
+            .await;
     let ids: Vec<String> =
         listed["items"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_string()).collect();
     assert!(
@@ -131,15 +125,7 @@ async fn a_copy_taken_while_lots_are_recorded_restores_with_every_record_verifyi
         let r = client.get(format!("{url}/api/v1/lots/{id}/record")).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "lot {id}");
         let record: Value = r.json().await.unwrap();
-        let report: Value = client
-            .post(format!("{url}/api/v1/verify"))
-            .json(&record)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let report = json(client.post(format!("{url}/api/v1/verify")).json(&record)).await;
         assert_eq!(report["verified"], true, "lot {id}: {report}");
         if let Some(i) = before.iter().position(|b| b == id) {
             assert_eq!(record, originals[i], "the record of lot {id} is the one signed before the copy");
@@ -151,16 +137,16 @@ async fn a_copy_taken_while_lots_are_recorded_restores_with_every_record_verifyi
 }
 
 async fn login(client: &reqwest::Client, url: &str) -> String {
-    let r: Value = client
-        .post(format!("{url}/api/v1/auth/login"))
-        .json(&serde_json::json!({"phone": "0900000002", "password": crate::support::PASSWORD}))
-        .send()
-        .await
+    let body = serde_json::json!({"phone": "0900000002", "password": crate::support::PASSWORD});
+    json(client.post(format!("{url}/api/v1/auth/login")).json(&body)).await["token"]
+        .as_str()
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["token"].as_str().unwrap().to_string()
+        .to_string()
+}
+
+/// The JSON answer of a request.
+async fn json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 /// The three answers schemathesis found outside their documentation: each

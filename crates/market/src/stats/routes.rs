@@ -27,6 +27,15 @@ pub struct StatsQuery {
     to: Option<String>,
 }
 
+/// Who may read statistics, and the area and months asked: the same for
+/// every statistics route.
+fn asked(actor: &Actor, q: StatsQuery) -> Result<(rules::Area, Vec<rules::Month>), ApiError> {
+    actor.require(&[accounts::Role::Officer, accounts::Role::Admin, accounts::Role::Staff])?;
+    let area = rules::area(q.province.as_deref(), q.commune.as_deref())?;
+    let months = rules::months(q.from.as_deref(), q.to.as_deref())?;
+    Ok((area, months))
+}
+
 /// Per month in an area: sellers onboarded, listings created, orders
 /// placed and how they were paid, parts delivered and their value, lots
 /// recalled; what is online now; the area's names. For officers, staff and
@@ -40,10 +49,7 @@ pub async fn get_stats(
     actor: Actor,
     query: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    actor.require(&[accounts::Role::Officer, accounts::Role::Admin, accounts::Role::Staff])?;
-    let q = query.into_inner();
-    let area = rules::area(q.province.as_deref(), q.commune.as_deref())?;
-    let months = rules::months(q.from.as_deref(), q.to.as_deref())?;
+    let (area, months) = asked(&actor, query.into_inner())?;
     let stats = pool.run(move |c| store::stats(c, &actor, area, &months)).await?;
     Ok(HttpResponse::Ok().json(stats))
 }
@@ -63,10 +69,7 @@ pub async fn get_commune_ranking(
     actor: Actor,
     query: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    actor.require(&[accounts::Role::Officer, accounts::Role::Admin, accounts::Role::Staff])?;
-    let q = query.into_inner();
-    let area = rules::area(q.province.as_deref(), q.commune.as_deref())?;
-    let months = rules::months(q.from.as_deref(), q.to.as_deref())?;
+    let (area, months) = asked(&actor, query.into_inner())?;
     let ranking = pool.run(move |c| ranking::communes(c, &actor, area, &months)).await?;
     Ok(HttpResponse::Ok().json(ranking))
 }
