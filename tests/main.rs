@@ -21,6 +21,7 @@ mod market;
 mod officer_stats;
 mod parcels;
 mod payments;
+mod photo_store;
 mod recalls;
 mod roles;
 mod scan_page;

@@ -90,6 +90,20 @@ impl TestServer {
         server
     }
 
+    /// A second server on the same database and photo store, as a second
+    /// machine behind a load balancer would be (its own pool, caches and
+    /// store client); the address it answers on.
+    pub async fn second_server(&self) -> String {
+        let mut config = self.state.config.clone();
+        config.bind = "127.0.0.1:0".into();
+        let state =
+            tokio::task::spawn_blocking(move || server::prepare(&config)).await.unwrap().expect("prepare");
+        let app = server::Application::build(state).expect("build");
+        let url = app.public_url.clone();
+        tokio::spawn(app.run_until_stopped());
+        url
+    }
+
     pub fn at(&self, path: &str) -> String {
         format!("{}{}", self.url, path)
     }

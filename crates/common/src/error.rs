@@ -202,6 +202,10 @@ error_codes! {
     /// Too many failed attempts; `Retry-After` says when to try again.
     TooManyAttempts = "too_many_attempts" => TOO_MANY_REQUESTS,
 
+    // 503: worth trying again later.
+    /// The photo store does not answer; nothing was saved.
+    PhotoStoreUnavailable = "photo_store_unavailable" => SERVICE_UNAVAILABLE,
+
     // 500: never the client's fault, never explained to the client.
     /// Something failed on our side; the cause is in the server's log.
     Internal = "internal" => INTERNAL_SERVER_ERROR,

@@ -6,7 +6,8 @@
 //! 320 px); a [`BlobStore`] keeps them under a [`BlobKey`] derived from their
 //! SHA-256, so the same photo is stored once and a key can be served forever
 //! with long cache lifetimes. [`FileStore`] keeps blobs under the data
-//! directory; an S3-compatible store can implement the same trait.
+//! directory; [`S3Store`] in any S3-compatible object store, for several
+//! servers sharing one set of photos.
 //!
 //! Why it is built the way it is:
 //! - The format is told from the magic bytes only; JPEG, PNG and WebP are
@@ -26,6 +27,7 @@
 
 mod format;
 mod photo;
+mod s3;
 mod store;
 
 pub use format::SourceFormat;
@@ -33,7 +35,8 @@ pub use photo::{
     check_photo_count, process_photo, EncodedImage, PhotoLimits, ProcessedPhoto, LARGE_JPEG_QUALITY,
     LARGE_MAX_SIDE, MAX_PHOTOS_PER_LISTING, THUMBNAIL_JPEG_QUALITY, THUMBNAIL_MAX_SIDE,
 };
-pub use store::{Blob, BlobKey, BlobStore, FileStore};
+pub use s3::{parse_s3_url, S3Store};
+pub use store::{Blob, BlobKey, BlobStore, FileStore, StoredBlob};
 
 /// The one error type of this crate.
 ///
@@ -41,7 +44,7 @@ pub use store::{Blob, BlobKey, BlobStore, FileStore};
 /// them as they are); [`MediaError::code`] is the stable machine-readable
 /// part. Suggested HTTP mapping: `UnsupportedFormat` 415, `TooLarge` 413,
 /// `TooManyPhotos` 400, `Undecodable`, `TooManyPixels` and `TooMuchMemory` 422,
-/// `InvalidBlobKey` 404, everything else 500.
+/// `InvalidBlobKey` 404, `StoreUnavailable` 503, everything else 500.
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {
     /// The upload is bigger than [`PhotoLimits::max_bytes`].
@@ -125,6 +128,13 @@ pub enum MediaError {
     /// Reading or writing the store failed.
     #[error("photo storage failed: {0}")]
     Io(#[from] std::io::Error),
+    /// The object store did not answer, or refused (down, unreachable,
+    /// wrong credentials): worth trying again later.
+    #[error("the photo store is unavailable: {reason}")]
+    StoreUnavailable {
+        /// What the store or the connection said, for logs.
+        reason: String,
+    },
 }
 
 impl MediaError {
@@ -141,6 +151,7 @@ impl MediaError {
             MediaError::UnsupportedContentType { .. } => "unsupported_content_type",
             MediaError::Conversion { .. } => "photo_conversion_failed",
             MediaError::Io(_) => "photo_storage_failed",
+            MediaError::StoreUnavailable { .. } => "photo_store_unavailable",
         }
     }
 }
@@ -164,6 +175,14 @@ impl From<&MediaError> for common::ApiError {
             MediaError::TooMuchMemory { .. } => ErrorCode::PhotoNeedsTooMuchMemory,
             MediaError::TooManyPhotos { .. } => ErrorCode::TooManyPhotos,
             MediaError::InvalidBlobKey { .. } => ErrorCode::InvalidPhotoKey,
+            MediaError::StoreUnavailable { .. } => {
+                // The reason (addresses, bucket names) is for the log only.
+                tracing::warn!(error = %e, "photo store unavailable");
+                return ApiError::new(
+                    ErrorCode::PhotoStoreUnavailable,
+                    "the photo store is unavailable; try again in a few minutes",
+                );
+            }
             MediaError::UnsupportedContentType { .. } | MediaError::Conversion { .. } | MediaError::Io(_) => {
                 return ApiError::internal(e.to_string());
             }

@@ -6,6 +6,7 @@ use std::fmt;
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
@@ -100,16 +101,36 @@ pub struct Blob {
     pub content_type: &'static str,
 }
 
+/// A blob as a listing of the store shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    pub key: BlobKey,
+    /// When it was last put: the orphan sweep leaves recent blobs alone,
+    /// since an upload stores its blobs before its listing refers to them.
+    pub modified: SystemTime,
+}
+
 /// Where photos are kept. Implementations must be content-addressed (the
 /// key is [`BlobKey::for_content`]) so that putting the same bytes twice is
 /// harmless, and must never expose a partly written blob.
 ///
 /// Synchronous like the rest of our storage: call it from a blocking thread.
 pub trait BlobStore: Send + Sync {
-    /// Stores `bytes` and returns their key; a no-op if they are already there.
+    /// Stores `bytes` and returns their key. Putting bytes that are already
+    /// there keeps them and makes their modification time now.
     fn put(&self, bytes: &[u8], content_type: &str) -> Result<BlobKey, MediaError>;
     /// The blob under `key`, or `None` if there is none.
     fn get(&self, key: &BlobKey) -> Result<Option<Blob>, MediaError>;
+    /// Removes the blob under `key`; removing an absent blob is not an error.
+    fn delete(&self, key: &BlobKey) -> Result<(), MediaError>;
+    /// When the blob under `key` was last put, or `None` if there is none.
+    fn modified(&self, key: &BlobKey) -> Result<Option<SystemTime>, MediaError>;
+    /// Every blob in the store, handed to `visit` in batches (in no
+    /// particular order); an error from `visit` stops the listing.
+    fn list(
+        &self,
+        visit: &mut dyn FnMut(Vec<StoredBlob>) -> Result<(), MediaError>,
+    ) -> Result<(), MediaError>;
 }
 
 /// Blobs as files under a directory, e.g. `<data dir>/photos`, laid out as
@@ -142,7 +163,15 @@ impl BlobStore for FileStore {
         let key = BlobKey::for_content(bytes, content_type)?;
         let path = self.path_of(&key);
         if path.try_exists()? {
-            return Ok(key);
+            // Already there: only say it is wanted again (see `StoredBlob`).
+            match std::fs::File::options().append(true).open(&path) {
+                Ok(file) => file.set_modified(SystemTime::now())?,
+                Err(e) if e.kind() == ErrorKind::NotFound => {} // swept meanwhile: write it below
+                Err(e) => return Err(e.into()),
+            }
+            if path.try_exists()? {
+                return Ok(key);
+            }
         }
         let dir = path.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir)?;
@@ -173,6 +202,65 @@ impl BlobStore for FileStore {
             Err(e) => Err(e.into()),
         }
     }
+
+    fn delete(&self, key: &BlobKey) -> Result<(), MediaError> {
+        match std::fs::remove_file(self.path_of(key)) {
+            Err(e) if e.kind() != ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    fn modified(&self, key: &BlobKey) -> Result<Option<SystemTime>, MediaError> {
+        match std::fs::metadata(self.path_of(key)) {
+            Ok(meta) => Ok(Some(meta.modified()?)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn list(
+        &self,
+        visit: &mut dyn FnMut(Vec<StoredBlob>) -> Result<(), MediaError>,
+    ) -> Result<(), MediaError> {
+        // The layout is `ab/cd/<key>`: one folder level per two hex digits.
+        // Anything else under the root (a `.partial-*` file a crash left, a
+        // stray file) is not a blob and is not listed.
+        for first in sorted_entries(&self.root)? {
+            for second in sorted_entries(&first)? {
+                let mut batch = Vec::new();
+                for file in sorted_entries(&second)? {
+                    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                    let Ok(key) = BlobKey::parse(name) else { continue };
+                    if file != self.path_of(&key) {
+                        continue;
+                    }
+                    match std::fs::metadata(&file) {
+                        Ok(meta) => batch.push(StoredBlob { key, modified: meta.modified()? }),
+                        Err(e) if e.kind() == ErrorKind::NotFound => {} // deleted meanwhile
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                if !batch.is_empty() {
+                    visit(batch)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The entries of a folder, sorted; none if it does not exist (yet).
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, MediaError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => {
+            return Ok(Vec::new())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut paths = entries.map(|e| e.map(|e| e.path())).collect::<Result<Vec<_>, _>>()?;
+    paths.sort();
+    Ok(paths)
 }
 
 #[cfg(test)]

@@ -57,7 +57,7 @@ fn get_of_a_missing_key_is_none() {
 }
 
 #[test]
-fn putting_the_same_bytes_twice_is_a_no_op() {
+fn putting_the_same_bytes_twice_keeps_one_file_and_renews_its_time() {
     let dir = tempfile::tempdir().unwrap();
     let store = FileStore::new(dir.path());
     let first = store.put(b"photo", "image/jpeg").unwrap();
@@ -67,7 +67,10 @@ fn putting_the_same_bytes_twice_is_a_no_op() {
 
     let second = store.put(b"photo", "image/jpeg").unwrap();
     assert_eq!(first, second);
-    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), written, "rewritten");
+    // The sweep of unused photos must see it as wanted again.
+    assert!(std::fs::metadata(&path).unwrap().modified().unwrap() > written, "time renewed");
+    assert_eq!(store.modified(&first).unwrap(), Some(std::fs::metadata(&path).unwrap().modified().unwrap()));
+    assert_eq!(std::fs::read(&path).unwrap(), b"photo");
     assert_eq!(files_under(dir.path()), vec![path]);
 
     // Same bytes, other type: another key, since the key says the type.
@@ -149,4 +152,36 @@ fn parse_accepts_exactly_hash_dot_known_extension() {
         assert!(matches!(err, MediaError::InvalidBlobKey { .. }), "{key:?}: {err:?}");
         assert_eq!(err.code(), "invalid_photo_key");
     }
+}
+
+#[test]
+fn list_names_only_blobs_and_delete_forgets_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path());
+    let a = store.put(b"one", "image/jpeg").unwrap();
+    let b = store.put(b"two", "image/png").unwrap();
+    // what a crash leaves, and a stray file: not blobs
+    std::fs::write(store.path_of(&a).with_file_name(".partial-x1"), b"half").unwrap();
+    std::fs::write(dir.path().join("README"), b"not a blob").unwrap();
+
+    let mut listed = Vec::new();
+    store
+        .list(&mut |batch| {
+            listed.extend(batch.into_iter().map(|blob| blob.key));
+            Ok(())
+        })
+        .unwrap();
+    listed.sort();
+    let mut expected = vec![a.clone(), b.clone()];
+    expected.sort();
+    assert_eq!(listed, expected);
+
+    store.delete(&a).unwrap();
+    store.delete(&a).unwrap(); // absent: not an error
+    assert_eq!(store.get(&a).unwrap(), None);
+    assert_eq!(store.modified(&a).unwrap(), None);
+    assert!(store.get(&b).unwrap().is_some());
+    // an empty or missing store lists nothing
+    let empty = FileStore::new(dir.path().join("none"));
+    empty.list(&mut |_| panic!("nothing to list")).unwrap();
 }

@@ -25,7 +25,7 @@ pub struct State {
     pub money: std::sync::Arc<dyn market::orders::OrderMoney>,
     /// What a recall stops: the market's orders in flight, with their money.
     pub recall_follow_up: std::sync::Arc<dyn traceability::lots::RecallFollowUp>,
-    /// Listing photos, content-addressed under `data_dir/photos`.
+    /// Listing photos, content-addressed, in a folder or an S3 bucket.
     pub photos: std::sync::Arc<dyn media::BlobStore>,
     pub config: Config,
 }
@@ -62,8 +62,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
         std::sync::Arc::new(traceability::verify::LotStatusCache::new(std::time::Duration::from_secs(1)));
     let payments: std::sync::Arc<dyn market::orders::PaymentRequests> =
         std::sync::Arc::new(crate::payments::VietQrPayments { account: config.collection_account.clone() });
-    let photos: std::sync::Arc<dyn media::BlobStore> =
-        std::sync::Arc::new(media::FileStore::new(config.data_dir.join("photos")));
+    let photos = open_photo_store(&config.photo_store())?;
     let money: std::sync::Arc<dyn market::orders::OrderMoney> =
         std::sync::Arc::new(payment::escrow::EscrowBooks { fee: config.platform_fee });
     // Lots recalled by an earlier version left their orders in flight.
@@ -84,6 +83,52 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
         photos,
         config: config.clone(),
     })
+}
+
+/// The photo store `NONGSAN_PHOTO_STORE` names. An S3 store that does not
+/// answer at start is only a warning: the server serves everything else,
+/// and uploads answer 503 until the store is back.
+pub fn open_photo_store(
+    url: &crate::config::PhotoStoreUrl,
+) -> anyhow::Result<std::sync::Arc<dyn media::BlobStore>> {
+    Ok(match url {
+        crate::config::PhotoStoreUrl::Folder(dir) => std::sync::Arc::new(media::FileStore::new(dir)),
+        crate::config::PhotoStoreUrl::S3 { url, settings } => {
+            let store =
+                media::S3Store::open(url, settings).with_context(|| format!("NONGSAN_PHOTO_STORE={url}"))?;
+            match store.check() {
+                Ok(()) => tracing::info!(store = %url, "photos are kept in an S3 store"),
+                Err(e) => tracing::warn!(store = %url, error = %e, "the photo store does not answer yet"),
+            }
+            std::sync::Arc::new(store)
+        }
+    })
+}
+
+/// How often each server sweeps photos no listing shows; every run is
+/// idempotent, so several servers sweeping the same store do no harm.
+const PHOTO_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+async fn sweep_photos(pool: storage::Pool, photos: std::sync::Arc<dyn media::BlobStore>) {
+    let mut ticks =
+        tokio::time::interval_at(tokio::time::Instant::now() + PHOTO_SWEEP_EVERY, PHOTO_SWEEP_EVERY);
+    loop {
+        ticks.tick().await;
+        let (pool, photos) = (pool.clone(), photos.clone());
+        let swept = tokio::task::spawn_blocking(move || {
+            market::listings::photo_sweep::sweep_orphans(
+                &pool,
+                photos.as_ref(),
+                market::listings::photo_sweep::DEFAULT_GRACE,
+            )
+        })
+        .await;
+        match swept {
+            Ok(Ok(report)) => tracing::info!(?report, "swept photos no listing shows"),
+            Ok(Err(e)) => tracing::error!(error = %e, "sweeping photos failed"),
+            Err(e) => tracing::error!(error = %e, "the photo sweep stopped"),
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system",
@@ -224,6 +269,7 @@ pub struct Application {
     server: Server,
     pool: storage::Pool,
     release_interval: std::time::Duration,
+    photos: std::sync::Arc<dyn media::BlobStore>,
 }
 
 async fn release_unpaid_orders(pool: storage::Pool, every: std::time::Duration) {
@@ -264,6 +310,7 @@ impl Application {
         let idle = state.config.body_idle_timeout;
         let pool = state.pool.clone();
         let release_interval = state.config.release_interval;
+        let photos = state.photos.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(crate::idempotency::Idempotency)
@@ -279,17 +326,26 @@ impl Application {
         if workers > 0 {
             server = server.workers(workers);
         }
-        Ok(Application { port: addr.port(), public_url, server: server.run(), pool, release_interval })
+        Ok(Application {
+            port: addr.port(),
+            public_url,
+            server: server.run(),
+            pool,
+            release_interval,
+            photos,
+        })
     }
 
     /// Serves until stopped; meanwhile releases the stock of bank-transfer
     /// orders whose payment did not arrive in time.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let releaser = tokio::spawn(release_unpaid_orders(self.pool.clone(), self.release_interval));
+        let sweeper = tokio::spawn(sweep_photos(self.pool.clone(), self.photos.clone()));
         // a second or so of brotli, off the request path
         std::thread::spawn(crate::assets::precompress_all);
         let result = self.server.await;
         releaser.abort();
+        sweeper.abort();
         result
     }
 }

@@ -69,7 +69,7 @@ pub fn run(config: &Config, to: &Path) -> anyhow::Result<Backup> {
         ),
         storage::DatabaseUrl::Sqlite(source) => {
             let bytes = sqlite_copy(&source, to)?;
-            let mut keep_also = vec![format!("the listing photos: {}", config.data_dir.join("photos").display())];
+            let mut keep_also = vec![format!("the listing photos: {}", config.photo_store())];
             if config.master_key_hex.is_none() {
                 keep_also.push(format!(
                     "the master key: {} (without it the issuers' signing keys in the copy cannot be used; \

@@ -93,6 +93,14 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Remove photos no listing shows from the photo store (servers also
+    /// do this every 6 hours). Safe while servers run.
+    SweepPhotos {
+        /// Keep every photo stored within this many minutes: an upload
+        /// stores its photos a moment before its listing names them.
+        #[arg(long, default_value_t = 24 * 60)]
+        grace_minutes: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -187,6 +195,19 @@ pub fn main() -> ExitCode {
         Command::Verify { file, trust_list, signature_only } => {
             verify_file(&config, &file, trust_list.as_deref(), signature_only)
         }
+        Command::SweepPhotos { grace_minutes } => crate::prepare(&config).and_then(|state| {
+            let grace = std::time::Duration::from_secs(grace_minutes.saturating_mul(60));
+            let report =
+                market::listings::photo_sweep::sweep_orphans(&state.pool, state.photos.as_ref(), grace)?;
+            println!(
+                "{} photos examined in {}: {} removed, {} kept (stored within {grace_minutes} minutes)",
+                report.examined,
+                config.photo_store(),
+                report.removed,
+                report.kept_recent
+            );
+            Ok(ExitCode::SUCCESS)
+        }),
         Command::Backup { to } => crate::backup::run(&config, &to).map(|b| {
             println!("backed up to {} ({} bytes, integrity check ok)", b.path.display(), b.bytes);
             println!("keep beside it:");

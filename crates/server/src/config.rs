@@ -42,6 +42,49 @@ pub struct Config {
     /// delivered part, in hundredths of a percent (200 = 2 %), rounded
     /// down to the đồng in the seller's favour.
     pub platform_fee: payment::FeeRate,
+    /// `NONGSAN_PHOTO_STORE`: where listing photos are kept; `None` means
+    /// `photos/` in the data folder (see [`Config::photo_store`]).
+    pub photo_store: Option<PhotoStoreUrl>,
+}
+
+/// Where listing photos are kept: `file://DIR` (the default is `photos/` in
+/// the data folder) or `s3://BUCKET[/PREFIX]`, an S3-compatible store
+/// reached with the standard `AWS_*` variables, which several servers share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoStoreUrl {
+    Folder(PathBuf),
+    S3 {
+        url: String,
+        /// Settings that win over the `AWS_*` variables (`aws_endpoint`…),
+        /// so that tests can point servers at a store without changing the
+        /// process's environment. Empty when configured by environment.
+        settings: Vec<(String, String)>,
+    },
+}
+
+impl PhotoStoreUrl {
+    pub fn parse(text: &str) -> Result<PhotoStoreUrl, String> {
+        if let Some(dir) = text.strip_prefix("file://") {
+            if dir.is_empty() {
+                return Err("file:// needs a folder, e.g. file:///srv/nongsan/photos".into());
+            }
+            Ok(PhotoStoreUrl::Folder(PathBuf::from(dir)))
+        } else if text.starts_with("s3://") {
+            media::parse_s3_url(text)?;
+            Ok(PhotoStoreUrl::S3 { url: text.to_owned(), settings: Vec::new() })
+        } else {
+            Err(format!("`{text}` is neither file://FOLDER nor s3://BUCKET"))
+        }
+    }
+}
+
+impl std::fmt::Display for PhotoStoreUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PhotoStoreUrl::Folder(dir) => write!(f, "file://{}", dir.display()),
+            PhotoStoreUrl::S3 { url, .. } => f.write_str(url),
+        }
+    }
 }
 
 /// 2 %, when `NONGSAN_PLATFORM_FEE_BASIS_POINTS` is not set.
@@ -82,6 +125,15 @@ impl Config {
     pub fn from_env() -> Config {
         let data_dir = PathBuf::from(env("NONGSAN_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let bind = env("NONGSAN_BIND").unwrap_or_else(|| DEFAULT_BIND.into());
+        let photo_store = match env("NONGSAN_PHOTO_STORE").map(|v| PhotoStoreUrl::parse(v.trim())) {
+            None => None,
+            Some(Ok(store)) => Some(store),
+            Some(Err(e)) => {
+                // Photos written to the wrong place would be lost to the other servers.
+                eprintln!("NONGSAN_PHOTO_STORE: {e}");
+                std::process::exit(2);
+            }
+        };
         Config {
             database_url: env("DATABASE_URL")
                 .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("nongsan.db").display())),
@@ -129,7 +181,14 @@ impl Config {
                     std::process::exit(2);
                 }
             },
+            photo_store,
         }
+    }
+
+    /// Where listing photos are kept: `NONGSAN_PHOTO_STORE`, or `photos/`
+    /// in the data folder.
+    pub fn photo_store(&self) -> PhotoStoreUrl {
+        self.photo_store.clone().unwrap_or_else(|| PhotoStoreUrl::Folder(self.data_dir.join("photos")))
     }
 
     /// `NONGSAN_PUBLIC_URL`, or `http://` + the bind address.

@@ -7,6 +7,7 @@
 //! each backend's full-text index; `photos` keeps their pictures' records;
 //! `routes` serves all of it.
 
+pub mod photo_sweep;
 pub mod photos;
 pub mod routes;
 pub mod rules;

@@ -175,8 +175,9 @@ pub fn attach(
     })
 }
 
-/// Takes a photo off a listing. The stored image stays: identical photos
-/// share one file, so it may still be in use elsewhere.
+/// Takes a photo off a listing. The stored image stays for now: identical
+/// photos share one blob, so it may still be in use elsewhere;
+/// [`super::photo_sweep`] removes it once nothing names it.
 pub fn detach(
     conn: &mut DbConnection,
     actor: &accounts::Actor,

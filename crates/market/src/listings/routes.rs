@@ -300,6 +300,8 @@ async fn read_files(mut form: actix_multipart::Multipart, slots: i64) -> Result<
               (status = 413, description = "a photo over 10 MB", body = accounts::ErrorBody),
               (status = 415, description = "not JPEG, PNG or WebP, or not multipart", body = accounts::ErrorBody),
               (status = 422, description = "undecodable, too many pixels, or more than 8 photos",
+               body = accounts::ErrorBody),
+              (status = 503, description = "the photo store does not answer; nothing was saved",
                body = accounts::ErrorBody)))]
 pub async fn upload_photos(
     req: actix_web::HttpRequest,

@@ -500,6 +500,12 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &ListingId) -> Result<
                 listings::updated_at.eq(storage::now()),
             ))
             .execute(conn)?;
+        // A deleted listing is shown to no one: its photos are let go, and
+        // the sweep removes the images nothing else names.
+        diesel::delete(
+            storage::schema::listing_photos::table.filter(storage::schema::listing_photos::listing_id.eq(id)),
+        )
+        .execute(conn)?;
         accounts::audit::record(
             conn,
             actor,
