@@ -42,6 +42,12 @@ pub struct Config {
     /// delivered part, in hundredths of a percent (200 = 2 %), rounded
     /// down to the đồng in the seller's favour.
     pub platform_fee: payment::FeeRate,
+    /// `NONGSAN_METRICS_TOKEN`: `GET /metrics` answers only to
+    /// `Authorization: Bearer` this token; without one it is a 404.
+    pub metrics_token: Option<String>,
+    /// `NONGSAN_SHUTDOWN_SECS`: on SIGTERM or SIGINT, how long requests in
+    /// flight may take to finish before the server stops anyway.
+    pub shutdown_timeout: std::time::Duration,
 }
 
 /// 2 %, when `NONGSAN_PLATFORM_FEE_BASIS_POINTS` is not set.
@@ -129,6 +135,10 @@ impl Config {
                     std::process::exit(2);
                 }
             },
+            metrics_token: env("NONGSAN_METRICS_TOKEN"),
+            shutdown_timeout: std::time::Duration::from_secs(
+                env("NONGSAN_SHUTDOWN_SECS").and_then(|s| s.parse().ok()).unwrap_or(30),
+            ),
         }
     }
 
