@@ -50,6 +50,7 @@ const COLUMNS: &str = "anon admin staff staff2 farmA farmB buyX buyY officer";
 const MATRIX: &[&str] = &[
     //                                                anon admin staff staff2 farmA farmB buyX buyY officer
     "GET    /healthz                                  200  200  200  200  200  200  200  200  200",  // public
+    "GET    /metrics                                  401  401  401  401  401  401  401  401  401",  // NONGSAN_METRICS_TOKEN only, never a session
     // -- auth: not role-scoped; logout ends the caller's own (fresh) session
     "POST   /api/v1/auth/login                        200  200  200  200  200  200  200  200  200",  // buyer Y's credentials
     "POST   /api/v1/auth/logout                       401  204  204  204  204  204  204  204  204",
@@ -658,7 +659,7 @@ impl Req {
 async fn request(w: &World, row: &Row) -> Req {
     let lot = &w.lot_a;
     match (row.method.as_str(), row.path) {
-        ("GET", "/healthz") => Req::at("/healthz"),
+        ("GET", "/healthz" | "/metrics") => Req::at(row.path),
         ("POST", "/api/v1/auth/login") => {
             Req::at(row.path).json(json!({"phone": w.phones[&BuyerY], "password": PASSWORD}))
         }

@@ -10,6 +10,8 @@ use storage::testing::TestDatabase;
 pub const PASSWORD: &str = "correct horse battery";
 /// The bank-notification key test servers expect.
 pub const WEBHOOK_KEY: &str = "test-webhook-key-0123456789";
+/// The token test servers want for `GET /metrics`.
+pub const METRICS_TOKEN: &str = "test-metrics-token-4f1c";
 
 pub struct TestServer {
     pub url: String,
@@ -43,6 +45,7 @@ impl TestServer {
         config.bank_webhook_key = Some(WEBHOOK_KEY.into());
         config.bank_webhook_secret = None;
         config.platform_fee = payment::FeeRate::from_basis_points(200).unwrap();
+        config.metrics_token = Some(METRICS_TOKEN.into());
         adjust(&mut config);
         let state =
             tokio::task::spawn_blocking(move || server::prepare(&config)).await.unwrap().expect("prepare");

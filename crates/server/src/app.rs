@@ -45,15 +45,9 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
         None => vault::MasterKey::load_or_create(&config.data_dir.join("master.key"))?,
     };
     let mut conn = pool.get()?;
-    let loaded = market::reference::store::load_reference_data(&mut conn)?;
-    if loaded > 0 {
-        tracing::info!(communes = loaded, "loaded the 2025 commune list");
-    }
-    traceability::keys::ensure_operator(&mut conn, &master, &config.operator_name)?;
-    // Fail now, not at the first lot, when the master key is not the one the
-    // issuer keys were sealed with.
-    traceability::keys::signing_identity(&mut conn, &master, None)
-        .context("opening the operator's issuer key (is NONGSAN_MASTER_KEY the one used before?)")?;
+    // Servers starting together on one PostgreSQL database take turns, so
+    // the reference data and the operator's key are written once.
+    storage::one_at_a_time(&mut conn, storage::Job::StartUp, |conn| start_up_writes(conn, config, &master))?;
     // Key changes (rotate, revoke) reach running servers within 5 seconds.
     let trust_cache =
         std::sync::Arc::new(traceability::keys::TrustListCache::new(std::time::Duration::from_secs(5)));
@@ -66,7 +60,9 @@ pub fn prepare(config: &Config) -> anyhow::Result<State> {
     let money: std::sync::Arc<dyn market::orders::OrderMoney> =
         std::sync::Arc::new(payment::escrow::EscrowBooks { fee: config.platform_fee });
     // Lots recalled by an earlier version left their orders in flight.
-    let caught_up = market::orders::store::catch_up_recalls(&mut conn, money.as_ref())?;
+    let caught_up = storage::one_at_a_time(&mut conn, storage::Job::StartUp, |conn| {
+        market::orders::store::catch_up_recalls(conn, money.as_ref())
+    })?;
     if caught_up > 0 {
         tracing::warn!(lots = caught_up, "stopped the orders of lots recalled before this version");
     }
@@ -129,6 +125,25 @@ async fn sweep_photos(pool: storage::Pool, photos: std::sync::Arc<dyn media::Blo
             Err(e) => tracing::error!(error = %e, "the photo sweep stopped"),
         }
     }
+}
+
+/// What start-up writes once per database: the commune list, the operator
+/// and its issuer key; and the check that the master key opens that key.
+fn start_up_writes(
+    conn: &mut storage::DbConnection,
+    config: &Config,
+    master: &vault::MasterKey,
+) -> anyhow::Result<()> {
+    let loaded = market::reference::store::load_reference_data(conn)?;
+    if loaded > 0 {
+        tracing::info!(communes = loaded, "loaded the 2025 commune list");
+    }
+    traceability::keys::ensure_operator(conn, master, &config.operator_name)?;
+    // Fail now, not at the first lot, when the master key is not the one the
+    // issuer keys were sealed with.
+    traceability::keys::signing_identity(conn, master, None)
+        .context("opening the operator's issuer key (is NONGSAN_MASTER_KEY the one used before?)")?;
+    Ok(())
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system",
@@ -214,7 +229,13 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
             signing_secret: state.config.bank_webhook_secret.as_ref().map(|s| s.as_bytes().to_vec()),
             collection_account: state.config.collection_account.as_ref().map(|a| a.account_number.clone()),
         }))
-        .app_data(web::Data::from(state.photos.clone()))
+        // every failure of the photo store counted (`GET /metrics`)
+        .app_data(web::Data::from(std::sync::Arc::new(crate::operations::CountedStore {
+            inner: state.photos.clone(),
+        }) as std::sync::Arc<dyn media::BlobStore>))
+        .app_data(web::Data::new(crate::operations::MetricsAccess {
+            token: state.config.metrics_token.clone(),
+        }))
         .app_data(web::Data::new(doc))
         .app_data(
             web::JsonConfig::default()
@@ -236,6 +257,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
             }
         })
         .route("/healthz", web::get().to(healthz))
+        .route("/metrics", web::get().to(crate::operations::metrics))
         .route("/api/openapi.json", web::get().to(openapi_json))
         .configure(accounts::routes::configure)
         .configure(market::reference::routes::configure)
@@ -272,12 +294,21 @@ pub struct Application {
     photos: std::sync::Arc<dyn media::BlobStore>,
 }
 
-async fn release_unpaid_orders(pool: storage::Pool, every: std::time::Duration) {
+async fn release_unpaid_orders(
+    pool: storage::Pool,
+    every: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     // The first run waits a whole interval: nothing is due at start-up, and
     // a server started and stopped at once (tests) touches nothing.
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
-        ticks.tick().await;
+        // Told to stop between runs; a run under way is awaited to its end
+        // (each order is its own transaction either way).
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stop.changed() => return,
+        }
         let released = pool.run(|conn| market::orders::store::release_expired(conn, storage::now())).await;
         // answers kept for Idempotency-Key retries live a day
         let forgotten = pool
@@ -290,7 +321,10 @@ async fn release_unpaid_orders(pool: storage::Pool, every: std::time::Duration) 
         }
         match released {
             Ok(0) => {}
-            Ok(n) => tracing::info!(orders = n, "released the stock of unpaid orders"),
+            Ok(n) => {
+                telemetry::unpaid_orders_released(n as u64);
+                tracing::info!(orders = n, "released the stock of unpaid orders")
+            }
             // logged and retried at the next tick: a passing database error
             // must not stop the releases for good
             Err(e) => tracing::error!(error = %e, "releasing unpaid orders failed"),
@@ -311,6 +345,7 @@ impl Application {
         let pool = state.pool.clone();
         let release_interval = state.config.release_interval;
         let photos = state.photos.clone();
+        let state_shutdown_secs = state.config.shutdown_timeout.as_secs();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(crate::idempotency::Idempotency)
@@ -319,13 +354,19 @@ impl Application {
                 .wrap_fn(http_errors::refuse_nul_bytes)
                 .wrap(middleware::Compress::default())
                 .wrap(security_headers())
-                .wrap(middleware::Logger::new("%s %r %Dms").exclude("/healthz"))
+                .wrap_fn(crate::operations::observe)
                 .configure(|cfg| configure_app(cfg, &state, &url))
         })
         .listen(listener)?;
         if workers > 0 {
             server = server.workers(workers);
         }
+        // On a graceful stop (SIGTERM, see `stop_on_signals`): stop
+        // accepting, let requests in flight finish for up to this long.
+        // actix-web's own signal handling is off: it starts only once the
+        // server is first polled, so a SIGTERM just after "listening" killed
+        // the process outright.
+        server = server.shutdown_timeout(state_shutdown_secs).disable_signals();
         Ok(Application {
             port: addr.port(),
             public_url,
@@ -336,16 +377,45 @@ impl Application {
         })
     }
 
-    /// Serves until stopped; meanwhile releases the stock of bank-transfer
-    /// orders whose payment did not arrive in time.
+    /// Stops the server on SIGTERM once the requests in flight are answered
+    /// (within `NONGSAN_SHUTDOWN_SECS`), and at once on SIGINT (Ctrl-C) or
+    /// SIGQUIT. The handlers are in place when this returns. Only the
+    /// `nongsan serve` process asks for this, not tests sharing a process.
+    pub fn stop_on_signals(&self) -> std::io::Result<()> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut quit = signal(SignalKind::quit())?;
+        let server = self.server.handle();
+        tokio::spawn(async move {
+            let graceful = tokio::select! {
+                _ = term.recv() => true,
+                _ = interrupt.recv() => false,
+                _ = quit.recv() => false,
+            };
+            tracing::info!(graceful, "stopping: asked by a signal");
+            server.stop(graceful).await;
+        });
+        Ok(())
+    }
+
+    /// Serves until stopped (SIGTERM: once the requests in flight are
+    /// answered); meanwhile releases the stock of bank-transfer orders
+    /// whose payment did not arrive in time.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let releaser = tokio::spawn(release_unpaid_orders(self.pool.clone(), self.release_interval));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let releaser = tokio::spawn(release_unpaid_orders(self.pool.clone(), self.release_interval, stopped));
+        // Idempotent and hours apart: simply dropped when the server stops.
         let sweeper = tokio::spawn(sweep_photos(self.pool.clone(), self.photos.clone()));
         // a second or so of brotli, off the request path
         std::thread::spawn(crate::assets::precompress_all);
         let result = self.server.await;
-        releaser.abort();
+        let _ = stop.send(true);
         sweeper.abort();
+        if let Err(e) = releaser.await {
+            tracing::error!(error = %e, "the unpaid-order releaser ended badly");
+        }
+        tracing::info!("stopped");
         result
     }
 }

@@ -169,7 +169,10 @@ enum KeysCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(matches!(cli.command, Command::Serve { .. }));
+    if let Err(e) = init_logging(matches!(cli.command, Command::Serve { .. })) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let mut config = Config::from_env();
     if let Some(db) = &cli.database {
         config.database_url = db.clone();
@@ -226,17 +229,22 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_logging(serving: bool) {
+/// Logs to standard error: text, or with `NONGSAN_LOG_FORMAT=json` one JSON
+/// object per line (`timestamp`, `level`, `target`, `message` and the
+/// event's fields at the top level) for a log collector.
+fn init_logging(serving: bool) -> Result<(), String> {
     let default = if serving { "info,actix_web=info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("NONGSAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    // Colours only on a terminal: log files and journald get plain text.
-    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(colour)
-        .try_init();
+    let format = std::env::var("NONGSAN_LOG_FORMAT").unwrap_or_default();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format.trim() {
+        "json" => builder.json().flatten_event(true).with_current_span(false).try_init(),
+        // Colours only on a terminal: log files and journald get plain text.
+        "" | "text" => builder.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).try_init(),
+        other => return Err(format!("NONGSAN_LOG_FORMAT={other}: expected `text` or `json`")),
+    };
+    Ok(())
 }
 
 fn serve(mut config: Config, demo: bool) -> anyhow::Result<ExitCode> {
@@ -255,6 +263,7 @@ fn serve(mut config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let system = actix_web::rt::System::new();
     system.block_on(async move {
         let app = crate::Application::build(state.clone())?;
+        app.stop_on_signals()?;
         if demo {
             let url = app.public_url.clone();
             let pool = state.pool.clone();

@@ -45,6 +45,12 @@ pub struct Config {
     /// `NONGSAN_PHOTO_STORE`: where listing photos are kept; `None` means
     /// `photos/` in the data folder (see [`Config::photo_store`]).
     pub photo_store: Option<PhotoStoreUrl>,
+    /// `NONGSAN_METRICS_TOKEN`: `GET /metrics` answers only to
+    /// `Authorization: Bearer` this token; without one it is a 404.
+    pub metrics_token: Option<String>,
+    /// `NONGSAN_SHUTDOWN_SECS`: on SIGTERM or SIGINT, how long requests in
+    /// flight may take to finish before the server stops anyway.
+    pub shutdown_timeout: std::time::Duration,
 }
 
 /// Where listing photos are kept: `file://DIR` (the default is `photos/` in
@@ -182,6 +188,10 @@ impl Config {
                 }
             },
             photo_store,
+            metrics_token: env("NONGSAN_METRICS_TOKEN"),
+            shutdown_timeout: std::time::Duration::from_secs(
+                env("NONGSAN_SHUTDOWN_SECS").and_then(|s| s.parse().ok()).unwrap_or(30),
+            ),
         }
     }
 

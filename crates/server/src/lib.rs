@@ -11,6 +11,7 @@ pub mod demo;
 pub mod http_errors;
 pub mod idempotency;
 pub mod openapi;
+pub mod operations;
 pub mod payments;
 
 pub use app::{prepare, Application, State};

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
                        `{\"error\":{\"code\",\"message\"}}` with a 4xx status for bad input.",
         license(name = "AGPL-3.0-or-later")
     ),
-    paths(crate::app::healthz),
+    paths(crate::app::healthz, crate::operations::metrics),
     modifiers(&BearerAuth)
 )]
 struct Root;
@@ -25,6 +25,16 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // `GET /metrics`: the operator's NONGSAN_METRICS_TOKEN, not a session
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("the value of NONGSAN_METRICS_TOKEN"))
+                    .build(),
+            ),
         );
     }
 }

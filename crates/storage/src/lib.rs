@@ -10,11 +10,13 @@ use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+pub mod exclusive;
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use diesel;
+pub use exclusive::{one_at_a_time, unless_running_elsewhere, Job};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -226,13 +228,19 @@ impl Pool {
         T: Send + 'static,
         E: From<StorageError> + Send + 'static,
     {
+        let asked = std::time::Instant::now();
         // The semaphore is never closed, so acquiring cannot fail.
         let turn = self.turns.clone().acquire_owned().await.map_err(|e| StorageError::Task(e.to_string()))?;
         let connections = self.connections.clone();
         tokio::task::spawn_blocking(move || {
             // Held until the work ends, even when the request was dropped.
             let _turn = turn;
-            let mut conn = connections.get().map_err(StorageError::from)?;
+            let mut conn = connections.get().map_err(|e| {
+                telemetry::database_pool_failure();
+                StorageError::from(e)
+            })?;
+            // the queue, the wait for a blocking thread and for a connection
+            telemetry::database_wait(asked.elapsed());
             work(&mut conn)
         })
         .await
@@ -243,10 +251,11 @@ impl Pool {
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
 /// Opens the pool and brings the schema up to date (pending migrations run at
-/// start, as SPEC requires).
+/// start, as SPEC requires). Servers starting together on one PostgreSQL
+/// database take turns, so each migration runs once.
 pub fn connect_and_migrate(url: &DatabaseUrl, max_size: u32) -> Result<Pool, StorageError> {
     let mut first = DbConnection::open(url)?;
-    let applied = first.run_pending_migrations()?;
+    let applied = one_at_a_time(&mut first, Job::StartUp, |conn| conn.run_pending_migrations())?;
     if !applied.is_empty() {
         tracing::info!(backend = url.backend_name(), ?applied, "applied migrations");
     }

@@ -309,6 +309,7 @@ fn record(
     for (code, side) in sides {
         apply(conn, code, side, change)?;
     }
+    telemetry::ledger_transfer(t.kind.as_str());
     Ok(Recorded { transfer, replayed: false })
 }
 

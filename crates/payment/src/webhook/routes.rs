@@ -30,6 +30,7 @@ pub async fn bank_webhook(
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     let key = settings.api_key.as_deref().unwrap_or_default();
     if !auth::api_key_matches(header("authorization"), key) {
+        telemetry::bank_notification("refused_key");
         tracing::warn!(peer = ?req.peer_addr(), "bank webhook: wrong or missing API key");
         return Err(ApiError::new(ErrorCode::Unauthorized, "wrong or missing `Authorization: Apikey …`"));
     }
@@ -39,7 +40,8 @@ pub async fn bank_webhook(
             format!("a notification is at most {} KB", MAX_WEBHOOK_BYTES / 1024),
         )
     })
-    .await?;
+    .await
+    .inspect_err(|_| telemetry::bank_notification("refused"))?;
     if let Some(secret) = &settings.signing_secret {
         auth::verify_signature(
             secret,
@@ -49,6 +51,7 @@ pub async fn bank_webhook(
             chrono::Utc::now(),
         )
         .map_err(|e| {
+            telemetry::bank_notification("refused_signature");
             tracing::warn!(peer = ?req.peer_addr(), error = %e, "bank webhook: signature refused");
             ApiError::new(ErrorCode::Unauthorized, format!("signature refused: {e}"))
         })?;
@@ -74,7 +77,13 @@ pub async fn bank_webhook(
             tracing::info!(id = %notification.id(), outcome = %noted, "bank webhook");
             outcome
         })
-        .await?;
+        .await;
+    telemetry::bank_notification(match &outcome {
+        Ok(o) => o.as_str(),
+        Err(e) if e.status().is_server_error() => "failed",
+        Err(_) => "refused",
+    });
+    let outcome = outcome?;
     tracing::debug!(outcome = outcome.as_str(), "bank webhook handled");
     Ok(HttpResponse::Ok().json(WebhookAnswer { success: true }))
 }

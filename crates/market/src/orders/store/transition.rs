@@ -200,10 +200,19 @@ fn recalled(part: &PartRow) -> ApiError {
 }
 
 /// Cancels bank-transfer orders whose payment did not arrive in time and
-/// puts their stock back on sale. Returns how many were released. Each
-/// order is its own transaction, re-checked under its lock, so a payment
-/// recorded at the same moment wins or loses cleanly.
+/// puts their stock back on sale. Returns how many this call released: 0
+/// while another server sharing the database is releasing (each server runs
+/// this on a timer; one at a time does the work, the others skip that
+/// turn). Each order is its own transaction, re-checked under its lock, so
+/// a payment recorded at the same moment wins or loses cleanly.
 pub fn release_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, ApiError> {
+    let released = storage::unless_running_elsewhere(conn, storage::Job::ReleaseUnpaidOrders, |conn| {
+        release_expired_alone(conn, now)
+    })?;
+    Ok(released.unwrap_or(0))
+}
+
+fn release_expired_alone(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, ApiError> {
     let due: Vec<String> = orders::table
         .filter(orders::status.eq(OrderStatus::Placed.as_str()))
         .filter(orders::payment_due_at.lt(now))
