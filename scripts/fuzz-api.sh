@@ -5,6 +5,7 @@
 #
 #   bash scripts/fuzz-api.sh                  # buyer, farmer, staff, admin
 #   NONGSAN_FUZZ_ROLES="staff" NONGSAN_FUZZ_EXAMPLES=200 bash scripts/fuzz-api.sh
+#   NONGSAN_FUZZ_BIN=path/to/nongsan …        # that binary, no cargo build
 #
 # Starts `nongsan serve --demo` (the debug build, rebuilt if stale) on a free
 # port with a throwaway data folder and SQLite, logs every role in first,
@@ -44,11 +45,17 @@ if ! "$TOOLS/venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHES
   "$TOOLS/venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-# A no-op when the binary is fresh; a stale one would fuzz old code.
-cargo build -q -p server
-bin="$TARGET/debug/nongsan"
-
 work=$(mktemp -d)
+if [ -n "${NONGSAN_FUZZ_BIN:-}" ]; then
+  bin="$NONGSAN_FUZZ_BIN"
+else
+  # A no-op when the binary is fresh; a stale one would fuzz old code. The
+  # copy keeps a build started meanwhile (a shared target folder) from
+  # replacing the binary between the build and the start.
+  cargo build -q -p server
+  cp "$TARGET/debug/nongsan" "$work/nongsan"
+  bin="$work/nongsan"
+fi
 server_pid=
 stop() {
   if [ -n "$server_pid" ]; then
