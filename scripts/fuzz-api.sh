@@ -3,7 +3,7 @@
 # role in turn: any server error (5xx) or any status the document does not
 # list for that operation fails the run.
 #
-#   bash scripts/fuzz-api.sh                  # buyer, farmer, staff, admin
+#   bash scripts/fuzz-api.sh                  # officer, buyer, farmer, staff, admin
 #   NONGSAN_FUZZ_ROLES="staff" NONGSAN_FUZZ_EXAMPLES=200 bash scripts/fuzz-api.sh
 #   NONGSAN_FUZZ_BIN=path/to/nongsan …        # that binary, no cargo build
 #
@@ -17,7 +17,7 @@
 # session the run authenticates with, and every later case of that role
 # would then test only the 401 path. Nothing else ends a session without a
 # secret schemathesis cannot know (a password change needs an activation
-# code). Roles run buyer first and admin last, since admin may change what
+# code). Roles run officer and buyer first and admin last, since admin may change what
 # the others see; all log in before any fuzzing, so a lock-out caused by
 # fuzzed wrong passwords on the login route cannot stop a later role.
 set -euo pipefail
@@ -25,7 +25,7 @@ cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
 TOOLS="${NONGSAN_TOOLS_DIR:-$HOME/.cache/nongsan-tools}"
-ROLES="${NONGSAN_FUZZ_ROLES:-buyer farmer staff admin}"
+ROLES="${NONGSAN_FUZZ_ROLES:-officer buyer farmer staff admin}"
 EXAMPLES="${NONGSAN_FUZZ_EXAMPLES:-25}"
 SEED="${NONGSAN_FUZZ_SEED:-17}"
 TARGET="${CARGO_TARGET_DIR:-target}"

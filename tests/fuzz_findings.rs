@@ -1,5 +1,5 @@
-//! What schemathesis (`scripts/fuzz-api.sh`, as buyer, farmer, staff and
-//! admin) found answered with a status the OpenAPI document did not list
+//! What schemathesis (`scripts/fuzz-api.sh`, as officer, buyer, farmer,
+//! staff and admin) found answered with a status the OpenAPI document did not list
 //! for the operation. Each case replays the request it sent; the answer
 //! must be a 4xx the served document lists.
 
@@ -30,6 +30,11 @@ async fn refusals_found_by_schemathesis_are_documented() {
     let staff = s.staff_token.clone();
     let admin = s.admin_token.clone();
     let nowhere = "2b309a96-c56a-416c-ab86-5a1cff02915d";
+
+    // An officer has no orders.
+    let officer = s.user(accounts::Role::Officer, "0900000004").await;
+    let r = s.get(&format!("/api/v1/orders/{nowhere}"), Some(&officer)).await;
+    assert_eq!(assert_documented(&doc, "get", "/api/v1/orders/{id}", r).await, 403);
 
     // A buyer has no lots, may not read sellers.
     let r = s.get("/api/v1/lots?seller_id=", Some(&buyer)).await;
