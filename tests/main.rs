@@ -15,6 +15,7 @@ mod books_model;
 mod bulk_onboarding;
 mod farmer_app;
 mod foundation;
+mod fuzz_findings;
 mod hardening;
 mod idempotency;
 mod market;

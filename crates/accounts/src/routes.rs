@@ -185,7 +185,8 @@ pub async fn register(
 
 #[utoipa::path(post, path = "/api/v1/auth/activate", tag = "auth", request_body = ActivateRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::ErrorBody),
-              (status = 422, body = crate::ErrorBody)))]
+              (status = 422, body = crate::ErrorBody),
+              (status = 429, description = "too many failed attempts; see Retry-After", body = crate::ErrorBody)))]
 pub async fn activate(
     pool: web::Data<storage::Pool>,
     cfg: Option<web::Data<AuthSettings>>,

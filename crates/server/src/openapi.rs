@@ -80,22 +80,28 @@ fn add_idempotency_key(doc: &mut utoipa::openapi::OpenApi) {
             ))
             .build();
         op.parameters.get_or_insert_with(Vec::new).push(key);
-        op.responses.responses.entry("409".to_string()).or_insert_with(|| {
-            let content = utoipa::openapi::ContentBuilder::new()
-                .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
-                .build();
-            utoipa::openapi::RefOr::T(
-                utoipa::openapi::ResponseBuilder::new()
-                    .description("`idempotency_key_reused`")
-                    .content("application/json", content)
-                    .build(),
-            )
-        });
+        for (status, description) in
+            [("400", "`invalid_header`: a malformed Idempotency-Key"), ("409", "`idempotency_key_reused`")]
+        {
+            op.responses.responses.entry(status.to_string()).or_insert_with(|| {
+                let content = utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                    .build();
+                utoipa::openapi::RefOr::T(
+                    utoipa::openapi::ResponseBuilder::new()
+                        .description(description)
+                        .content("application/json", content)
+                        .build(),
+                )
+            });
+        }
     }
 }
 
 /// The errors any route can answer, whatever its own annotation lists: a
-/// body that is not JSON (400), too large (413) or stalled (408); a query
+/// body that is not JSON (400), JSON of the wrong shape (422: the JSON
+/// extractor's data errors, `invalid_input`), too large (413) or stalled
+/// (408); a query
 /// string that does not parse (400); a missing or expired token (401). Added
 /// here once so that every operation documents them alike.
 fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
@@ -119,6 +125,7 @@ fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
             if has_body {
                 add("400", "malformed JSON");
+                add("422", "the JSON does not fit the operation's schema");
                 add("408", "the body stopped arriving");
                 add("413", "the body is too large");
             } else if has_query {

@@ -210,7 +210,7 @@ pub struct SellerListings {
 #[utoipa::path(get, path = "/api/v1/sellers/{id}/listings", tag = "listings", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = SellerListings), (status = 401, body = accounts::ErrorBody),
-              (status = 404, body = accounts::ErrorBody)))]
+              (status = 403, body = accounts::ErrorBody), (status = 404, body = accounts::ErrorBody)))]
 pub async fn seller_listings(
     pool: web::Data<storage::Pool>,
     settings: web::Data<TraceSettings>,

@@ -166,6 +166,7 @@ pub async fn list_orders(
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = OrderView), (status = 401, body = accounts::ErrorBody),
+              (status = 403, description = "an account that has no orders (an officer)", body = accounts::ErrorBody),
               (status = 404, description = "no such order, or not yours", body = accounts::ErrorBody)))]
 pub async fn get_order(
     pool: web::Data<storage::Pool>,

@@ -183,7 +183,8 @@ pub struct SellerList {
 }
 
 #[utoipa::path(get, path = "/api/v1/sellers", tag = "sellers", security(("bearer" = [])), params(SellerQuery),
-    responses((status = 200, body = SellerList), (status = 403, body = accounts::ErrorBody)))]
+    responses((status = 200, body = SellerList), (status = 403, body = accounts::ErrorBody),
+              (status = 422, description = "`commune` is not a commune code", body = accounts::ErrorBody)))]
 pub async fn list_sellers(
     pool: web::Data<storage::Pool>,
     actor: Actor,
@@ -196,7 +197,8 @@ pub async fn list_sellers(
 
 #[utoipa::path(get, path = "/api/v1/sellers/{id}", tag = "sellers", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = SellerView), (status = 404, body = accounts::ErrorBody)))]
+    responses((status = 200, body = SellerView), (status = 403, body = accounts::ErrorBody),
+              (status = 404, body = accounts::ErrorBody)))]
 pub async fn get_seller(
     pool: web::Data<storage::Pool>,
     actor: Actor,

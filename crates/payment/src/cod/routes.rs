@@ -10,7 +10,9 @@ use common::{ApiError, ErrorCode, RemittanceId};
 #[utoipa::path(get, path = "/api/v1/cod/position", tag = "payments", security(("bearer" = [])),
     params(PostOfficeQuery),
     responses((status = 200, body = CodPosition), (status = 401, body = accounts::ErrorBody),
-              (status = 403, body = accounts::ErrorBody), (status = 422, body = accounts::ErrorBody)))]
+              (status = 403, body = accounts::ErrorBody),
+              (status = 404, description = "no such post office", body = accounts::ErrorBody),
+              (status = 422, body = accounts::ErrorBody)))]
 pub async fn cod_position(
     pool: web::Data<storage::Pool>,
     actor: Actor,
@@ -26,6 +28,7 @@ pub async fn cod_position(
     request_body = NewRemittance,
     responses((status = 201, body = Remittance), (status = 401, body = accounts::ErrorBody),
               (status = 403, body = accounts::ErrorBody),
+              (status = 404, description = "no such post office", body = accounts::ErrorBody),
               (status = 409, description = "more than the post office owes", body = accounts::ErrorBody),
               (status = 422, body = accounts::ErrorBody)))]
 pub async fn announce_remittance(

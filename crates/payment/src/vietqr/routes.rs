@@ -16,7 +16,8 @@ use common::{ApiError, ErrorCode, OrderId};
     responses((status = 200, content_type = "image/png", body = Vec<u8>),
               (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
               (status = 404, description = "no such order of yours", body = accounts::ErrorBody),
-              (status = 409, description = "nothing to pay by bank transfer", body = accounts::ErrorBody)))]
+              (status = 409, description = "nothing to pay by bank transfer", body = accounts::ErrorBody),
+              (status = 422, description = "`scale` out of range", body = accounts::ErrorBody)))]
 pub async fn order_vietqr_png(
     pool: web::Data<storage::Pool>,
     payments: web::Data<dyn market::orders::PaymentRequests>,

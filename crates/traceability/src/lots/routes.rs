@@ -42,7 +42,8 @@ pub struct LotList {
 }
 
 #[utoipa::path(get, path = "/api/v1/lots", tag = "lots", security(("bearer" = [])), params(LotQuery),
-    responses((status = 200, body = LotList), (status = 401, body = accounts::ErrorBody)))]
+    responses((status = 200, body = LotList), (status = 401, body = accounts::ErrorBody),
+              (status = 403, description = "an account that has no lots (a buyer)", body = accounts::ErrorBody)))]
 pub async fn list_lots(
     pool: Pool,
     settings: Settings,
