@@ -24,3 +24,4 @@ mod payments;
 mod recalls;
 mod roles;
 mod scan_page;
+mod security;

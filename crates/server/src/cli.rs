@@ -160,6 +160,7 @@ enum KeysCommand {
 }
 
 pub fn main() -> ExitCode {
+    private_umask();
     let cli = Cli::parse();
     init_logging(matches!(cli.command, Command::Serve { .. }));
     let mut config = Config::from_env();
@@ -203,6 +204,14 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Everything the process creates is owner-only (0700 folders, 0600 files),
+/// whatever the shell's umask: the database, its WAL, photos, backups and
+/// keys hold sellers' personal data. Set before any file is made.
+pub fn private_umask() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
 }
 
 fn init_logging(serving: bool) {
