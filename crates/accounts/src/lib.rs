@@ -108,9 +108,21 @@ mod clean_text_tests {
 
     #[test]
     fn invisible_and_direction_changing_characters_are_refused() {
-        for spoof in ["\u{202E}ệuhT", "Th\u{200B}ào", "Thào\u{2066}", "\u{FEFF}Lan", "A\u{200D}B", "a\u{2028}b", "Lan\u{00AD}"] {
+        for spoof in [
+            "\u{202E}ệuhT",
+            "Th\u{200B}ào",
+            "Thào\u{2066}",
+            "\u{FEFF}Lan",
+            "A\u{200D}B",
+            "a\u{2028}b",
+            "Lan\u{00AD}",
+        ] {
             let e = clean_text("name", spoof, 100).unwrap_err();
-            assert_eq!((e.code(), e.field_name()), (ErrorCode::InvisibleCharacters, Some("name")), "{spoof:?}");
+            assert_eq!(
+                (e.code(), e.field_name()),
+                (ErrorCode::InvisibleCharacters, Some("name")),
+                "{spoof:?}"
+            );
         }
         assert_eq!(clean_text("name", "a\u{7}b", 100).unwrap_err().code(), ErrorCode::ControlCharacters);
     }

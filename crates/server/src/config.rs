@@ -115,7 +115,10 @@ impl Config {
                 env("NONGSAN_BODY_IDLE_SECS").and_then(|s| s.parse().ok()).filter(|&s| s > 0).unwrap_or(30),
             ),
             body_deadline: std::time::Duration::from_secs(
-                env("NONGSAN_BODY_DEADLINE_SECS").and_then(|s| s.parse().ok()).filter(|&s| s > 0).unwrap_or(60),
+                env("NONGSAN_BODY_DEADLINE_SECS")
+                    .and_then(|s| s.parse().ok())
+                    .filter(|&s| s > 0)
+                    .unwrap_or(60),
             ),
             connections_per_address: env("NONGSAN_CONNECTIONS_PER_ADDRESS")
                 .and_then(|s| s.parse().ok())

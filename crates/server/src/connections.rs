@@ -61,7 +61,9 @@ impl ConnectionCounter {
 
     /// For `HttpServer::on_connect`: a slot kept with each plain TCP
     /// connection, so it is given back when the connection is dropped.
-    pub fn on_connect(self: &Arc<Self>) -> impl Fn(&dyn std::any::Any, &mut Extensions) + Send + Sync + 'static {
+    pub fn on_connect(
+        self: &Arc<Self>,
+    ) -> impl Fn(&dyn std::any::Any, &mut Extensions) + Send + Sync + 'static {
         let counter = self.clone();
         move |conn, data| {
             if let Some(peer) =

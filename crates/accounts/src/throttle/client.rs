@@ -94,7 +94,10 @@ mod tests {
         );
         assert_eq!(client_address(ip("10.0.0.1"), None, &lb), ip("10.0.0.1"));
         assert_eq!(client_address(ip("10.0.0.1"), Some("nonsense"), &lb), ip("10.0.0.1"));
-        assert_eq!(client_address(ip("10.0.0.1"), Some("1.2.3.4"), &TrustedProxies::default()), ip("10.0.0.1"));
+        assert_eq!(
+            client_address(ip("10.0.0.1"), Some("1.2.3.4"), &TrustedProxies::default()),
+            ip("10.0.0.1")
+        );
         assert!(TrustedProxies::parse("10.0.0.1, lb.local").is_err());
         assert_eq!(TrustedProxies::parse("").unwrap(), TrustedProxies::default());
     }

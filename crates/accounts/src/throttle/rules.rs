@@ -74,7 +74,11 @@ pub fn decide(limit: &Limit, counter: Option<&Counter>, now: NaiveDateTime) -> D
     }
     let remembered = counter.filter(|c| (now - c.last_at).num_seconds() < limit.forget_after_secs);
     let attempts = remembered.map_or(0, |c| c.attempts).saturating_add(1);
-    Decision::Allow(Counter { attempts, blocked_until: block_for(limit, attempts).map(|d| now + d), last_at: now })
+    Decision::Allow(Counter {
+        attempts,
+        blocked_until: block_for(limit, attempts).map(|d| now + d),
+        last_at: now,
+    })
 }
 
 #[cfg(test)]

@@ -82,8 +82,11 @@ fn lock(conn: &mut DbConnection, key: &str, now: NaiveDateTime) -> Result<Option
         .select((throttle::attempts, throttle::blocked_until, throttle::last_at))
         .first(conn)?;
     // a row just made holds no attempt yet
-    Ok((row.0 > 0 || row.1.is_some())
-        .then_some(Counter { attempts: row.0, blocked_until: row.1, last_at: row.2 }))
+    Ok((row.0 > 0 || row.1.is_some()).then_some(Counter {
+        attempts: row.0,
+        blocked_until: row.1,
+        last_at: row.2,
+    }))
 }
 
 /// The keys a login or activation attempt counts against.

@@ -272,12 +272,20 @@ pub fn list(
             ),
             SellerScope::Organisation(None) => q.filter(
                 bank_transfers::order_id
-                    .eq_any(parts.filter(sellers::organisation_id.is_null()).select(order_parts::order_id.nullable()))
+                    .eq_any(
+                        parts
+                            .filter(sellers::organisation_id.is_null())
+                            .select(order_parts::order_id.nullable()),
+                    )
                     .or(in_suspense),
             ),
             SellerScope::Farmer(user) => q.filter(
                 bank_transfers::order_id
-                    .eq_any(parts.filter(sellers::user_id.eq(user.clone())).select(order_parts::order_id.nullable()))
+                    .eq_any(
+                        parts
+                            .filter(sellers::user_id.eq(user.clone()))
+                            .select(order_parts::order_id.nullable()),
+                    )
                     .or(in_suspense),
             ),
         };
@@ -303,7 +311,11 @@ pub fn list(
 
 /// Whether `scope` may see a transfer (see [`rules::may_see`]): it points
 /// at the order it paid, or at the orders its suspense reason names.
-fn may_see_transfer(conn: &mut DbConnection, scope: &SellerScope, view: &TransferView) -> Result<bool, ApiError> {
+fn may_see_transfer(
+    conn: &mut DbConnection,
+    scope: &SellerScope,
+    view: &TransferView,
+) -> Result<bool, ApiError> {
     if matches!(scope, SellerScope::All) {
         return Ok(true);
     }
@@ -315,7 +327,10 @@ fn may_see_transfer(conn: &mut DbConnection, scope: &SellerScope, view: &Transfe
 }
 
 /// The sellers (user id, post office) of the orders with these codes.
-fn sellers_of_orders(conn: &mut DbConnection, codes: &[String]) -> Result<Vec<(String, Option<String>)>, ApiError> {
+fn sellers_of_orders(
+    conn: &mut DbConnection,
+    codes: &[String],
+) -> Result<Vec<(String, Option<String>)>, ApiError> {
     Ok(order_parts::table
         .inner_join(orders::table)
         .inner_join(sellers::table)
@@ -397,7 +412,10 @@ fn list_one(conn: &mut DbConnection, notification_id: &NotificationId) -> Result
     find_one(conn, notification_id)?.ok_or_else(|| ApiError::not_found("bank transfer"))
 }
 
-fn find_one(conn: &mut DbConnection, notification_id: &NotificationId) -> Result<Option<TransferView>, ApiError> {
+fn find_one(
+    conn: &mut DbConnection,
+    notification_id: &NotificationId,
+) -> Result<Option<TransferView>, ApiError> {
     let row: Option<TransferRow> = bank_transfers::table
         .left_join(orders::table)
         .filter(bank_transfers::notification_id.eq(notification_id))
