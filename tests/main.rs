@@ -27,4 +27,5 @@ mod photo_store;
 mod recalls;
 mod roles;
 mod scan_page;
+mod security;
 mod several_servers;

@@ -112,8 +112,8 @@ const MATRIX: &[&str] = &[
     "GET    /api/v1/trust-list                        200  200  200  200  200  200  200  200  200",
     // -- payments: the bank's notifications by their key; an order's money for its buyer; the books for admin
     "POST   /api/v1/payments/bank-webhook             200  200  200  200  200  200  200  200  200",  // Apikey, no bearer: pays a fresh vietqr order
-    "GET    /api/v1/payments/bank-transfers           401  200  200  200  403  403  403  403  403",  // the operator's suspense, every office's staff
-    "POST   /api/v1/payments/bank-transfers/{id}/assign  401  200  200  200  403  403  403  403  403",  // fresh unmatched transfer → fresh vietqr order
+    "GET    /api/v1/payments/bank-transfers           401  200  200  200  403  403  403  403  403",  // each office's staff see their own orders' transfers (contents in security.rs)
+    "POST   /api/v1/payments/bank-transfers/{id}/assign  401  200  200  404  403  403  403  403  403",  // fresh unmatched transfer naming two fresh vietqr orders of A → one of them
     "POST   /api/v1/payments/bank-transfers/{id}/return  401  200  403  403  403  403  403  403  403",  // fresh unmatched transfer sent back
     "GET    /api/v1/orders/{id}/payments              401  200  403  403  403  403  200  404  403",  // fresh paid vietqr order X→A: buyer and admin only, staff and farmers never
     "GET    /api/v1/orders/{id}/vietqr.png            401  200  403  403  403  403  200  404  403",  // fresh unpaid vietqr order X→A: the buyer scans it (admin may look)
@@ -785,8 +785,9 @@ async fn request(w: &World, row: &Row) -> Req {
             Req::at("/api/v1/payments/bank-transfers?outcome=unmatched&limit=10")
         }
         ("POST", "/api/v1/payments/bank-transfers/{id}/assign") => {
-            let transfer = w.transfer_in("chuyen tien mua che", 100_000).await;
             let (_, code, _) = w.fresh_vietqr_order().await;
+            let (_, other, _) = w.fresh_vietqr_order().await;
+            let transfer = w.transfer_in(&format!("{code} {other}"), 100_000).await;
             Req::at(format!("/api/v1/payments/bank-transfers/{transfer}/assign"))
                 .json(json!({"order_code": code}))
                 .probe("/api/v1/payments/bank-transfers?outcome=unmatched&limit=500")

@@ -46,6 +46,11 @@ impl TestServer {
         config.bank_webhook_secret = None;
         config.platform_fee = payment::FeeRate::from_basis_points(200).unwrap();
         config.metrics_token = Some(METRICS_TOKEN.into());
+        // every test client is 127.0.0.1: tests that register dozens of
+        // buyers are not the flood the limit is for (tests of it lower it)
+        config.registrations_per_address = 1_000;
+        // likewise for connections (tests of the limit lower it)
+        config.connections_per_address = 10_000;
         adjust(&mut config);
         let state =
             tokio::task::spawn_blocking(move || server::prepare(&config)).await.unwrap().expect("prepare");

@@ -91,6 +91,7 @@ export const ERRORS = {
   unknown_value: '{field}: không có trong danh sách.',
   unknown_reference: '{field}: không tìm thấy.',
   control_characters: '{field}: có ký tự lạ, hãy gõ lại.',
+  invisible_characters: '{field}: có ký tự ẩn (đảo chiều chữ, khoảng trắng không độ rộng…), hãy gõ lại.',
   invalid_file: 'Tệp không đọc được. Hãy lưu dạng CSV UTF-8 rồi thử lại.',
   invalid_rows: 'Có dòng chưa đúng trong tệp; xem từng dòng bên dưới.',
   payment_method_unavailable: 'Hiện chưa nhận chuyển khoản. Hãy chọn trả tiền khi nhận hàng.',
@@ -103,7 +104,8 @@ export const ERRORS = {
   parcel_too_heavy: 'Kiện hàng quá nặng (tối đa 30 kg), hãy chia thành nhiều đơn.',
   no_delivery_zone: 'Bưu điện chưa nhận gửi từ người bán này đến xã, phường của bạn.',
   // 429, 500
-  too_many_attempts: 'Nhập sai quá nhiều lần. Hãy đợi một lúc rồi thử lại.',
+  too_many_attempts: 'Thử quá nhiều lần. Hãy đợi một lúc rồi thử lại.',
+  too_many_connections: 'Máy này đang mở quá nhiều kết nối. Hãy đợi một lúc rồi thử lại.',
   internal: 'Máy chủ gặp lỗi. Hãy thử lại sau ít phút.',
   // not from the server: the page could not reach it
   network: 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.',

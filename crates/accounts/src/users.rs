@@ -87,15 +87,54 @@ pub fn find_by_phone(conn: &mut DbConnection, phone: &Phone) -> Result<Option<Us
         .optional()?)
 }
 
-/// Which of these phone numbers (national form) already have an account,
-/// in one query: a bulk import checks a whole file at once.
+/// Which of these phone numbers (national form) already have an account
+/// that onboarding cannot join (any but a buyer's, see
+/// [`joins_as_farmer`]), in one query: a bulk import checks a whole file
+/// at once.
 pub fn registered_phones(
     conn: &mut DbConnection,
     phones: &[String],
 ) -> Result<std::collections::HashSet<String>, ApiError> {
-    let found: Vec<String> =
-        users::table.filter(users::phone.eq_any(phones)).select(users::phone).load(conn)?;
+    let found: Vec<String> = users::table
+        .filter(users::phone.eq_any(phones))
+        .filter(users::role.ne(Role::Buyer.as_str()))
+        .select(users::phone)
+        .load(conn)?;
     Ok(found.into_iter().collect())
+}
+
+/// Whether onboarding a farmer with this phone joins the account it already
+/// has rather than refusing the phone: a buyer's account may become the
+/// farmer's (at activation, see [`join_own_seller`]); one person buys and
+/// sells with one phone.
+pub fn joins_as_farmer(user: &UserRow) -> bool {
+    user.role == Role::Buyer.as_str()
+}
+
+/// The password a buyer account that is joining its seller already has:
+/// activation must then be sent that password, not a new one.
+pub fn joining_buyer_password(user: &UserRow) -> Option<String> {
+    user.password_hash.clone().filter(|_| joins_as_farmer(user))
+}
+
+/// At activation: a buyer account that staff onboarded as a seller becomes
+/// that seller's farmer account, in the seller's post office. Other
+/// accounts are returned unchanged.
+pub fn join_own_seller(conn: &mut DbConnection, user: UserRow) -> Result<UserRow, ApiError> {
+    use storage::schema::sellers;
+    if !joins_as_farmer(&user) {
+        return Ok(user);
+    }
+    let seller: Option<Option<OrganisationId>> = sellers::table
+        .filter(sellers::user_id.eq(&user.id))
+        .select(sellers::organisation_id)
+        .first(conn)
+        .optional()?;
+    let Some(organisation_id) = seller else { return Ok(user) };
+    diesel::update(users::table.find(&user.id))
+        .set((users::role.eq(Role::Farmer.as_str()), users::organisation_id.eq(&organisation_id)))
+        .execute(conn)?;
+    Ok(UserRow { role: Role::Farmer.as_str().to_string(), organisation_id, ..user })
 }
 
 pub fn find_by_id(conn: &mut DbConnection, id: &UserId) -> Result<Option<UserRow>, ApiError> {

@@ -174,6 +174,9 @@ error_codes! {
     UnknownReference = "unknown_reference" => UNPROCESSABLE_ENTITY,
     /// Control characters in text.
     ControlCharacters = "control_characters" => UNPROCESSABLE_ENTITY,
+    /// Text holds invisible formatting characters (bidirectional overrides,
+    /// zero-width spaces …) that would make it read as something else.
+    InvisibleCharacters = "invisible_characters" => UNPROCESSABLE_ENTITY,
     /// A file that cannot be read as a whole (encoding, header, no rows).
     InvalidFile = "invalid_file" => UNPROCESSABLE_ENTITY,
     /// Rows of a file that break the rules; `rows` lists every one.
@@ -201,6 +204,8 @@ error_codes! {
     // 429
     /// Too many failed attempts; `Retry-After` says when to try again.
     TooManyAttempts = "too_many_attempts" => TOO_MANY_REQUESTS,
+    /// The client's address has more connections open than its share.
+    TooManyConnections = "too_many_connections" => TOO_MANY_REQUESTS,
 
     // 503: worth trying again later.
     /// The photo store does not answer; nothing was saved.

@@ -14,6 +14,7 @@
 //! payment all depend on it) and depends on none of them.
 
 pub mod error;
+pub mod files;
 pub mod ids;
 pub mod time;
 

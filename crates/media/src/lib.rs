@@ -32,8 +32,9 @@ mod store;
 
 pub use format::SourceFormat;
 pub use photo::{
-    check_photo_count, process_photo, EncodedImage, PhotoLimits, ProcessedPhoto, LARGE_JPEG_QUALITY,
-    LARGE_MAX_SIDE, MAX_PHOTOS_PER_LISTING, THUMBNAIL_JPEG_QUALITY, THUMBNAIL_MAX_SIDE,
+    check_photo_count, process_photo, EncodedImage, PhotoLimits, ProcessedPhoto, Turn, Turns,
+    CONCURRENT_DECODES, LARGE_JPEG_QUALITY, LARGE_MAX_SIDE, MAX_PHOTOS_PER_LISTING, THUMBNAIL_JPEG_QUALITY,
+    THUMBNAIL_MAX_SIDE,
 };
 pub use s3::{parse_s3_url, S3Store};
 pub use store::{Blob, BlobKey, BlobStore, FileStore, StoredBlob};

@@ -34,11 +34,14 @@ pub struct PhotoLimits {
     pub max_width: u32,
     /// Largest declared height in pixels (default 12 000).
     pub max_height: u32,
-    /// Largest declared width × height (default 50 megapixels: twice what
-    /// phones take, far below what a bomb declares).
+    /// Largest declared width × height (default 24 megapixels: twice the
+    /// 12 MP photos phones save, far below what a bomb declares).
     pub max_pixels: u64,
-    /// Largest buffer the decoder may allocate in bytes (default 256 MiB:
-    /// 50 megapixels of RGBA, while a 16-bit RGBA PNG that big is refused).
+    /// Most memory one photo may take while it is opened, in bytes: the
+    /// decoder's buffer plus the 3-byte-a-pixel RGB copy it is turned into
+    /// (default 96 MiB: a 16 MP photo; a 16 MP RGBA or 16-bit PNG is
+    /// refused). With [`CONCURRENT_DECODES`] at once, photos never hold
+    /// more than a few hundred MB however many arrive.
     pub max_alloc: u64,
 }
 
@@ -48,8 +51,8 @@ impl Default for PhotoLimits {
             max_bytes: 10 * 1024 * 1024,
             max_width: 12_000,
             max_height: 12_000,
-            max_pixels: 50_000_000,
-            max_alloc: 256 * 1024 * 1024,
+            max_pixels: 24_000_000,
+            max_alloc: 96 * 1024 * 1024,
         }
     }
 }
@@ -87,6 +90,47 @@ pub fn check_photo_count(count: usize) -> Result<(), MediaError> {
     Ok(())
 }
 
+/// Photos decoded at once, across the process.
+pub const CONCURRENT_DECODES: usize = 2;
+
+static DECODES: Turns = Turns::new(CONCURRENT_DECODES);
+
+/// A counting semaphore for blocking threads (photos are processed on
+/// them): at most `capacity` turns are out at once.
+pub struct Turns {
+    capacity: usize,
+    taken: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+/// A turn, given back when dropped.
+pub struct Turn<'a>(&'a Turns);
+
+impl Turns {
+    pub const fn new(capacity: usize) -> Turns {
+        Turns { capacity, taken: std::sync::Mutex::new(0), freed: std::sync::Condvar::new() }
+    }
+
+    /// Waits for a free turn.
+    pub fn take_turn(&self) -> Turn<'_> {
+        // a count survives a panic in another holder unharmed
+        let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
+        while *taken >= self.capacity {
+            taken = self.freed.wait(taken).unwrap_or_else(|p| p.into_inner());
+        }
+        *taken += 1;
+        Turn(self)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut taken = self.0.taken.lock().unwrap_or_else(|p| p.into_inner());
+        *taken = taken.saturating_sub(1);
+        self.0.freed.notify_one();
+    }
+}
+
 /// Checks, decodes, orients, shrinks and re-encodes one uploaded photo.
 ///
 /// Refuses uploads over `limits.max_bytes` before looking at them, anything
@@ -98,6 +142,8 @@ pub fn process_photo(bytes: &[u8], limits: &PhotoLimits) -> Result<ProcessedPhot
         return Err(MediaError::TooLarge { size: bytes.len(), max: limits.max_bytes });
     }
     let source_format = SourceFormat::sniff(bytes)?;
+    // Each decode may take up to `max_alloc`: a few at a time, the rest wait.
+    let _turn = DECODES.take_turn();
     let (image, orientation) = decode(bytes, source_format, limits)?;
     let rgb = flatten_onto_white(image);
 
@@ -166,6 +212,9 @@ fn decode(
     // A 16-bit RGBA image needs 8 bytes a pixel: the pixel count alone does
     // not bound the buffer.
     image_limits.reserve(decoder.total_bytes()).map_err(over_limits)?;
+    // ...and what matters is the peak: the RGB copy made from it counts too
+    // (a 1-bit 49 MP PNG is 6 MB decoded but 147 MB as RGB).
+    image_limits.reserve(u64::from(width) * u64::from(height) * 3).map_err(over_limits)?;
 
     // A broken EXIF block is no reason to refuse a photo: show it unrotated.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);

@@ -174,18 +174,15 @@ impl BlobStore for FileStore {
             }
         }
         let dir = path.parent().unwrap_or(&self.root);
-        std::fs::create_dir_all(dir)?;
+        common::files::create_private_dir_all(dir)?;
         // Written beside its final place and renamed: a rename within one
         // directory is atomic, so readers see the whole blob or none, and a
         // crash leaves at most a stray `.partial-*` file (never a valid key).
         // Two writers racing on the same bytes both rename identical files.
         let mut builder = tempfile::Builder::new();
         builder.prefix(".partial-");
-        // Temporary files are private (0600) by default; a blob is public
-        // content, readable like any file we write, e.g. by a web server
-        // that serves the directory.
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+        // Temporary files are private (0600), and the blob stays so: the
+        // server serves photos itself, nobody else on the machine reads them.
         let mut file = builder.tempfile_in(dir)?;
         file.write_all(bytes)?;
         // On disk before the rename makes it visible, so a power cut cannot

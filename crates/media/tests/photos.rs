@@ -386,3 +386,39 @@ fn at_most_eight_photos_per_listing() {
     assert_eq!(err.code(), "too_many_photos");
     assert_eq!(err.to_string(), "a listing can have at most 8 photos");
 }
+
+#[test]
+fn a_small_png_declaring_49_megapixels_is_refused_at_once() {
+    // 7000×7000, 1-bit: a few hundred KB that would decode to 147 MB of RGB
+    let bomb = png_bomb(7_000, 7_000);
+    assert!(bomb.len() < 1 << 20, "{} bytes", bomb.len());
+    let start = Instant::now();
+    let err = process(&bomb).unwrap_err();
+    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
+    assert!(matches!(err, MediaError::TooManyPixels { width: 7_000, height: 7_000, .. }), "{err:?}");
+    // within the pixel count, the RGB copy still counts against the memory
+    // bound: 20 MP of 1-bit PNG is 60 MB as RGB
+    let limits = PhotoLimits { max_alloc: 48 << 20, ..PhotoLimits::default() };
+    let err = process_photo(&png_bomb(5_000, 4_000), &limits).unwrap_err();
+    assert!(matches!(err, MediaError::TooMuchMemory { width: 5_000, height: 4_000, .. }), "{err:?}");
+}
+
+#[test]
+fn only_so_many_photos_are_decoded_at_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let turns = media::Turns::new(2);
+    let (now, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    std::thread::scope(|scope| {
+        for _ in 0..6 {
+            scope.spawn(|| {
+                let _turn = turns.take_turn();
+                let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(n, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(30));
+                now.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+    });
+    assert_eq!(most.load(Ordering::SeqCst), 2);
+    assert_eq!(media::CONCURRENT_DECODES, 2);
+}

@@ -33,6 +33,8 @@ pub struct State {
 /// Opens the database (running pending migrations), loads reference data,
 /// reads or creates the master key, and makes sure there is an issuer key.
 pub fn prepare(config: &Config) -> anyhow::Result<State> {
+    common::files::create_private_dir_all(&config.data_dir)
+        .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let url = storage::DatabaseUrl::parse(&config.database_url)?;
     let pool_size = match url {
         storage::DatabaseUrl::Sqlite(_) => 8,
@@ -214,7 +216,9 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: &State, public_url: &s
         .app_data(web::Data::new(accounts::routes::AuthSettings {
             session_ttl: state.config.session_ttl,
             activation_ttl: state.config.activation_ttl,
+            registrations_per_address: state.config.registrations_per_address,
         }))
+        .app_data(web::Data::new(state.config.trusted_proxies.clone()))
         .app_data(web::Data::new(market::sellers::routes::MarketSettings {
             activation_ttl: state.config.activation_ttl,
         }))
@@ -342,21 +346,28 @@ impl Application {
         let workers = state.config.workers;
         let url = public_url.clone();
         let idle = state.config.body_idle_timeout;
+        let deadline = state.config.body_deadline;
         let pool = state.pool.clone();
         let release_interval = state.config.release_interval;
         let photos = state.photos.clone();
         let state_shutdown_secs = state.config.shutdown_timeout.as_secs();
+        let connections = crate::connections::ConnectionCounter::new(
+            state.config.connections_per_address,
+            state.config.trusted_proxies.clone(),
+        );
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(crate::idempotency::Idempotency)
-                .wrap_fn(move |req, srv| http_errors::limit_body_idle(req, srv, idle))
+                .wrap_fn(move |req, srv| http_errors::limit_body_time(req, srv, idle, deadline))
                 .wrap_fn(http_errors::head_as_get)
                 .wrap_fn(http_errors::refuse_nul_bytes)
                 .wrap(middleware::Compress::default())
                 .wrap(security_headers())
                 .wrap_fn(crate::operations::observe)
+                .wrap_fn(crate::connections::refuse_extra_connections)
                 .configure(|cfg| configure_app(cfg, &state, &url))
         })
+        .on_connect(connections.on_connect())
         .listen(listener)?;
         if workers > 0 {
             server = server.workers(workers);

@@ -168,6 +168,7 @@ enum KeysCommand {
 }
 
 pub fn main() -> ExitCode {
+    private_umask();
     let cli = Cli::parse();
     if let Err(e) = init_logging(matches!(cli.command, Command::Serve { .. })) {
         eprintln!("error: {e}");
@@ -227,6 +228,14 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Everything the process creates is owner-only (0700 folders, 0600 files),
+/// whatever the shell's umask: the database, its WAL, photos, backups and
+/// keys hold sellers' personal data. Set before any file is made.
+pub fn private_umask() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
 }
 
 /// Logs to standard error: text, or with `NONGSAN_LOG_FORMAT=json` one JSON

@@ -25,6 +25,14 @@ pub struct Config {
     pub workers: usize,
     /// A request body that stops arriving for this long gets a 408.
     pub body_idle_timeout: std::time::Duration,
+    /// A request body still arriving this long after it began gets a 408
+    /// (`NONGSAN_BODY_DEADLINE_SECS`, 60 s by default: a 10 MB photo over
+    /// slow 3G fits).
+    pub body_deadline: std::time::Duration,
+    /// Connections one client address may hold open at once
+    /// (`NONGSAN_CONNECTIONS_PER_ADDRESS`, 64 by default); requests on more
+    /// get a 429 and the connection is closed.
+    pub connections_per_address: usize,
     /// The operator's bank account buyers pay bank transfers into (held in
     /// escrow until delivery). Without one, orders take cash on delivery only.
     pub collection_account: Option<CollectionAccount>,
@@ -51,6 +59,13 @@ pub struct Config {
     /// `NONGSAN_SHUTDOWN_SECS`: on SIGTERM or SIGINT, how long requests in
     /// flight may take to finish before the server stops anyway.
     pub shutdown_timeout: std::time::Duration,
+    /// `NONGSAN_TRUSTED_PROXIES`: the load balancers (comma-separated IPs)
+    /// whose `X-Forwarded-For` names the client; without them the client
+    /// is the TCP peer.
+    pub trusted_proxies: accounts::throttle::TrustedProxies,
+    /// `NONGSAN_REGISTRATIONS_PER_ADDRESS`: new buyer accounts one client
+    /// address may open (in an hour) before each further one waits.
+    pub registrations_per_address: i32,
 }
 
 /// Where listing photos are kept: `file://DIR` (the default is `photos/` in
@@ -157,6 +172,16 @@ impl Config {
             body_idle_timeout: std::time::Duration::from_secs(
                 env("NONGSAN_BODY_IDLE_SECS").and_then(|s| s.parse().ok()).filter(|&s| s > 0).unwrap_or(30),
             ),
+            body_deadline: std::time::Duration::from_secs(
+                env("NONGSAN_BODY_DEADLINE_SECS")
+                    .and_then(|s| s.parse().ok())
+                    .filter(|&s| s > 0)
+                    .unwrap_or(60),
+            ),
+            connections_per_address: env("NONGSAN_CONNECTIONS_PER_ADDRESS")
+                .and_then(|s| s.parse().ok())
+                .filter(|&n| n > 0)
+                .unwrap_or(64),
             collection_account: match (env("NONGSAN_COLLECTION_BANK_BIN"), env("NONGSAN_COLLECTION_ACCOUNT"))
             {
                 (Some(bank_bin), Some(account_number)) => Some(CollectionAccount {
@@ -192,6 +217,20 @@ impl Config {
             shutdown_timeout: std::time::Duration::from_secs(
                 env("NONGSAN_SHUTDOWN_SECS").and_then(|s| s.parse().ok()).unwrap_or(30),
             ),
+            trusted_proxies: match accounts::throttle::TrustedProxies::parse(
+                &env("NONGSAN_TRUSTED_PROXIES").unwrap_or_default(),
+            ) {
+                Ok(proxies) => proxies,
+                Err(e) => {
+                    // a typo here would throttle every client as one
+                    eprintln!("NONGSAN_TRUSTED_PROXIES: {e}");
+                    std::process::exit(2);
+                }
+            },
+            registrations_per_address: env("NONGSAN_REGISTRATIONS_PER_ADDRESS")
+                .and_then(|n| n.parse().ok())
+                .filter(|&n| n > 0)
+                .unwrap_or(accounts::throttle::rules::REGISTER_ADDRESS.free),
         }
     }
 

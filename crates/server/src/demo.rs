@@ -391,6 +391,30 @@ pub fn seed(
         rice = rice.id,
         chayote = chayote.id,
         account = config.collection_account.as_ref().map_or("-", |a| a.account_number.as_str()),
-        key = config.bank_webhook_key.as_deref().unwrap_or("(NONGSAN_BANK_WEBHOOK_KEY is not set)"),
+        key = webhook_key_shown(config.bank_webhook_key.as_deref()),
     ))
+}
+
+/// What the demo banner says of the webhook key: the demo key itself, but
+/// never a real key set in `NONGSAN_BANK_WEBHOOK_KEY` (banners end up in
+/// logs and screenshots).
+fn webhook_key_shown(key: Option<&str>) -> &str {
+    match key {
+        Some(crate::config::DEMO_WEBHOOK_KEY) => crate::config::DEMO_WEBHOOK_KEY,
+        Some(_) => "the key in NONGSAN_BANK_WEBHOOK_KEY",
+        None => "(NONGSAN_BANK_WEBHOOK_KEY is not set)",
+    }
+}
+
+#[cfg(test)]
+mod webhook_key_tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_shows_only_the_demo_key() {
+        let real = "sk-live-9f8e7d6c5b4a";
+        assert_eq!(webhook_key_shown(Some(crate::config::DEMO_WEBHOOK_KEY)), crate::config::DEMO_WEBHOOK_KEY);
+        assert!(!webhook_key_shown(Some(real)).contains(real));
+        assert!(webhook_key_shown(None).contains("not set"));
+    }
 }

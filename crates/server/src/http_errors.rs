@@ -164,12 +164,18 @@ where
     }
 }
 
-/// Wraps every request body so that a pause longer than `idle_limit` ends
-/// it with a timed-out error, which extractors turn into a 408. Slow phones
-/// on 3G keep sending; a client that sends nothing more would otherwise
-/// hold its connection (and a read buffer) for ever. (Request headers have
-/// their own, shorter limit in `HttpServer`.)
-pub fn limit_body_idle<S, B>(mut req: ServiceRequest, srv: &S, idle_limit: std::time::Duration) -> S::Future
+/// Wraps every request body so that a pause longer than `idle_limit`, or a
+/// body still arriving `deadline` after it began, ends with a timed-out
+/// error, which extractors turn into a 408. Slow phones on 3G keep sending;
+/// a client that sends nothing more, or one byte just inside each pause,
+/// would otherwise hold its connection (and a read buffer) for ever.
+/// (Request headers have their own, shorter limit in `HttpServer`.)
+pub fn limit_body_time<S, B>(
+    mut req: ServiceRequest,
+    srv: &S,
+    idle_limit: std::time::Duration,
+    deadline: std::time::Duration,
+) -> S::Future
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
 {
@@ -185,16 +191,21 @@ where
         return srv.call(req);
     }
     let payload = req.take_payload();
+    let ends_at = actix_web::rt::time::Instant::now() + deadline;
     let guarded = futures_util::stream::unfold(Some(payload), move |state| async move {
         let mut payload = state?;
-        match actix_web::rt::time::timeout(idle_limit, payload.next()).await {
+        let now = actix_web::rt::time::Instant::now();
+        let stop = (now + idle_limit).min(ends_at);
+        match actix_web::rt::time::timeout(stop.saturating_duration_since(now), payload.next()).await {
             Ok(Some(chunk)) => Some((chunk, Some(payload))),
             Ok(None) => None,
             Err(_) => {
-                let stalled = std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!("the request body stopped arriving for {} s", idle_limit.as_secs()),
-                );
+                let why = if stop == ends_at {
+                    format!("the request body took longer than {} s", deadline.as_secs())
+                } else {
+                    format!("the request body stopped arriving for {} s", idle_limit.as_secs())
+                };
+                let stalled = std::io::Error::new(std::io::ErrorKind::TimedOut, why);
                 Some((Err(actix_web::error::PayloadError::Io(stalled)), None))
             }
         }

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod backup;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod http_errors;
 pub mod idempotency;

@@ -79,15 +79,31 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Creates an empty SQLite file owner-only when there is none yet.
+fn create_private_file(path: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 impl DbConnection {
     pub fn open(url: &DatabaseUrl) -> Result<Self, StorageError> {
         match url {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(parent) = path.parent() {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent)?;
+                    if !parent.as_os_str().is_empty() && !parent.exists() {
+                        common::files::create_private_dir_all(parent)?;
                     }
                 }
+                // Owner-only (0600) before SQLite first opens it: SQLite gives
+                // the WAL and shared-memory files the database file's mode.
+                create_private_file(path)?;
                 let path_str = path.to_string_lossy();
                 let mut conn = SqliteConnection::establish(&path_str)
                     .map_err(|e| StorageError::Connect(e.to_string()))?;

@@ -53,10 +53,11 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_throttle (phone) {
-        phone -> Text,
-        failures -> Integer,
+    throttle (key) {
+        key -> Text,
+        attempts -> Integer,
         blocked_until -> Nullable<Timestamp>,
+        last_at -> Timestamp,
     }
 }
 
@@ -355,7 +356,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     users,
     sessions,
-    login_throttle,
+    throttle,
     sellers,
     activation_codes,
     issuer_keys,

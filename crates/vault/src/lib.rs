@@ -65,7 +65,7 @@ impl MasterKey {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Some(dir) = path.parent() {
                     if !dir.as_os_str().is_empty() {
-                        std::fs::create_dir_all(dir).map_err(io)?;
+                        private_dir(dir).map_err(io)?;
                     }
                 }
                 let key = Self::generate();
@@ -114,6 +114,18 @@ impl MasterKey {
         mac.update(value.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
+}
+
+/// The key's folder, owner-only like the key (0700).
+#[cfg(unix)]
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+#[cfg(not(unix))]
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
 }
 
 #[cfg(unix)]

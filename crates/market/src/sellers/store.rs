@@ -65,8 +65,8 @@ pub fn onboard(
     })
 }
 
-/// Stores one validated seller: the farmer's user account (which refuses a
-/// phone already registered), the seller row with the national ID sealed,
+/// Stores one validated seller: the farmer's user account (a buyer's
+/// account with the phone is joined, any other refuses it), the seller row with the national ID sealed,
 /// an activation code and the audit record `action`. Call it inside a write
 /// transaction whose caller has checked the commune and national ID.
 pub(crate) fn insert_valid(
@@ -77,16 +77,20 @@ pub(crate) fn insert_valid(
     activation_ttl: chrono::Duration,
     action: &str,
 ) -> Result<OnboardedSeller, ApiError> {
-    let user = users::insert_user(
-        conn,
-        users::NewUser {
-            role: Role::Farmer,
-            phone: &v.phone,
-            name: &v.full_name,
-            password_hash: None,
-            organisation_id: actor.organisation_id.as_ref(),
-        },
-    )?;
+    let user = match users::find_by_phone(conn, &v.phone)? {
+        // the buyer becomes this farmer when the code is used (activation)
+        Some(buyer) if users::joins_as_farmer(&buyer) => buyer,
+        _ => users::insert_user(
+            conn,
+            users::NewUser {
+                role: Role::Farmer,
+                phone: &v.phone,
+                name: &v.full_name,
+                password_hash: None,
+                organisation_id: actor.organisation_id.as_ref(),
+            },
+        )?,
+    };
     let id = storage::new_id();
     let now = storage::now();
     let sealed = key.seal(&format!("seller:{id}:national_id"), v.national_id.as_bytes());
@@ -144,7 +148,10 @@ pub fn reissue_activation(
         }
         // A code sets a new password: for staff only while the farmer has
         // none yet, so a counter cannot take over an active account.
-        if actor.role != Role::Admin && users::has_password(conn, &user_id)? {
+        // A buyer account joining its seller is safe: its activation asks
+        // for the buyer's own password as well.
+        let joining = users::find_by_id(conn, &user_id)?.is_some_and(|u| users::joins_as_farmer(&u));
+        if actor.role != Role::Admin && !joining && users::has_password(conn, &user_id)? {
             return Err(ApiError::new(
                 ErrorCode::AlreadyActivated,
                 "the farmer has already set a password; an admin must reset it",

@@ -8,6 +8,12 @@ use common::{ApiError, NotificationId};
 
 /// Bank transfers received, newest first; `?outcome=unmatched` lists the
 /// ones waiting in suspense for staff to assign.
+///
+/// Who sees which: admin sees every transfer. Staff see a transfer only
+/// when an order it points at has a seller of their own post office: the
+/// order it paid, or, while it waits in suspense, the orders its text named
+/// (`unmatched_orders`). A transfer whose text names no order we know is
+/// seen, and sorted out, by admin only.
 #[utoipa::path(get, path = "/api/v1/payments/bank-transfers", tag = "payments", security(("bearer" = [])),
     params(TransferQuery),
     responses((status = 200, body = TransferList), (status = 401, body = accounts::ErrorBody),
@@ -24,6 +30,8 @@ pub async fn list_transfers(
 }
 
 /// Staff assign a transfer held in suspense to the order it was meant for.
+/// Staff may assign only transfers they see (see the list), and only to
+/// an order of their own post office; anything else is 404.
 #[utoipa::path(post, path = "/api/v1/payments/bank-transfers/{id}/assign", tag = "payments",
     security(("bearer" = [])), params(("id" = String, Path, description = "the notification id")),
     request_body = Assignment,

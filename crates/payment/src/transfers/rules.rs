@@ -5,7 +5,20 @@ use market::orders::lifecycle::{OrderStatus, PaymentMethod};
 use market::orders::{PayableOrder, PaymentApplied};
 
 use super::Outcome;
+use accounts::access::{SellerOwner, SellerScope};
 use common::{ApiError, ErrorCode};
+
+/// Whether someone acting in `scope` may see a transfer, and assign it:
+/// admin sees every transfer; staff see a transfer only when an order it
+/// points at has a seller of their own post office. A transfer points at
+/// the order it paid, or, while in suspense, at the orders its text named
+/// (a cash-on-delivery order, several orders); `points_at` holds the
+/// sellers of those orders. A transfer whose text names no order we know
+/// points at nobody: only admin sees it, since anything else in its text
+/// is a stranger's words, not a post office's business.
+pub fn may_see(scope: &SellerScope, points_at: &[SellerOwner<'_>]) -> bool {
+    matches!(scope, SellerScope::All) || points_at.iter().any(|seller| scope.includes(*seller))
+}
 
 /// The order a transfer pays, or why a person must sort it out.
 pub enum Found {
@@ -154,6 +167,22 @@ mod tests {
         assert_eq!(outcome(false, &applied(100, 5, Paid)), Outcome::Overpaid);
         assert_eq!(outcome(false, &applied(0, 100, Cancelled)), Outcome::OwedBack);
         assert_eq!(outcome(true, &applied(0, 100, Cancelled)), Outcome::Assigned);
+    }
+
+    #[test]
+    fn staff_see_only_transfers_that_point_at_their_own_post_office() {
+        use common::OrganisationId;
+        let office = |o: &str| SellerScope::Organisation(OrganisationId::parse(o));
+        let mine = SellerOwner { user_id: "farmer-1", organisation_id: Some("po-1") };
+        let theirs = SellerOwner { user_id: "farmer-2", organisation_id: Some("po-2") };
+        assert!(may_see(&office("po-1"), &[mine]));
+        assert!(!may_see(&office("po-1"), &[theirs]));
+        // several orders named: each office whose seller is among them
+        assert!(may_see(&office("po-1"), &[theirs, mine]));
+        // a text naming no order: admin only
+        assert!(!may_see(&office("po-1"), &[]));
+        assert!(may_see(&SellerScope::All, &[]));
+        assert!(may_see(&SellerScope::All, &[theirs]));
     }
 
     #[test]

@@ -5,10 +5,11 @@
 //! the row taken), and every ledger posting carries a key derived from the
 //! id, so even a replay that got past the row would book nothing twice.
 
+use accounts::access::{seller_scope, SellerOwner, SellerScope};
 use accounts::{Actor, Role};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use storage::schema::{bank_transfers, orders};
+use storage::schema::{bank_transfers, order_parts, orders, sellers};
 use storage::DbConnection;
 
 use super::rules::{self, Found};
@@ -230,7 +231,8 @@ fn to_view(r: TransferRow) -> TransferView {
 }
 
 /// Transfers with this outcome (all when `None`), newest first: staff and
-/// admin work through the unmatched ones.
+/// admin work through the unmatched ones. Staff see only the transfers
+/// [`rules::may_see`] allows them.
 pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -239,18 +241,107 @@ pub fn list(
     limit: i64,
 ) -> Result<Vec<TransferView>, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    let mut q = bank_transfers::table.left_join(orders::table).select(transfer_columns!()).into_boxed();
-    if let Some(o) = outcome {
-        q = q.filter(bank_transfers::outcome.eq(o.to_string()));
+    let scope = seller_scope(actor)?;
+    let mut items = Vec::new();
+    let mut offset = 0;
+    // Transfers that paid an order are kept or dropped by the query itself
+    // (the SQL twin of the rule); ones in suspense are judged row by row
+    // from the orders their text named, so the page is filled in rounds.
+    loop {
+        let mut q = bank_transfers::table.left_join(orders::table).select(transfer_columns!()).into_boxed();
+        if let Some(o) = outcome {
+            q = q.filter(bank_transfers::outcome.eq(o.to_string()));
+        }
+        if let Some(o) = order_id {
+            q = q.filter(bank_transfers::order_id.eq(o.clone()));
+        }
+        // The orders with a seller in scope (a subquery per kind of scope:
+        // diesel cannot nest a boxed query across backends).
+        let parts = order_parts::table.inner_join(sellers::table);
+        let in_suspense = bank_transfers::outcome.eq(Outcome::Unmatched.as_str());
+        q = match &scope {
+            SellerScope::All => q,
+            SellerScope::Organisation(Some(org)) => q.filter(
+                bank_transfers::order_id
+                    .eq_any(
+                        parts
+                            .filter(sellers::organisation_id.eq(org.clone()))
+                            .select(order_parts::order_id.nullable()),
+                    )
+                    .or(in_suspense),
+            ),
+            SellerScope::Organisation(None) => q.filter(
+                bank_transfers::order_id
+                    .eq_any(
+                        parts
+                            .filter(sellers::organisation_id.is_null())
+                            .select(order_parts::order_id.nullable()),
+                    )
+                    .or(in_suspense),
+            ),
+            SellerScope::Farmer(user) => q.filter(
+                bank_transfers::order_id
+                    .eq_any(
+                        parts
+                            .filter(sellers::user_id.eq(user.clone()))
+                            .select(order_parts::order_id.nullable()),
+                    )
+                    .or(in_suspense),
+            ),
+        };
+        let rows: Vec<TransferRow> = q
+            .order((bank_transfers::received_at.desc(), bank_transfers::notification_id))
+            .limit(limit)
+            .offset(offset)
+            .load(conn)?;
+        let fetched = rows.len() as i64;
+        for row in rows {
+            let view = to_view(row);
+            if view.order_id.is_some() || may_see_transfer(conn, &scope, &view)? {
+                items.push(view);
+            }
+        }
+        if fetched < limit || items.len() as i64 >= limit {
+            items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            return Ok(items);
+        }
+        offset += fetched;
     }
-    if let Some(o) = order_id {
-        q = q.filter(bank_transfers::order_id.eq(o.clone()));
+}
+
+/// Whether `scope` may see a transfer (see [`rules::may_see`]): it points
+/// at the order it paid, or at the orders its suspense reason names.
+fn may_see_transfer(
+    conn: &mut DbConnection,
+    scope: &SellerScope,
+    view: &TransferView,
+) -> Result<bool, ApiError> {
+    if matches!(scope, SellerScope::All) {
+        return Ok(true);
     }
-    let rows: Vec<TransferRow> = q
-        .order((bank_transfers::received_at.desc(), bank_transfers::notification_id))
-        .limit(limit)
-        .load(conn)?;
-    Ok(rows.into_iter().map(to_view).collect())
+    let codes = match &view.order_code {
+        Some(code) => vec![code.clone()],
+        None => view.unmatched_orders.clone(),
+    };
+    Ok(rules::may_see(scope, &as_owners(&sellers_of_orders(conn, &codes)?)))
+}
+
+/// The sellers (user id, post office) of the orders with these codes.
+fn sellers_of_orders(
+    conn: &mut DbConnection,
+    codes: &[String],
+) -> Result<Vec<(String, Option<String>)>, ApiError> {
+    Ok(order_parts::table
+        .inner_join(orders::table)
+        .inner_join(sellers::table)
+        .filter(orders::code.eq_any(codes))
+        .select((sellers::user_id, sellers::organisation_id))
+        .distinct()
+        .load(conn)?)
+}
+
+fn as_owners(rows: &[(String, Option<String>)]) -> Vec<SellerOwner<'_>> {
+    rows.iter().map(|(user, org)| SellerOwner { user_id: user, organisation_id: org.as_deref() }).collect()
 }
 
 /// The transfers that paid an order (for its buyer's page).
@@ -274,8 +365,18 @@ pub fn assign(
     order_code: &str,
 ) -> Result<TransferView, ApiError> {
     actor.require(&[Role::Staff, Role::Admin])?;
+    let scope = seller_scope(actor)?;
     let code = rules::order_code(order_code)?;
     storage::write_transaction(conn, |conn| {
+        // Staff act only on transfers they may see, and only for orders of
+        // their own post office: anything else is "not found" to them.
+        let seen = find_one(conn, notification_id)?;
+        if !seen.as_ref().map(|view| may_see_transfer(conn, &scope, view)).transpose()?.unwrap_or(true) {
+            return Err(ApiError::not_found("bank transfer"));
+        }
+        if !rules::may_see(&scope, &as_owners(&sellers_of_orders(conn, std::slice::from_ref(&code))?)) {
+            return Err(ApiError::not_found(format_args!("order {code}")));
+        }
         let amount = claim_unmatched(conn, actor, notification_id, Outcome::Assigned, "assigned by staff")?;
         let order = market::orders::store::find_by_code(conn, &code)?
             .ok_or_else(|| ApiError::not_found(format_args!("order {code}")))?;
@@ -308,12 +409,20 @@ pub fn assign(
 }
 
 fn list_one(conn: &mut DbConnection, notification_id: &NotificationId) -> Result<TransferView, ApiError> {
-    let row: TransferRow = bank_transfers::table
+    find_one(conn, notification_id)?.ok_or_else(|| ApiError::not_found("bank transfer"))
+}
+
+fn find_one(
+    conn: &mut DbConnection,
+    notification_id: &NotificationId,
+) -> Result<Option<TransferView>, ApiError> {
+    let row: Option<TransferRow> = bank_transfers::table
         .left_join(orders::table)
         .filter(bank_transfers::notification_id.eq(notification_id))
         .select(transfer_columns!())
-        .first(conn)?;
-    Ok(to_view(row))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(to_view))
 }
 
 /// Claims an unmatched transfer for `outcome` (one claim wins), returning
