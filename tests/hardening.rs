@@ -27,10 +27,42 @@ async fn every_answer_carries_the_security_headers() {
         let r = s.get(path, None).await;
         let h = r.headers();
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
-        assert_eq!(h["x-frame-options"], "SAMEORIGIN", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'self'") && csp.contains("object-src 'none'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{path}: {csp}");
+        // scripts only from our own files: no inline script, no eval
+        assert!(csp.contains("script-src 'self';") && !csp.contains("unsafe-eval"), "{path}: {csp}");
+        let scripts = csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap_or_default();
+        assert!(!scripts.contains("unsafe-inline"), "{path}: {csp}");
         assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+    }
+}
+
+/// The policy runs no inline script, so no page may need one: every
+/// `<script>` names a file (or is data, like JSON-LD) and no element
+/// carries a handler attribute.
+#[tokio::test]
+async fn pages_carry_no_inline_script() {
+    let s = TestServer::start().await;
+    let (seller, _) = s.farmer("0912000101", "008080001234").await;
+    let lot = s.lot(&seller).await;
+    let scan = lot["digital_link"].as_str().unwrap().trim_start_matches(&s.url).to_string();
+    let sheet = format!("/api/v1/labels/sheet.html?lots={}&copies=2", lot["id"].as_str().unwrap());
+    for path in ["/", "/staff", "/farmer", "/officer", scan.as_str(), sheet.as_str()] {
+        let r = s.get(path, Some(&s.staff_token)).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let html = r.text().await.unwrap();
+        for tag in html.split("<script").skip(1) {
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            assert!(
+                tag.contains(" src=") || tag.contains("application/ld+json"),
+                "{path}: an inline script: <script{tag}>"
+            );
+        }
+        let lower = html.to_lowercase();
+        for handler in [" onclick=", " onload=", " onerror=", " onsubmit=", " onchange=", " oninput="] {
+            assert!(!lower.contains(handler), "{path}: a handler attribute{handler}");
+        }
     }
 }
 

@@ -113,7 +113,7 @@ async fn staff_see_and_assign_only_their_own_post_office_transfers() {
         ("3", "chuyen tien mua che".to_string()), // a stranger's text, no order
         ("4", format!("{a2} {a3}")),              // two of office 1's orders: suspense
     ] {
-        assert_eq!(s.notify(&notification(&id, &content, 1_000)).await.status(), StatusCode::OK);
+        assert_eq!(s.notify(&notification(id, &content, 1_000)).await.status(), StatusCode::OK);
     }
     assert_eq!(transfer_ids(&s, &s.admin_token).await, ["1", "2", "3", "4"]);
     assert_eq!(transfer_ids(&s, &s.staff_token).await, ["1", "4"]);

@@ -18,8 +18,31 @@ def check(ok, what):
         failures.append(what)
 
 
+sessions = []
+
+
+def csp_violations():
+    """What the pages' Content-Security-Policy refused in every session so
+    far (Chrome logs each refusal: an inline script, a handler attribute, an
+    image or frame from elsewhere)."""
+    found = []
+    for cdp in sessions:
+        try:
+            cdp.call("Runtime.evaluate", expression="1")  # reads what is pending
+        except (RuntimeError, SystemExit, OSError):
+            pass
+        for e in cdp.events:
+            text = e.get("params", {}).get("entry", {}).get("text", "") if e.get("method") == "Log.entryAdded" else ""
+            if "Content Security Policy" in text:
+                found.append(text)
+    return found
+
+
 def finish():
-    """Prints the tally and exits non-zero when any check failed."""
+    """Prints the tally and exits non-zero when any check failed. Every
+    check also fails when the Content-Security-Policy refused anything."""
+    refused = csp_violations()
+    check(not refused, "the Content-Security-Policy refused nothing" + ("" if not refused else ": " + refused[0][:300]))
     print(f"checks: {passed} passed, {len(failures)} failed")
     sys.exit(1 if failures else 0)
 
@@ -46,6 +69,12 @@ class CDP:
         self.events = []
         self.shots = shots
         self.describe = describe
+        # refusals of the Content-Security-Policy arrive as log entries
+        try:
+            self.call("Log.enable")
+        except RuntimeError:
+            pass  # a target without a log (none of ours so far)
+        sessions.append(self)
 
     @classmethod
     def first_page(cls, devtools, shots, describe=None):

@@ -225,12 +225,29 @@ async function printLabel(code, btn, err) {
     const safe = String(code).replace(/[^A-Za-z0-9-]/g, '');
     const page = URL.createObjectURL(new Blob([`<!doctype html><html lang="vi"><meta charset="utf-8"><title>Nhãn gửi hàng ${safe}</title>` +
       '<style>@page{size:105mm 148mm;margin:0}html,body{margin:0}img{display:block;width:105mm;height:148mm}</style>' +
-      `<img src="${svg}" alt="Nhãn gửi hàng ${safe}" onload="setTimeout(print,300)">`], {type: 'text/html'}));
+      `<img src="${svg}" alt="Nhãn gửi hàng ${safe}">`], {type: 'text/html'}));
+    // The label page has no script of its own (the Content-Security-Policy,
+    // which it inherits, runs no inline script): it is printed from here
+    // once it and its image have loaded.
+    const printWhenLoaded = win => {
+      const started = Date.now();
+      const tick = setInterval(() => {
+        try {
+          const img = win.document.querySelector('img');
+          if (win.location.href === page && win.document.readyState === 'complete' && img?.complete) {
+            clearInterval(tick);
+            setTimeout(() => win.print(), 300);
+          } else if (Date.now() - started > 60000) clearInterval(tick);
+        } catch { clearInterval(tick); } // closed meanwhile
+      }, 200);
+    };
     if (w) {
       w.location.href = page;
+      printWhenLoaded(w);
     } else {
       const frame = h('iframe', {src: page, title: 'Nhãn gửi hàng ' + safe, style: 'position:fixed;right:0;bottom:0;width:1px;height:1px;border:0'});
       document.body.append(frame);
+      printWhenLoaded(frame.contentWindow);
       setTimeout(() => frame.remove(), 120000);
     }
     setTimeout(() => { URL.revokeObjectURL(svg); URL.revokeObjectURL(page); }, 120000);

@@ -41,7 +41,8 @@ fn put_then_get_round_trips_under_the_content_hash() {
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(store.path_of(&key)).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o644, "{mode:o}");
+        // owner-only: the server serves photos itself, nobody else reads them
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     }
 
     let blob = store.get(&key).unwrap().unwrap();

@@ -36,7 +36,7 @@ use common::ApiError;
 struct Web;
 
 /// The folders of page modules served at `/{folder}/{file}`.
-pub const MODULE_FOLDERS: &[&str] = &["shared", "staff", "farmer", "officer", "scan"];
+pub const MODULE_FOLDERS: &[&str] = &["shared", "market", "staff", "farmer", "officer", "scan"];
 
 /// Service workers and the scope each may control. A worker's scope is at
 /// most its own folder (`/farmer/`) unless the server allows more, and the
