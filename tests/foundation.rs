@@ -817,42 +817,13 @@ async fn nul_bytes_and_duplicate_keys_are_refused_not_500() {
     assert_eq!(r.json::<Value>().await.unwrap()["verified"], false);
 }
 
-/// A second post office with its own staff member; returns the staff token.
-async fn other_post_office_staff(s: &TestServer) -> String {
-    let st = s.state.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut c = st.pool.get().unwrap();
-        let org = traceability::keys::create_organisation(
-            &mut c,
-            "post_office",
-            "Bưu điện xã Tú Lệ",
-            Some("04630"),
-        )
-        .unwrap();
-        accounts::users::insert_user(
-            &mut c,
-            accounts::users::NewUser {
-                role: accounts::Role::Staff,
-                phone: &accounts::Phone::parse("0900000077").unwrap(),
-                name: "Staff Tú Lệ",
-                password_hash: Some(accounts::passwords::hash_password(PASSWORD).unwrap()),
-                organisation_id: Some(&common::OrganisationId::parse(&org).unwrap()),
-            },
-        )
-        .unwrap();
-    })
-    .await
-    .unwrap();
-    s.login("0900000077", PASSWORD).await
-}
-
 #[tokio::test]
 async fn staff_act_only_for_their_own_post_office() {
     let s = TestServer::start().await;
     let (seller, farmer) = s.farmer("0912000101", "008080001234").await;
     let lot = s.lot(&seller).await;
     let id = lot["id"].as_str().unwrap();
-    let other = other_post_office_staff(&s).await;
+    let other = s.staff_of_new_post_office("Bưu điện xã Tú Lệ", Some("04630"), "0900000077").await;
     error_code(s.get(&format!("/api/v1/sellers/{seller}"), Some(&other)).await, StatusCode::NOT_FOUND).await;
     let listed: Value = s.get("/api/v1/sellers", Some(&other)).await.json().await.unwrap();
     assert_eq!(listed["items"].as_array().unwrap().len(), 0);

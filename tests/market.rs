@@ -663,25 +663,6 @@ fn phone_photo(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-async fn upload(
-    s: &TestServer,
-    token: &str,
-    listing: &str,
-    files: Vec<(&str, Vec<u8>)>,
-) -> reqwest::Response {
-    let mut form = reqwest::multipart::Form::new();
-    for (name, bytes) in files {
-        form = form.part("photo", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
-    }
-    s.client
-        .post(s.at(&format!("/api/v1/listings/{listing}/photos")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn photos_are_resized_stripped_and_limited() {
     let s = TestServer::start().await;
@@ -692,7 +673,7 @@ async fn photos_are_resized_stripped_and_limited() {
 
     let original = phone_photo(2000, 1500);
     assert!(original.windows(4).any(|w| w == b"Exif"));
-    let r = upload(&s, &farmer, lid, vec![("IMG_0001.jpg", original.clone())]).await;
+    let r = s.upload_photos(&farmer, lid, vec![("IMG_0001.jpg", original.clone())]).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let view: Value = r.json().await.unwrap();
     let photo = &view["photos"][0];
@@ -712,28 +693,29 @@ async fn photos_are_resized_stripped_and_limited() {
     assert_eq!(image::load_from_memory(&thumb).unwrap().width(), 320);
 
     // refused: not a photo, a GIF, not multipart, someone else's listing
-    let r = upload(&s, &farmer, lid, vec![("notes.txt", b"hello".to_vec())]).await;
+    let r = s.upload_photos(&farmer, lid, vec![("notes.txt", b"hello".to_vec())]).await;
     assert_eq!(error_code(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await, "unsupported_media_type");
-    let r = upload(&s, &farmer, lid, vec![("a.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec())]).await;
+    let r =
+        s.upload_photos(&farmer, lid, vec![("a.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec())]).await;
     error_code(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
     let r =
         s.post_json(&format!("/api/v1/listings/{lid}/photos"), Some(&farmer), &json!({"photo": "x"})).await;
     error_code(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
-    let r = upload(&s, &other, lid, vec![("x.jpg", phone_photo(10, 10))]).await;
+    let r = s.upload_photos(&other, lid, vec![("x.jpg", phone_photo(10, 10))]).await;
     error_code(r, StatusCode::NOT_FOUND).await;
     let too_big = vec![0xFF_u8; 10 * 1024 * 1024 + 1];
-    let r = upload(&s, &farmer, lid, vec![("big.jpg", too_big)]).await;
+    let r = s.upload_photos(&farmer, lid, vec![("big.jpg", too_big)]).await;
     assert_eq!(error_code(r, StatusCode::PAYLOAD_TOO_LARGE).await, "photo_too_large");
     error_code(s.get("/media/..%2F..%2Fetc%2Fpasswd", None).await, StatusCode::NOT_FOUND).await;
     error_code(s.get(&format!("/media/{}.jpg", "0".repeat(64)), None).await, StatusCode::NOT_FOUND).await;
 
     // at most 8: seven more fit, the ninth does not
     let seven: Vec<(&str, Vec<u8>)> = (0..7).map(|i| ("p.jpg", phone_photo(40 + i, 30))).collect();
-    let r = upload(&s, &farmer, lid, seven).await;
+    let r = s.upload_photos(&farmer, lid, seven).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let view: Value = r.json().await.unwrap();
     assert_eq!(view["photos"].as_array().unwrap().len(), 8);
-    let r = upload(&s, &farmer, lid, vec![("p.jpg", phone_photo(50, 50))]).await;
+    let r = s.upload_photos(&farmer, lid, vec![("p.jpg", phone_photo(50, 50))]).await;
     assert_eq!(error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await, "too_many_photos");
 
     // removing one frees a place
@@ -742,7 +724,7 @@ async fn photos_are_resized_stripped_and_limited() {
     error_code(s.send(Method::DELETE, &path, Some(&other), None).await, StatusCode::NOT_FOUND).await;
     assert_eq!(s.send(Method::DELETE, &path, Some(&farmer), None).await.status(), StatusCode::NO_CONTENT);
     error_code(s.send(Method::DELETE, &path, Some(&farmer), None).await, StatusCode::NOT_FOUND).await;
-    let r = upload(&s, &farmer, lid, vec![("p.jpg", phone_photo(50, 50))]).await;
+    let r = s.upload_photos(&farmer, lid, vec![("p.jpg", phone_photo(50, 50))]).await;
     assert_eq!(r.status(), StatusCode::CREATED);
 }
 

@@ -34,21 +34,9 @@ fn photo(shade: u8) -> Vec<u8> {
     jpeg
 }
 
-async fn upload(s: &TestServer, token: &str, listing: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let form = reqwest::multipart::Form::new()
-        .part("photo", reqwest::multipart::Part::bytes(bytes).file_name("IMG_0001.jpg"));
-    s.client
-        .post(s.at(&format!("/api/v1/listings/{listing}/photos")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 /// Uploads one photo and returns the listing's photos after it.
 async fn add_photo(s: &TestServer, token: &str, listing: &str, bytes: Vec<u8>) -> Vec<Value> {
-    let r = upload(s, token, listing, bytes).await;
+    let r = s.upload_photos(token, listing, vec![("IMG_0001.jpg", bytes)]).await;
     let status = r.status();
     let body: Value = r.json().await.unwrap();
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -141,7 +129,7 @@ async fn a_photo_store_that_is_down_refuses_uploads_and_leaves_no_dangling_photo
     let lid = listing["id"].as_str().unwrap();
 
     let started = std::time::Instant::now();
-    let r = upload(&s, &farmer, lid, photo(10)).await;
+    let r = s.upload_photos(&farmer, lid, vec![("IMG_0001.jpg", photo(10))]).await;
     assert_eq!(error_code(r, StatusCode::SERVICE_UNAVAILABLE).await, "photo_store_unavailable");
     assert!(started.elapsed() < Duration::from_secs(30), "a store that is down must fail fast");
 

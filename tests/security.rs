@@ -40,36 +40,6 @@ async fn ok_json(r: reqwest::Response) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-/// A second post office with its own staff member; returns the staff token.
-async fn second_post_office(s: &TestServer) -> String {
-    let state = s.state.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = state.pool.get().unwrap();
-        let (office, _) = traceability::keys::add_signing_organisation(
-            &mut conn,
-            &state.master,
-            traceability::keys::ORG_POST_OFFICE,
-            "Bưu điện Mù Cang Chải",
-            None,
-        )
-        .unwrap();
-        accounts::users::insert_user(
-            &mut conn,
-            accounts::users::NewUser {
-                role: accounts::Role::Staff,
-                phone: &accounts::Phone::parse("0900000022").unwrap(),
-                name: "Staff 2",
-                password_hash: Some(accounts::passwords::hash_password(PASSWORD).unwrap()),
-                organisation_id: Some(&common::OrganisationId::parse(&office).unwrap()),
-            },
-        )
-        .unwrap();
-    })
-    .await
-    .unwrap();
-    s.login("0900000022", PASSWORD).await
-}
-
 /// A farmer onboarded by `staff` with a listing of tea; returns the listing id.
 async fn farmer_of(s: &TestServer, staff: &str, phone: &str, national_id: &str) -> String {
     let r = s.post_json("/api/v1/sellers", Some(staff), &seller_body(phone, national_id)).await;
@@ -98,7 +68,7 @@ async fn transfer_ids(s: &TestServer, token: &str) -> Vec<String> {
 #[tokio::test]
 async fn staff_see_and_assign_only_their_own_post_office_transfers() {
     let s = TestServer::start().await;
-    let staff2 = second_post_office(&s).await;
+    let staff2 = s.staff_of_new_post_office("Bưu điện Mù Cang Chải", None, "0900000022").await;
     let mine = farmer_of(&s, &s.staff_token, "0912000301", "008080000301").await;
     let theirs = farmer_of(&s, &staff2, "0912000302", "008080000302").await;
     let buyer = s.buyer("0987000301").await;
@@ -250,18 +220,6 @@ fn jpeg() -> Vec<u8> {
     out
 }
 
-async fn upload(s: &TestServer, listing: &str, bytes: Vec<u8>, name: &str) -> reqwest::Response {
-    let form = reqwest::multipart::Form::new()
-        .part("photo", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
-    s.client
-        .post(s.at(&format!("/api/v1/listings/{listing}/photos")))
-        .bearer_auth(&s.staff_token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[cfg(unix)]
 #[tokio::test]
 async fn the_data_folder_and_its_files_are_owner_only() {
@@ -276,7 +234,7 @@ async fn the_data_folder_and_its_files_are_owner_only() {
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("master.key")), 0o600);
     let listing = farmer_of(&s, &s.staff_token, "0912000501", "008080000501").await;
-    ok_json(upload(&s, &listing, jpeg(), "p.jpg").await).await;
+    ok_json(s.upload_photos(&s.staff_token, &listing, vec![("p.jpg", jpeg())]).await).await;
     let mut seen = 0;
     let mut folders = vec![data.join("photos")];
     while let Some(dir) = folders.pop() {
@@ -407,7 +365,7 @@ async fn a_photo_declaring_huge_dimensions_is_refused_quickly() {
     let bomb = png_declaring_49_megapixels();
     assert!(bomb.len() < 1 << 20, "{} bytes", bomb.len());
     let started = std::time::Instant::now();
-    let r = upload(&s, &listing, bomb, "bomb.png").await;
+    let r = s.upload_photos(&s.staff_token, &listing, vec![("bomb.png", bomb)]).await;
     assert_eq!(error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await, "photo_dimensions_too_large");
     assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
 }

@@ -112,6 +112,54 @@ impl TestServer {
         url
     }
 
+    /// A post office of its own (with its issuer key) and one staff member
+    /// there; returns that staff member's token.
+    pub async fn staff_of_new_post_office(&self, office: &str, commune: Option<&str>, phone: &str) -> String {
+        let state = self.state.clone();
+        let (office, commune, staff_phone) =
+            (office.to_owned(), commune.map(str::to_owned), phone.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let mut conn = state.pool.get().unwrap();
+            let (org, _) = traceability::keys::add_signing_organisation(
+                &mut conn,
+                &state.master,
+                traceability::keys::ORG_POST_OFFICE,
+                &office,
+                commune.as_deref(),
+            )
+            .unwrap();
+            accounts::users::insert_user(
+                &mut conn,
+                accounts::users::NewUser {
+                    role: accounts::Role::Staff,
+                    phone: &accounts::Phone::parse(&staff_phone).unwrap(),
+                    name: "Staff",
+                    password_hash: Some(accounts::passwords::hash_password(PASSWORD).unwrap()),
+                    organisation_id: Some(&common::OrganisationId::parse(&org).unwrap()),
+                },
+            )
+            .unwrap();
+        })
+        .await
+        .unwrap();
+        self.login(phone, PASSWORD).await
+    }
+
+    /// Uploads `files` (file name, bytes) as a listing's photos.
+    pub async fn upload_photos(&self, token: &str, listing: &str, files: Vec<(&str, Vec<u8>)>) -> Response {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, bytes) in files {
+            form = form.part("photo", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        }
+        self.client
+            .post(self.at(&format!("/api/v1/listings/{listing}/photos")))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub fn at(&self, path: &str) -> String {
         format!("{}{}", self.url, path)
     }
