@@ -13,6 +13,7 @@ mod support;
 
 mod books_model;
 mod bulk_onboarding;
+mod database_outage;
 mod farmer_app;
 mod foundation;
 mod fuzz_findings;

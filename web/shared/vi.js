@@ -100,6 +100,7 @@ export const ERRORS = {
   photo_dimensions_too_large: 'Ảnh quá nhiều điểm ảnh.',
   photo_needs_too_much_memory: 'Ảnh quá lớn để xử lý.',
   photo_store_unavailable: 'Kho ảnh đang tạm ngừng, ảnh chưa được lưu. Vui lòng thử lại sau vài phút.',
+  database_unavailable: 'Hệ thống đang gián đoạn trong giây lát. Vui lòng thử lại sau vài giây.',
   too_many_photos: 'Đã đủ số ảnh (tối đa {max}).',
   parcel_too_heavy: 'Kiện hàng quá nặng (tối đa 30 kg), hãy chia thành nhiều đơn.',
   no_delivery_zone: 'Bưu điện chưa nhận gửi từ người bán này đến xã, phường của bạn.',

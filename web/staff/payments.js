@@ -14,7 +14,17 @@ const unmatchedText = t => (UNMATCHED_REASON[t.unmatched_reason] || '').replace(
 let loadingTransfers = 0, loadingCod = 0, loadingPostage = 0;
 let postage = null;
 
+// Staff see the transfers that name their own post office's orders; one
+// that names no order could be anybody's, so only admin may give it to an order.
+const TRANSFERS_HINT = {
+  admin: 'Chuyển khoản ghi sai nội dung không khớp được đơn nào và nằm chờ ở đây. Hỏi người mua mã đơn (NS…) rồi gán cho đơn đó.',
+  staff: 'Đây là chuyển khoản cho đơn của bưu điện mình mà chưa khớp được (ví dụ trả thiếu, hay chuyển khoản cho đơn trả tiền khi nhận hàng). ' +
+    'Chuyển khoản không ghi mã đơn nào không hiện ở đây: nếu người mua báo đã chuyển mà đơn chưa nhận được tiền, ' +
+    'báo quản trị viên mã đơn, số tiền và giờ chuyển.',
+};
+
 export function enter() {
+  $('bt-hint').textContent = isAdmin() ? TRANSFERS_HINT.admin : TRANSFERS_HINT.staff;
   loadTransfers();
   enterCod();
 }

@@ -210,6 +210,9 @@ error_codes! {
     // 503: worth trying again later.
     /// The photo store does not answer; nothing was saved.
     PhotoStoreUnavailable = "photo_store_unavailable" => SERVICE_UNAVAILABLE,
+    /// The database does not answer (restarting, network cut).
+    /// `Retry-After` says when to try again.
+    DatabaseUnavailable = "database_unavailable" => SERVICE_UNAVAILABLE,
 
     // 500: never the client's fault, never explained to the client.
     /// Something failed on our side; the cause is in the server's log.
@@ -349,6 +352,19 @@ impl ApiError {
         ApiError::new(ErrorCode::Conflict, message)
     }
 
+    /// The database is out of reach: 503 with `Retry-After`, the cause in
+    /// the log. What the request was writing rolled back with its
+    /// transaction, unless the connection died during the commit itself;
+    /// a retry with the same `Idempotency-Key` is safe either way.
+    pub fn database_unavailable(cause: impl fmt::Display) -> Self {
+        tracing::warn!(error = %cause, "database unavailable");
+        ApiError::new(
+            ErrorCode::DatabaseUnavailable,
+            "the database is unavailable; try again in a few seconds",
+        )
+        .retry_after(DATABASE_RETRY_AFTER_SECS)
+    }
+
     /// Something failed on our side. `cause` is logged with its chain; the
     /// client sees only that it was logged.
     pub fn internal(cause: impl Into<Cause>) -> Self {
@@ -470,6 +486,10 @@ impl From<FieldError> for ApiError {
     }
 }
 
+/// What a 503 `database_unavailable` asks clients to wait: about the time
+/// PostgreSQL takes to restart or fail over.
+pub const DATABASE_RETRY_AFTER_SECS: u64 = 5;
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -478,6 +498,12 @@ impl From<diesel::result::Error> for ApiError {
                 ApiError::conflict("it already exists (or was just created by another request); try again")
             }
             Error::NotFound => ApiError::new(ErrorCode::NotFound, "not found"),
+            // the connection died under the query (PostgreSQL restarting,
+            // the network cut): not a bug of ours, and worth a retry
+            e @ Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => ApiError::database_unavailable(e),
             other => ApiError::internal(other),
         }
     }

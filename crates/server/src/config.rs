@@ -38,7 +38,9 @@ pub struct Config {
     pub collection_account: Option<CollectionAccount>,
     /// How long a bank-transfer order waits for its payment.
     pub payment_window: chrono::Duration,
-    /// How often unpaid orders past their window are released.
+    /// `NONGSAN_RELEASE_INTERVAL_SECS`: how often unpaid orders past their
+    /// window are released (30 s by default; the stock of an order stays
+    /// held for at most this long after its window closes).
     pub release_interval: std::time::Duration,
     /// `NONGSAN_BANK_WEBHOOK_KEY`: the key bank notifications must carry
     /// (`Authorization: Apikey …`). Without one the webhook refuses all.
@@ -197,7 +199,12 @@ impl Config {
                     .filter(|&m| m > 0)
                     .unwrap_or(60),
             ),
-            release_interval: std::time::Duration::from_secs(30),
+            release_interval: std::time::Duration::from_secs(
+                env("NONGSAN_RELEASE_INTERVAL_SECS")
+                    .and_then(|s| s.parse().ok())
+                    .filter(|&s| s > 0)
+                    .unwrap_or(30),
+            ),
             bank_webhook_key: env("NONGSAN_BANK_WEBHOOK_KEY"),
             bank_webhook_secret: env("NONGSAN_BANK_WEBHOOK_SECRET"),
             platform_fee: match env("NONGSAN_PLATFORM_FEE_BASIS_POINTS")

@@ -102,7 +102,8 @@ fn add_idempotency_key(doc: &mut utoipa::openapi::OpenApi) {
 /// body that is not JSON (400), JSON of the wrong shape (422: the JSON
 /// extractor's data errors, `invalid_input`), too large (413) or stalled
 /// (408); a query
-/// string that does not parse (400); a missing or expired token (401). Added
+/// string that does not parse (400); a missing or expired token (401); the
+/// database out of reach (503). Added
 /// here once so that every operation documents them alike.
 fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
@@ -134,6 +135,7 @@ fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
             if secured {
                 add("401", "no valid bearer token");
             }
+            add("503", "`database_unavailable`: the database is out of reach; try again after `Retry-After`");
         }
     }
 }

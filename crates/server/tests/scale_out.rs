@@ -3,8 +3,9 @@
 //! users would: both start at once (migrations once), sessions work on
 //! either, a photo uploaded through one shows through the other, 40
 //! concurrent orders on 10 units sell exactly 10, duplicate bank
-//! notifications racing on both servers credit once, and an idempotent
-//! retry landing on the other server gets the first answer.
+//! notifications racing on both servers credit once, an idempotent retry
+//! landing on the other server gets the first answer, and the releasers
+//! of both servers release each overdue unpaid order once.
 //!
 //! Needs PostgreSQL (`NONGSAN_TEST_BACKEND=postgres`), the S3 store
 //! (`NONGSAN_TEST_S3_*`, see `scripts/garage.sh`) and HAProxy
@@ -12,112 +13,38 @@
 //! them it says so loudly and does nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 use std::time::Duration;
 
+use common::{free_port, get, post, var, wait_healthy, Cluster, Running};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery";
 const WEBHOOK_KEY: &str = "scale-out-webhook-key-0123";
+const METRICS_TOKEN: &str = "scale-out-metrics-token-0123";
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A child process killed when the test ends, pass or fail.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-struct Cluster {
-    db_url: String,
-    env: Vec<(String, String)>,
-    data: tempfile::TempDir,
-}
-
-impl Cluster {
-    fn nongsan(&self, data_dir: &str) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nongsan"));
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", &self.db_url)
-            .env("NONGSAN_DATA_DIR", self.data.path().join(data_dir))
-            .envs(self.env.iter().map(|(k, v)| (k, v)));
-        cmd
-    }
-
-    fn serve(&self, name: &str, port: u16) -> Running {
-        let log = std::fs::File::create(self.data.path().join(format!("{name}.log"))).unwrap();
-        let child = self
-            .nongsan(name)
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
+/// Orders released by the servers at `bases`, from their `/metrics`.
+async fn released_on(client: &Client, bases: &[&String]) -> f64 {
+    let mut total = 0.0;
+    for base in bases {
+        let text = client
+            .get(format!("{base}/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
             .unwrap();
-        Running(child)
+        total += text
+            .lines()
+            .find_map(|l| l.strip_prefix("nongsan_unpaid_orders_released_total "))
+            .map_or(0.0, |v| v.trim().parse::<f64>().unwrap());
     }
-
-    /// Runs a command line to completion; returns its stdout.
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let mut child = self
-            .nongsan("cli")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        if let Some(text) = stdin {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-        }
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn log(&self, name: &str) -> String {
-        std::fs::read_to_string(self.data.path().join(format!("{name}.log"))).unwrap_or_default()
-    }
-}
-
-async fn wait_healthy(client: &Client, base: &str, what: &str, cluster: &Cluster) {
-    for _ in 0..300 {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
-            if r.status() == StatusCode::OK {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what} did not come up:\n{}", cluster.log(what));
-}
-
-async fn post(client: &Client, url: String, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
-    let mut req = client.post(url).json(body);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(client: &Client, url: String, token: &str) -> (StatusCode, Value) {
-    let r = client.get(url).bearer_auth(token).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+    total
 }
 
 fn small_jpeg() -> Vec<u8> {
@@ -158,6 +85,9 @@ async fn two_servers_behind_haproxy_share_database_photos_and_money() {
         ("NONGSAN_COLLECTION_ACCOUNT", "1900000000001".into()),
         ("NONGSAN_COLLECTION_ACCOUNT_NAME", "NONGSAN TEST".into()),
         ("NONGSAN_WORKERS", "2".into()),
+        // each server looks for overdue orders every second
+        ("NONGSAN_RELEASE_INTERVAL_SECS", "1".into()),
+        ("NONGSAN_METRICS_TOKEN", METRICS_TOKEN.into()),
         (
             "NONGSAN_PHOTO_STORE",
             format!("s3://{}/scale-out-{}", var("NONGSAN_TEST_S3_BUCKET").unwrap(), a_port),
@@ -204,28 +134,7 @@ async fn two_servers_behind_haproxy_share_database_photos_and_money() {
     wait_healthy(&client, &lb, "haproxy", &cluster).await;
 
     // Accounts made with the command line, as an operator would.
-    let created = cluster.run(
-        &["org", "add", "--kind", "post_office", "--name", "Bưu điện xã Hồng Thái", "--commune", "02260"],
-        None,
-    );
-    let org = created.split_whitespace().nth(2).unwrap().to_owned();
-    let pw = format!("{PASSWORD}\n");
-    cluster.run(&["user", "add", "--role", "admin", "--phone", "0900000001", "--name", "Admin"], Some(&pw));
-    cluster.run(
-        &[
-            "user",
-            "add",
-            "--role",
-            "staff",
-            "--phone",
-            "0900000002",
-            "--name",
-            "Chị Hằng",
-            "--organisation",
-            &org,
-        ],
-        Some(&pw),
-    );
+    cluster.post_office_admin_and_staff(PASSWORD);
 
     // Sessions: a token from one server works on both, through the balancer.
     let login = |phone: &'static str| {
@@ -405,6 +314,59 @@ async fn two_servers_behind_haproxy_share_database_photos_and_money() {
         .cloned()
         .unwrap_or(Value::Null);
     assert_eq!(escrow["balance_vnd"], total, "credited once: {escrow}");
+
+    // Unpaid orders past their window: both servers' releasers run every
+    // second; each order is released once and its stock comes back once.
+    let (status, listing3) = post(
+        &client,
+        format!("{lb}/api/v1/listings"),
+        Some(&farmer),
+        &json!({"title": "Gạo Séng Cù", "category": "gao", "unit": "kg", "price_vnd": 40_000,
+                "quantity": 20, "description": "Gạo nương Bát Xát"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{listing3}");
+    let l3 = listing3["id"].as_str().unwrap().to_owned();
+    let mut unpaid = vietqr.clone();
+    unpaid["items"][0]["listing_id"] = json!(l3);
+    let mut overdue = Vec::new();
+    for _ in 0..8 {
+        let (status, placed) = post(&client, format!("{lb}/api/v1/orders"), Some(&buyer), &unpaid).await;
+        assert_eq!(status, StatusCode::CREATED, "{placed}");
+        overdue.push(placed["id"].as_str().unwrap().to_owned());
+    }
+    let released_before = released_on(&client, &[&a, &b]).await;
+    // the hour passes: their payment windows closed a minute ago
+    {
+        use diesel::{Connection, RunQueryDsl};
+        let mut conn = diesel::pg::PgConnection::establish(&cluster.db_url).unwrap();
+        let ids = overdue.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(",");
+        let changed = diesel::sql_query(format!(
+            "UPDATE orders SET payment_due_at = (now() at time zone 'utc') - interval '1 minute' WHERE id IN ({ids})"
+        ))
+        .execute(&mut conn)
+        .unwrap();
+        assert_eq!(changed, 8);
+    }
+    let mut waited = 0;
+    loop {
+        let (_, l) = get(&client, format!("{lb}/api/v1/listings/{l3}"), &buyer).await;
+        if l["quantity"] == 20 {
+            break;
+        }
+        waited += 1;
+        assert!(waited < 100, "the stock did not come back: {l}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // a few more runs on both servers find nothing left to do
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let (_, l) = get(&client, format!("{lb}/api/v1/listings/{l3}"), &buyer).await;
+    assert_eq!(l["quantity"], 20, "stock returned once: {l}");
+    assert_eq!(released_on(&client, &[&a, &b]).await - released_before, 8.0, "each order released once");
+    for id in &overdue {
+        let (_, o) = get(&client, format!("{lb}/api/v1/orders/{id}"), &buyer).await;
+        assert_eq!(o["status"], "cancelled", "{o}");
+    }
 
     // Both servers wrote to their own logs and neither failed a request.
     for name in ["a", "b"] {

@@ -266,6 +266,10 @@ impl Pool {
 
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
+/// How long opening a pooled connection may take before the request gives
+/// up with 503 `database_unavailable`.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Opens the pool and brings the schema up to date (pending migrations run at
 /// start, as SPEC requires). Servers starting together on one PostgreSQL
 /// database take turns, so each migration runs once.
@@ -278,7 +282,10 @@ pub fn connect_and_migrate(url: &DatabaseUrl, max_size: u32) -> Result<Pool, Sto
     drop(first);
     let connections = r2d2::Pool::builder()
         .max_size(max_size)
-        .connection_timeout(std::time::Duration::from_secs(10))
+        // A connection is asked for only after a turn in the queue, so a
+        // free one exists or can be opened: waiting longer than this means
+        // the database is unreachable, and the caller gets a 503 sooner.
+        .connection_timeout(CONNECT_TIMEOUT)
         .build(ConnectionManager { url: url.clone() })?;
     let turns = std::sync::Arc::new(tokio::sync::Semaphore::new(max_size as usize));
     Ok(Pool { connections, turns })
@@ -314,11 +321,16 @@ macro_rules! per_backend {
 
 impl From<StorageError> for common::ApiError {
     /// Storage failures are never the client's doing: a bare 500 with the
-    /// cause in the log, except a unique-key race (409) and a missing row
-    /// (404), which diesel's own conversion decides.
+    /// cause in the log, except a unique-key race (409), a missing row
+    /// (404) and a lost connection (503), which diesel's own conversion
+    /// decides, and no connection to be had (503).
     fn from(e: StorageError) -> Self {
         match e {
             StorageError::Query(q) => q.into(),
+            // r2d2 could not open a connection within its timeout
+            e @ (StorageError::Pool(_) | StorageError::Connect(_)) => {
+                common::ApiError::database_unavailable(e)
+            }
             other => common::ApiError::internal(other),
         }
     }
