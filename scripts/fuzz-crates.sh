@@ -39,8 +39,8 @@ export PATH="$tools/cargo-fuzz/bin:$PATH"
 export CARGO_TARGET_DIR="${NONGSAN_FUZZ_TARGET_DIR:-$tools/fuzz-target}"
 
 # Sanitizer coverage needs nightly flags (-Z). Nightly when rustup has it;
-# otherwise the default toolchain told to accept them, which is enough for
-# what cargo-fuzz asks of it.
+# otherwise (or with NONGSAN_FUZZ_STABLE=1) the default toolchain told to
+# accept them, which is enough for what cargo-fuzz asks of it.
 if [ -z "${NONGSAN_FUZZ_STABLE:-}" ] && rustup run nightly rustc --version >/dev/null 2>&1; then
   export RUSTUP_TOOLCHAIN=nightly
 else
