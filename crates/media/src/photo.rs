@@ -197,6 +197,9 @@ fn decode(
     {
         return Err(too_many_pixels());
     }
+    if format == SourceFormat::WebP && !webp_frames_fit(bytes, width, height) {
+        return Err(MediaError::Undecodable { reason: "a WebP frame is larger than its canvas".to_owned() });
+    }
     let over_limits = |e: ImageError| match e {
         ImageError::Limits(limit) if matches!(limit.kind(), LimitErrorKind::DimensionError) => {
             too_many_pixels()
@@ -220,6 +223,45 @@ fn decode(
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let image = DynamicImage::from_decoder(decoder).map_err(over_limits)?;
     Ok((image, orientation))
+}
+
+/// Whether every lossy (VP8) frame of a WebP file fits the canvas whose
+/// size was checked. An extended WebP declares its canvas in `VP8X`, but
+/// image-webp sizes its buffers from the VP8 frame's own header and compares
+/// the two only after decoding: a few hundred bytes claiming a 16383×16383
+/// frame on a 16×16 canvas made it allocate 384 MiB past every limit (found
+/// by fuzz/, target `photo`). Lossless frames are decoded at the canvas size.
+fn webp_frames_fit(bytes: &[u8], width: u32, height: u32) -> bool {
+    fn chunks_fit(mut chunks: &[u8], width: u32, height: u32) -> bool {
+        while let [a, b, c, d, s0, s1, s2, s3, rest @ ..] = chunks {
+            let size = u32::from_le_bytes([*s0, *s1, *s2, *s3]) as usize;
+            let payload = &rest[..size.min(rest.len())];
+            let fits = match &[*a, *b, *c, *d] {
+                b"VP8 " => vp8_fits(payload, width, height),
+                // An animation frame: 16 bytes of placement, then its chunks.
+                b"ANMF" => payload.get(16..).is_none_or(|frame| chunks_fit(frame, width, height)),
+                _ => true,
+            };
+            if !fits {
+                return false;
+            }
+            // Chunks are padded to an even size.
+            chunks = rest.get(size.saturating_add(size % 2)..).unwrap_or(&[]);
+        }
+        true
+    }
+    // A key frame: a 3-byte tag with bit 0 clear, the start code, then
+    // 14-bit width and height (the top 2 bits are a scaling hint).
+    fn vp8_fits(frame: &[u8], width: u32, height: u32) -> bool {
+        match frame {
+            [tag, _, _, 0x9d, 0x01, 0x2a, w0, w1, h0, h1, ..] if tag & 1 == 0 => {
+                u32::from(u16::from_le_bytes([*w0, *w1]) & 0x3FFF) <= width
+                    && u32::from(u16::from_le_bytes([*h0, *h1]) & 0x3FFF) <= height
+            }
+            _ => true,
+        }
+    }
+    chunks_fit(bytes.get(12..).unwrap_or(&[]), width, height)
 }
 
 /// Turns the image as the EXIF orientation says: phones store portrait
@@ -290,4 +332,42 @@ fn encode_jpeg(image: &RgbImage, quality: u8) -> Result<EncodedImage, MediaError
         .encode_image(image)
         .map_err(|e| MediaError::Conversion { reason: e.to_string() })?;
     Ok(EncodedImage { bytes, width: image.width(), height: image.height(), content_type: JPEG })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An extended WebP: a `VP8X` canvas of `canvas`×`canvas` and one VP8
+    /// key frame whose header declares `frame`×`frame`.
+    fn webp(canvas: u32, frame: u16) -> Vec<u8> {
+        let mut vp8x = vec![0u8; 4];
+        vp8x.extend_from_slice(&(canvas - 1).to_le_bytes()[..3]);
+        vp8x.extend_from_slice(&(canvas - 1).to_le_bytes()[..3]);
+        let mut vp8 = vec![0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a];
+        vp8.extend_from_slice(&frame.to_le_bytes());
+        vp8.extend_from_slice(&frame.to_le_bytes());
+        vp8.extend_from_slice(&[0xff; 40]);
+        let mut body = b"WEBP".to_vec();
+        for (name, data) in [(b"VP8X", &vp8x), (b"VP8 ", &vp8)] {
+            body.extend_from_slice(name);
+            body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            body.extend_from_slice(data);
+        }
+        let mut file = b"RIFF".to_vec();
+        file.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        file.extend_from_slice(&body);
+        file
+    }
+
+    #[test]
+    fn a_webp_frame_larger_than_its_canvas_is_refused_before_decoding() {
+        let bomb = webp(16, 0x3FFF);
+        assert!(!webp_frames_fit(&bomb, 16, 16));
+        match process_photo(&bomb, &PhotoLimits::default()) {
+            Err(MediaError::Undecodable { reason }) => assert!(reason.contains("canvas"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(webp_frames_fit(&webp(16, 16), 16, 16));
+    }
 }

@@ -238,11 +238,13 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedFile, CsvError> {
     let text = std::str::from_utf8(bytes).map_err(|e| CsvError::NotUtf8 {
         line: 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count(),
     })?;
-    // Old Mac files end lines with CR alone; the reader counts lines by LF.
-    let mac;
-    let text = if text.contains('\r') && !text.contains('\n') {
-        mac = text.replace('\r', "\n");
-        mac.as_str()
+    // A CR alone ends a line (old Mac files, or a stray one in a Windows
+    // file) and the reader ends a record there, but it counts lines by LF:
+    // without this, two records would share one row number.
+    let lf_only;
+    let text = if text.split("\r\n").any(|part| part.contains('\r')) {
+        lf_only = text.replace("\r\n", "\n").replace('\r', "\n");
+        lf_only.as_str()
     } else {
         text
     };

@@ -114,6 +114,22 @@ fn row_numbers_follow_excel_with_crlf_and_line_breaks_in_values() {
 }
 
 #[test]
+fn a_stray_cr_in_a_crlf_file_ends_a_row_as_excel_shows_it() {
+    // Found by fuzzing (fuzz/, target sellers_csv): the reader ended a record
+    // at the lone CR but counted lines by LF only, so two records were row 3.
+    let file = format!(
+        "{HEADER}\r\n{}\r\nLò Thị\rMai\r\n{}\r\n\"A\",0912000003,008080001234,02260,\"Thôn A\rxã B\",,970405,1,A,v,paper_form\r\n",
+        row("A", "0912000001"),
+        row("B", "0912000002")
+    );
+    let parsed = parse(file.as_bytes()).unwrap();
+    let rows: Vec<usize> = parsed.rows.iter().map(|r| r.row).collect();
+    assert_eq!(rows, vec![2, 3, 4, 5, 6]);
+    assert_eq!(parsed.rows[1].value(Column::FullName), "Lò Thị");
+    assert_eq!(parsed.rows[4].value(Column::Address), "Thôn A, xã B");
+}
+
+#[test]
 fn values_beyond_the_header_are_reported_on_their_row() {
     let file = format!("{HEADER}\n{},surprise\n{},,\n", row("A", "0912000001"), row("B", "0912000002"));
     let parsed = parse(file.as_bytes()).unwrap();
