@@ -13,6 +13,7 @@ mod support;
 
 mod books_model;
 mod bulk_onboarding;
+mod buying_farmers;
 mod farmer_app;
 mod foundation;
 mod fuzz_findings;
