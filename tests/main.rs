@@ -13,6 +13,7 @@ mod support;
 
 mod books_model;
 mod bulk_onboarding;
+mod buying_farmers;
 mod database_outage;
 mod farmer_app;
 mod foundation;

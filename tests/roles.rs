@@ -80,8 +80,8 @@ const MATRIX: &[&str] = &[
     "GET    /api/v1/sellers/{id}/listings             401  200  200  404  200  404  403  403  403",  // seller A, paused ones too
     "POST   /api/v1/listings/{id}/photos              401  201  201  404  201  404  403  403  403",  // fresh listing of A
     "DELETE /api/v1/listings/{id}/photos/{photo_id}   401  204  204  404  204  404  403  403  403",  // fresh listing of A with a photo
-    // -- orders: buyers place; each party sees and moves only its part
-    "POST   /api/v1/orders                            401  403  403  403  403  403  201  201  403",  // 1 unit of A's produce
+    // -- orders: buyers and farmers place (never from their own listings); each party sees and moves only its part
+    "POST   /api/v1/orders                            401  403  403  403  422  201  201  201  403",  // 1 unit of A's produce: A's own (own_listing)
     "GET    /api/v1/orders                            401  200  200  200  200  200  200  200  403",  // each its own (contents checked below)
     "GET    /api/v1/orders/{id}                       401  200  200  404  200  404  200  404  403",  // X's order from A
     "POST   /api/v1/orders/{id}/confirm               401  200  200  404  200  404  403  404  403",  // fresh COD order X→A

@@ -385,7 +385,7 @@ function cartView() {
     total, est, h('a', {id: 'to-checkout', class: 'btn primary big', href: '#/dat-hang'}, 'Đặt hàng'));
 }
 
-// ---- log in or register (buyers only)
+// ---- log in or register (buyers, and farmers who also buy)
 function authBox(done) {
   const box = h('div', 'box');
   const note = authNote;
@@ -410,9 +410,10 @@ function authBox(done) {
       b.disabled = true;
       try {
         const r = await api('POST', '/api/v1/auth/' + (reg ? 'register' : 'login'), body);
-        if (r.user.role !== 'buyer') {
+        // a farmer buys too (not their own produce); staff and officers do not
+        if (r.user.role !== 'buyer' && r.user.role !== 'farmer') {
           client({token: () => r.token})('POST', '/api/v1/auth/logout').catch(() => {});
-          fill(err, bad('Đây không phải tài khoản người mua. Hãy dùng tài khoản người mua hoặc tạo tài khoản mới.'));
+          fill(err, bad('Tài khoản này không dùng để mua hàng. Hãy dùng tài khoản người mua hoặc tạo tài khoản mới.'));
           return;
         }
         store.set('token', r.token); store.set('user', r.user); store.set('phone', body.phone);
@@ -556,7 +557,7 @@ async function orders() {
   if (needLogin(g, 'Đơn của tôi', 'Đăng nhập để xem đơn hàng.', orders)) return;
   fill($('v-orders'), heading('Đơn của tôi'), whoAmI(orders), h('p', 'mu', 'Đang tải…'));
   let j;
-  try { j = await api('GET', '/api/v1/orders?limit=50'); } catch (e) {
+  try { j = await api('GET', '/api/v1/orders?as=buyer&limit=50'); } catch (e) {
     if (g === gen) { if (e.status === 401) orders(); else fill($('v-orders'), heading('Đơn của tôi'), errBox(e, null, retry(orders))); }
     return;
   }

@@ -95,6 +95,7 @@ export const ERRORS = {
   invalid_file: 'Tệp không đọc được. Hãy lưu dạng CSV UTF-8 rồi thử lại.',
   invalid_rows: 'Có dòng chưa đúng trong tệp; xem từng dòng bên dưới.',
   payment_method_unavailable: 'Hiện chưa nhận chuyển khoản. Hãy chọn trả tiền khi nhận hàng.',
+  own_listing: 'Đây là hàng của chính bạn, không tự đặt mua được.',
   label_too_long: 'Nội dung quá dài, không in vừa tem.',
   undecodable_photo: 'Ảnh không mở được. Hãy chụp lại.',
   photo_dimensions_too_large: 'Ảnh quá nhiều điểm ảnh.',

@@ -183,6 +183,10 @@ error_codes! {
     InvalidRows = "invalid_rows" => UNPROCESSABLE_ENTITY,
     /// Bank transfer cannot be used (no collection account configured…).
     PaymentMethodUnavailable = "payment_method_unavailable" => UNPROCESSABLE_ENTITY,
+    /// A farmer ordering their own listing (`listing_id` names it): a
+    /// seller does not buy from themselves, which would only move stock and
+    /// money in a circle.
+    OwnListing = "own_listing" => UNPROCESSABLE_ENTITY,
     /// The label's text does not fit on a label.
     LabelTooLong = "label_too_long" => UNPROCESSABLE_ENTITY,
     /// A photo that cannot be decoded.

@@ -34,6 +34,14 @@ pub fn listing_unavailable(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::ListingUnavailable, message)
 }
 
+/// A farmer ordering from their own listing; `listing_id` says which line
+/// to take out.
+pub fn own_listing(listing_id: &str) -> ApiError {
+    ApiError::new(ErrorCode::OwnListing, format!("listing `{listing_id}` is your own; you cannot order it"))
+        .param("listing_id", listing_id)
+        .with_extra("listing_id", listing_id)
+}
+
 /// Rows of a file that break the rules, every one of them listed.
 pub fn invalid_rows(message: impl Into<String>, rows: &[RowError]) -> ApiError {
     ApiError::new(ErrorCode::InvalidRows, message)

@@ -85,6 +85,10 @@ pub struct OrderView {
     /// How to pay; filled in by the routes while payment is awaited.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment: Option<PaymentInstructions>,
+    /// Whether the viewer placed this order (is its buyer, whatever their
+    /// role now): what decides who is shown how to pay. Not sent.
+    #[serde(skip)]
+    pub placed_by_viewer: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -47,10 +47,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Adds how to pay while the buyer still has to.
-fn with_payment(mut view: OrderView, actor: &Actor, payments: &dyn PaymentRequests) -> OrderView {
+fn with_payment(mut view: OrderView, payments: &dyn PaymentRequests) -> OrderView {
     if view.payment_method == PaymentMethod::Vietqr.as_str() && view.status == "placed" {
-        let is_buyer = actor.role == accounts::Role::Buyer;
-        let vietqr = if is_buyer {
+        // only the one who placed it pays it, whatever their role now
+        let vietqr = if view.placed_by_viewer {
             payments.vietqr(&view.code, view.amount_due_vnd - view.paid_vnd).ok()
         } else {
             None
@@ -68,7 +68,8 @@ fn with_payment(mut view: OrderView, actor: &Actor, payments: &dyn PaymentReques
               (status = 401, body = accounts::ErrorBody), (status = 403, body = accounts::ErrorBody),
               (status = 409, description = "`insufficient_stock` (with `listing_id` and `available`) or `listing_unavailable`",
                body = accounts::ErrorBody),
-              (status = 422, body = accounts::ErrorBody)))]
+              (status = 422, description = "invalid input, or `own_listing` (with `listing_id`): a farmer ordering their own listing",
+               body = accounts::ErrorBody)))]
 pub async fn place_order(
     pool: web::Data<storage::Pool>,
     settings: Option<web::Data<OrderSettings>>,
@@ -82,7 +83,7 @@ pub async fn place_order(
     let view = pool
         .run(move |c| {
             let view = store::place(c, &actor, &body.into_inner(), payments.as_ref(), window)?;
-            Ok::<_, ApiError>(with_payment(view, &actor, payments.as_ref()))
+            Ok::<_, ApiError>(with_payment(view, payments.as_ref()))
         })
         .await?;
     Ok(HttpResponse::Created().json(view))
@@ -91,6 +92,12 @@ pub async fn place_order(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrderQuery {
+    /// Which side of your orders: `buyer`, the orders you placed (a
+    /// buyer's, or a farmer's purchases), or `seller`, those with a part
+    /// you sell or act for (farmers, staff, admin). By default `buyer` for
+    /// a buyer account and `seller` for every other.
+    #[serde(rename = "as")]
+    side: Option<String>,
     /// Only orders in this status (the whole order's).
     status: Option<String>,
     /// Only orders with a part in this status that you take part in:
@@ -112,7 +119,8 @@ const ORDER_STATUSES: [&str; 7] =
     ["placed", "paid", "cod", "confirmed", "handed_over", "delivered", "cancelled"];
 
 /// The buyer's own orders; a seller's orders with its part; staff those of
-/// their organisation's sellers; admin all.
+/// their organisation's sellers; admin all. A farmer who also buys lists
+/// their purchases with `as=buyer`.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), params(OrderQuery),
     responses((status = 200, body = OrderList), (status = 401, body = accounts::ErrorBody),
               (status = 403, body = accounts::ErrorBody), (status = 422, body = accounts::ErrorBody)))]
@@ -153,11 +161,17 @@ pub async fn list_orders(
             })
         })
         .transpose()?;
+    let side = match q.side.as_deref() {
+        None => store::OrderSide::default_for(&actor),
+        Some("buyer") => store::OrderSide::Buyer,
+        Some("seller") => store::OrderSide::Seller,
+        Some(_) => return Err(ApiError::field(ErrorCode::UnknownValue, "as", "buyer or seller")),
+    };
     let payments: Arc<dyn PaymentRequests> = payments.into_inner();
     let items = pool
         .run(move |c| {
-            let views = store::list(c, &actor, q.status.as_deref(), part_status, limit, offset)?;
-            Ok::<_, ApiError>(views.into_iter().map(|v| with_payment(v, &actor, payments.as_ref())).collect())
+            let views = store::list(c, &actor, side, q.status.as_deref(), part_status, limit, offset)?;
+            Ok::<_, ApiError>(views.into_iter().map(|v| with_payment(v, payments.as_ref())).collect())
         })
         .await?;
     Ok(HttpResponse::Ok().json(OrderList { items }))
@@ -179,7 +193,7 @@ pub async fn get_order(
     let view = pool
         .run(move |c| {
             let view = store::get(c, &actor, &id)?;
-            Ok::<_, ApiError>(with_payment(view, &actor, payments.as_ref()))
+            Ok::<_, ApiError>(with_payment(view, payments.as_ref()))
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
@@ -251,7 +265,7 @@ async fn change_status(
                 tracking_number: change.tracking_number.as_deref(),
             };
             let view = store::transition(c, &actor, &id, request, money.as_ref())?;
-            Ok::<_, ApiError>(with_payment(view, &actor, payments.as_ref()))
+            Ok::<_, ApiError>(with_payment(view, payments.as_ref()))
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

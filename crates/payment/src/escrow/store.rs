@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use accounts::{Actor, Role};
+use accounts::Actor;
 use storage::DbConnection;
 
 use super::rules::spec_for;
@@ -125,12 +125,12 @@ pub(crate) fn post(
 }
 
 /// The buyer's (or admin's) view of an order's money; sellers and staff see
-/// the order but not the buyer's transfers.
+/// the order but not the buyer's transfers. The buyer is the account that
+/// placed the order, whatever its role now (a farmer who also buys).
 pub fn payments_of(c: &mut DbConnection, actor: &Actor, id: &OrderId) -> Result<OrderPayments, ApiError> {
-    // sellers and staff see orders, not the buyer's bank transfers
-    actor.require(&[Role::Admin, Role::Buyer])?;
-    // the order rules decide whose order it is
-    let order = market::orders::store::get(c, actor, id)?;
+    // the order rules decide whose order it is, and refuse sellers and
+    // staff the buyer's bank transfers
+    let order = market::orders::store::get_as_buyer(c, actor, id)?;
     let escrow = ledger::account(c, &chart::escrow_code(id.as_str()))?;
     let refund = ledger::account(c, &chart::refund_code(id.as_str()))?;
     Ok(OrderPayments {

@@ -54,7 +54,7 @@ pub use payment::{apply_payment, find_by_code};
 pub use place::place;
 pub use recall::{catch_up as catch_up_recalls, stop_in_flight, RecallOrders};
 pub use transition::{release_expired, transition, PartAction};
-pub use views::{for_lot, get, list, parcel};
+pub use views::{for_lot, get, get_as_buyer, list, parcel, OrderSide};
 
 #[derive(Queryable)]
 struct OrderRow {
@@ -136,10 +136,13 @@ fn load_parts(conn: &mut DbConnection, order_ids: &[String]) -> Result<Vec<PartR
         .load(conn)?)
 }
 
-/// How the actor stands to one part, if at all.
+/// How the actor stands to one part, if at all. The account that placed
+/// the order is its buyer whatever its role now: a buyer later onboarded as
+/// a farmer keeps their purchases. (A farmer cannot order their own
+/// listings, so the buyer is never also the seller of a part.)
 fn party_for(actor: &Actor, buyer_user_id: &str, part: &PartRow) -> Option<Party> {
-    if actor.role == Role::Buyer {
-        return (actor.user_id == buyer_user_id).then_some(Party::Buyer);
+    if actor.user_id == buyer_user_id {
+        return Some(Party::Buyer);
     }
     // the seller's side: whoever the one visibility rule lets act for it
     let seller = accounts::access::SellerOwner {

@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use accounts::{Actor, Role};
 use diesel::prelude::*;
-use storage::schema::{listings, lots, order_items, order_parts, orders};
+use storage::schema::{listings, lots, order_items, order_parts, orders, sellers};
 use storage::DbConnection;
 
 use super::get;
 use crate::orders::lifecycle::{self, PartStatus, PaymentMethod};
-use crate::orders::rules::{goods_weight, new_order_code, part_code, validate};
+use crate::orders::rules::{goods_weight, new_order_code, part_code, validate, ValidOrder};
 use crate::orders::{NewOrder, OrderView, PaymentRequests};
 use crate::postage::store::{price_parcels, ParcelGoods};
 use common::{ApiError, ErrorCode, OrderId};
@@ -123,7 +123,28 @@ fn lock_lots<'a>(
     Ok(lot_ids)
 }
 
-/// Places an order for a buyer: all stock reserved, or nothing written.
+/// Refuses an order with a line from the actor's own listings: a farmer may
+/// buy, but not from themselves. A listing never changes seller, so this
+/// needs no lock.
+fn refuse_own_listings(conn: &mut DbConnection, actor: &Actor, order: &ValidOrder) -> Result<(), ApiError> {
+    let listing_ids: Vec<&str> = order.items.keys().map(String::as_str).collect();
+    let own: Option<String> = listings::table
+        .inner_join(sellers::table)
+        .filter(listings::id.eq_any(&listing_ids))
+        .filter(sellers::user_id.eq(&actor.user_id))
+        .select(listings::id)
+        .order(listings::id)
+        .first(conn)
+        .optional()?;
+    match own {
+        Some(listing_id) => Err(crate::error::own_listing(&listing_id)),
+        None => Ok(()),
+    }
+}
+
+/// Places an order for the account asking: a buyer, or a farmer buying
+/// from other sellers (one person may both buy and sell). All stock
+/// reserved, or nothing written.
 pub fn place(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -131,8 +152,9 @@ pub fn place(
     payments: &dyn PaymentRequests,
     payment_window: chrono::Duration,
 ) -> Result<OrderView, ApiError> {
-    actor.require(&[Role::Buyer])?;
+    actor.require(&[Role::Buyer, Role::Farmer])?;
     let order = validate(input)?;
+    refuse_own_listings(conn, actor, &order)?;
     let id = storage::write_transaction(conn, |conn| {
         let Some(destination) = crate::reference::store::find(conn, &order.shipping.commune_code)? else {
             return Err(ApiError::field(

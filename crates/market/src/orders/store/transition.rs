@@ -65,8 +65,10 @@ pub fn transition(
         if mine.is_empty() {
             return Err(ApiError::not_found(if part_id.is_some() { "order part" } else { "order" }));
         }
-        if matches!(action, Action::Cancel | Action::Return) && actor.role != Role::Buyer && reason.is_none()
-        {
+        // the buyer (the account that placed the order, whatever its role
+        // now) cancels without saying why; anyone else tells the buyer why
+        let as_buyer = mine.iter().all(|(_, party)| *party == Party::Buyer);
+        if matches!(action, Action::Cancel | Action::Return) && !as_buyer && reason.is_none() {
             let why = if action == Action::Return {
                 "say why the parcel came back; the buyer is told"
             } else {

@@ -125,6 +125,7 @@ fn views(conn: &mut DbConnection, actor: &Actor, rows: Vec<OrderRow>) -> Result<
             created_at: rfc3339(o.created_at),
             updated_at: rfc3339(o.updated_at),
             payment: None,
+            placed_by_viewer: o.buyer_user_id == actor.user_id,
         });
     }
     Ok(out)
@@ -163,6 +164,21 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: &OrderId) -> Result<Order
     let not_found = || ApiError::not_found("order");
     let rows: Vec<OrderRow> = orders::table.find(id).select(order_columns!()).load(conn)?;
     views(conn, actor, rows)?.pop().ok_or_else(not_found)
+}
+
+/// One order as its buyer sees it, for what only the buyer and admin may
+/// see (the bank QR that pays it, its transfers). The buyer is the account
+/// that placed it, whatever its role now. A farmer who did not place the
+/// order is refused as before farmers could buy (403, whether or not the
+/// order exists or is one they sell); a buyer's others' orders stay "not
+/// found".
+pub fn get_as_buyer(conn: &mut DbConnection, actor: &Actor, id: &OrderId) -> Result<OrderView, ApiError> {
+    actor.require(&[Role::Admin, Role::Buyer, Role::Farmer])?;
+    let view = get(conn, actor, id);
+    match actor.role {
+        Role::Admin | Role::Buyer => view,
+        _ => view.ok().filter(|v| v.placed_by_viewer).ok_or_else(ApiError::forbidden),
+    }
 }
 
 /// The parcel whose label carries `code` (as typed, or as a scanner
@@ -207,10 +223,35 @@ pub fn parcel(conn: &mut DbConnection, actor: &Actor, code: &ParcelCode) -> Resu
     })
 }
 
-/// The orders `actor` takes part in, newest first.
+/// Which of an account's orders a list shows: those it placed, or those
+/// with a part it sells (or acts for, as staff or admin). One account may
+/// have both: a farmer who also buys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderSide {
+    Buyer,
+    Seller,
+}
+
+impl OrderSide {
+    /// What an account lists when it does not say: a buyer its purchases,
+    /// everyone else the orders it sells or acts for, as before farmers
+    /// could buy.
+    pub fn default_for(actor: &Actor) -> OrderSide {
+        if actor.role == Role::Buyer {
+            OrderSide::Buyer
+        } else {
+            OrderSide::Seller
+        }
+    }
+}
+
+/// The orders `actor` takes part in on `side`, newest first. Purchases are
+/// listed for accounts that may place orders (buyers and farmers); the
+/// seller's side for those who sell or act for sellers.
 pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
+    side: OrderSide,
     status: Option<&str>,
     part_status: Option<PartStatus>,
     limit: i64,
@@ -222,7 +263,8 @@ pub fn list(
         Some(p) => vec![p.as_str()],
         None => vec!["pending", "confirmed", "handed_over", "delivered", "cancelled"],
     };
-    if actor.role == Role::Buyer {
+    if side == OrderSide::Buyer {
+        actor.require(&[Role::Buyer, Role::Farmer])?;
         q = q.filter(orders::buyer_user_id.eq(actor.user_id.clone()));
         if part_status.is_some() {
             let parts =
