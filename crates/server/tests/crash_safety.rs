@@ -300,7 +300,7 @@ async fn check(world: &World, round: usize) {
         assert!(reached >= step, "round {round}: order {id} acknowledged step {step}, is at {reached}: {o}");
     }
     // stock: initial less what every live order holds
-    let mut held = vec![0i64; LISTINGS];
+    let mut held = [0i64; LISTINGS];
     for o in &all {
         for part in o["parts"].as_array().unwrap() {
             if part["status"] == "cancelled" {
