@@ -73,25 +73,18 @@ async fn losing_postgres_for_seconds_gives_503_then_recovers() {
     }
     // The relay stands in front of the test server's own database; its
     // address replaces the host and port in the URL.
-    let relay: Arc<Mutex<Option<Relay>>> = Arc::default();
-    let relay_slot = relay.clone();
-    let s = {
-        let server = storage::testing::postgres_server_url().expect("the PostgreSQL pass has a server URL");
-        let real = reqwest::Url::parse(&server).unwrap();
-        let target = format!("{}:{}", real.host_str().unwrap(), real.port().unwrap_or(5432));
-        let r = Relay::to(target).await;
-        let via = r.address.clone();
-        *relay_slot.lock().unwrap() = Some(r);
-        TestServer::start_with(move |config| {
-            let mut url = reqwest::Url::parse(&config.database_url).unwrap();
-            let (host, port) = via.split_once(':').unwrap();
-            url.set_host(Some(host)).unwrap();
-            url.set_port(Some(port.parse().unwrap())).unwrap();
-            config.database_url = url.to_string();
-        })
-        .await
-    };
-    let relay = relay.lock().unwrap().take().unwrap();
+    let server = storage::testing::postgres_server_url().expect("the PostgreSQL pass has a server URL");
+    let real = reqwest::Url::parse(&server).unwrap();
+    let relay = Relay::to(format!("{}:{}", real.host_str().unwrap(), real.port().unwrap_or(5432))).await;
+    let via = relay.address.clone();
+    let s = TestServer::start_with(move |config| {
+        let mut url = reqwest::Url::parse(&config.database_url).unwrap();
+        let (host, port) = via.split_once(':').unwrap();
+        url.set_host(Some(host)).unwrap();
+        url.set_port(Some(port.parse().unwrap())).unwrap();
+        config.database_url = url.to_string();
+    })
+    .await;
 
     let (_, farmer) = s.farmer("0912000101", "008080001234").await;
     let listing = s
